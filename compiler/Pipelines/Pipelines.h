@@ -1,0 +1,32 @@
+//===- Pipelines.h - dlnc compilation pipelines -----------------*- C++ -*-===//
+// Shared by `dlnc` and `dlnc-opt` (as named pipelines), so lit tests and the
+// driver exercise the same pass sequence.
+//===----------------------------------------------------------------------===//
+#ifndef DLNC_COMPILER_PIPELINES_PIPELINES_H
+#define DLNC_COMPILER_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <vector>
+
+namespace mlir::dln {
+
+struct PipelineOptions {
+  /// 0 disables fusion and tiling; LLVM's optimizer runs at this level too.
+  unsigned optLevel = 2;
+  /// Tile sizes of dln-tile-contractions (loop order of ContractionPatterns).
+  std::vector<int64_t> contractionTileSizes = {0, 64, 0};
+};
+
+/// dln (as produced by MLIRGen) -> linalg on tensors, gradients included.
+void buildDLNToLinalgPipeline(OpPassManager &pm, const PipelineOptions &options);
+
+/// linalg on tensors -> LLVM dialect with the runtime's packed entry points.
+void buildLinalgToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options);
+
+/// Registers `dln-to-linalg-pipeline` and `dln-cpu-pipeline` for dlnc-opt.
+void registerPipelines();
+
+} // namespace mlir::dln
+
+#endif // DLNC_COMPILER_PIPELINES_PIPELINES_H

@@ -1,0 +1,38 @@
+//===- ExpandOptimizers.cpp - dln-expand-optimizers -----------------------===//
+#include "compiler/Transforms/Passes.h"
+#include "dialects/DLN/IR/DLNOps.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::dln {
+#define GEN_PASS_DEF_EXPANDOPTIMIZERS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::dln
+
+using namespace mlir;
+using namespace mlir::dln;
+
+namespace {
+/// param - lr * grad
+struct ExpandSGDUpdate : public OpRewritePattern<SGDUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SGDUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getParam().getType();
+    Value step = ScaleOp::create(rewriter, op.getLoc(), type, op.getGrad(),
+                                 op.getLr());
+    rewriter.replaceOpWithNewOp<SubOp>(op, type, op.getParam(), step);
+    return success();
+  }
+};
+
+struct ExpandOptimizersPass
+    : public dln::impl::ExpandOptimizersBase<ExpandOptimizersPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ExpandSGDUpdate>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

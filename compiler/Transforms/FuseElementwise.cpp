@@ -1,0 +1,45 @@
+//===- FuseElementwise.cpp - dln-fuse-elementwise -------------------------===//
+// Upstream linalg elementwise fusion, restricted so that a producer is only
+// fused into element-wise consumers: fusing an activation into a contraction
+// would recompute it once per reduction step.
+//===----------------------------------------------------------------------===//
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::dln {
+#define GEN_PASS_DEF_FUSEELEMENTWISE
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::dln
+
+using namespace mlir;
+
+namespace {
+bool isElementwiseGeneric(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  return generic && generic.getNumLoops() == generic.getNumParallelLoops();
+}
+
+struct FuseElementwisePass
+    : public dln::impl::FuseElementwiseBase<FuseElementwisePass> {
+  using FuseElementwiseBase::FuseElementwiseBase;
+
+  void runOnOperation() override {
+    bool multiUse = fuseMultiUse;
+    linalg::ControlFusionFn control = [multiUse](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      if (!isElementwiseGeneric(producer) ||
+          !isElementwiseGeneric(fused->getOwner()))
+        return false;
+      return multiUse || producer->hasOneUse();
+    };
+    RewritePatternSet patterns(&getContext());
+    linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,88 @@
+//===- LowerEntryPoints.cpp - dln-lower-entry-points ----------------------===//
+// The runtime owns every buffer: entry points read and write caller memory
+// (destination-passing), so one-shot bufferization never returns allocations
+// across the ABI and parameters are updated in place.
+//===----------------------------------------------------------------------===//
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::dln {
+#define GEN_PASS_DEF_LOWERENTRYPOINTS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::dln
+
+using namespace mlir;
+
+namespace {
+MemRefType toMemRef(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return MemRefType::get(tensor.getShape(), tensor.getElementType());
+}
+
+LogicalResult lowerEntryPoint(func::FuncOp func) {
+  for (Type type : llvm::concat<const Type>(func.getArgumentTypes(),
+                                            func.getResultTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape())
+      return func.emitError("entry points need statically shaped tensor "
+                            "arguments and results");
+  }
+  Block &entry = func.getBody().front();
+  OpBuilder builder = OpBuilder::atBlockBegin(&entry);
+  Location loc = func.getLoc();
+
+  // Arguments: memrefs viewed as tensors.
+  SmallVector<Type> argTypes;
+  for (BlockArgument arg : entry.getArguments()) {
+    Type tensorType = arg.getType();
+    arg.setType(toMemRef(tensorType));
+    argTypes.push_back(arg.getType());
+    auto asTensor = bufferization::ToTensorOp::create(
+        builder, loc, tensorType, arg, /*restrict=*/true, /*writable=*/true);
+    arg.replaceAllUsesExcept(asTensor, asTensor);
+  }
+
+  // Results: written into aliased arguments or into new output arguments.
+  auto ret = cast<func::ReturnOp>(entry.getTerminator());
+  builder.setInsertionPoint(ret);
+  for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
+    Value destination;
+    if (auto alias = func.getResultAttrOfType<IntegerAttr>(index, "dln.aliases_arg")) {
+      destination = entry.getArgument(alias.getInt());
+    } else {
+      destination = entry.addArgument(toMemRef(value.getType()), loc);
+      argTypes.push_back(destination.getType());
+    }
+    auto store = bufferization::MaterializeInDestinationOp::create(
+        builder, loc, value, destination);
+    store.setRestrict(true);
+    store.setWritable(true);
+  }
+  func::ReturnOp::create(builder, loc);
+  ret.erase();
+  func.setType(FunctionType::get(func.getContext(), argTypes, {}));
+  // dln.* argument attributes described the tensor-level roles only.
+  func.setAllArgAttrs(SmallVector<DictionaryAttr>(
+      argTypes.size(), DictionaryAttr::get(func.getContext())));
+  func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(func.getContext()));
+  func->setAttr("dln.entry_point", UnitAttr::get(func.getContext()));
+  return success();
+}
+
+struct LowerEntryPointsPass
+    : public dln::impl::LowerEntryPointsBase<LowerEntryPointsPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal() || !func.isPublic() ||
+          func->hasAttr("dln.entry_point"))
+        continue;
+      if (failed(lowerEntryPoint(func)))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

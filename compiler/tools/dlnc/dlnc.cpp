@@ -1,0 +1,173 @@
+//===- dlnc.cpp - The dlnc compiler driver --------------------------------===//
+//   dlnc model.dln -o model [--emit=ast|dln|linalg|llvm|obj|exe] [-O0..3]
+// Frontend and IR diagnostics share one SourceMgr, so every error prints as
+// `file:line:col: error: ...` with the offending line and a caret.
+//===----------------------------------------------------------------------===//
+#include "compiler/Pipelines/DialectRegistration.h"
+#include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Target/Linker.h"
+#include "compiler/Target/ObjectEmitter.h"
+#include "frontend/MLIRGen.h"
+#include "frontend/Parser.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/FileUtilities.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class Emit { AST, DLN, Linalg, LLVMIR, Object, Executable };
+
+cl::OptionCategory dlncCategory("dlnc options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.dln>"),
+                               cl::Required, cl::cat(dlncCategory));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                cl::value_desc("file"), cl::cat(dlncCategory));
+cl::opt<Emit> emitAction(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Executable),
+    cl::values(clEnumValN(Emit::AST, "ast", "the parsed syntax tree"),
+               clEnumValN(Emit::DLN, "dln", "the dln dialect from MLIRGen"),
+               clEnumValN(Emit::Linalg, "linalg",
+                          "linalg on tensors, after autodiff and fusion"),
+               clEnumValN(Emit::LLVMIR, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Object, "obj", "an object file"),
+               clEnumValN(Emit::Executable, "exe",
+                          "a training executable (default)")),
+    cl::cat(dlncCategory));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (0-3)"),
+                           cl::Prefix, cl::init(2), cl::cat(dlncCategory));
+cl::opt<std::string> targetName("target", cl::desc("Target: cpu"),
+                                cl::init("cpu"), cl::cat(dlncCategory));
+
+std::string defaultOutput() {
+  llvm::SmallString<128> stem(llvm::sys::path::stem(inputFile));
+  switch (emitAction) {
+  case Emit::Object: return (stem + ".o").str();
+  case Emit::Executable: return stem.str().str();
+  default: return "-";
+  }
+}
+
+/// Prints IR (or text) to the output file, atomically.
+LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string error;
+  std::string path = outputFile.empty() ? std::string("-") : outputFile.getValue();
+  auto output = openOutputFile(path, &error);
+  if (!output) {
+    llvm::errs() << "error: " << error << "\n";
+    return failure();
+  }
+  print(output->os());
+  output->keep();
+  return success();
+}
+
+int compile(int argc, char **argv) {
+  if (targetName != "cpu") {
+    llvm::errs() << "error: unsupported target '" << targetName
+                 << "' (this version supports --target=cpu)\n";
+    return 1;
+  }
+  if (optLevel > 3) {
+    llvm::errs() << "error: invalid optimization level -O" << optLevel << "\n";
+    return 1;
+  }
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
+  if (std::error_code ec = buffer.getError()) {
+    llvm::errs() << "error: cannot read '" << inputFile << "': " << ec.message()
+                 << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+
+  std::optional<dlnc::Module> ast = dlnc::parseModule(sourceMgr);
+  if (!ast)
+    return 1;
+  if (emitAction == Emit::AST)
+    return failed(writeText([&](llvm::raw_ostream &os) {
+             dlnc::dumpAST(*ast, sourceMgr, os);
+           }));
+
+  DialectRegistry registry;
+  dln::registerCompilerDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module = dlnc::mlirGen(context, sourceMgr, *ast);
+  if (!module || failed(verify(*module)))
+    return 1;
+  if (emitAction == Emit::DLN)
+    return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
+
+  dln::PipelineOptions options;
+  options.optLevel = optLevel;
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  applyDefaultTimingPassManagerCLOptions(pm);
+  dln::buildDLNToLinalgPipeline(pm, options);
+  if (emitAction != Emit::Linalg)
+    dln::buildLinalgToLLVMPipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emitAction == Emit::Linalg)
+    return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
+
+  auto machine = dln::createHostTargetMachine(optLevel);
+  if (failed(machine))
+    return 1;
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      dln::translateAndOptimize(*module, llvmContext, **machine, optLevel);
+  if (!llvmModule)
+    return 1;
+  if (emitAction == Emit::LLVMIR)
+    return failed(writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
+
+  std::string output = outputFile.empty() ? defaultOutput() : outputFile;
+  if (emitAction == Emit::Object)
+    return failed(dln::writeObjectFile(*llvmModule, **machine, output));
+
+  llvm::SmallString<128> object;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("dlnc-model", "o", object)) {
+    llvm::errs() << "error: cannot create a temporary file: " << ec.message() << "\n";
+    return 1;
+  }
+  llvm::FileRemover removeObject(object);
+  if (failed(dln::writeObjectFile(*llvmModule, **machine, object)) ||
+      failed(dln::linkExecutable(object, output, argv[0])))
+    return 1;
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::dln::registerCompilerPasses();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "dlnc: a deep-learning compiler\n");
+  if (emitAction == Emit::Executable && outputFile == "-") {
+    llvm::errs() << "error: cannot write an executable to standard output\n";
+    return 1;
+  }
+  return compile(argc, argv);
+}

@@ -1,0 +1,33 @@
+//===- DLNDialect.cpp - dln dialect registration --------------------------===//
+#include "dialects/DLN/IR/DLNDialect.h"
+#include "dialects/DLN/IR/DLNOps.h"
+
+#include "mlir/Transforms/InliningUtils.h"
+
+using namespace mlir;
+using namespace mlir::dln;
+
+#include "dialects/DLN/IR/DLNOpsDialect.cpp.inc"
+#include "dialects/DLN/IR/DLNInterfaces.cpp.inc"
+
+namespace {
+/// All dln ops are pure tensor computations: inlining the generated adjoint
+/// functions lets fusion see forward and backward code together.
+struct DLNInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+  bool isLegalToInline(Region *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
+
+void DLNDialect::initialize() {
+  addInterfaces<DLNInlinerInterface>();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/DLN/IR/DLNOps.cpp.inc"
+      >();
+}

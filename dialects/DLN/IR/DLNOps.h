@@ -1,0 +1,18 @@
+//===- DLNOps.h - Operations of the dln dialect -----------------*- C++ -*-===//
+#ifndef DLNC_DIALECTS_DLN_IR_DLNOPS_H
+#define DLNC_DIALECTS_DLN_IR_DLNOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/DLN/IR/DLNDialect.h"
+#include "dialects/DLN/IR/DLNInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "dialects/DLN/IR/DLNOps.h.inc"
+
+#endif // DLNC_DIALECTS_DLN_IR_DLNOPS_H

@@ -1,0 +1,69 @@
+//===- DatasetProbe.cpp - Compile-time facts about data files -------------===//
+// Only `batch = all` needs this: the static batch is the training set size.
+//===----------------------------------------------------------------------===//
+#include "frontend/DatasetProbe.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
+
+#include <fstream>
+#include <zlib.h>
+
+using namespace dlnc;
+
+namespace {
+std::string resolve(llvm::StringRef path, llvm::StringRef baseDir) {
+  if (llvm::sys::path::is_absolute(path) || baseDir.empty())
+    return path.str();
+  llvm::SmallString<256> full(baseDir);
+  llvm::sys::path::append(full, path);
+  return full.str().str();
+}
+
+std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
+                                    std::string &message) {
+  std::ifstream in(path);
+  if (!in) {
+    message = "cannot open '" + path + "'";
+    return std::nullopt;
+  }
+  int64_t rows = 0;
+  std::string line;
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos)
+      ++rows;
+  return std::max<int64_t>(rows - skip, 0);
+}
+
+/// The first dimension of an IDX file (gzip-compressed or plain).
+std::optional<int64_t> idxCount(const std::string &path, std::string &message) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (!file) {
+    message = "cannot open '" + path + "'";
+    return std::nullopt;
+  }
+  unsigned char header[8];
+  int read = gzread(file, header, sizeof(header));
+  gzclose(file);
+  if (read != static_cast<int>(sizeof(header)) || header[0] != 0 || header[1] != 0) {
+    message = "'" + path + "' is not an IDX file";
+    return std::nullopt;
+  }
+  return (int64_t(header[4]) << 24) | (int64_t(header[5]) << 16) |
+         (int64_t(header[6]) << 8) | int64_t(header[7]);
+}
+} // namespace
+
+std::optional<int64_t> dlnc::countSamples(mlir::DictionaryAttr source,
+                                          llvm::StringRef baseDir,
+                                          std::string &message) {
+  auto kind = source.getAs<mlir::StringAttr>("kind");
+  if (kind && kind.getValue() == "csv") {
+    auto path = source.getAs<mlir::StringAttr>("path");
+    auto skip = source.getAs<mlir::IntegerAttr>("skip");
+    return countCsvRows(resolve(path.getValue(), baseDir),
+                        skip ? skip.getInt() : 0, message);
+  }
+  auto labels = source.getAs<mlir::StringAttr>("labels");
+  return idxCount(resolve(labels.getValue(), baseDir), message);
+}

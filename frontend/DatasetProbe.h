@@ -1,0 +1,20 @@
+//===- DatasetProbe.h - Compile-time facts about data files -----*- C++ -*-===//
+#ifndef DLNC_FRONTEND_DATASETPROBE_H
+#define DLNC_FRONTEND_DATASETPROBE_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <optional>
+#include <string>
+
+namespace dlnc {
+
+/// Counts the samples of a csv/idx data source (a `dln.data` entry), with
+/// relative paths resolved against `baseDir`. Sets `message` on failure.
+std::optional<int64_t> countSamples(mlir::DictionaryAttr source,
+                                    llvm::StringRef baseDir,
+                                    std::string &message);
+
+} // namespace dlnc
+
+#endif // DLNC_FRONTEND_DATASETPROBE_H

@@ -1,0 +1,610 @@
+//===- MLIRGen.cpp - Lowering of a `model` block to dln functions ---------===//
+// A model is emitted as three public entry points sharing one forward body:
+//   eval_step(params, x, y)      -> (per-sample loss, output)
+//   loss_and_grad(params, x, y)  -> (mean loss, d params)
+//   train_step(params, x, y, lr) -> (updated params, mean loss)
+// plus the private scalar `loss` that dln.value_and_grad
+// differentiates. Intermediate values are unranked: dln-shape-inference
+// refines them and reports shape errors at their source locations.
+//===----------------------------------------------------------------------===//
+#include "frontend/MLIRGen.h"
+
+#include "dialects/DLN/IR/DLNOps.h"
+#include "frontend/ConstantEval.h"
+#include "frontend/RecipeGen.h"
+#include "frontend/SourceLocation.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopedHashTable.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace dlnc;
+using namespace mlir;
+using namespace mlir::dln;
+
+namespace {
+using Block = dlnc::Block;
+using Module = dlnc::Module;
+
+/// A trainable tensor and how the runtime initializes it.
+struct ParamInfo {
+  std::string name;
+  SmallVector<int64_t> shape;
+  NamedAttrList init;
+};
+
+/// A layer instance: applying it reuses its parameters (weight sharing).
+struct LayerInfo {
+  std::string kind;
+  unsigned weightIndex;
+  unsigned biasIndex;
+};
+
+class ModelGen {
+public:
+  ModelGen(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+           const Block &model, int64_t batch)
+      : context(context), sourceMgr(sourceMgr), builder(&context),
+        model(model), batch(batch) {}
+
+  /// Fills `module` with the model's functions and metadata attributes.
+  LogicalResult generate(ModuleOp module);
+
+private:
+  Location loc(llvm::SMLoc where) { return toLocation(context, sourceMgr, where); }
+
+  InFlightDiagnostic error(llvm::SMLoc where) { return emitError(loc(where)); }
+
+  LogicalResult declare(const Stmt &stmt);
+  LogicalResult declareLayer(const Stmt &stmt);
+  std::optional<NamedAttrList> parseInit(const Expr *expr, int64_t fanIn,
+                                         int64_t fanOut);
+  FailureOr<RankedTensorType> sampleType(const TypeNode &type, bool isLabel);
+
+  /// Emits the forward body; fills `output` and `perSampleLoss`.
+  LogicalResult emitForward(ValueRange params, Value x, Value y, Value &output,
+                            Value &perSampleLoss);
+  FailureOr<Value> emitExpr(const Expr &expr);
+  FailureOr<Value> emitCall(const CallExpr &call);
+  FailureOr<Value> emitBinary(const BinaryExpr &binary);
+
+  func::FuncOp createFunction(ModuleOp module, StringRef name,
+                              TypeRange extraInputs, TypeRange results);
+  void emitMetadata(ModuleOp module);
+
+  Type unranked() { return UnrankedTensorType::get(elementType); }
+
+  MLIRContext &context;
+  llvm::SourceMgr &sourceMgr;
+  OpBuilder builder;
+  const Block &model;
+  int64_t batch;
+
+  Type elementType;
+  std::string inputName, labelName, outputName;
+  llvm::SMLoc inputLoc, labelLoc;
+  RankedTensorType inputType, labelType; // batched types
+  bool labelIsClass = false;
+  int64_t numClasses = 0;
+  SmallVector<ParamInfo> params;
+  llvm::StringMap<LayerInfo> layers;
+  const Stmt *outputStmt = nullptr;
+  const Stmt *lossStmt = nullptr;
+
+  // Per-function state of emitForward.
+  llvm::StringMap<Value> values;
+  SmallVector<Value> paramValues;
+};
+
+FailureOr<RankedTensorType> ModelGen::sampleType(const TypeNode &type,
+                                                 bool isLabel) {
+  if (type.name == "class") {
+    if (!isLabel)
+      return error(type.loc) << "'class[N]' is only valid as a label type",
+             failure();
+    if (type.args.size() != 1 || type.args[0].kind != TypeArg::Kind::Integer ||
+        type.args[0].value < 2)
+      return error(type.loc) << "expected 'class[N]' with N >= 2 classes",
+             failure();
+    labelIsClass = true;
+    numClasses = type.args[0].value;
+    return RankedTensorType::get({batch}, builder.getI32Type());
+  }
+  Type element = llvm::StringSwitch<Type>(type.name)
+                     .Case("f32", builder.getF32Type())
+                     .Case("f64", builder.getF64Type())
+                     .Default(Type());
+  if (!element)
+    return error(type.loc) << "unknown element type '" << type.name
+                           << "' (expected f32, f64 or class[N])",
+           failure();
+  if (elementType && element != elementType)
+    return error(type.loc) << "all inputs and labels must share one dtype",
+           failure();
+  elementType = element;
+  SmallVector<int64_t> shape{batch};
+  for (const TypeArg &arg : type.args) {
+    if (arg.kind != TypeArg::Kind::Integer || arg.value <= 0)
+      return error(type.loc) << "expected positive static dimensions in '"
+                             << type.name << "[...]'",
+             failure();
+    shape.push_back(arg.value);
+  }
+  if (shape.size() != 2)
+    return error(type.loc) << "only vector samples (e.g. f32[784]) are "
+                              "supported by this compiler version",
+           failure();
+  return RankedTensorType::get(shape, element);
+}
+
+std::optional<NamedAttrList> ModelGen::parseInit(const Expr *expr,
+                                                 int64_t fanIn,
+                                                 int64_t fanOut) {
+  NamedAttrList init;
+  init.set("fan_in", builder.getI64IntegerAttr(fanIn));
+  init.set("fan_out", builder.getI64IntegerAttr(fanOut));
+  if (!expr) {
+    init.set("init", builder.getStringAttr("fan_in_uniform"));
+    return init;
+  }
+  StringRef kind;
+  const CallExpr *call = llvm::dyn_cast<CallExpr>(expr);
+  if (auto *name = llvm::dyn_cast<IdentifierExpr>(expr))
+    kind = name->name;
+  else if (call)
+    kind = calleeName(*expr);
+  static const llvm::StringMap<std::vector<const char *>> kinds = {
+      {"zeros", {}},          {"ones", {}},           {"constant", {"v"}},
+      {"uniform", {"a", "b"}}, {"normal", {"mean", "std"}},
+      {"fan_in_uniform", {}}, {"lecun_uniform", {}},  {"glorot_uniform", {}},
+      {"glorot_normal", {}},
+      {"he_uniform", {}},     {"he_normal", {}}};
+  auto it = kinds.find(kind);
+  if (it == kinds.end()) {
+    error(expr->getLoc())
+        << "unknown initializer" << (kind.empty() ? "" : " '") << kind
+        << (kind.empty() ? "" : "'")
+        << " (expected zeros, ones, constant(v), uniform(a, b), normal(mean, "
+           "std), fan_in_uniform, lecun_uniform, glorot_uniform, glorot_normal, he_uniform "
+           "or he_normal)";
+    return std::nullopt;
+  }
+  const std::vector<const char *> &names = it->second;
+  size_t given = call ? call->args.size() : 0;
+  if (given != names.size()) {
+    error(expr->getLoc()) << "initializer '" << kind << "' takes "
+                          << names.size() << " argument(s), got " << given;
+    return std::nullopt;
+  }
+  init.set("init", builder.getStringAttr(kind));
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::optional<double> value = evaluateNumber(*call->args[i].value);
+    if (!value) {
+      error(call->args[i].loc) << "initializer arguments must be numbers";
+      return std::nullopt;
+    }
+    init.set(names[i], builder.getF64FloatAttr(*value));
+  }
+  return init;
+}
+
+LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
+  const Expr &expr = *stmt.value;
+  auto *call = llvm::dyn_cast<CallExpr>(&expr);
+  StringRef kind = calleeName(expr);
+  if (!call || kind.empty())
+    return error(expr.getLoc()) << "expected a layer constructor such as "
+                                   "'dense(784 -> 256)'";
+  if (layers.count(stmt.name()))
+    return error(stmt.nameLoc) << "layer '" << stmt.name()
+                               << "' is already defined";
+  if (kind != "dense")
+    return error(expr.getLoc()) << "unknown layer '" << kind
+                                << "' (this compiler version supports: dense)";
+  // dense(IN -> OUT [, init = ...] [, bias_init = ...])
+  const Argument *dims = nullptr;
+  for (const Argument &arg : call->args) {
+    if (arg.name.empty()) {
+      if (dims)
+        return error(arg.loc) << "dense takes one positional argument 'IN -> OUT'";
+      dims = &arg;
+    } else if (arg.name != "init" && arg.name != "bias_init") {
+      return error(arg.loc) << "unknown argument '" << arg.name
+                            << "' of dense (expected init or bias_init)";
+    }
+  }
+  auto *arrow = dims ? llvm::dyn_cast<BinaryExpr>(dims->value.get()) : nullptr;
+  std::optional<int64_t> in, out;
+  if (arrow && arrow->op == "->") {
+    in = evaluateInteger(*arrow->lhs);
+    out = evaluateInteger(*arrow->rhs);
+  }
+  if (!in || !out || *in <= 0 || *out <= 0)
+    return error(dims ? dims->loc : expr.getLoc())
+           << "expected 'IN -> OUT' with positive integer sizes, e.g. "
+              "dense(784 -> 256)";
+  const Argument *initArg = findNamedArgument(*call, "init");
+  const Argument *biasArg = findNamedArgument(*call, "bias_init");
+  auto weightInit = parseInit(initArg ? initArg->value.get() : nullptr, *in, *out);
+  // Explicit numeric initializers apply to the bias too; scaled ones
+  // (glorot, he) leave the bias at PyTorch's default.
+  const Expr *biasExpr = biasArg ? biasArg->value.get() : nullptr;
+  if (!biasExpr && initArg) {
+    StringRef initKind = calleeName(*initArg->value);
+    if (initKind == "uniform" || initKind == "normal" || initKind == "constant")
+      biasExpr = initArg->value.get();
+    if (auto *name = llvm::dyn_cast<IdentifierExpr>(initArg->value.get()))
+      if (name->name == "zeros" || name->name == "ones")
+        biasExpr = initArg->value.get();
+  }
+  auto biasInit = parseInit(biasExpr, *in, *out);
+  if (!weightInit || !biasInit)
+    return failure();
+  LayerInfo layer{kind.str(), static_cast<unsigned>(params.size()),
+                  static_cast<unsigned>(params.size() + 1)};
+  params.push_back({stmt.name() + ".weight", {*in, *out}, *weightInit});
+  params.push_back({stmt.name() + ".bias", {*out}, *biasInit});
+  layers[stmt.name()] = layer;
+  return success();
+}
+
+LogicalResult ModelGen::declare(const Stmt &stmt) {
+  switch (stmt.kind) {
+  case Stmt::Kind::Input: {
+    if (!inputName.empty())
+      return error(stmt.loc) << "only one input is supported by this compiler "
+                                "version";
+    auto type = sampleType(*stmt.type, /*isLabel=*/false);
+    if (failed(type))
+      return failure();
+    inputName = stmt.name();
+    inputLoc = stmt.nameLoc;
+    inputType = *type;
+    return success();
+  }
+  case Stmt::Kind::Label: {
+    if (!labelName.empty())
+      return error(stmt.loc) << "only one label is supported";
+    auto type = sampleType(*stmt.type, /*isLabel=*/true);
+    if (failed(type))
+      return failure();
+    labelName = stmt.name();
+    labelLoc = stmt.nameLoc;
+    labelType = *type;
+    return success();
+  }
+  case Stmt::Kind::Layer:
+    return declareLayer(stmt);
+  case Stmt::Kind::Output:
+    if (outputStmt)
+      return error(stmt.loc) << "only one output is supported";
+    outputStmt = &stmt;
+    outputName = stmt.name();
+    return success();
+  case Stmt::Kind::Loss:
+    if (lossStmt)
+      return error(stmt.loc) << "only one loss is supported by this compiler "
+                                "version";
+    lossStmt = &stmt;
+    return success();
+  case Stmt::Kind::Let:
+    if (stmt.names.size() != 1)
+      return error(stmt.nameLoc) << "tuple patterns are not supported yet";
+    return success();
+  default:
+    return error(stmt.loc) << "this statement is not supported inside a "
+                              "model by this compiler version";
+  }
+}
+
+FailureOr<Value> ModelGen::emitCall(const CallExpr &call) {
+  StringRef name = calleeName(call);
+  if (name.empty())
+    return error(call.getLoc()) << "expected a function or layer name",
+           failure();
+  Location where = loc(call.getLoc());
+  SmallVector<Value> operands;
+  for (const Argument &arg : call.args) {
+    if (!arg.name.empty())
+      return error(arg.loc) << "'" << name << "' takes no named arguments",
+             failure();
+    auto value = emitExpr(*arg.value);
+    if (failed(value))
+      return failure();
+    operands.push_back(*value);
+  }
+  auto expectArgs = [&](size_t count) -> LogicalResult {
+    if (operands.size() == count)
+      return success();
+    return error(call.getLoc()) << "'" << name << "' expects " << count
+                                << " argument(s), got " << operands.size();
+  };
+
+  if (auto it = layers.find(name); it != layers.end()) {
+    if (failed(expectArgs(1)))
+      return failure();
+    const LayerInfo &layer = it->second;
+    return DenseOp::create(builder, where, unranked(), operands[0],
+                           paramValues[layer.weightIndex],
+                           paramValues[layer.biasIndex])
+        .getResult();
+  }
+  if (name == "sigmoid" || name == "tanh" || name == "relu" ||
+      name == "softmax") {
+    if (failed(expectArgs(1)))
+      return failure();
+    Value x = operands[0];
+    if (name == "sigmoid")
+      return SigmoidOp::create(builder, where, unranked(), x).getResult();
+    if (name == "tanh")
+      return TanhOp::create(builder, where, unranked(), x).getResult();
+    if (name == "relu")
+      return ReluOp::create(builder, where, unranked(), x).getResult();
+    return SoftmaxOp::create(builder, where, unranked(), x).getResult();
+  }
+  if (name == "mse") {
+    if (failed(expectArgs(2)))
+      return failure();
+    return MSEOp::create(builder, where, unranked(), operands[0], operands[1])
+        .getResult();
+  }
+  if (name == "cross_entropy") {
+    if (failed(expectArgs(2)))
+      return failure();
+    if (!isa<IntegerType>(cast<TensorType>(operands[1].getType()).getElementType()))
+      return error(call.args[1].loc)
+                 << "cross_entropy expects class labels (declare the label "
+                    "as 'class[N]'); use mse for real-valued targets",
+             failure();
+    return CrossEntropyOp::create(builder, where, unranked(), operands[0],
+                                  operands[1],
+                                  builder.getI64IntegerAttr(numClasses))
+        .getResult();
+  }
+  return error(call.getLoc()) << "unknown function or layer '" << name << "'",
+         failure();
+}
+
+FailureOr<Value> ModelGen::emitBinary(const BinaryExpr &binary) {
+  auto lhs = emitExpr(*binary.lhs);
+  auto rhs = emitExpr(*binary.rhs);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  Location where = loc(binary.getLoc());
+  if (binary.op == "+")
+    return AddOp::create(builder, where, unranked(), *lhs, *rhs).getResult();
+  if (binary.op == "-")
+    return SubOp::create(builder, where, unranked(), *lhs, *rhs).getResult();
+  if (binary.op == "*")
+    return MulOp::create(builder, where, unranked(), *lhs, *rhs).getResult();
+  return error(binary.getLoc()) << "operator '" << binary.op
+                                << "' is not supported on tensors yet",
+         failure();
+}
+
+FailureOr<Value> ModelGen::emitExpr(const Expr &expr) {
+  if (auto *name = llvm::dyn_cast<IdentifierExpr>(&expr)) {
+    auto it = values.find(name->name);
+    if (it != values.end())
+      return it->second;
+    if (layers.count(name->name))
+      return error(expr.getLoc()) << "layer '" << name->name
+                                  << "' must be applied, e.g. '" << name->name
+                                  << "(x)'",
+             failure();
+    return error(expr.getLoc()) << "use of undefined name '" << name->name
+                                << "'",
+           failure();
+  }
+  if (auto *call = llvm::dyn_cast<CallExpr>(&expr))
+    return emitCall(*call);
+  if (auto *binary = llvm::dyn_cast<BinaryExpr>(&expr))
+    return emitBinary(*binary);
+  return error(expr.getLoc()) << "this expression is not supported inside a "
+                                 "model by this compiler version",
+         failure();
+}
+
+LogicalResult ModelGen::emitForward(ValueRange paramArgs, Value x, Value y,
+                                    Value &output, Value &perSampleLoss) {
+  values.clear();
+  paramValues.assign(paramArgs.begin(), paramArgs.end());
+  values[inputName] = x;
+  values[labelName] = y;
+  for (const Stmt &stmt : model.body) {
+    if (stmt.kind != Stmt::Kind::Let && stmt.kind != Stmt::Kind::Output &&
+        stmt.kind != Stmt::Kind::Loss)
+      continue;
+    auto value = emitExpr(*stmt.value);
+    if (failed(value))
+      return failure();
+    if (stmt.kind == Stmt::Kind::Loss) {
+      Operation *def = value->getDefiningOp();
+      if (!def || !isa<MSEOp, CrossEntropyOp>(def))
+        return error(stmt.value->getLoc())
+               << "a loss must be mse(...) or cross_entropy(...)";
+      perSampleLoss = *value;
+      continue;
+    }
+    if (values.count(stmt.name()))
+      return error(stmt.nameLoc) << "'" << stmt.name()
+                                 << "' is already defined";
+    values[stmt.name()] = *value;
+    if (stmt.kind == Stmt::Kind::Output)
+      output = *value;
+  }
+  return success();
+}
+
+func::FuncOp ModelGen::createFunction(ModuleOp module, StringRef name,
+                                      TypeRange extraInputs,
+                                      TypeRange results) {
+  SmallVector<Type> inputs;
+  for (const ParamInfo &param : params)
+    inputs.push_back(RankedTensorType::get(param.shape, elementType));
+  inputs.push_back(inputType);
+  inputs.push_back(labelType);
+  llvm::append_range(inputs, extraInputs);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(builder, loc(model.loc), name,
+                                   builder.getFunctionType(inputs, results));
+  for (auto [index, param] : llvm::enumerate(params))
+    func.setArgAttr(index, "dln.param", builder.getStringAttr(param.name));
+  func.setArgAttr(params.size(), "dln.input", builder.getStringAttr(inputName));
+  func.setArgAttr(params.size() + 1, "dln.label",
+                  builder.getStringAttr(labelName));
+  builder.setInsertionPointToStart(func.addEntryBlock());
+  return func;
+}
+
+void ModelGen::emitMetadata(ModuleOp module) {
+  SmallVector<Attribute> paramAttrs;
+  for (const ParamInfo &param : params) {
+    NamedAttrList attrs = param.init;
+    attrs.set("name", builder.getStringAttr(param.name));
+    attrs.set("shape", builder.getDenseI64ArrayAttr(param.shape));
+    paramAttrs.push_back(attrs.getDictionary(&context));
+  }
+  module->setAttr("dln.params", builder.getArrayAttr(paramAttrs));
+  module->setAttr("dln.input",
+                  builder.getDictionaryAttr(
+                      {builder.getNamedAttr("name", builder.getStringAttr(inputName)),
+                       builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(
+                                                         inputType.getShape().drop_front()))}));
+  SmallVector<NamedAttribute> label{
+      builder.getNamedAttr("name", builder.getStringAttr(labelName))};
+  if (labelIsClass) {
+    label.push_back(builder.getNamedAttr("kind", builder.getStringAttr("class")));
+    label.push_back(builder.getNamedAttr("classes", builder.getI64IntegerAttr(numClasses)));
+  } else {
+    label.push_back(builder.getNamedAttr("kind", builder.getStringAttr("real")));
+    label.push_back(builder.getNamedAttr(
+        "shape", builder.getDenseI64ArrayAttr(labelType.getShape().drop_front())));
+  }
+  module->setAttr("dln.label", builder.getDictionaryAttr(label));
+  module->setAttr("dln.dtype", TypeAttr::get(elementType));
+  module->setAttr("dln.output_name", builder.getStringAttr(outputName));
+}
+
+LogicalResult ModelGen::generate(ModuleOp module) {
+  for (const Stmt &stmt : model.body)
+    if (failed(declare(stmt)))
+      return failure();
+  if (inputName.empty())
+    return error(model.loc) << "model '" << model.name
+                            << "' declares no 'input'";
+  if (labelName.empty())
+    return error(model.loc) << "model '" << model.name
+                            << "' declares no 'label'";
+  if (!outputStmt)
+    return error(model.loc) << "model '" << model.name
+                            << "' declares no 'output'";
+  if (!lossStmt)
+    return error(model.loc) << "model '" << model.name
+                            << "' declares no 'loss'";
+  if (!elementType)
+    return error(labelLoc) << "cannot tell the model's dtype: declare the "
+                              "input as f32[...] or f64[...]";
+  if (params.empty())
+    return error(model.loc) << "model '" << model.name
+                            << "' has no trainable parameters";
+
+  Type scalar = RankedTensorType::get({}, elementType);
+  SmallVector<Type> paramTypes;
+  for (const ParamInfo &param : params)
+    paramTypes.push_back(RankedTensorType::get(param.shape, elementType));
+  unsigned numParams = params.size();
+
+  // The scalar loss that autodiff differentiates.
+  func::FuncOp lossFunc = createFunction(module, "loss", {}, {scalar});
+  lossFunc.setPrivate();
+  Value output, perSample;
+  auto args = lossFunc.getArguments();
+  if (failed(emitForward(args.take_front(numParams), args[numParams],
+                         args[numParams + 1], output, perSample)))
+    return failure();
+  Location lossLoc = loc(lossStmt->loc);
+  Value mean = MeanOp::create(builder, lossLoc, scalar, perSample);
+  func::ReturnOp::create(builder, lossLoc, mean);
+
+  // Per-sample losses and outputs for evaluation; the runtime computes metrics.
+  func::FuncOp evalFunc =
+      createFunction(module, "eval_step", {}, {unranked(), unranked()});
+  args = evalFunc.getArguments();
+  if (failed(emitForward(args.take_front(numParams), args[numParams],
+                         args[numParams + 1], output, perSample)))
+    return failure();
+  func::ReturnOp::create(builder, lossLoc, ValueRange{perSample, output});
+
+  // Analytic gradients, for gradient checking and custom training loops.
+  SmallVector<int64_t> wrt = llvm::to_vector(llvm::seq<int64_t>(0, numParams));
+  SmallVector<Type> lossAndGradTypes{scalar};
+  llvm::append_range(lossAndGradTypes, paramTypes);
+  func::FuncOp gradFunc =
+      createFunction(module, "loss_and_grad", {}, lossAndGradTypes);
+  auto grad = ValueAndGradOp::create(builder, lossLoc, scalar, paramTypes,
+                                     lossFunc.getSymName(),
+                                     gradFunc.getArguments(), wrt);
+  func::ReturnOp::create(builder, lossLoc, grad->getResults());
+
+  // One SGD step; the updated parameters are written back in place.
+  SmallVector<Type> stepTypes(paramTypes);
+  stepTypes.push_back(scalar);
+  func::FuncOp stepFunc =
+      createFunction(module, "train_step", {scalar}, stepTypes);
+  args = stepFunc.getArguments();
+  auto stepGrad = ValueAndGradOp::create(builder, lossLoc, scalar, paramTypes,
+                                         lossFunc.getSymName(),
+                                         args.drop_back(), wrt);
+  SmallVector<Value> results;
+  for (unsigned i = 0; i < numParams; ++i) {
+    results.push_back(SGDUpdateOp::create(builder, lossLoc, paramTypes[i],
+                                          args[i], stepGrad.getGradients()[i],
+                                          args.back()));
+    stepFunc.setResultAttr(i, "dln.aliases_arg", builder.getI64IntegerAttr(i));
+  }
+  results.push_back(stepGrad.getValue());
+  func::ReturnOp::create(builder, lossLoc, results);
+  stepFunc.setArgAttr(args.size() - 1, "dln.lr", builder.getUnitAttr());
+
+  emitMetadata(module);
+  return success();
+}
+} // namespace
+
+OwningOpRef<ModuleOp> dlnc::mlirGen(MLIRContext &context,
+                                    llvm::SourceMgr &sourceMgr,
+                                    const dlnc::Module &ast) {
+  context.loadDialect<mlir::dln::DLNDialect>();
+  OpBuilder builder(&context);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(builder.getUnknownLoc());
+
+  const dlnc::Block *model = nullptr;
+  for (const dlnc::Block &block : ast.blocks) {
+    if (block.keyword != "model")
+      continue;
+    if (model) {
+      emitError(toLocation(context, sourceMgr, block.loc))
+          << "only one top-level model per file is supported";
+      return nullptr;
+    }
+    model = &block;
+  }
+  if (!model) {
+    emitError(FileLineColLoc::get(
+        &context,
+        sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBufferIdentifier(),
+        1, 1))
+        << "no 'model' block in this file";
+    return nullptr;
+  }
+  module->setSymName(model->name);
+
+  FailureOr<int64_t> batch = generateRecipe(context, sourceMgr, ast, *module);
+  if (failed(batch))
+    return nullptr;
+  if (failed(ModelGen(context, sourceMgr, *model, *batch).generate(*module)))
+    return nullptr;
+  return module;
+}

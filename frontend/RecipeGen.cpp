@@ -1,0 +1,257 @@
+//===- RecipeGen.cpp - The training recipe as module attributes -----------===//
+#include "frontend/RecipeGen.h"
+
+#include "frontend/ConstantEval.h"
+#include "frontend/DatasetProbe.h"
+#include "frontend/SourceLocation.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace dlnc;
+using namespace mlir;
+
+namespace {
+using Block = dlnc::Block;
+using Module = dlnc::Module;
+class RecipeGen {
+public:
+  RecipeGen(MLIRContext &context, llvm::SourceMgr &sourceMgr, ModuleOp module)
+      : context(context), sourceMgr(sourceMgr), builder(&context),
+        module(module) {}
+
+  FailureOr<int64_t> generate(const Module &ast);
+
+private:
+  InFlightDiagnostic error(llvm::SMLoc where) {
+    return emitError(toLocation(context, sourceMgr, where));
+  }
+  LogicalResult readData(const Block &block);
+  LogicalResult readTrain(const Block &block);
+  FailureOr<DictionaryAttr> readSource(const Expr &expr);
+  FailureOr<int64_t> positiveInteger(const Stmt &stmt);
+
+  MLIRContext &context;
+  llvm::SourceMgr &sourceMgr;
+  OpBuilder builder;
+  ModuleOp module;
+
+  std::string dataDir;
+  DictionaryAttr trainSource, testSource;
+  const Stmt *trainSourceStmt = nullptr;
+  std::optional<int64_t> batch;
+  bool batchAll = false;
+  llvm::SMLoc batchLoc;
+  int64_t epochs = 1, seed = 0, logEvery = 0;
+  double learningRate = 0.01;
+  bool sawOptimizer = false;
+};
+
+FailureOr<int64_t> RecipeGen::positiveInteger(const Stmt &stmt) {
+  std::optional<int64_t> value = evaluateInteger(*stmt.value);
+  if (!value || *value < 0)
+    return error(stmt.value->getLoc())
+               << "'" << stmt.name() << "' expects a non-negative integer",
+           failure();
+  return *value;
+}
+
+/// csv(path, label = -1, skip = 0, scale = 1) or
+/// idx(images, labels, scale = 1)
+FailureOr<DictionaryAttr> RecipeGen::readSource(const Expr &expr) {
+  auto *call = llvm::dyn_cast<CallExpr>(&expr);
+  StringRef kind = calleeName(expr);
+  if (!call || (kind != "csv" && kind != "idx"))
+    return error(expr.getLoc()) << "expected a data source: csv(\"file.csv\", "
+                                   "label = -1) or idx(\"images\", \"labels\")",
+           failure();
+  NamedAttrList attrs;
+  attrs.set("kind", builder.getStringAttr(kind));
+  SmallVector<std::string> paths;
+  double scale = 1.0;
+  int64_t label = -1, skip = 0;
+  for (const Argument &arg : call->args) {
+    if (arg.name.empty()) {
+      auto *path = llvm::dyn_cast<StringExpr>(arg.value.get());
+      if (!path)
+        return error(arg.loc) << "expected a file name string", failure();
+      paths.push_back(path->value);
+      continue;
+    }
+    std::optional<double> value = evaluateNumber(*arg.value);
+    if (!value)
+      return error(arg.loc) << "'" << arg.name << "' expects a number",
+             failure();
+    if (arg.name == "scale")
+      scale = *value;
+    else if (kind == "csv" && arg.name == "label")
+      label = static_cast<int64_t>(*value);
+    else if (kind == "csv" && arg.name == "skip" && *value >= 0)
+      skip = static_cast<int64_t>(*value);
+    else
+      return error(arg.loc) << "unknown argument '" << arg.name << "' of "
+                            << kind,
+             failure();
+  }
+  size_t expectedPaths = kind == "csv" ? 1 : 2;
+  if (paths.size() != expectedPaths)
+    return error(expr.getLoc())
+               << kind << " expects " << expectedPaths << " file name(s)"
+               << (kind == "idx" ? " (images and labels)" : ""),
+           failure();
+  if (kind == "csv") {
+    attrs.set("path", builder.getStringAttr(paths[0]));
+    attrs.set("label", builder.getI64IntegerAttr(label));
+    attrs.set("skip", builder.getI64IntegerAttr(skip));
+  } else {
+    attrs.set("images", builder.getStringAttr(paths[0]));
+    attrs.set("labels", builder.getStringAttr(paths[1]));
+  }
+  attrs.set("scale", builder.getF64FloatAttr(scale));
+  return attrs.getDictionary(&context);
+}
+
+LogicalResult RecipeGen::readData(const Block &block) {
+  for (const Stmt &stmt : block.body) {
+    if (stmt.kind != Stmt::Kind::Setting)
+      return error(stmt.loc) << "a data block holds settings: dir, train, test";
+    if (stmt.name() == "dir") {
+      auto *path = llvm::dyn_cast<StringExpr>(stmt.value.get());
+      if (!path)
+        return error(stmt.value->getLoc()) << "'dir' expects a string";
+      dataDir = path->value;
+    } else if (stmt.name() == "train" || stmt.name() == "test") {
+      auto source = readSource(*stmt.value);
+      if (failed(source))
+        return failure();
+      if (stmt.name() == "train") {
+        trainSource = *source;
+        trainSourceStmt = &stmt;
+      } else {
+        testSource = *source;
+      }
+    } else {
+      return error(stmt.nameLoc) << "unknown data setting '" << stmt.name()
+                                 << "' (expected dir, train or test)";
+    }
+  }
+  return success();
+}
+
+LogicalResult RecipeGen::readTrain(const Block &block) {
+  for (const Stmt &stmt : block.body) {
+    if (stmt.kind != Stmt::Kind::Setting)
+      return error(stmt.loc) << "this statement is not supported in a train "
+                                "block by this compiler version";
+    StringRef name = stmt.name();
+    if (name == "optimizer") {
+      auto *call = llvm::dyn_cast<CallExpr>(stmt.value.get());
+      if (!call || calleeName(*call) != "sgd")
+        return error(stmt.value->getLoc())
+               << "unsupported optimizer (this compiler version supports "
+                  "sgd(lr = ...))";
+      for (const Argument &arg : call->args) {
+        std::optional<double> value = evaluateNumber(*arg.value);
+        if (arg.name != "lr" || !value || *value <= 0)
+          return error(arg.loc) << "sgd expects 'lr = <positive number>'";
+        learningRate = *value;
+      }
+      sawOptimizer = true;
+    } else if (name == "batch") {
+      batchLoc = stmt.value->getLoc();
+      auto *all = llvm::dyn_cast<IdentifierExpr>(stmt.value.get());
+      if (all && all->name == "all") {
+        batchAll = true;
+        continue;
+      }
+      auto value = positiveInteger(stmt);
+      if (failed(value) || *value == 0)
+        return error(batchLoc) << "'batch' expects a positive integer or 'all'";
+      batch = *value;
+    } else if (name == "epochs" || name == "seed" || name == "log_every") {
+      auto value = positiveInteger(stmt);
+      if (failed(value))
+        return failure();
+      (name == "epochs" ? epochs : name == "seed" ? seed : logEvery) = *value;
+    } else {
+      return error(stmt.nameLoc)
+             << "unknown train setting '" << name
+             << "' (expected optimizer, batch, epochs, seed or log_every)";
+    }
+  }
+  if (!sawOptimizer)
+    return error(block.loc) << "the train block needs 'optimizer = sgd(lr = ...)'";
+  return success();
+}
+
+FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
+  const Block *train = nullptr;
+  for (const Block &block : ast.blocks) {
+    if (block.keyword == "data") {
+      if (failed(readData(block)))
+        return failure();
+    } else if (block.keyword == "train") {
+      train = &block;
+      if (failed(readTrain(block)))
+        return failure();
+    } else if (block.keyword != "model") {
+      return error(block.loc) << "'" << block.keyword
+                              << "' blocks are not supported by this compiler "
+                                 "version",
+             failure();
+    }
+  }
+  if (!train)
+    return emitError(UnknownLoc::get(&context))
+               << "no 'train' block: nothing to compile",
+           failure();
+  if (!trainSource)
+    return error(train->loc) << "no training data: add 'train = csv(...)' or "
+                                "'train = idx(...)' to a data block",
+           failure();
+  if (dataDir.empty()) {
+    // Relative data paths are relative to the .dln file, wherever the
+    // compiled model later runs (`--data DIR` overrides this).
+    SmallString<256> dir(sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+                             ->getBufferIdentifier());
+    llvm::sys::fs::make_absolute(dir);
+    llvm::sys::path::remove_filename(dir);
+    llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
+    dataDir = dir.str().str();
+  }
+  if (batchAll) {
+    // Full-batch training: the batch is the size of the training set.
+    std::string message;
+    std::optional<int64_t> count = countSamples(trainSource, dataDir, message);
+    if (!count)
+      return error(batchLoc) << "cannot resolve 'batch = all': " << message,
+             failure();
+    batch = *count;
+  }
+  if (!batch)
+    batch = 32;
+
+  module->setAttr("dln.batch", builder.getI64IntegerAttr(*batch));
+  module->setAttr("dln.epochs", builder.getI64IntegerAttr(epochs));
+  module->setAttr("dln.seed", builder.getI64IntegerAttr(seed));
+  module->setAttr("dln.log_every", builder.getI64IntegerAttr(logEvery));
+  module->setAttr("dln.optimizer",
+                  builder.getDictionaryAttr(
+                      {builder.getNamedAttr("kind", builder.getStringAttr("sgd")),
+                       builder.getNamedAttr("lr", builder.getF64FloatAttr(learningRate))}));
+  NamedAttrList data;
+  data.set("dir", builder.getStringAttr(dataDir));
+  data.set("train", trainSource);
+  data.set("test", testSource ? testSource : trainSource);
+  module->setAttr("dln.data", data.getDictionary(&context));
+  return *batch;
+}
+} // namespace
+
+FailureOr<int64_t> dlnc::generateRecipe(MLIRContext &context,
+                                        llvm::SourceMgr &sourceMgr,
+                                        const dlnc::Module &ast, ModuleOp module) {
+  return RecipeGen(context, sourceMgr, module).generate(ast);
+}

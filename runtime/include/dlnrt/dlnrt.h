@@ -1,0 +1,162 @@
+/* dlnrt.h - C API of the dlnc runtime: embed a compiled model in a C/C++
+ * application.
+ *
+ * A compiled model object exports three entry points and a manifest; the caller
+ * bundles them in a dlnrt_model_abi and creates a dlnrt_model from it. Every
+ * fallible call returns a dlnrt_status: NULL means success, anything else is an
+ * error the caller owns and must release with dlnrt_status_free. Results come
+ * back through out_ parameters. The library keeps no global state; tensor
+ * memory comes from the allocator given at creation (NULL selects aligned
+ * malloc/free).
+ */
+#ifndef DLNRT_DLNRT_H
+#define DLNRT_DLNRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Status ---- */
+
+typedef enum dlnrt_status_code {
+  DLNRT_OK = 0,
+  /* Bad argument, bad manifest, shape or name mismatch. */
+  DLNRT_INVALID_ARGUMENT = 1,
+  /* A file cannot be opened, read, written or renamed. */
+  DLNRT_IO_ERROR = 2,
+  /* Malformed or corrupt file contents (data sets, checkpoints). */
+  DLNRT_DATA_ERROR = 3,
+  DLNRT_OUT_OF_MEMORY = 4,
+  DLNRT_INTERNAL = 5
+} dlnrt_status_code;
+
+/* NULL on success; otherwise an error object owned by the caller. */
+typedef struct dlnrt_status_s *dlnrt_status;
+
+/* Code of a status; DLNRT_OK for NULL. */
+dlnrt_status_code dlnrt_status_get_code(dlnrt_status status);
+/* One-line message, "" for NULL. Borrowed: valid until
+ * dlnrt_status_free(status). */
+const char *dlnrt_status_message(dlnrt_status status);
+/* Releases a status; NULL is allowed. */
+void dlnrt_status_free(dlnrt_status status);
+
+/* ---- Model ABI and memory ---- */
+
+/* The symbols a compiled model object exports (see docs/runtime.md for the
+ * argument layout). */
+typedef struct dlnrt_model_abi {
+  const char *manifest;               /* NUL-terminated manifest text */
+  void (*train_step)(void **args);    /* one SGD step on one batch */
+  void (*eval_step)(void **args);     /* per-sample losses and outputs */
+  void (*loss_and_grad)(void **args); /* mean loss and gradients, no update */
+} dlnrt_model_abi;
+
+/* Tensor memory provider. alloc must return `alignment`-aligned memory of at
+ * least `bytes` bytes (bytes is a multiple of alignment) or NULL; free releases
+ * it. `user` is passed back. */
+typedef struct dlnrt_allocator {
+  void *user;
+  void *(*alloc)(void *user, size_t bytes, size_t alignment);
+  void (*free)(void *user, void *ptr);
+} dlnrt_allocator;
+
+typedef enum dlnrt_dtype {
+  DLNRT_F32 = 0,
+  DLNRT_F64 = 1,
+  DLNRT_I32 = 2
+} dlnrt_dtype;
+
+typedef enum dlnrt_label_kind {
+  DLNRT_LABEL_CLASS = 0,
+  DLNRT_LABEL_REAL = 1
+} dlnrt_label_kind;
+
+/* Opaque model: manifest, entry points and parameter tensors. */
+typedef struct dlnrt_model dlnrt_model;
+
+/* Static facts about a model. Strings are borrowed from the model (valid until
+ * destroy). */
+typedef struct dlnrt_model_info {
+  const char *name;
+  /* Element type of params, inputs, real labels, outputs and losses. */
+  dlnrt_dtype dtype;
+  int64_t batch_size;  /* static batch of the compiled entry points */
+  int64_t input_size;  /* elements per input sample */
+  int64_t output_size; /* elements per output row */
+  dlnrt_label_kind label_kind;
+  /* 1 for class labels (one int32 each), elements per sample for real ones. */
+  int64_t label_size;
+  int64_t num_classes; /* class count for class labels, 0 for real labels */
+  size_t param_count;
+} dlnrt_model_info;
+
+/* One parameter. name/dims/data are borrowed from the model (valid until
+ * destroy); data may be written by the caller to set weights (num_elements
+ * values of the model dtype). */
+typedef struct dlnrt_param_info {
+  const char *name;
+  int32_t rank;
+  const int64_t *dims;
+  int64_t num_elements;
+  dlnrt_dtype dtype;
+  void *data;
+} dlnrt_param_info;
+
+/* Parses abi->manifest and allocates zeroed parameters. `abi` is copied; the
+ * manifest text and functions it points to must outlive the model. `allocator`
+ * may be NULL (aligned malloc); it is copied and allocator->user must outlive
+ * the model. On success *out_model is owned by the caller and released with
+ * dlnrt_model_destroy. */
+dlnrt_status dlnrt_model_create(const dlnrt_model_abi *abi,
+                                const dlnrt_allocator *allocator,
+                                dlnrt_model **out_model);
+/* Releases the model and its tensors; NULL is allowed. */
+void dlnrt_model_destroy(dlnrt_model *model);
+
+dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
+                                  dlnrt_model_info *out_info);
+dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
+                                   dlnrt_param_info *out_param);
+
+/* Initializes every parameter from its manifest init rule with a deterministic
+ * generator. */
+dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed);
+/* Checkpoint I/O. Loading validates names, shapes, dtype and checksum and
+ * leaves the model unchanged on error; saving is atomic (a failed save never
+ * clobbers an existing file). */
+dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path);
+dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path);
+
+/* Forward pass over n >= 0 samples of caller memory; batches and zero-pads
+ * internally.
+ *   x:           borrowed; n * input_size values of the model dtype.
+ *   labels:      borrowed, may be NULL; n int32 class ids, or
+ *                n * label_size values of the model dtype.
+ *   out_outputs: caller-owned; n * output_size values of the model dtype.
+ *   out_losses:  caller-owned, may be NULL; n values of the model dtype
+ *                (per-sample losses); requires labels. */
+dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
+                                 const void *labels, void *out_outputs,
+                                 void *out_losses);
+
+/* One optimizer step on exactly batch_size samples (x, labels borrowed as in
+ * forward); *out_loss receives the batch mean loss. */
+dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
+                                     const void *labels, double lr,
+                                     double *out_loss);
+
+/* ---- Command line ---- */
+
+/* The whole `./model train|eval|gradcheck|info` tool; returns the process exit
+ * code. Writes to stdout/stderr; never calls exit(). */
+int dlnrt_cli_main(const dlnrt_model_abi *abi, int argc, char **argv);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* DLNRT_DLNRT_H */

@@ -1,0 +1,43 @@
+//===- Batcher.h - Shuffling and filling fixed-size batches -----*- C++ -*-===//
+//
+// Compiled entry points have a static batch B. Training feeds only full batches
+// of a per-epoch shuffle (the remainder is dropped, as PyTorch's drop_last);
+// evaluation must see every sample, so its last batch is zero-padded and
+// callers count only the valid rows.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLNRT_LIB_BATCHER_H
+#define DLNRT_LIB_BATCHER_H
+
+#include "DataSource.h"
+#include "Tensor.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace dlnrt {
+
+/// A permutation of [0, n) that depends only on (seed, epoch): Fisher-Yates
+/// over the identity.
+std::vector<int64_t> shuffledOrder(int64_t n, uint64_t seed, int64_t epoch);
+
+/// Number of training batches: incomplete trailing batch dropped.
+inline int64_t fullBatchCount(int64_t n, int64_t batch) { return n / batch; }
+/// Number of evaluation batches: the last one may be partial (padded).
+inline int64_t paddedBatchCount(int64_t n, int64_t batch) {
+  return (n + batch - 1) / batch;
+}
+
+/// Copies rows indices[0..count) of `ds` into rows 0..count of x and y, zeroing
+/// the rest.
+void gatherRows(const Dataset &ds, const int64_t *indices, int64_t count,
+                Tensor &x, Tensor &y);
+
+/// Copies `count` contiguous rows starting at row `first` of `src` (rows of
+/// dst's row size) into dst and zeroes the remaining rows. A null src
+/// zero-fills the whole of dst.
+void copyRows(const void *src, int64_t first, int64_t count, Tensor &dst);
+
+} // namespace dlnrt
+
+#endif // DLNRT_LIB_BATCHER_H

@@ -1,0 +1,208 @@
+//===- CApi.cpp - The C API of dlnrt.h over the C++ internals -------------===//
+//
+// The only boundary where C++ exceptions become dlnrt_status values: every
+// entry point runs its body through guard(), so no exception ever crosses into
+// C code.
+//
+//===----------------------------------------------------------------------===//
+#include "dlnrt/dlnrt.h"
+
+#include "AlignedBuffer.h"
+#include "Batcher.h"
+#include "Checkpoint.h"
+#include "Error.h"
+#include "Evaluate.h"
+#include "Init.h"
+#include "Model.h"
+
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+struct dlnrt_status_s {
+  dlnrt_status_code code;
+  std::string message;
+  bool owned; // false only for the immutable out-of-memory fallback below
+};
+
+struct dlnrt_model {
+  explicit dlnrt_model(const dlnrt_model_abi &abi,
+                       const dlnrt_allocator &allocator)
+      : impl(abi, allocator) {}
+  dlnrt::Model impl;
+};
+
+namespace {
+
+dlnrt_status makeStatus(dlnrt_status_code code, const std::string &message) {
+  try {
+    return new dlnrt_status_s{code, message, true};
+  } catch (...) {
+    // NULL would read as success, so an allocation failure here returns a
+    // shared immutable status (its message fits the small-string buffer;
+    // constructing it allocates nothing).
+    static dlnrt_status_s outOfMemory{DLNRT_OUT_OF_MEMORY, "out of memory",
+                                      false};
+    return &outOfMemory;
+  }
+}
+
+template <typename F> dlnrt_status guard(F &&body) {
+  try {
+    body();
+    return nullptr;
+  } catch (const dlnrt::Error &e) {
+    return makeStatus(e.code(), e.what());
+  } catch (const std::bad_alloc &) {
+    return makeStatus(DLNRT_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception &e) {
+    return makeStatus(DLNRT_INTERNAL,
+                      std::string("internal error: ") + e.what());
+  } catch (...) {
+    return makeStatus(DLNRT_INTERNAL, "internal error");
+  }
+}
+
+void require(bool ok, const char *what) {
+  if (!ok)
+    dlnrt::fail(DLNRT_INVALID_ARGUMENT, what);
+}
+
+} // namespace
+
+extern "C" {
+
+dlnrt_status_code dlnrt_status_get_code(dlnrt_status status) {
+  return status ? status->code : DLNRT_OK;
+}
+
+const char *dlnrt_status_message(dlnrt_status status) {
+  return status ? status->message.c_str() : "";
+}
+
+void dlnrt_status_free(dlnrt_status status) {
+  if (status && status->owned)
+    delete status;
+}
+
+dlnrt_status dlnrt_model_create(const dlnrt_model_abi *abi,
+                                const dlnrt_allocator *allocator,
+                                dlnrt_model **out_model) {
+  return guard([&] {
+    require(out_model, "dlnrt_model_create: out_model is NULL");
+    *out_model = nullptr;
+    require(abi, "dlnrt_model_create: abi is NULL");
+    require(!allocator || (allocator->alloc && allocator->free),
+            "dlnrt_model_create: allocator needs both alloc and free");
+    *out_model = new dlnrt_model(*abi, allocator ? *allocator
+                                                 : dlnrt::defaultAllocator());
+  });
+}
+
+void dlnrt_model_destroy(dlnrt_model *model) { delete model; }
+
+dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
+                                  dlnrt_model_info *out_info) {
+  return guard([&] {
+    require(model && out_info, "dlnrt_model_get_info: NULL argument");
+    const dlnrt::Manifest &m = model->impl.manifest();
+    out_info->name = m.model.c_str();
+    out_info->dtype = static_cast<dlnrt_dtype>(m.dtype);
+    out_info->batch_size = m.batch;
+    out_info->input_size = m.inputSize();
+    out_info->output_size = m.outputSize();
+    out_info->label_kind = m.label.kind == dlnrt::LabelKind::Class
+                               ? DLNRT_LABEL_CLASS
+                               : DLNRT_LABEL_REAL;
+    out_info->label_size = m.labelSize();
+    out_info->num_classes = m.label.numClasses;
+    out_info->param_count = m.params.size();
+  });
+}
+
+dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
+                                   dlnrt_param_info *out_param) {
+  return guard([&] {
+    require(model && out_param, "dlnrt_model_get_param: NULL argument");
+    const auto &params = model->impl.params();
+    if (index >= params.size())
+      dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                  "dlnrt_model_get_param: index " + std::to_string(index) +
+                      " out of range (model has " +
+                      std::to_string(params.size()) + " params)");
+    const dlnrt::Tensor &t = params[index];
+    out_param->name = model->impl.manifest().params[index].name.c_str();
+    out_param->rank = static_cast<int32_t>(t.rank());
+    out_param->dims = t.shape().data();
+    out_param->num_elements = t.size();
+    out_param->dtype = static_cast<dlnrt_dtype>(t.dtype());
+    out_param->data = t.data();
+  });
+}
+
+dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed) {
+  return guard([&] {
+    require(model, "dlnrt_model_init_params: model is NULL");
+    dlnrt::initParams(model->impl.params(), model->impl.manifest().params,
+                      seed);
+  });
+}
+
+dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path) {
+  return guard([&] {
+    require(model && path, "dlnrt_model_load: NULL argument");
+    dlnrt::loadCheckpoint(path, model->impl.manifest(), model->impl.params());
+  });
+}
+
+dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path) {
+  return guard([&] {
+    require(model && path, "dlnrt_model_save: NULL argument");
+    dlnrt::saveCheckpoint(path, model->impl.manifest(), model->impl.params());
+  });
+}
+
+dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
+                                 const void *labels, void *out_outputs,
+                                 void *out_losses) {
+  return guard([&] {
+    require(model, "dlnrt_model_forward: model is NULL");
+    require(n >= 0, "dlnrt_model_forward: n must be >= 0");
+    require(n == 0 || (x && out_outputs),
+            "dlnrt_model_forward: x and out_outputs are required");
+    require(!out_losses || labels,
+            "dlnrt_model_forward: out_losses requires labels");
+    dlnrt::Model &m = model->impl;
+    dlnrt::forEachEvalBatch(
+        m, n, x, labels,
+        [&](int64_t first, int64_t valid, const dlnrt::Tensor &,
+            const dlnrt::Tensor &losses, const dlnrt::Tensor &outputs) {
+          const size_t outRow = outputs.bytes() / outputs.shape()[0];
+          std::memcpy(static_cast<char *>(out_outputs) + first * outRow,
+                      outputs.data(), valid * outRow);
+          if (out_losses) {
+            const size_t lossRow = losses.bytes() / losses.shape()[0];
+            std::memcpy(static_cast<char *>(out_losses) + first * lossRow,
+                        losses.data(), valid * lossRow);
+          }
+        });
+  });
+}
+
+dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
+                                     const void *labels, double lr,
+                                     double *out_loss) {
+  return guard([&] {
+    require(model && x && labels && out_loss,
+            "dlnrt_model_train_batch: NULL argument");
+    dlnrt::Model &m = model->impl;
+    dlnrt::Tensor xb = m.makeBatchX(), yb = m.makeBatchY();
+    const int64_t batch = m.manifest().batch;
+    dlnrt::copyRows(x, 0, batch, xb);
+    dlnrt::copyRows(labels, 0, batch, yb);
+    *out_loss = m.trainStep(xb, yb, lr);
+  });
+}
+
+} // extern "C"

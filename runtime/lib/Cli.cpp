@@ -1,0 +1,205 @@
+//===- Cli.cpp - The `./model train|eval|gradcheck|info` tool -------------===//
+//
+// dlnrt_cli_main is what the main() in libdlnrt_main.a calls. Each command
+// composes the library pieces (data loading, init, train loop, checkpoints,
+// gradcheck); this file only decides what to print and which exit code to
+// return. All errors end up as one "error: ..." line on stderr.
+//
+//===----------------------------------------------------------------------===//
+#include "dlnrt/dlnrt.h"
+
+#include "AlignedBuffer.h"
+#include "AtomicFile.h"
+#include "Checkpoint.h"
+#include "CliArgs.h"
+#include "DataSource.h"
+#include "Error.h"
+#include "Evaluate.h"
+#include "GradCheck.h"
+#include "Init.h"
+#include "Metrics.h"
+#include "Model.h"
+#include "TrainLoop.h"
+
+#include <cstdio>
+#include <iostream>
+#include <new>
+
+namespace dlnrt {
+namespace {
+
+std::string describeData(const DataSpec &d) {
+  if (d.format == "csv")
+    return "csv " + d.path + " (label column " + std::to_string(d.labelColumn) +
+           ", skip " + std::to_string(d.skip) + ")";
+  char scale[32];
+  std::snprintf(scale, sizeof scale, "%g", d.scale);
+  return "idx images=" + d.images + " labels=" + d.labels + " scale=" + scale;
+}
+
+int runInfo(const Model &model) {
+  const Manifest &m = model.manifest();
+  std::cout << "model " << m.model << " (" << dtypeName(m.dtype) << ")\n";
+  std::cout << "  input  " << m.inputName << " " << formatShape(m.inputShape)
+            << "\n";
+  if (m.label.kind == LabelKind::Class)
+    std::cout << "  label  " << m.label.name << " class " << m.label.numClasses
+              << "\n";
+  else
+    std::cout << "  label  " << m.label.name << " real "
+              << formatShape(m.label.shape) << "\n";
+  std::cout << "  output " << m.outputName << " " << formatShape(m.outputShape)
+            << "\n";
+  std::cout << "params:\n";
+  int64_t total = 0;
+  for (const ParamSpec &p : m.params) {
+    int64_t n = numElements(p.shape);
+    total += n;
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-24s %-14s %12s  %s", p.name.c_str(),
+                  formatShape(p.shape).c_str(), formatThousands(n).c_str(),
+                  initKindName(p.init.kind));
+    std::cout << line << "\n";
+  }
+  std::cout << "  total " << formatThousands(total) << " params\n";
+  std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
+            << ", seed " << m.seed << ", optimizer " << m.optimizer;
+  if (m.lr)
+    std::cout << " lr=" << *m.lr;
+  std::cout << ", log_every " << m.logEvery << "\n";
+  std::cout << "data:\n";
+  if (!m.dataDir.empty())
+    std::cout << "  dir   " << m.dataDir << "\n";
+  std::cout << "  train " << (m.train ? describeData(*m.train) : "(none)")
+            << "\n";
+  std::cout << "  test  " << (m.test ? describeData(*m.test) : "(none)")
+            << "\n";
+  return 0;
+}
+
+int runTrain(Model &model, const CliOptions &o, const std::string &program) {
+  const Manifest &m = model.manifest();
+  if (!m.train)
+    fail(DLNRT_INVALID_ARGUMENT,
+         "manifest has no 'data train' line; nothing to train on");
+  TrainOptions t;
+  t.epochs = o.epochs.value_or(m.epochs);
+  t.seed = o.seed.value_or(m.seed);
+  t.logEvery = m.logEvery;
+  if (!o.lr && !m.lr)
+    fail(DLNRT_INVALID_ARGUMENT,
+         "no learning rate: the manifest has no optimizer lr=, pass --lr");
+  t.lr = o.lr ? *o.lr : *m.lr;
+  t.log = o.quiet ? nullptr : &std::cout;
+  const std::string save = o.save.empty() ? program + ".params" : o.save;
+  checkReplaceable(save);
+  if (!o.metricsJson.empty())
+    checkReplaceable(o.metricsJson);
+
+  Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
+  std::optional<Dataset> test;
+  if (m.test)
+    test = loadSplit(m, *m.test, o.dataDir, model.allocator());
+  initParams(model.params(), m.params, t.seed);
+  if (!o.quiet)
+    std::cout << "model " << m.model << ": " << formatThousands(train.count)
+              << " train / "
+              << (test ? formatThousands(test->count) : std::string("no"))
+              << " test samples, batch " << m.batch << ", " << t.epochs
+              << " epochs, lr " << t.lr << "\n";
+
+  Metrics result = trainModel(model, train, test ? &*test : nullptr, t);
+  std::cout << formatFinalLine(result) << "\n" << std::flush;
+
+  saveCheckpoint(save, m, model.params());
+  if (!o.metricsJson.empty())
+    writeMetricsJson(o.metricsJson, result);
+  if (!o.quiet)
+    std::cout << "saved params to " << save << "\n";
+  return 0;
+}
+
+int runEval(Model &model, const CliOptions &o) {
+  const Manifest &m = model.manifest();
+  if (!o.metricsJson.empty())
+    checkReplaceable(o.metricsJson);
+  if (!m.test)
+    fail(DLNRT_INVALID_ARGUMENT,
+         "manifest has no 'data test' line; nothing to evaluate on");
+  loadCheckpoint(o.load, m, model.params());
+  Dataset test = loadSplit(m, *m.test, o.dataDir, model.allocator());
+  EvalResult r = evaluate(model, test);
+  Metrics metrics;
+  metrics.testLoss = r.meanLoss;
+  metrics.testAccuracy = r.accuracy;
+  std::cout << formatFinalLine(metrics) << "\n";
+  if (!o.metricsJson.empty())
+    writeMetricsJson(o.metricsJson, metrics);
+  return 0;
+}
+
+int runGradCheck(Model &model, const CliOptions &o) {
+  GradCheckOptions g;
+  g.seed = o.seed.value_or(model.manifest().seed);
+  g.eps = o.eps.value_or(0);
+  g.tol = o.tol.value_or(0);
+  g.samples = o.samples.value_or(20);
+  GradCheckResult r = gradCheck(model, g);
+  char line[512];
+  for (const ParamCheck &p : r.params) {
+    std::snprintf(line, sizeof line,
+                  "param %s  max_rel_err %.1e  (%lld coords)", p.name.c_str(),
+                  p.maxRelErr, static_cast<long long>(p.coords));
+    std::cout << line << "\n";
+  }
+  std::snprintf(line, sizeof line,
+                "gradcheck: %s max_rel_err %.1e  (tol %.1e, eps %.1e)",
+                r.pass ? "PASS" : "FAIL", r.maxRelErr, r.tol, r.eps);
+  std::cout << line << "\n";
+  return r.pass ? 0 : 1;
+}
+
+int run(const dlnrt_model_abi *abi, int argc, char **argv) {
+  const std::string program = argc > 0 && argv[0] ? argv[0] : "model";
+  CliOptions o;
+  try {
+    o = parseCliArgs(argc, argv);
+  } catch (const Error &e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  if (o.command == "help") {
+    std::cout << usageText(program);
+    return 0;
+  }
+  if (!abi)
+    fail(DLNRT_INVALID_ARGUMENT, "no model ABI");
+  Model model(*abi, defaultAllocator());
+  if (o.command == "info")
+    return runInfo(model);
+  if (o.command == "train")
+    return runTrain(model, o, program);
+  if (o.command == "eval")
+    return runEval(model, o);
+  return runGradCheck(model, o);
+}
+
+} // namespace
+} // namespace dlnrt
+
+extern "C" int dlnrt_cli_main(const dlnrt_model_abi *abi, int argc,
+                              char **argv) {
+  try {
+    return dlnrt::run(abi, argc, argv);
+  } catch (const dlnrt::Error &e) {
+    std::cout << std::flush;
+    std::cerr << "error: " << e.what() << "\n";
+  } catch (const std::bad_alloc &) {
+    std::cout << std::flush;
+    std::cerr << "error: out of memory\n";
+  } catch (const std::exception &e) {
+    std::cout << std::flush;
+    std::cerr << "error: internal: " << e.what() << "\n";
+  }
+  return 1;
+}

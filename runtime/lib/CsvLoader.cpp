@@ -1,0 +1,120 @@
+//===- CsvLoader.cpp - Numeric CSV data sets ------------------------------===//
+//
+// Small tabular data (XOR, regression toys): every row is numbers separated by
+// commas, one column is the label. Rows are buffered as doubles and then
+// converted in one go, since the row count is unknown until the end of the
+// file.
+//
+//===----------------------------------------------------------------------===//
+#include "DataSource.h"
+
+#include "Error.h"
+#include "NumberParse.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace dlnrt {
+
+static std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+Dataset loadCsv(const std::string &path, const DataSpec &spec,
+                const DataLayout &layout, const dlnrt_allocator &allocator) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    fail(DLNRT_IO_ERROR,
+         path + ": cannot open CSV file: " + std::strerror(errno));
+  if (layout.labelKind == LabelKind::Real && layout.labelSize != 1)
+    fail(DLNRT_INVALID_ARGUMENT,
+         path + ": CSV supports one label column, the model's label has " +
+             std::to_string(layout.labelSize) + " elements");
+
+  const int64_t expectedColumns = layout.inputSize + 1;
+  std::vector<double> features, labels;
+  std::string line;
+  int64_t lineNo = 0, rows = 0, labelColumn = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (lineNo <= spec.skip)
+      continue;
+    std::string_view row = trim(line);
+    if (row.empty())
+      continue;
+    auto where = [&] { return path + ":" + std::to_string(lineNo) + ": "; };
+
+    std::vector<std::string_view> cells;
+    size_t start = 0;
+    while (true) {
+      size_t comma = row.find(',', start);
+      cells.push_back(trim(row.substr(
+          start, comma == std::string_view::npos ? comma : comma - start)));
+      if (comma == std::string_view::npos)
+        break;
+      start = comma + 1;
+    }
+    int64_t ncols = static_cast<int64_t>(cells.size());
+    if (ncols != expectedColumns)
+      fail(DLNRT_DATA_ERROR,
+           where() + "expected " + std::to_string(expectedColumns) +
+               " columns (" + std::to_string(layout.inputSize) +
+               " features + 1 label), got " + std::to_string(ncols));
+    labelColumn =
+        spec.labelColumn < 0 ? ncols + spec.labelColumn : spec.labelColumn;
+    if (labelColumn < 0 || labelColumn >= ncols)
+      fail(DLNRT_INVALID_ARGUMENT,
+           path + ": label column " + std::to_string(spec.labelColumn) +
+               " is outside the " + std::to_string(ncols) + " columns");
+
+    for (int64_t c = 0; c < ncols; ++c) {
+      double v;
+      if (!parseDouble(cells[c], v) || !std::isfinite(v))
+        fail(DLNRT_DATA_ERROR, where() + "non-numeric cell '" +
+                                   std::string(cells[c]) + "' in column " +
+                                   std::to_string(c + 1));
+      if (c != labelColumn) {
+        features.push_back(v * spec.scale);
+        continue;
+      }
+      if (layout.labelKind == LabelKind::Class &&
+          (v != std::floor(v) || v < 0 ||
+           v >= static_cast<double>(layout.numClasses)))
+        fail(DLNRT_DATA_ERROR, where() + "class label '" +
+                                   std::string(cells[c]) +
+                                   "' is not an integer in [0, " +
+                                   std::to_string(layout.numClasses) + ")");
+      labels.push_back(v);
+    }
+    ++rows;
+  }
+  if (in.bad())
+    fail(DLNRT_IO_ERROR, path + ": read error: " + std::strerror(errno));
+  if (rows == 0)
+    fail(DLNRT_DATA_ERROR, path + ": no data rows");
+
+  Dataset ds;
+  ds.source = path;
+  ds.count = rows;
+  ds.x = Tensor(layout.dtype, {rows, layout.inputSize}, allocator);
+  for (size_t i = 0; i < features.size(); ++i)
+    ds.x.set(static_cast<int64_t>(i), features[i]);
+  if (layout.labelKind == LabelKind::Class)
+    ds.y = Tensor(DType::I32, {rows}, allocator);
+  else
+    ds.y = Tensor(layout.dtype, {rows, 1}, allocator);
+  for (size_t i = 0; i < labels.size(); ++i)
+    ds.y.set(static_cast<int64_t>(i), labels[i]);
+  return ds;
+}
+
+} // namespace dlnrt

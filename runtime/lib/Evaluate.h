@@ -1,0 +1,50 @@
+//===- Evaluate.h - Forward passes over many samples ------------*- C++ -*-===//
+//
+// Runs dln_eval_step over any number of rows in padded batches and turns the
+// per-sample losses and outputs into mean loss and accuracy. Used by the train
+// loop, `./model eval`, gradcheck's numeric loss and the C API's forward pass.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLNRT_LIB_EVALUATE_H
+#define DLNRT_LIB_EVALUATE_H
+
+#include "DataSource.h"
+#include "Model.h"
+
+#include <functional>
+
+namespace dlnrt {
+
+struct EvalResult {
+  double meanLoss = 0;
+  double accuracy = 0; // fraction in [0, 1]
+  int64_t count = 0;
+};
+
+/// Called once per batch with the first row index, the number of valid rows and
+/// the batch's label, loss and output buffers (rows past `valid` are padding).
+using EvalSink =
+    std::function<void(int64_t first, int64_t valid, const Tensor &y,
+                       const Tensor &losses, const Tensor &outputs)>;
+
+/// Evaluates n rows of x (model dtype, row-major) with labels y (null: zero
+/// labels).
+void forEachEvalBatch(Model &model, int64_t n, const void *x, const void *y,
+                      const EvalSink &sink);
+
+/// Whether output row `row` of `outputs` predicts label row `row` of `y`:
+/// argmax for class labels (a single output is thresholded at 0.5),
+/// element-wise 0.5 thresholds for real labels.
+bool isCorrect(const Manifest &m, const Tensor &y, const Tensor &outputs,
+               int64_t row);
+
+/// Mean per-sample loss and accuracy over a whole split.
+EvalResult evaluate(Model &model, const Dataset &ds);
+
+/// Mean of the per-sample losses of one full batch, accumulated in double
+/// (gradcheck).
+double meanBatchLoss(Model &model, const Tensor &x, const Tensor &y);
+
+} // namespace dlnrt
+
+#endif // DLNRT_LIB_EVALUATE_H

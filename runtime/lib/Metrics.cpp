@@ -1,0 +1,102 @@
+//===- Metrics.cpp - Progress lines and the metrics JSON file -------------===//
+#include "Metrics.h"
+
+#include "AtomicFile.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace dlnrt {
+
+std::string formatThousands(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+static std::string fmt(const char *f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+static void appendTest(std::string &s, const Metrics &m) {
+  if (m.testLoss)
+    s += "  test_loss " + fmt("%.4f", *m.testLoss);
+  if (m.testAccuracy)
+    s += "  test_acc " + fmt("%.2f", *m.testAccuracy * 100) + "%";
+}
+
+std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m) {
+  // Pad the epoch number to the width of the total so a long run's lines stay
+  // aligned.
+  int width = std::max<int>(3, static_cast<int>(std::to_string(epochs).size()));
+  char head[64];
+  std::snprintf(head, sizeof head, "epoch %*lld/%lld", width,
+                static_cast<long long>(epoch), static_cast<long long>(epochs));
+  std::string s = head;
+  if (m.trainLoss)
+    s += "  train_loss " + fmt("%.4f", *m.trainLoss);
+  appendTest(s, m);
+  if (m.trainSeconds)
+    s += "  " + fmt("%.2f", *m.trainSeconds) + " s";
+  if (m.samplesPerSecond && std::isfinite(*m.samplesPerSecond))
+    s += "  " +
+         formatThousands(
+             static_cast<int64_t>(std::llround(*m.samplesPerSecond))) +
+         " samples/s";
+  return s;
+}
+
+std::string formatFinalLine(const Metrics &m) {
+  std::string s = "final:";
+  if (m.testAccuracy)
+    s += " test_acc " + fmt("%.2f", *m.testAccuracy * 100) + "%";
+  if (m.testLoss)
+    s += (m.testAccuracy ? "  " : " ") + std::string("test_loss ") +
+         fmt("%.4f", *m.testLoss);
+  if (m.trainLoss)
+    s += (m.testAccuracy || m.testLoss ? "  " : " ") +
+         std::string("train_loss ") + fmt("%.4f", *m.trainLoss);
+  return s;
+}
+
+static std::string jsonNumber(double v) {
+  if (!std::isfinite(v))
+    return "null";
+  return fmt("%.17g", v);
+}
+
+std::string metricsToJson(const Metrics &m) {
+  std::string s = "{";
+  auto field = [&](const char *key, const std::string &value) {
+    if (s.size() > 1)
+      s += ",";
+    s += "\"" + std::string(key) + "\":" + value;
+  };
+  if (m.trainLoss)
+    field("train_loss", jsonNumber(*m.trainLoss));
+  if (m.testLoss)
+    field("test_loss", jsonNumber(*m.testLoss));
+  if (m.testAccuracy)
+    field("test_accuracy", jsonNumber(*m.testAccuracy));
+  if (m.epochs)
+    field("epochs", std::to_string(*m.epochs));
+  if (m.samplesPerSecond)
+    field("samples_per_second", jsonNumber(*m.samplesPerSecond));
+  if (m.trainSeconds)
+    field("train_seconds", jsonNumber(*m.trainSeconds));
+  return s + "}\n";
+}
+
+void writeMetricsJson(const std::string &path, const Metrics &m) {
+  writeFileAtomically(path, metricsToJson(m));
+}
+
+} // namespace dlnrt

@@ -1,0 +1,45 @@
+//===- Metrics.h - Progress lines and the metrics JSON file -----*- C++ -*-===//
+//
+// The exact text of the per-epoch and final lines is what users (and e2e tests)
+// read, so all of it is formatted here in one place; the JSON file is the
+// machine-readable counterpart.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLNRT_LIB_METRICS_H
+#define DLNRT_LIB_METRICS_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace dlnrt {
+
+struct Metrics {
+  std::optional<double> trainLoss, testLoss,
+      testAccuracy; // accuracy as a fraction
+  std::optional<int64_t> epochs;
+  std::optional<double> samplesPerSecond, trainSeconds;
+};
+
+/// 41234 -> "41,234".
+std::string formatThousands(int64_t v);
+
+/// "epoch   3/5  train_loss 0.4123  test_loss 0.4521  test_acc 84.12%  2.31 s
+/// 41,234 samples/s" (the test fields are left out when there is no test
+/// split).
+std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m);
+
+/// "final: test_acc 86.10%  test_loss 0.3912  train_loss 0.3511" with absent
+/// fields left out.
+std::string formatFinalLine(const Metrics &m);
+
+/// {"train_loss":..,"test_loss":..,"test_accuracy":..,...}; absent fields are
+/// omitted and non-finite values become null (JSON has no NaN).
+std::string metricsToJson(const Metrics &m);
+
+/// metricsToJson written atomically.
+void writeMetricsJson(const std::string &path, const Metrics &m);
+
+} // namespace dlnrt
+
+#endif // DLNRT_LIB_METRICS_H

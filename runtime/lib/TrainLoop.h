@@ -1,0 +1,36 @@
+//===- TrainLoop.h - Epochs of mini-batch training --------------*- C++ -*-===//
+//
+// Shuffle, batch, call dln_train_step, and report: the loop `./model train`
+// runs. Parameter initialization and data loading happen before it,
+// checkpointing after it, so each can be tested on its own.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLNRT_LIB_TRAINLOOP_H
+#define DLNRT_LIB_TRAINLOOP_H
+
+#include "DataSource.h"
+#include "Metrics.h"
+#include "Model.h"
+
+#include <ostream>
+
+namespace dlnrt {
+
+struct TrainOptions {
+  int64_t epochs = 1;
+  uint64_t seed = 0; // shuffling seed
+  double lr = 0.1;
+  int64_t logEvery = 0;        // 0: every epoch; N: every N epochs and the last
+  std::ostream *log = nullptr; // epoch lines; null: silent
+};
+
+/// Trains for options.epochs epochs on `train`, evaluating on `test` (may be
+/// null) after each logged epoch and at the end. Returns the final metrics
+/// (last epoch's train loss, total train-step time and throughput). Throws if
+/// `train` has fewer samples than one batch.
+Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
+                   const TrainOptions &options);
+
+} // namespace dlnrt
+
+#endif // DLNRT_LIB_TRAINLOOP_H

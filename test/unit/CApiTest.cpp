@@ -1,0 +1,137 @@
+//===- CApiTest.cpp - The embedding C API (dlnrt.h) -----------------------===//
+#include "FakeModel.h"
+#include "TempDir.h"
+
+#include <cstdlib>
+#include <gtest/gtest.h>
+
+namespace {
+
+struct CountingAllocator {
+  int live = 0, total = 0;
+  static void *alloc(void *user, size_t bytes, size_t alignment) {
+    auto *self = static_cast<CountingAllocator *>(user);
+    ++self->live;
+    ++self->total;
+    return std::aligned_alloc(alignment, bytes);
+  }
+  static void release(void *user, void *ptr) {
+    --static_cast<CountingAllocator *>(user)->live;
+    std::free(ptr);
+  }
+};
+
+} // namespace
+
+// Create, inspect, init, forward on a non-multiple of the batch, save, load,
+// destroy.
+TEST(CApi, ModelLifecycle) {
+  std::string manifest = fake::linearManifest("f64", 4);
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  CountingAllocator counter;
+  dlnrt_allocator allocator{&counter, CountingAllocator::alloc,
+                            CountingAllocator::release};
+  dlnrt_model *model = nullptr;
+  ASSERT_EQ(dlnrt_model_create(&abi, &allocator, &model), nullptr);
+  ASSERT_NE(model, nullptr);
+  EXPECT_GT(counter.live, 0);
+
+  dlnrt_model_info info;
+  ASSERT_EQ(dlnrt_model_get_info(model, &info), nullptr);
+  EXPECT_STREQ(info.name, "linreg");
+  EXPECT_EQ(info.dtype, DLNRT_F64);
+  EXPECT_EQ(info.batch_size, 4);
+  EXPECT_EQ(info.input_size, 3);
+  EXPECT_EQ(info.output_size, 1);
+  EXPECT_EQ(info.label_kind, DLNRT_LABEL_REAL);
+  EXPECT_EQ(info.param_count, 2u);
+
+  dlnrt_param_info w, b;
+  ASSERT_EQ(dlnrt_model_get_param(model, 0, &w), nullptr);
+  ASSERT_EQ(dlnrt_model_get_param(model, 1, &b), nullptr);
+  EXPECT_STREQ(w.name, "w");
+  EXPECT_EQ(w.rank, 2);
+  EXPECT_EQ(w.dims[0], 3);
+  EXPECT_EQ(w.num_elements, 3);
+  ASSERT_EQ(dlnrt_model_init_params(model, 9), nullptr);
+  EXPECT_NE(static_cast<double *>(w.data)[0], 0.0);
+
+  // Set weights directly through the borrowed pointers, then forward 6 samples
+  // (batch 4).
+  double *wd = static_cast<double *>(w.data);
+  wd[0] = 1, wd[1] = 2, wd[2] = 3;
+  static_cast<double *>(b.data)[0] = 0.5;
+  double x[6 * 3], y[6], out[6], losses[6];
+  for (int i = 0; i < 18; ++i)
+    x[i] = i * 0.1;
+  for (int i = 0; i < 6; ++i)
+    y[i] = i;
+  ASSERT_EQ(dlnrt_model_forward(model, 6, x, y, out, losses), nullptr);
+  for (int i = 0; i < 6; ++i) {
+    double pred = x[3 * i] + 2 * x[3 * i + 1] + 3 * x[3 * i + 2] + 0.5;
+    EXPECT_NEAR(out[i], pred, 1e-12);
+    EXPECT_NEAR(losses[i], (pred - y[i]) * (pred - y[i]), 1e-12);
+  }
+  ASSERT_EQ(dlnrt_model_forward(model, 6, x, nullptr, out, nullptr), nullptr);
+
+  double loss = 0;
+  ASSERT_EQ(dlnrt_model_train_batch(model, x, y, 0.01, &loss), nullptr);
+  EXPECT_GT(loss, 0);
+  EXPECT_NE(wd[0], 1.0);
+
+  TempDir dir;
+  std::string path = dir.file("c.params");
+  ASSERT_EQ(dlnrt_model_save(model, path.c_str()), nullptr);
+  double saved0 = wd[0];
+  ASSERT_EQ(dlnrt_model_init_params(model, 1), nullptr);
+  ASSERT_EQ(dlnrt_model_load(model, path.c_str()), nullptr);
+  EXPECT_EQ(wd[0], saved0);
+
+  dlnrt_model_destroy(model);
+  EXPECT_EQ(counter.live,
+            0); // every tensor went back through the caller's allocator
+}
+
+// Errors come back as owned status objects with a code and message; nothing
+// throws or aborts.
+TEST(CApi, StatusReporting) {
+  EXPECT_EQ(dlnrt_status_get_code(nullptr), DLNRT_OK);
+  EXPECT_STREQ(dlnrt_status_message(nullptr), "");
+  dlnrt_status_free(nullptr);
+
+  dlnrt_model_abi broken = fake::linearAbi(true, "dln-manifest 1\ndtype f16\n");
+  dlnrt_model *model = reinterpret_cast<dlnrt_model *>(0x1);
+  dlnrt_status s = dlnrt_model_create(&broken, nullptr, &model);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_EQ(dlnrt_status_get_code(s), DLNRT_INVALID_ARGUMENT);
+  EXPECT_NE(
+      std::string(dlnrt_status_message(s)).find("unsupported dtype 'f16'"),
+      std::string::npos);
+  dlnrt_status_free(s);
+
+  s = dlnrt_model_create(nullptr, nullptr, &model);
+  EXPECT_EQ(dlnrt_status_get_code(s), DLNRT_INVALID_ARGUMENT);
+  dlnrt_status_free(s);
+
+  std::string manifest = fake::linearManifest("f32", 2);
+  dlnrt_model_abi abi = fake::linearAbi(false, manifest.c_str());
+  ASSERT_EQ(dlnrt_model_create(&abi, nullptr, &model), nullptr);
+  dlnrt_param_info p;
+  s = dlnrt_model_get_param(model, 5, &p);
+  EXPECT_EQ(dlnrt_status_get_code(s), DLNRT_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(dlnrt_status_message(s)).find("index 5 out of range"),
+            std::string::npos);
+  dlnrt_status_free(s);
+  s = dlnrt_model_load(model, "/nonexistent/file.params");
+  EXPECT_EQ(dlnrt_status_get_code(s), DLNRT_IO_ERROR);
+  dlnrt_status_free(s);
+  float x[3] = {1, 2, 3}, out[1];
+  s = dlnrt_model_forward(model, 1, x, nullptr, out, out);
+  EXPECT_NE(
+      std::string(dlnrt_status_message(s)).find("out_losses requires labels"),
+      std::string::npos);
+  dlnrt_status_free(s);
+  dlnrt_model_destroy(model);
+  dlnrt_model_destroy(nullptr);
+}

@@ -1,0 +1,207 @@
+//===- CliTest.cpp - The ./model command line, driven in-process ----------===//
+#include "FakeModel.h"
+#include "TempDir.h"
+
+#include <algorithm>
+#include <cmath>
+#include <gtest/gtest.h>
+#include <sstream>
+
+namespace {
+
+struct CliRun {
+  int rc;
+  std::string out, err;
+};
+
+/// Runs dlnrt_cli_main over the fake model with argv[0] = dir/model.
+CliRun runCli(const dlnrt_model_abi &abi, const std::string &argv0,
+              std::vector<std::string> args) {
+  args.insert(args.begin(), argv0);
+  std::vector<char *> argv;
+  for (std::string &a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  int rc = dlnrt_cli_main(&abi, static_cast<int>(args.size()), argv.data());
+  CliRun r{rc, testing::internal::GetCapturedStdout(),
+           testing::internal::GetCapturedStderr()};
+  return r;
+}
+
+/// CSV rows of y = x0 - 2 x1 + 0.5 (x2 ignored), label in the last column.
+std::string csvRows(int n, int offset) {
+  std::ostringstream s;
+  for (int i = 0; i < n; ++i) {
+    double x0 = ((i * 7 + offset) % 11) / 11.0 - 0.5,
+           x1 = ((i * 5 + offset) % 13) / 13.0 - 0.5;
+    s << x0 << "," << x1 << ",0.25," << (x0 - 2 * x1 + 0.5) << "\n";
+  }
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    manifest = fake::linearManifest("f64", 4,
+                                    "log_every 5\n"
+                                    "data train csv path=train.csv label=-1\n"
+                                    "data test csv path=test.csv label=-1\n");
+    abi = fake::linearAbi(true, manifest.c_str());
+    dir.write("train.csv", csvRows(40, 0));
+    dir.write("test.csv", csvRows(10, 3));
+    argv0 = dir.file("model");
+  }
+  TempDir dir;
+  std::string manifest, argv0;
+  dlnrt_model_abi abi;
+};
+
+/// The value printed after `key ` in `text`.
+double valueAfter(const std::string &text, const std::string &key) {
+  size_t at = text.find(key + " ");
+  return at == std::string::npos ? NAN
+                                 : std::stod(text.substr(at + key.size() + 1));
+}
+
+} // namespace
+
+// A missing data file: non-zero exit and one error line naming the file.
+TEST_F(CliTest, MissingDataFileIsAnError) {
+  CliRun r = runCli(abi, argv0, {"train", "--data", dir.file("nowhere")});
+  EXPECT_NE(r.rc, 0);
+  EXPECT_NE(r.err.find("error: " + dir.file("nowhere") +
+                       "/train.csv: cannot open CSV file"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fileExists(argv0 + ".params"));
+}
+
+// train -> checkpoint + metrics; eval of that checkpoint reproduces the final
+// test metrics.
+TEST_F(CliTest, TrainThenEval) {
+  CliRun t = runCli(abi, argv0,
+                    {"train", "--data", dir.path(), "--epochs", "20", "--lr",
+                     "0.2", "--metrics-json", dir.file("m.json")});
+  ASSERT_EQ(t.rc, 0) << t.err;
+  EXPECT_EQ(t.err, "");
+  EXPECT_NE(t.out.find("epoch   5/20  train_loss "), std::string::npos)
+      << t.out;
+  EXPECT_NE(t.out.find("epoch  20/20 "), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("epoch   4/20"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("final: test_acc "), std::string::npos) << t.out;
+  EXPECT_TRUE(
+      fileExists(argv0 + ".params")); // default --save is <argv[0]>.params
+  std::string json = readAll(dir.file("m.json"));
+  for (const char *key :
+       {"\"train_loss\":", "\"test_loss\":", "\"test_accuracy\":",
+        "\"epochs\":20", "\"samples_per_second\":", "\"train_seconds\":"})
+    EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+  double trainTestLoss =
+      valueAfter(t.out.substr(t.out.find("final:")), "test_loss");
+  EXPECT_LT(trainTestLoss, 0.01);
+
+  CliRun e = runCli(
+      abi, argv0, {"eval", "--load", argv0 + ".params", "--data", dir.path()});
+  ASSERT_EQ(e.rc, 0) << e.err;
+  EXPECT_EQ(e.out.rfind("final: test_acc ", 0), 0u) << e.out;
+  EXPECT_DOUBLE_EQ(valueAfter(e.out, "test_loss"), trainTestLoss);
+}
+
+// An unwritable --save destination is refused before any training time is
+// spent.
+TEST_F(CliTest, UnwritableSavePathFailsBeforeTraining) {
+  std::string save = dir.file("missing/dir/m.params");
+  CliRun r =
+      runCli(abi, argv0, {"train", "--data", dir.path(), "--save", save});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("error: " + save + ": cannot write to directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out.find("epoch"), std::string::npos) << r.out;
+}
+
+// --quiet prints only the final line; --save picks the checkpoint path.
+TEST_F(CliTest, QuietPrintsOnlyFinalLine) {
+  CliRun r = runCli(abi, argv0,
+                    {"train", "--quiet", "--data=" + dir.path(), "--save",
+                     dir.file("q.params")});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_EQ(r.out.rfind("final: ", 0), 0u);
+  EXPECT_TRUE(fileExists(dir.file("q.params")));
+  EXPECT_FALSE(fileExists(argv0 + ".params"));
+}
+
+// Usage errors exit with 2 and say what is wrong.
+TEST_F(CliTest, UsageErrors) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{}, "missing command"},
+      {{"fly"}, "unknown command 'fly'"},
+      {{"train", "--eps", "1"}, "option --eps is not valid for 'train'"},
+      {{"train", "--epochs", "abc"}, "--epochs expects a non-negative integer"},
+      {{"train", "--lr"}, "--lr needs a value"},
+      {{"eval"}, "eval needs --load FILE"},
+      {{"gradcheck", "extra"}, "unexpected argument 'extra'"},
+  };
+  for (const Case &c : cases) {
+    CliRun r = runCli(abi, argv0, c.args);
+    EXPECT_EQ(r.rc, 2);
+    EXPECT_NE(r.err.find("error: " + c.expect), std::string::npos) << r.err;
+  }
+  CliRun h = runCli(abi, argv0, {"--help"});
+  EXPECT_EQ(h.rc, 0);
+  EXPECT_NE(h.out.find("usage:"), std::string::npos);
+}
+
+// eval of a damaged checkpoint fails cleanly.
+TEST_F(CliTest, EvalRejectsCorruptCheckpoint) {
+  ASSERT_EQ(runCli(abi, argv0, {"train", "--quiet", "--data", dir.path()}).rc,
+            0);
+  std::string bytes = readAll(argv0 + ".params");
+  bytes[bytes.size() / 2] ^= 1;
+  dir.write("model.params", bytes);
+  CliRun r = runCli(
+      abi, argv0, {"eval", "--load", argv0 + ".params", "--data", dir.path()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("error: " + argv0 +
+                       ".params: checksum mismatch (file is corrupt)"),
+            std::string::npos)
+      << r.err;
+}
+
+// gradcheck prints one line per param and exits 0 iff it passes.
+TEST_F(CliTest, GradCheckExitCode) {
+  CliRun ok = runCli(abi, argv0, {"gradcheck", "--samples", "2"});
+  EXPECT_EQ(ok.rc, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("param w  max_rel_err "), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("(2 coords)"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("gradcheck: PASS max_rel_err "), std::string::npos)
+      << ok.out;
+  dlnrt_model_abi wrong =
+      fake::linearAbi(true, manifest.c_str(), /*wrongGradient=*/true);
+  CliRun bad = runCli(wrong, argv0, {"gradcheck"});
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_NE(bad.out.find("gradcheck: FAIL"), std::string::npos) << bad.out;
+}
+
+// info summarizes params, shapes and data.
+TEST_F(CliTest, InfoAndBadManifest) {
+  CliRun r = runCli(abi, argv0, {"info"});
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_NE(r.out.find("model linreg (f64)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3x1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("total 4 params"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("csv train.csv"), std::string::npos) << r.out;
+  dlnrt_model_abi broken =
+      fake::linearAbi(true, "dln-manifest 1\nbogus line\n");
+  CliRun b = runCli(broken, argv0, {"info"});
+  EXPECT_EQ(b.rc, 1);
+  EXPECT_NE(b.err.find("error: manifest line 2: unknown line kind 'bogus'"),
+            std::string::npos)
+      << b.err;
+}

@@ -1,0 +1,156 @@
+//===- CsvLoaderTest.cpp - CSV data sets: parsing and validation ----------===//
+#include "DataSource.h"
+#include "Error.h"
+#include "TempDir.h"
+
+#include <gtest/gtest.h>
+
+using namespace dlnrt;
+
+namespace {
+
+DataLayout classLayout(int64_t inputs, int64_t classes,
+                       DType dtype = DType::F32) {
+  DataLayout l;
+  l.dtype = dtype;
+  l.inputSize = inputs;
+  l.labelKind = LabelKind::Class;
+  l.numClasses = classes;
+  l.labelSize = 1;
+  return l;
+}
+
+DataLayout realLayout(int64_t inputs) {
+  DataLayout l;
+  l.dtype = DType::F64;
+  l.inputSize = inputs;
+  l.labelKind = LabelKind::Real;
+  l.labelSize = 1;
+  return l;
+}
+
+DataSpec csvSpec(int64_t label = -1, int64_t skip = 0, double scale = 1) {
+  DataSpec s;
+  s.format = "csv";
+  s.labelColumn = label;
+  s.skip = skip;
+  s.scale = scale;
+  return s;
+}
+
+std::string loadError(const std::string &path, const DataSpec &spec,
+                      const DataLayout &layout) {
+  try {
+    loadCsv(path, spec, layout, defaultAllocator());
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+// XOR-style file with the label last, class labels.
+TEST(CsvLoader, LoadsClassLabelsLastColumn) {
+  TempDir dir;
+  std::string path = dir.write("xor.csv", "0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+  Dataset ds = loadCsv(path, csvSpec(), classLayout(2, 2), defaultAllocator());
+  ASSERT_EQ(ds.count, 4);
+  EXPECT_EQ(ds.x.shape(), (Shape{4, 2}));
+  EXPECT_EQ(ds.y.dtype(), DType::I32);
+  EXPECT_FLOAT_EQ(ds.x.as<float>()[2], 0);
+  EXPECT_FLOAT_EQ(ds.x.as<float>()[3], 1);
+  const int32_t expect[] = {0, 1, 1, 0};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(ds.y.as<int32_t>()[i], expect[i]);
+}
+
+// Label in the first column, a header row skipped, scale applied to features
+// only, real labels, CRLF endings, spaces around cells and a trailing blank
+// line.
+TEST(CsvLoader, LoadsRealLabelsFirstColumnWithHeaderAndScale) {
+  TempDir dir;
+  std::string path =
+      dir.write("r.csv", "y,a,b\r\n0.5, 2, 4\r\n-1.25,6,8\r\n\r\n");
+  Dataset ds =
+      loadCsv(path, csvSpec(0, 1, 0.5), realLayout(2), defaultAllocator());
+  ASSERT_EQ(ds.count, 2);
+  EXPECT_EQ(ds.y.dtype(), DType::F64);
+  EXPECT_EQ(ds.y.shape(), (Shape{2, 1}));
+  EXPECT_DOUBLE_EQ(ds.y.get(0), 0.5);
+  EXPECT_DOUBLE_EQ(ds.y.get(1), -1.25);
+  EXPECT_DOUBLE_EQ(ds.x.get(0), 1);
+  EXPECT_DOUBLE_EQ(ds.x.get(1), 2);
+  EXPECT_DOUBLE_EQ(ds.x.get(3), 4);
+}
+
+// A non-numeric cell names the file, line and column.
+TEST(CsvLoader, RejectsNonNumericCell) {
+  TempDir dir;
+  std::string path = dir.write("bad.csv", "0,0,0\n0,abc,1\n");
+  std::string err = loadError(path, csvSpec(), classLayout(2, 2));
+  EXPECT_NE(err.find(path + ":2: non-numeric cell 'abc' in column 2"),
+            std::string::npos)
+      << err;
+  path = dir.write("empty-cell.csv", "0,,1\n");
+  EXPECT_NE(
+      loadError(path, csvSpec(), classLayout(2, 2)).find("non-numeric cell ''"),
+      std::string::npos);
+}
+
+// Rows with too many or too few columns for the model's input size.
+TEST(CsvLoader, RejectsWrongColumnCount) {
+  TempDir dir;
+  std::string path = dir.write("cols.csv", "0,0,0\n0,1,1,5\n");
+  std::string err = loadError(path, csvSpec(), classLayout(2, 2));
+  EXPECT_NE(err.find(":2: expected 3 columns (2 features + 1 label), got 4"),
+            std::string::npos)
+      << err;
+  path = dir.write("few.csv", "0,0\n");
+  EXPECT_NE(loadError(path, csvSpec(), classLayout(2, 2)).find("got 2"),
+            std::string::npos);
+}
+
+// Class labels must be integers inside [0, C).
+TEST(CsvLoader, RejectsClassLabelOutOfRange) {
+  TempDir dir;
+  std::string path = dir.write("range.csv", "0,0,0\n0,1,2\n");
+  std::string err = loadError(path, csvSpec(), classLayout(2, 2));
+  EXPECT_NE(err.find(":2: class label '2' is not an integer in [0, 2)"),
+            std::string::npos)
+      << err;
+  path = dir.write("neg.csv", "0,0,-1\n");
+  EXPECT_NE(
+      loadError(path, csvSpec(), classLayout(2, 2)).find("class label '-1'"),
+      std::string::npos);
+  path = dir.write("frac.csv", "0,0,0.5\n");
+  EXPECT_NE(
+      loadError(path, csvSpec(), classLayout(2, 2)).find("class label '0.5'"),
+      std::string::npos);
+}
+
+// Missing files, empty files and out-of-range label columns.
+TEST(CsvLoader, RejectsMissingEmptyAndBadLabelColumn) {
+  TempDir dir;
+  std::string missing = dir.file("nope.csv");
+  std::string err = loadError(missing, csvSpec(), classLayout(2, 2));
+  EXPECT_NE(err.find(missing + ": cannot open CSV file"), std::string::npos)
+      << err;
+  std::string empty = dir.write("empty.csv", "header\n");
+  EXPECT_NE(
+      loadError(empty, csvSpec(-1, 1), classLayout(2, 2)).find("no data rows"),
+      std::string::npos);
+  std::string ok = dir.write("ok.csv", "0,0,0\n");
+  EXPECT_NE(loadError(ok, csvSpec(5), classLayout(2, 2))
+                .find("label column 5 is outside"),
+            std::string::npos);
+}
+
+// Relative paths resolve against --data, else the manifest's data dir, else the
+// cwd.
+TEST(DataSource, ResolvesRelativePaths) {
+  EXPECT_EQ(resolveDataPath("a.csv", "/cli", "/manifest"), "/cli/a.csv");
+  EXPECT_EQ(resolveDataPath("a.csv", "", "/manifest/"), "/manifest/a.csv");
+  EXPECT_EQ(resolveDataPath("a.csv", "", ""), "a.csv");
+  EXPECT_EQ(resolveDataPath("/abs/a.csv", "/cli", "/manifest"), "/abs/a.csv");
+}

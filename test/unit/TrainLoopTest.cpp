@@ -1,0 +1,161 @@
+//===- TrainLoopTest.cpp - Train loop and gradcheck, fake model -----------===//
+#include "TrainLoop.h"
+#include "Error.h"
+#include "Evaluate.h"
+#include "FakeModel.h"
+#include "GradCheck.h"
+#include "Init.h"
+#include "Rng.h"
+
+#include <algorithm>
+#include <gtest/gtest.h>
+#include <sstream>
+
+using namespace dlnrt;
+
+namespace {
+
+/// n samples of y = 2 x0 - x1 + 0.5 x2 + 0.3 with x ~ U(-1, 1).
+Dataset linearData(int64_t n, DType dtype, uint64_t seed) {
+  Rng rng(seed, 77);
+  Dataset ds;
+  ds.source = "synthetic";
+  ds.count = n;
+  ds.x = Tensor(dtype, {n, 3}, defaultAllocator());
+  ds.y = Tensor(dtype, {n, 1}, defaultAllocator());
+  for (int64_t i = 0; i < n; ++i) {
+    double x[3];
+    for (double &v : x)
+      v = rng.uniform(-1, 1);
+    for (int j = 0; j < 3; ++j)
+      ds.x.set(3 * i + j, x[j]);
+    ds.y.set(i, 2 * x[0] - x[1] + 0.5 * x[2] + 0.3);
+  }
+  return ds;
+}
+
+class TrainLoopTest : public ::testing::Test {
+protected:
+  void SetUp() override { fake::resetAbiViolations(); }
+  // Every descriptor the runtime passed must have been well formed.
+  void TearDown() override { EXPECT_EQ(fake::abiViolations(), 0); }
+};
+
+} // namespace
+
+// Training the fake linear regression drives the loss towards zero and the
+// params towards the generating weights; test metrics are reported on every
+// logged epoch.
+TEST_F(TrainLoopTest, LossDecreasesAndParamsConverge) {
+  std::string manifest = fake::linearManifest("f64", 8);
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  Model model(abi, defaultAllocator());
+  initParams(model.params(), model.manifest().params, 5);
+  Dataset train = linearData(100, DType::F64, 1),
+          test = linearData(30, DType::F64, 2);
+  double initialLoss = evaluate(model, train).meanLoss;
+
+  std::ostringstream log;
+  TrainOptions opts;
+  opts.epochs = 40;
+  opts.seed = 5;
+  opts.lr = 0.1;
+  opts.logEvery = 10;
+  opts.log = &log;
+  Metrics m = trainModel(model, train, &test, opts);
+
+  ASSERT_TRUE(m.trainLoss && m.testLoss && m.testAccuracy);
+  EXPECT_LT(*m.trainLoss, initialLoss / 100);
+  EXPECT_LT(*m.testLoss, 1e-3);
+  EXPECT_EQ(*m.epochs, 40);
+  EXPECT_GT(*m.samplesPerSecond, 0);
+  EXPECT_NEAR(model.params()[0].get(0), 2.0, 0.05);
+  EXPECT_NEAR(model.params()[0].get(1), -1.0, 0.05);
+  EXPECT_NEAR(model.params()[1].get(0), 0.3, 0.05);
+  // log_every 10 over 40 epochs: epochs 10, 20, 30, 40.
+  std::string text = log.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
+  EXPECT_NE(text.find("epoch  10/40  train_loss "), std::string::npos) << text;
+  EXPECT_NE(text.find("test_acc "), std::string::npos);
+  EXPECT_NE(text.find(" samples/s"), std::string::npos);
+}
+
+// Same seeds give bit-identical training; the per-epoch shuffle depends on the
+// seed.
+TEST_F(TrainLoopTest, TrainingIsDeterministic) {
+  std::string manifest = fake::linearManifest("f32", 4);
+  dlnrt_model_abi abi = fake::linearAbi(false, manifest.c_str());
+  Dataset train = linearData(21, DType::F32, 3);
+  auto run = [&](uint64_t seed) {
+    Model model(abi, defaultAllocator());
+    initParams(model.params(), model.manifest().params, 1);
+    TrainOptions opts;
+    opts.epochs = 3;
+    opts.seed = seed;
+    opts.lr = 0.05;
+    trainModel(model, train, nullptr, opts);
+    return std::vector<float>(model.params()[0].as<float>(),
+                              model.params()[0].as<float>() + 3);
+  };
+  EXPECT_EQ(run(11), run(11));
+  EXPECT_NE(run(11), run(12));
+}
+
+// A training set smaller than one batch is a clear error, not a silent no-op.
+TEST_F(TrainLoopTest, RejectsDatasetSmallerThanBatch) {
+  std::string manifest = fake::linearManifest("f64", 16);
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  Model model(abi, defaultAllocator());
+  Dataset train = linearData(10, DType::F64, 1);
+  try {
+    trainModel(model, train, nullptr, TrainOptions());
+    FAIL() << "expected an error";
+  } catch (const Error &e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "training set has 10 samples, fewer than one batch of 16"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// Correct f64 gradients agree with central differences to ~1e-9.
+TEST_F(TrainLoopTest, GradCheckPassesInF64) {
+  std::string manifest = fake::linearManifest("f64", 8);
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  Model model(abi, defaultAllocator());
+  GradCheckOptions opts;
+  opts.seed = 3;
+  GradCheckResult r = gradCheck(model, opts);
+  EXPECT_TRUE(r.pass);
+  EXPECT_LT(r.maxRelErr, 1e-7);
+  EXPECT_DOUBLE_EQ(r.eps, 1e-6);
+  EXPECT_DOUBLE_EQ(r.tol, 1e-6);
+  ASSERT_EQ(r.params.size(), 2u);
+  EXPECT_EQ(r.params[0].name, "w");
+  EXPECT_EQ(r.params[0].coords,
+            3); // fewer elements than --samples: all of them
+  EXPECT_EQ(r.params[1].coords, 1);
+}
+
+// f32 uses the looser defaults and still passes.
+TEST_F(TrainLoopTest, GradCheckPassesInF32) {
+  std::string manifest = fake::linearManifest("f32", 8);
+  dlnrt_model_abi abi = fake::linearAbi(false, manifest.c_str());
+  Model model(abi, defaultAllocator());
+  GradCheckResult r = gradCheck(model, GradCheckOptions());
+  EXPECT_DOUBLE_EQ(r.eps, 1e-2);
+  EXPECT_DOUBLE_EQ(r.tol, 1e-3);
+  EXPECT_TRUE(r.pass) << r.maxRelErr;
+}
+
+// A wrong gradient is caught.
+TEST_F(TrainLoopTest, GradCheckFailsOnWrongGradient) {
+  std::string manifest = fake::linearManifest("f64", 8);
+  dlnrt_model_abi abi =
+      fake::linearAbi(true, manifest.c_str(), /*wrongGradient=*/true);
+  Model model(abi, defaultAllocator());
+  GradCheckResult r = gradCheck(model, GradCheckOptions());
+  EXPECT_FALSE(r.pass);
+  EXPECT_GT(r.params[0].maxRelErr, 0.1);
+  EXPECT_LT(r.params[1].maxRelErr, 1e-7);
+}
