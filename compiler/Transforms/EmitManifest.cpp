@@ -9,6 +9,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace mlir::dln {
 #define GEN_PASS_DEF_EMITMANIFEST
 #include "compiler/Transforms/Passes.h.inc"
@@ -26,6 +29,17 @@ std::string percentEncode(StringRef value) {
       out += static_cast<char>(c);
   }
   return out;
+}
+
+/// Shortest text that reads back as the same double.
+std::string exactNumber(double value) {
+  char buffer[32];
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
+    if (std::strtod(buffer, nullptr) == value)
+      break;
+  }
+  return buffer;
 }
 
 std::string shape(ArrayRef<int64_t> dims) {
@@ -106,7 +120,7 @@ private:
       else if (auto integer = dyn_cast<IntegerAttr>(value))
         os << integer.getInt();
       else if (auto real = dyn_cast<FloatAttr>(value))
-        os << llvm::formatv("{0}", real.getValueAsDouble()).str();
+        os << exactNumber(real.getValueAsDouble());
     }
   }
 
