@@ -1,0 +1,22 @@
+# -*- Python -*-
+# lit configuration of the dlnc test suite.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "dlnc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".dln", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dlnc_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+
+llvm_config.with_system_environment(["HOME", "TMPDIR", "PATH"])
+llvm_config.use_default_substitutions()
+llvm_config.add_tool_substitutions(
+    ["dlnc", "dlnc-opt"], [os.path.join(config.dlnc_obj_root, "bin")])
+config.substitutions.append(
+    ("%examples", os.path.join(config.dlnc_src_root, "examples")))
+config.substitutions.append(("%python", config.python_executable))
