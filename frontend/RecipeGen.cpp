@@ -204,8 +204,13 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
     }
   }
   if (!train)
-    return emitError(UnknownLoc::get(&context))
-               << "no 'train' block: nothing to compile",
+    return emitError(FileLineColLoc::get(
+               &context,
+               sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+                   ->getBufferIdentifier(),
+               1, 1))
+               << "no 'train' block: add 'train { optimizer = sgd(lr = 0.1) "
+                  "}' to say how to train the model",
            failure();
   if (!trainSource)
     return error(train->loc) << "no training data: add 'train = csv(...)' or "

@@ -15,6 +15,8 @@ config.excludes = ["Inputs", "CMakeLists.txt", "README.md", "lit.cfg.py",
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "PATH"])
 llvm_config.use_default_substitutions()
+# `not`, `split-file` and `count` are in LLVM's tool directory.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["dlnc", "dlnc-opt"], [os.path.join(config.dlnc_obj_root, "bin")])
 config.substitutions.append(

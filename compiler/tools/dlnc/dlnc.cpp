@@ -106,6 +106,7 @@ int compile(int argc, char **argv) {
   dln::registerCompilerDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   OwningOpRef<ModuleOp> module = dlnc::mlirGen(context, sourceMgr, *ast);

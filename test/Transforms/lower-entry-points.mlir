@@ -1,0 +1,26 @@
+// RUN: dlnc-opt %s -dln-lower-entry-points | FileCheck %s
+
+// Public tensor functions take memrefs: inputs are viewed as tensors, a result
+// with dln.aliases_arg is written back into that argument (in place), and
+// other results go to new trailing output arguments.
+// CHECK-LABEL: func @train_step
+// CHECK-SAME: (%[[W:.*]]: memref<2x1xf32>, %[[X:.*]]: memref<4x2xf32>, %[[LOSS:.*]]: memref<f32>)
+// CHECK-SAME: attributes {dln.entry_point, llvm.emit_c_interface}
+// CHECK: %[[WT:.*]] = bufferization.to_tensor %[[W]] restrict writable
+// CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict writable
+// CHECK: %[[NEW:.*]] = arith.addf
+// CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[W]]
+// CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[LOSS]]
+// CHECK: return
+// CHECK-NOT: -> 
+func.func @train_step(%w: tensor<2x1xf32>, %x: tensor<4x2xf32>) -> (tensor<2x1xf32> {dln.aliases_arg = 0 : i64}, tensor<f32>) {
+  %0 = arith.addf %w, %w : tensor<2x1xf32>
+  %l = arith.constant dense<1.0> : tensor<f32>
+  return %0, %l : tensor<2x1xf32>, tensor<f32>
+}
+
+// Private functions keep their tensor signatures.
+// CHECK-LABEL: func private @helper(%{{.*}}: tensor<2xf32>) -> tensor<2xf32>
+func.func private @helper(%a: tensor<2xf32>) -> tensor<2xf32> {
+  return %a : tensor<2xf32>
+}
