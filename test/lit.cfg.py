@@ -22,3 +22,7 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(
     ("%examples", os.path.join(config.dlnc_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))
+
+# End-to-end tests that read Debian's dataset-fashion-mnist.
+if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
+    config.available_features.add("fashion-mnist")

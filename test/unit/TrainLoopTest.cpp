@@ -128,7 +128,7 @@ TEST_F(TrainLoopTest, GradCheckPassesInF64) {
   GradCheckResult r = gradCheck(model, opts);
   EXPECT_TRUE(r.pass);
   EXPECT_LT(r.maxRelErr, 1e-7);
-  EXPECT_DOUBLE_EQ(r.eps, 1e-6);
+  EXPECT_DOUBLE_EQ(r.eps, 1e-4);
   EXPECT_DOUBLE_EQ(r.tol, 1e-6);
   ASSERT_EQ(r.params.size(), 2u);
   EXPECT_EQ(r.params[0].name, "w");
