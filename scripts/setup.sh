@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One idempotent set-up step for dlnc on Debian 12: installs the Debian
+# packages that are missing, then configures and builds into ./build.
+# Used by both README commands and by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # Toolchain and build.
+  g++ cmake ninja-build python3
+  # LLVM/MLIR 22 (bookworm-security), lit and FileCheck.
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  # Libraries: runtime data loading (zlib), unit tests, formatting, linear algebra.
+  zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev
+  # Bundled data sets used by the examples and end-to-end tests.
+  dataset-fashion-mnist
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  # libmlir-22-dev conflicts with other libmlir-N-dev versions: apt removes them.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -G Ninja -S . -B build \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit >/dev/null
+cmake --build build -j "$(nproc)"
