@@ -227,17 +227,9 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   const Argument *initArg = findNamedArgument(*call, "init");
   const Argument *biasArg = findNamedArgument(*call, "bias_init");
   auto weightInit = parseInit(initArg ? initArg->value.get() : nullptr, *in, *out);
-  // Explicit numeric initializers apply to the bias too; scaled ones
-  // (glorot, he) leave the bias at PyTorch's default.
-  const Expr *biasExpr = biasArg ? biasArg->value.get() : nullptr;
-  if (!biasExpr && initArg) {
-    StringRef initKind = calleeName(*initArg->value);
-    if (initKind == "uniform" || initKind == "normal" || initKind == "constant")
-      biasExpr = initArg->value.get();
-    if (auto *name = llvm::dyn_cast<IdentifierExpr>(initArg->value.get()))
-      if (name->name == "zeros" || name->name == "ones")
-        biasExpr = initArg->value.get();
-  }
+  // `init` sets the bias too unless `bias_init` is given (docs/language.md 8).
+  const Argument *biasSource = biasArg ? biasArg : initArg;
+  const Expr *biasExpr = biasSource ? biasSource->value.get() : nullptr;
   auto biasInit = parseInit(biasExpr, *in, *out);
   if (!weightInit || !biasInit)
     return failure();

@@ -83,6 +83,12 @@ private:
     return std::nullopt;
   }
 
+  /// failAt for parse functions that return bool.
+  bool reject(SMLoc loc, const llvm::Twine &message) {
+    failAt(loc, message);
+    return false;
+  }
+
   bool consume(Token kind) {
     if (tok() != kind)
       return false;
@@ -241,9 +247,10 @@ private:
       if (!parseDecl(stmt, keyword == Token::kw_const))
         return false;
       if (!allowsInit && stmt.value)
-        return failAt(stmt.value->getLoc(), "'" + Lexer::describe(keyword) +
-                                                "' declarations take no value"),
-               false;
+        return reject(stmt.value->getLoc(),
+                      llvm::Twine("'") +
+                          (keyword == Token::kw_input ? "input" : "label") +
+                          "' declarations take no value");
       return true;
     }
     case Token::kw_layer: case Token::kw_output: {
@@ -295,8 +302,7 @@ private:
       if (consume(Token::equal)) {
         auto *name = llvm::dyn_cast<IdentifierExpr>(stmt.value.get());
         if (!name)
-          return failAt(stmt.value->getLoc(), "expected a metric name before '='"),
-                 false;
+          return reject(stmt.value->getLoc(), "expected a metric name before '='");
         stmt.names.push_back(name->name);
         return (stmt.value = parseExpr()) != nullptr;
       }
@@ -518,15 +524,8 @@ private:
       if (!value)
         return false;
       if (tok() == Token::equal) {
-        auto *name = llvm::dyn_cast<IdentifierExpr>(value.get());
-        if (!name) {
-          fail("expected an argument name before '='");
-          return false;
-        }
-        lexer.next();
-        arg.name = name->name;
-        if (!(value = parseExpr()))
-          return false;
+        fail("expected an argument name before '='");
+        return false;
       }
       arg.value = std::move(value);
       args.push_back(std::move(arg));
@@ -561,6 +560,17 @@ private:
       }
     }
     return expr;
+  }
+
+  /// Parses `expr {',' expr}`.
+  bool parseExprList(std::vector<ExprPtr> &elements) {
+    do {
+      ExprPtr element = parseExpr();
+      if (!element)
+        return false;
+      elements.push_back(std::move(element));
+    } while (consume(Token::comma));
+    return true;
   }
 
   /// primary ::= INT | FLOAT | STRING | 'true' | 'false' | IDENT
@@ -598,13 +608,8 @@ private:
     case Token::l_paren: {
       lexer.next();
       std::vector<ExprPtr> elements;
-      do {
-        ExprPtr element = parseExpr();
-        if (!element)
-          return nullptr;
-        elements.push_back(std::move(element));
-      } while (consume(Token::comma));
-      if (!expect(Token::r_paren, "to close the parenthesis"))
+      if (!parseExprList(elements) ||
+          !expect(Token::r_paren, "to close the parenthesis"))
         return nullptr;
       if (elements.size() == 1)
         return std::move(elements.front());
@@ -613,16 +618,10 @@ private:
     case Token::l_square: {
       lexer.next();
       std::vector<ExprPtr> elements;
-      if (!consume(Token::r_square)) {
-        do {
-          ExprPtr element = parseExpr();
-          if (!element)
-            return nullptr;
-          elements.push_back(std::move(element));
-        } while (consume(Token::comma));
-        if (!expect(Token::r_square, "to close the list"))
-          return nullptr;
-      }
+      if (!consume(Token::r_square) &&
+          (!parseExprList(elements) ||
+           !expect(Token::r_square, "to close the list")))
+        return nullptr;
       return std::make_unique<ListExpr>(loc, std::move(elements));
     }
     default:

@@ -69,8 +69,13 @@ Value dln::buildElementwise(ImplicitLocOpBuilder &b,
   AffineMap identity = b.getMultiDimIdentityMap(rank);
   SmallVector<AffineMap> maps;
   for (Value input : inputs) {
-    bool scalar = cast<RankedTensorType>(input.getType()).getRank() == 0;
-    maps.push_back(scalar ? AffineMap::get(rank, 0, b.getContext()) : identity);
+    int64_t inputRank = cast<RankedTensorType>(input.getType()).getRank();
+    if (inputRank == 0)
+      maps.push_back(AffineMap::get(rank, 0, b.getContext()));
+    else if (inputRank == 1 && rank == 2)
+      maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext()));
+    else
+      maps.push_back(identity);
   }
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   return buildGeneric(b, resultType, inputs, maps, identity, iterators, Value(),

@@ -41,7 +41,8 @@ Value buildGeneric(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                    BodyBuilder body);
 
 /// Element-wise generic over `resultType`: inputs of the same shape use the
-/// identity map, rank-0 inputs are broadcast.
+/// identity map, rank-0 inputs are broadcast, and rank-1 inputs of a
+/// [rows, cols] result hold one value per row.
 Value buildElementwise(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                        ValueRange inputs, BodyBuilder body);
 

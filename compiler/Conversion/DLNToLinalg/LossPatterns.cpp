@@ -56,12 +56,9 @@ struct MSEGradLowering : public OpConversionPattern<MSEGradOp> {
       return rewriter.notifyMatchFailure(op, "needs a ranked [batch, n] result");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     double factor = 2.0 / static_cast<double>(type.getDimSize(1));
-    AffineMap full = b.getMultiDimIdentityMap(2);
-    AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
-    Value grad = buildGeneric(
+    Value grad = buildElementwise(
         b, type, {adaptor.getPrediction(), adaptor.getTarget(), adaptor.getGrad()},
-        {full, full, row}, full, {IteratorType::parallel, IteratorType::parallel},
-        Value(), [factor](ImplicitLocOpBuilder &nb, ValueRange args) {
+        [factor](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           Value diff = m.sub(args[0], args[1]);
           return m.mul(m.mul(diff, m.constant(diff.getType(), factor)), args[2]);
@@ -118,12 +115,8 @@ struct CrossEntropyGradLowering : public OpConversionPattern<CrossEntropyGradOp>
     Value z = adaptor.getLogits();
     Value rowMax = buildRowMax(b, z);
     Value rowSum = buildRowSumExp(b, z, rowMax);
-    AffineMap full = b.getMultiDimIdentityMap(2);
-    AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
-    Value grad = buildGeneric(
+    Value grad = buildElementwise(
         b, type, {z, rowMax, rowSum, adaptor.getLabels(), adaptor.getGrad()},
-        {full, row, row, row, row}, full,
-        {IteratorType::parallel, IteratorType::parallel}, Value(),
         [](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           Value probability = m.div(m.exp(m.sub(args[0], args[1])), args[2]);

@@ -80,11 +80,8 @@ struct SoftmaxLowering : public OpConversionPattern<SoftmaxOp> {
     Value x = adaptor.getInput();
     Value rowMax = buildRowMax(b, x);
     Value rowSum = buildRowSumExp(b, x, rowMax);
-    AffineMap full = b.getMultiDimIdentityMap(2);
-    AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
-    Value result = buildGeneric(
-        b, type, {x, rowMax, rowSum}, {full, row, row}, full,
-        {IteratorType::parallel, IteratorType::parallel}, Value(),
+    Value result = buildElementwise(
+        b, type, {x, rowMax, rowSum},
         [](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           return m.div(m.exp(m.sub(args[0], args[1])), args[2]);
@@ -110,11 +107,8 @@ struct SoftmaxGradLowering : public OpConversionPattern<SoftmaxGradOp> {
                                     FloatMath m{nb};
                                     return m.add(args[2], m.mul(args[0], args[1]));
                                   });
-    AffineMap full = b.getMultiDimIdentityMap(2);
-    AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
-    Value result = buildGeneric(
-        b, type, {y, dy, dot}, {full, full, row}, full,
-        {IteratorType::parallel, IteratorType::parallel}, Value(),
+    Value result = buildElementwise(
+        b, type, {y, dy, dot},
         [](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           return m.mul(args[0], m.sub(args[1], args[2]));

@@ -156,8 +156,9 @@ LogicalResult MatmulOp::verify() {
 
 LogicalResult ReduceSumOp::verify() {
   auto input = ranked(getInput());
-  if (input && (getAxis() < 0 || getAxis() >= input.getRank()))
-    return emitOpError() << "axis " << getAxis() << " is out of range for "
+  auto axis = static_cast<int64_t>(getAxis());
+  if (input && (axis < 0 || axis >= input.getRank()))
+    return emitOpError() << "axis " << axis << " is out of range for "
                          << shapeString(input);
   auto result = ranked(getResult());
   if (input && result && result.getRank() != input.getRank() - 1)
