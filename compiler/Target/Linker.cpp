@@ -32,6 +32,12 @@ std::string findRuntimeDir(const char *argv0) {
 
 LogicalResult dln::linkExecutable(StringRef objectPath, StringRef outputPath,
                                   const char *argv0) {
+  StringRef outputDir = llvm::sys::path::parent_path(outputPath);
+  if (!outputDir.empty() && !llvm::sys::fs::is_directory(outputDir)) {
+    llvm::errs() << "error: cannot write '" << outputPath << "': directory '"
+                 << outputDir << "' does not exist\n";
+    return failure();
+  }
   std::string runtimeDir = findRuntimeDir(argv0);
   if (!hasRuntime(runtimeDir)) {
     llvm::errs() << "error: cannot find the dlnc runtime (libdlnrt.a) in '"
