@@ -47,9 +47,15 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createLowerEntryPoints());
   addUpstream(pm, "eliminate-empty-tensors,one-shot-bufferize,"
                   "func.func(buffer-hoisting,buffer-loop-hoisting),"
-                  "buffer-deallocation-pipeline,canonicalize,"
-                  "func.func(convert-linalg-to-loops),lower-affine,"
-                  "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+                  "buffer-deallocation-pipeline,canonicalize");
+  if (options.optLevel > 0) {
+    VectorizeContractionsOptions vectorize;
+    vectorize.vectorBytes = options.vectorBytes;
+    pm.addNestedPass<func::FuncOp>(createVectorizeContractions(vectorize));
+  }
+  addUpstream(pm, "func.func(convert-linalg-to-loops),lower-affine,"
+                  "convert-scf-to-cf,canonicalize,convert-vector-to-llvm,"
+                  "expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,convert-math-to-llvm,"
                   "convert-math-to-libm,convert-arith-to-llvm,"
                   "convert-index-to-llvm,convert-func-to-llvm,"

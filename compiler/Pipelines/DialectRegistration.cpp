@@ -32,6 +32,7 @@
 #include "mlir/Dialect/Tensor/IR/TensorInferTypeOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
@@ -55,7 +56,7 @@ void dln::registerCompilerDialects(DialectRegistry &registry) {
                   linalg::LinalgDialect, scf::SCFDialect, affine::AffineDialect,
                   bufferization::BufferizationDialect, memref::MemRefDialect,
                   cf::ControlFlowDialect, index::IndexDialect,
-                  LLVM::LLVMDialect, ub::UBDialect>();
+                  LLVM::LLVMDialect, ub::UBDialect, vector::VectorDialect>();
   func::registerInlinerExtension(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerValueBoundsOpInterfaceExternalModels(registry);

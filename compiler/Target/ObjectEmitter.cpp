@@ -45,6 +45,15 @@ dln::createHostTargetMachine(unsigned optLevel) {
   return machine;
 }
 
+int64_t dln::hostVectorBytes() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 64;
+  if (features.lookup("avx2"))
+    return 32;
+  return 16;
+}
+
 std::unique_ptr<llvm::Module>
 dln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                           llvm::TargetMachine &machine, unsigned optLevel) {

@@ -15,6 +15,10 @@ namespace mlir::dln {
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(unsigned optLevel);
 
+/// Bytes of the host's widest useful SIMD register (64 with AVX-512F, 32
+/// with AVX2, else 16).
+int64_t hostVectorBytes();
+
 /// Translates the LLVM-dialect module to LLVM IR and runs LLVM's optimizer
 /// at `optLevel` (0-3). Errors are emitted on the module.
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,

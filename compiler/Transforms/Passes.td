@@ -63,6 +63,27 @@ def TileContractions : Pass<"dln-tile-contractions", "mlir::func::FuncOp"> {
                            "mlir::affine::AffineDialect"];
 }
 
+def VectorizeContractions : Pass<"dln-vectorize-contractions", "mlir::func::FuncOp"> {
+  let summary = "Register-blocked SIMD kernels for bufferized matrix products";
+  let description = [{
+    Replaces `linalg.generic` products `C[m, n] += A[m, k] * B[k, n]` (A may
+    be stored transposed) on memrefs with scf loops over blocks of `rows` x
+    (`col-vectors` x lanes) accumulators held in vector registers across the
+    reduction, using `vector.load`, `vector.broadcast` and `vector.fma`.
+    Remainder rows and columns keep the original op on subviews.
+  }];
+  let options = [
+    Option<"vectorBytes", "vector-bytes", "int64_t", /*default=*/"64",
+           "Bytes per vector register (64 for AVX-512, 32 for AVX2)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"4",
+           "Rows of C per register block">,
+    Option<"colVectors", "col-vectors", "int64_t", /*default=*/"2",
+           "Vectors of C columns per register block">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def LowerEntryPoints : Pass<"dln-lower-entry-points", "mlir::ModuleOp"> {
   let summary = "Give public tensor functions a memref destination-passing ABI";
   let description = [{

@@ -117,6 +117,7 @@ int compile(int argc, char **argv) {
 
   dln::PipelineOptions options;
   options.optLevel = optLevel;
+  options.vectorBytes = dln::hostVectorBytes();
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;

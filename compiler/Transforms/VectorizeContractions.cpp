@@ -1,0 +1,220 @@
+//===- VectorizeContractions.cpp - dln-vectorize-contractions -------------===//
+// Register-blocked SIMD kernel for bufferized matrix products whose right
+// operand and result are walked along contiguous rows (C[m, n] += A * B[k, n],
+// A stored [m, k] or [k, m]): a block of `rows` x (`col-vectors` x lanes)
+// accumulators stays in vector registers across the whole k loop, so each
+// FMA costs a fraction of a load instead of a load and a store of C.
+// Rows and columns that do not fill a block keep the original linalg op on
+// subviews, so any shape is handled.
+//===----------------------------------------------------------------------===//
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::dln {
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::dln
+
+using namespace mlir;
+
+namespace {
+/// Loop positions of a matched product C[m, n] += A[m, k | k, m] * B[k, n].
+struct ProductShape {
+  unsigned m, n, k;
+  bool transposedLhs;
+};
+
+/// Matches `out + a * b` bodies (any fast-math flags).
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!mul || !add || !yield || yield.getOperand(0) != add.getResult())
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1), c = body.getArgument(2);
+  bool mulOk = (mul.getLhs() == a && mul.getRhs() == b) ||
+               (mul.getLhs() == b && mul.getRhs() == a);
+  bool addOk = (add.getLhs() == c && add.getRhs() == mul.getResult()) ||
+               (add.getRhs() == c && add.getLhs() == mul.getResult());
+  return mulOk && addOk;
+}
+
+std::optional<ProductShape> matchProduct(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 3 ||
+      op.getNumReductionLoops() != 1 || !isMultiplyAccumulate(op))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto dims = [](AffineMap map) -> std::optional<std::pair<unsigned, unsigned>> {
+    if (map.getNumResults() != 2 || !map.isProjectedPermutation())
+      return std::nullopt;
+    return std::make_pair(map.getDimPosition(0), map.getDimPosition(1));
+  };
+  auto lhs = dims(maps[0]), rhs = dims(maps[1]), out = dims(maps[2]);
+  if (!lhs || !rhs || !out)
+    return std::nullopt;
+  ProductShape shape{out->first, out->second, rhs->first, false};
+  if (rhs->second != shape.n ||
+      op.getIteratorTypesArray()[shape.k] != utils::IteratorType::reduction)
+    return std::nullopt;
+  if (*lhs == std::make_pair(shape.m, shape.k))
+    shape.transposedLhs = false;
+  else if (*lhs == std::make_pair(shape.k, shape.m))
+    shape.transposedLhs = true;
+  else
+    return std::nullopt;
+  return shape;
+}
+
+/// A view of `source` restricted to [offset, offset + size) in dimension `dim`.
+Value slice(ImplicitLocOpBuilder &b, Value source, unsigned dim, int64_t offset,
+            int64_t size) {
+  auto type = cast<MemRefType>(source.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    offsets.push_back(b.getIndexAttr(d == dim ? offset : 0));
+    sizes.push_back(d == dim ? OpFoldResult(b.getIndexAttr(size))
+                             : memref::getMixedSize(b, b.getLoc(), source, d));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  return memref::SubViewOp::create(b, source, offsets, sizes, strides);
+}
+
+struct VectorizeProduct : public OpRewritePattern<linalg::GenericOp> {
+  VectorizeProduct(MLIRContext *context, int64_t vectorBytes, int64_t rows,
+                   int64_t colVectors)
+      : OpRewritePattern(context), vectorBytes(vectorBytes), rows(rows),
+        colVectors(colVectors) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ProductShape> shape = matchProduct(op);
+    if (!shape)
+      return rewriter.notifyMatchFailure(op, "not a row-major product");
+    Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+    Value out = op.getDpsInits()[0];
+    auto outType = cast<MemRefType>(out.getType());
+    auto rhsType = cast<MemRefType>(rhs.getType());
+    Type element = outType.getElementType();
+    if (!element.isF32() && !element.isF64())
+      return rewriter.notifyMatchFailure(op, "f32 and f64 only");
+    int64_t lanes = vectorBytes / (element.getIntOrFloatBitWidth() / 8);
+    int64_t blockCols = lanes * colVectors;
+    int64_t m = outType.getDimSize(0), n = outType.getDimSize(1);
+    if (ShapedType::isDynamic(m) || ShapedType::isDynamic(n))
+      return rewriter.notifyMatchFailure(op, "needs static rows and columns");
+    int64_t fullRows = m - m % rows, fullCols = n - n % blockCols;
+    if (fullRows == 0 || fullCols == 0)
+      return rewriter.notifyMatchFailure(op, "smaller than one block");
+    // Contiguous rows of B and C are required by the vector loads.
+    auto contiguousRows = [](MemRefType type) {
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      return succeeded(type.getStridesAndOffset(strides, offset)) &&
+             strides.back() == 1;
+    };
+    if (!contiguousRows(outType) || !contiguousRows(rhsType))
+      return rewriter.notifyMatchFailure(op, "rows are not contiguous");
+
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    auto vectorType = VectorType::get({lanes}, element);
+    Value zero = arith::ConstantIndexOp::create(b, 0);
+    Value one = arith::ConstantIndexOp::create(b, 1);
+    Value depth = memref::DimOp::create(b, rhs, 0);
+    auto index = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(b, value);
+    };
+
+    // for j (column blocks), i (row blocks): the B panel stays in cache.
+    auto colLoop = scf::ForOp::create(b, zero, index(fullCols), index(blockCols));
+    b.setInsertionPointToStart(colLoop.getBody());
+    Value j = colLoop.getInductionVar();
+    auto rowLoop = scf::ForOp::create(b, zero, index(fullRows), index(rows));
+    b.setInsertionPointToStart(rowLoop.getBody());
+    Value i = rowLoop.getInductionVar();
+
+    SmallVector<Value> rowIndex, colIndex;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIndex.push_back(arith::AddIOp::create(b, i, index(r)));
+    for (int64_t c = 0; c < colVectors; ++c)
+      colIndex.push_back(arith::AddIOp::create(b, j, index(c * lanes)));
+    SmallVector<Value> accumulators;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < colVectors; ++c)
+        accumulators.push_back(vector::LoadOp::create(
+            b, vectorType, out, ValueRange{rowIndex[r], colIndex[c]}));
+
+    auto depthLoop = scf::ForOp::create(
+        b, zero, depth, one, accumulators,
+        [&](OpBuilder &nested, Location loc, Value k, ValueRange acc) {
+          ImplicitLocOpBuilder nb(loc, nested);
+          SmallVector<Value> rhsVectors;
+          for (int64_t c = 0; c < colVectors; ++c)
+            rhsVectors.push_back(vector::LoadOp::create(
+                nb, vectorType, rhs, ValueRange{k, colIndex[c]}));
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r) {
+            ValueRange at = shape->transposedLhs
+                                ? ValueRange{k, rowIndex[r]}
+                                : ValueRange{rowIndex[r], k};
+            Value scalar = memref::LoadOp::create(nb, lhs, at);
+            Value splat = vector::BroadcastOp::create(nb, vectorType, scalar);
+            for (int64_t c = 0; c < colVectors; ++c)
+              next.push_back(vector::FMAOp::create(
+                  nb, splat, rhsVectors[c], acc[r * colVectors + c]));
+          }
+          scf::YieldOp::create(nb, next);
+        });
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < colVectors; ++c)
+        vector::StoreOp::create(b, depthLoop.getResult(r * colVectors + c), out,
+                                ValueRange{rowIndex[r], colIndex[c]});
+
+    // Leftover rows (all columns) and leftover columns (full rows) keep the
+    // original computation on subviews.
+    b.setInsertionPoint(op);
+    unsigned lhsRowDim = shape->transposedLhs ? 1 : 0;
+    auto cloneOn = [&](Value newLhs, Value newRhs, Value newOut) {
+      IRMapping mapping;
+      mapping.map(lhs, newLhs);
+      mapping.map(rhs, newRhs);
+      mapping.map(out, newOut);
+      b.clone(*op, mapping);
+    };
+    b.setInsertionPointAfter(colLoop);
+    if (fullRows < m)
+      cloneOn(slice(b, lhs, lhsRowDim, fullRows, m - fullRows), rhs,
+              slice(b, out, 0, fullRows, m - fullRows));
+    if (fullCols < n) {
+      Value lhsRows = slice(b, lhs, lhsRowDim, 0, fullRows);
+      Value outRows = slice(b, out, 0, 0, fullRows);
+      cloneOn(lhsRows, slice(b, rhs, 1, fullCols, n - fullCols),
+              slice(b, outRows, 1, fullCols, n - fullCols));
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  int64_t vectorBytes, rows, colVectors;
+};
+
+struct VectorizeContractionsPass
+    : public dln::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
+  using VectorizeContractionsBase::VectorizeContractionsBase;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<VectorizeProduct>(&getContext(), vectorBytes, rows, colVectors);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,78 @@
+// RUN: dlnc-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(dln-vectorize-contractions{vector-bytes=64 rows=4 col-vectors=2}))' | FileCheck %s
+
+#mk = affine_map<(d0, d1, d2) -> (d0, d1)>
+#kn = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mn = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// C[8x64] += A[8x5] * B[5x64]: two column blocks of 32 and two row blocks of
+// 4; eight accumulators live across the k loop.
+// CHECK-LABEL: func @exact_blocks
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %[[C32]]
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %[[C4]]
+// CHECK-COUNT-8: vector.load %{{.*}} : memref<8x64xf32>, vector<16xf32>
+// CHECK: scf.for %[[K:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-2: vector.load %{{.*}}[%[[K]], %{{.*}}] : memref<5x64xf32>, vector<16xf32>
+// CHECK: memref.load %{{.*}}[%{{.*}}, %[[K]]] : memref<8x5xf32>
+// CHECK: vector.broadcast
+// CHECK-COUNT-2: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-8: vector.store
+// CHECK-NOT: linalg.generic
+func.func @exact_blocks(%a: memref<8x5xf32>, %b: memref<5x64xf32>, %c: memref<8x64xf32>) {
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<8x5xf32>, memref<5x64xf32>) outs(%c : memref<8x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y fastmath<reassoc,contract> : f32
+    %s = arith.addf %z, %m fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#km = affine_map<(d0, d1, d2) -> (d0, d1)>
+#kn = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mn = affine_map<(d0, d1, d2) -> (d1, d2)>
+
+// A transposed (weight gradient X^T dY) in f64, with leftover rows and
+// columns: the remainders keep the original op on subviews.
+// CHECK-LABEL: func @transposed_with_remainders
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<3x6xf64>
+// CHECK: vector.fma {{.*}} : vector<8xf64>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : memref<3x2xf64, strided<[6, 1], offset: 4>>, memref<3x20xf64>) outs(%{{.*}} : memref<2x20xf64, strided<[20, 1], offset: 80>>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : memref<3x4xf64, strided<[6, 1]>>, memref<3x4xf64, strided<[20, 1], offset: 16>>) outs(%{{.*}} : memref<4x4xf64, strided<[20, 1], offset: 16>>)
+func.func @transposed_with_remainders(%a: memref<3x6xf64>, %b: memref<3x20xf64>, %c: memref<6x20xf64>) {
+  linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%a, %b : memref<3x6xf64>, memref<3x20xf64>) outs(%c : memref<6x20xf64>) {
+  ^bb0(%x: f64, %y: f64, %z: f64):
+    %m = arith.mulf %x, %y : f64
+    %s = arith.addf %z, %m : f64
+    linalg.yield %s : f64
+  }
+  return
+}
+
+// -----
+
+#mk = affine_map<(d0, d1, d2) -> (d0, d2)>
+#nk = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mn = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// A B^T walks B by columns: not this kernel's layout, left alone.
+// CHECK-LABEL: func @transposed_rhs
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @transposed_rhs(%a: memref<8x5xf32>, %b: memref<64x5xf32>, %c: memref<8x64xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x5xf32>, memref<64x5xf32>) outs(%c : memref<8x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
