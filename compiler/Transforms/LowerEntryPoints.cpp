@@ -33,14 +33,20 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
   OpBuilder builder = OpBuilder::atBlockBegin(&entry);
   Location loc = func.getLoc();
 
-  // Arguments: memrefs viewed as tensors.
+  // Arguments: memrefs viewed as tensors. Only the ones a result updates in
+  // place are writable: callers' inputs are never clobbered.
+  llvm::SmallDenseSet<int64_t> updatedArgs;
+  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+    if (auto alias = func.getResultAttrOfType<IntegerAttr>(i, "dln.aliases_arg"))
+      updatedArgs.insert(alias.getInt());
   SmallVector<Type> argTypes;
   for (BlockArgument arg : entry.getArguments()) {
     Type tensorType = arg.getType();
     arg.setType(toMemRef(tensorType));
     argTypes.push_back(arg.getType());
     auto asTensor = bufferization::ToTensorOp::create(
-        builder, loc, tensorType, arg, /*restrict=*/true, /*writable=*/true);
+        builder, loc, tensorType, arg, /*restrict=*/true,
+        /*writable=*/updatedArgs.contains(arg.getArgNumber()));
     arg.replaceAllUsesExcept(asTensor, asTensor);
   }
 
@@ -49,7 +55,8 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
   builder.setInsertionPoint(ret);
   for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
     Value destination;
-    if (auto alias = func.getResultAttrOfType<IntegerAttr>(index, "dln.aliases_arg")) {
+    auto alias = func.getResultAttrOfType<IntegerAttr>(index, "dln.aliases_arg");
+    if (alias) {
       destination = entry.getArgument(alias.getInt());
     } else {
       destination = entry.addArgument(toMemRef(value.getType()), loc);
@@ -57,8 +64,10 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
     }
     auto store = bufferization::MaterializeInDestinationOp::create(
         builder, loc, value, destination);
-    store.setRestrict(true);
     store.setWritable(true);
+    // `restrict` promises that no to_tensor views the destination: true for
+    // new outputs only, not for parameters read by the step they update.
+    store.setRestrict(!alias);
   }
   func::ReturnOp::create(builder, loc);
   ret.erase();

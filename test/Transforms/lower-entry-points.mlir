@@ -2,14 +2,15 @@
 
 // Public tensor functions take memrefs: inputs are viewed as tensors, a result
 // with dln.aliases_arg is written back into that argument (in place), and
-// other results go to new trailing output arguments.
+// other results go to new trailing output arguments. Only updated arguments
+// are writable.
 // CHECK-LABEL: func @train_step
 // CHECK-SAME: (%[[W:.*]]: memref<2x1xf32>, %[[X:.*]]: memref<4x2xf32>, %[[LOSS:.*]]: memref<f32>)
 // CHECK-SAME: attributes {dln.entry_point, llvm.emit_c_interface}
 // CHECK: %[[WT:.*]] = bufferization.to_tensor %[[W]] restrict writable
-// CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict writable
+// CHECK: %[[XT:.*]] = bufferization.to_tensor %[[X]] restrict :
 // CHECK: %[[NEW:.*]] = arith.addf
-// CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[W]]
+// CHECK: bufferization.materialize_in_destination %{{.*}} in writable %[[W]]
 // CHECK: bufferization.materialize_in_destination %{{.*}} in restrict writable %[[LOSS]]
 // CHECK: return
 // CHECK-NOT: -> 
