@@ -14,9 +14,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-start=$(date +%s.%N)
+start=$(date +%s%N)
 ./build/bin/dlnc examples/mlp_fashion.dln -o "$work/mlp"
-compile=$(echo "$(date +%s.%N) - $start" | bc)
+compile=$(( ($(date +%s%N) - start) / 1000000 ))e-3
 "$work/mlp" train --quiet --epochs "$epochs" --save "$work/p" --metrics-json "$work/dlnc.json" >/dev/null
 /usr/bin/python3 bench/torch_mlp.py "$epochs" 1 > "$work/torch1.json"
 /usr/bin/python3 bench/torch_mlp.py "$epochs" "$(nproc)" > "$work/torchN.json"
