@@ -153,6 +153,10 @@ LogicalResult RecipeGen::readTrain(const Block &block) {
                << "unsupported optimizer (this compiler version supports "
                   "sgd(lr = ...))";
       for (const Argument &arg : call->args) {
+        if (!arg.name.empty() && arg.name != "lr")
+          return error(arg.loc) << "sgd option '" << arg.name
+                                << "' is not supported by this compiler "
+                                   "version (only lr)";
         std::optional<double> value = evaluateNumber(*arg.value);
         if (arg.name != "lr" || !value || *value <= 0)
           return error(arg.loc) << "sgd expects 'lr = <positive number>'";
