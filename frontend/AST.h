@@ -43,8 +43,19 @@ struct TypeNode {
 class Expr {
 public:
   enum class Kind {
-    Number, String, Bool, Identifier, Call, Index, Member, Binary, Unary,
-    If, Lambda, Tuple, List,
+    Number,
+    String,
+    Bool,
+    Identifier,
+    Call,
+    Index,
+    Member,
+    Binary,
+    Unary,
+    If,
+    Lambda,
+    Tuple,
+    List,
   };
   Expr(Kind kind, llvm::SMLoc loc) : kind(kind), loc(loc) {}
   virtual ~Expr() = default;
@@ -97,7 +108,8 @@ struct Argument {
 
 struct CallExpr : Expr {
   CallExpr(llvm::SMLoc loc, ExprPtr callee, std::vector<Argument> args)
-      : Expr(Kind::Call, loc), callee(std::move(callee)), args(std::move(args)) {}
+      : Expr(Kind::Call, loc), callee(std::move(callee)),
+        args(std::move(args)) {}
   ExprPtr callee;
   std::vector<Argument> args;
   DLNC_EXPR_CLASSOF(Call)
@@ -105,7 +117,8 @@ struct CallExpr : Expr {
 
 struct IndexExpr : Expr {
   IndexExpr(llvm::SMLoc loc, ExprPtr base, std::vector<Argument> indices)
-      : Expr(Kind::Index, loc), base(std::move(base)), indices(std::move(indices)) {}
+      : Expr(Kind::Index, loc), base(std::move(base)),
+        indices(std::move(indices)) {}
   ExprPtr base;
   std::vector<Argument> indices;
   DLNC_EXPR_CLASSOF(Index)
@@ -113,7 +126,8 @@ struct IndexExpr : Expr {
 
 struct MemberExpr : Expr {
   MemberExpr(llvm::SMLoc loc, ExprPtr base, std::string member)
-      : Expr(Kind::Member, loc), base(std::move(base)), member(std::move(member)) {}
+      : Expr(Kind::Member, loc), base(std::move(base)),
+        member(std::move(member)) {}
   ExprPtr base;
   std::string member;
   DLNC_EXPR_CLASSOF(Member)
@@ -130,7 +144,8 @@ struct BinaryExpr : Expr {
 
 struct UnaryExpr : Expr {
   UnaryExpr(llvm::SMLoc loc, std::string op, ExprPtr operand)
-      : Expr(Kind::Unary, loc), op(std::move(op)), operand(std::move(operand)) {}
+      : Expr(Kind::Unary, loc), op(std::move(op)), operand(std::move(operand)) {
+  }
   std::string op;
   ExprPtr operand;
   DLNC_EXPR_CLASSOF(Unary)
@@ -138,8 +153,8 @@ struct UnaryExpr : Expr {
 
 struct IfExpr : Expr {
   IfExpr(llvm::SMLoc loc, ExprPtr cond, ExprPtr thenExpr, ExprPtr elseExpr)
-      : Expr(Kind::If, loc), cond(std::move(cond)), thenExpr(std::move(thenExpr)),
-        elseExpr(std::move(elseExpr)) {}
+      : Expr(Kind::If, loc), cond(std::move(cond)),
+        thenExpr(std::move(thenExpr)), elseExpr(std::move(elseExpr)) {}
   ExprPtr cond, thenExpr, elseExpr;
   DLNC_EXPR_CLASSOF(If)
 };
@@ -154,7 +169,8 @@ struct ParamDecl {
 
 struct LambdaExpr : Expr {
   LambdaExpr(llvm::SMLoc loc, std::vector<ParamDecl> params, ExprPtr body)
-      : Expr(Kind::Lambda, loc), params(std::move(params)), body(std::move(body)) {}
+      : Expr(Kind::Lambda, loc), params(std::move(params)),
+        body(std::move(body)) {}
   std::vector<ParamDecl> params;
   ExprPtr body;
   DLNC_EXPR_CLASSOF(Lambda)
@@ -183,9 +199,22 @@ struct Block;
 
 struct Stmt {
   enum class Kind {
-    Input, Label, Param, Const, State, // declarations: name ':' type ['=' expr]
-    Layer, Let, Output, Loss, Update, Metric, Return, Setting,
-    For, If, Nested,
+    Input,
+    Label,
+    Param,
+    Const,
+    State, // declarations: name ':' type ['=' expr]
+    Layer,
+    Let,
+    Output,
+    Loss,
+    Update,
+    Metric,
+    Return,
+    Setting,
+    For,
+    If,
+    Nested,
   };
   Kind kind;
   llvm::SMLoc loc;
@@ -193,8 +222,8 @@ struct Stmt {
   llvm::SMLoc nameLoc;
   std::optional<TypeNode> type;
   ExprPtr value; ///< initializer, right-hand side, loop range or condition
-  std::vector<Stmt> body;     ///< `for` body, `if` then-branch
-  std::vector<Stmt> elseBody; ///< `if` else-branch
+  std::vector<Stmt> body;       ///< `for` body, `if` then-branch
+  std::vector<Stmt> elseBody;   ///< `if` else-branch
   std::shared_ptr<Block> block; ///< nested block
 
   /// The single declared name (empty for anonymous loss/metric).

@@ -80,22 +80,38 @@ private:
 
   static const char *stmtName(Stmt::Kind kind) {
     switch (kind) {
-    case Stmt::Kind::Input: return "Input";
-    case Stmt::Kind::Label: return "Label";
-    case Stmt::Kind::Param: return "Param";
-    case Stmt::Kind::Const: return "Const";
-    case Stmt::Kind::State: return "State";
-    case Stmt::Kind::Layer: return "Layer";
-    case Stmt::Kind::Let: return "Let";
-    case Stmt::Kind::Output: return "Output";
-    case Stmt::Kind::Loss: return "Loss";
-    case Stmt::Kind::Update: return "Update";
-    case Stmt::Kind::Metric: return "Metric";
-    case Stmt::Kind::Return: return "Return";
-    case Stmt::Kind::Setting: return "Setting";
-    case Stmt::Kind::For: return "For";
-    case Stmt::Kind::If: return "If";
-    case Stmt::Kind::Nested: return "Nested";
+    case Stmt::Kind::Input:
+      return "Input";
+    case Stmt::Kind::Label:
+      return "Label";
+    case Stmt::Kind::Param:
+      return "Param";
+    case Stmt::Kind::Const:
+      return "Const";
+    case Stmt::Kind::State:
+      return "State";
+    case Stmt::Kind::Layer:
+      return "Layer";
+    case Stmt::Kind::Let:
+      return "Let";
+    case Stmt::Kind::Output:
+      return "Output";
+    case Stmt::Kind::Loss:
+      return "Loss";
+    case Stmt::Kind::Update:
+      return "Update";
+    case Stmt::Kind::Metric:
+      return "Metric";
+    case Stmt::Kind::Return:
+      return "Return";
+    case Stmt::Kind::Setting:
+      return "Setting";
+    case Stmt::Kind::For:
+      return "For";
+    case Stmt::Kind::If:
+      return "If";
+    case Stmt::Kind::Nested:
+      return "Nested";
     }
     return "?";
   }
@@ -109,7 +125,8 @@ private:
     os << stmtName(stmt.kind);
     if (!stmt.names.empty()) {
       os << " '";
-      llvm::interleave(stmt.names, os, stmt.kind == Stmt::Kind::Update ? "." : ", ");
+      llvm::interleave(stmt.names, os,
+                       stmt.kind == Stmt::Kind::Update ? "." : ", ");
       os << "'";
     }
     if (stmt.type)
@@ -144,8 +161,9 @@ private:
     std::string loc = location(expr.getLoc());
     llvm::TypeSwitch<const Expr *>(&expr)
         .Case([&](const NumberExpr *e) {
-          os << "Number " << (e->isInteger ? std::to_string((long long)e->value)
-                                           : llvm::formatv("{0}", e->value).str())
+          os << "Number "
+             << (e->isInteger ? std::to_string((long long)e->value)
+                              : llvm::formatv("{0}", e->value).str())
              << " " << loc << "\n";
         })
         .Case([&](const StringExpr *e) {

@@ -22,11 +22,16 @@ std::optional<double> dlnc::evaluateNumber(const Expr &expr) {
   auto rhs = evaluateNumber(*binary->rhs);
   if (!lhs || !rhs)
     return std::nullopt;
-  if (binary->op == "+") return *lhs + *rhs;
-  if (binary->op == "-") return *lhs - *rhs;
-  if (binary->op == "*") return *lhs * *rhs;
-  if (binary->op == "/" && *rhs != 0) return *lhs / *rhs;
-  if (binary->op == "^") return std::pow(*lhs, *rhs);
+  if (binary->op == "+")
+    return *lhs + *rhs;
+  if (binary->op == "-")
+    return *lhs - *rhs;
+  if (binary->op == "*")
+    return *lhs * *rhs;
+  if (binary->op == "/" && *rhs != 0)
+    return *lhs / *rhs;
+  if (binary->op == "^")
+    return std::pow(*lhs, *rhs);
   return std::nullopt;
 }
 

@@ -45,7 +45,8 @@ std::optional<int64_t> idxCount(const std::string &path, std::string &message) {
   unsigned char header[8];
   int read = gzread(file, header, sizeof(header));
   gzclose(file);
-  if (read != static_cast<int>(sizeof(header)) || header[0] != 0 || header[1] != 0) {
+  if (read != static_cast<int>(sizeof(header)) || header[0] != 0 ||
+      header[1] != 0) {
     message = "'" + path + "' is not an IDX file";
     return std::nullopt;
   }

@@ -19,7 +19,8 @@ bool Lexer::skipTrivia() {
     } else if (c == '/' && current + 1 != buffer.end() && current[1] == '*') {
       const char *start = current;
       current += 2;
-      while (current + 1 < buffer.end() && !(current[0] == '*' && current[1] == '/'))
+      while (current + 1 < buffer.end() &&
+             !(current[0] == '*' && current[1] == '/'))
         ++current;
       if (current + 1 >= buffer.end()) {
         current = start;
@@ -72,22 +73,38 @@ Token Lexer::next() {
     return lexNumber(start);
 
   switch (c) {
-  case '"': return lexString(start);
-  case '(': return makeToken(Token::l_paren, start);
-  case ')': return makeToken(Token::r_paren, start);
-  case '{': return makeToken(Token::l_brace, start);
-  case '}': return makeToken(Token::r_brace, start);
-  case '[': return makeToken(Token::l_square, start);
-  case ']': return makeToken(Token::r_square, start);
-  case ',': return makeToken(Token::comma, start);
-  case ':': return makeToken(Token::colon, start);
-  case '+': return makeToken(Token::plus, start);
-  case '*': return makeToken(Token::star, start);
-  case '/': return makeToken(Token::slash, start);
-  case '@': return makeToken(Token::at, start);
-  case '%': return makeToken(Token::percent, start);
-  case '^': return makeToken(Token::caret, start);
-  case '?': return makeToken(Token::question, start);
+  case '"':
+    return lexString(start);
+  case '(':
+    return makeToken(Token::l_paren, start);
+  case ')':
+    return makeToken(Token::r_paren, start);
+  case '{':
+    return makeToken(Token::l_brace, start);
+  case '}':
+    return makeToken(Token::r_brace, start);
+  case '[':
+    return makeToken(Token::l_square, start);
+  case ']':
+    return makeToken(Token::r_square, start);
+  case ',':
+    return makeToken(Token::comma, start);
+  case ':':
+    return makeToken(Token::colon, start);
+  case '+':
+    return makeToken(Token::plus, start);
+  case '*':
+    return makeToken(Token::star, start);
+  case '/':
+    return makeToken(Token::slash, start);
+  case '@':
+    return makeToken(Token::at, start);
+  case '%':
+    return makeToken(Token::percent, start);
+  case '^':
+    return makeToken(Token::caret, start);
+  case '?':
+    return makeToken(Token::question, start);
   case '.':
     return makeToken(peek('.') ? Token::dotdot : Token::dot, start);
   case '-':
@@ -99,7 +116,8 @@ Token Lexer::next() {
   case '!':
     if (peek('='))
       return makeToken(Token::not_equal, start);
-    return makeError(start, "unexpected character '!' (did you mean 'not' or '!='?)");
+    return makeError(start,
+                     "unexpected character '!' (did you mean 'not' or '!='?)");
   case '<':
     return makeToken(peek('=') ? Token::less_equal : Token::less, start);
   case '>':
@@ -107,15 +125,17 @@ Token Lexer::next() {
   default:
     break;
   }
-  std::string shown = std::isprint(static_cast<unsigned char>(c))
-                          ? std::string(1, c)
-                          : "\\x" + llvm::utohexstr(static_cast<unsigned char>(c));
+  std::string shown =
+      std::isprint(static_cast<unsigned char>(c))
+          ? std::string(1, c)
+          : "\\x" + llvm::utohexstr(static_cast<unsigned char>(c));
   return makeError(start, "unexpected character '" + shown + "'");
 }
 
 Token Lexer::lexIdentifierOrKeyword(const char *start) {
-  while (current != buffer.end() &&
-         (std::isalnum(static_cast<unsigned char>(*current)) || *current == '_'))
+  while (
+      current != buffer.end() &&
+      (std::isalnum(static_cast<unsigned char>(*current)) || *current == '_'))
     ++current;
   llvm::StringRef word(start, current - start);
   Token kind = llvm::StringSwitch<Token>(word)
@@ -158,7 +178,8 @@ Token Lexer::lexIdentifierOrKeyword(const char *start) {
 
 Token Lexer::lexNumber(const char *start) {
   auto isDigit = [&] {
-    return current != buffer.end() && std::isdigit(static_cast<unsigned char>(*current));
+    return current != buffer.end() &&
+           std::isdigit(static_cast<unsigned char>(*current));
   };
   while (isDigit())
     ++current;
@@ -201,10 +222,18 @@ Token Lexer::lexString(const char *start) {
         break;
       char escaped = *current++;
       switch (escaped) {
-      case 'n': value += '\n'; break;
-      case 't': value += '\t'; break;
-      case '\\': value += '\\'; break;
-      case '"': value += '"'; break;
+      case 'n':
+        value += '\n';
+        break;
+      case 't':
+        value += '\t';
+        break;
+      case '\\':
+        value += '\\';
+        break;
+      case '"':
+        value += '"';
+        break;
       default:
         return makeError(start, std::string("unknown escape sequence '\\") +
                                     escaped + "'");
@@ -223,39 +252,73 @@ Token Lexer::lexString(const char *start) {
 
 std::string Lexer::describe(Token kind) {
   switch (kind) {
-  case Token::eof: return "end of file";
-  case Token::error: return "invalid token";
-  case Token::identifier: return "identifier";
-  case Token::integer: return "integer";
-  case Token::floating: return "number";
-  case Token::string: return "string";
-  case Token::l_paren: return "'('";
-  case Token::r_paren: return "')'";
-  case Token::l_brace: return "'{'";
-  case Token::r_brace: return "'}'";
-  case Token::l_square: return "'['";
-  case Token::r_square: return "']'";
-  case Token::comma: return "','";
-  case Token::colon: return "':'";
-  case Token::dot: return "'.'";
-  case Token::dotdot: return "'..'";
-  case Token::arrow: return "'->'";
-  case Token::fat_arrow: return "'=>'";
-  case Token::equal: return "'='";
-  case Token::equal_equal: return "'=='";
-  case Token::not_equal: return "'!='";
-  case Token::less: return "'<'";
-  case Token::less_equal: return "'<='";
-  case Token::greater: return "'>'";
-  case Token::greater_equal: return "'>='";
-  case Token::plus: return "'+'";
-  case Token::minus: return "'-'";
-  case Token::star: return "'*'";
-  case Token::slash: return "'/'";
-  case Token::at: return "'@'";
-  case Token::percent: return "'%'";
-  case Token::caret: return "'^'";
-  case Token::question: return "'?'";
-  default: return "keyword";
+  case Token::eof:
+    return "end of file";
+  case Token::error:
+    return "invalid token";
+  case Token::identifier:
+    return "identifier";
+  case Token::integer:
+    return "integer";
+  case Token::floating:
+    return "number";
+  case Token::string:
+    return "string";
+  case Token::l_paren:
+    return "'('";
+  case Token::r_paren:
+    return "')'";
+  case Token::l_brace:
+    return "'{'";
+  case Token::r_brace:
+    return "'}'";
+  case Token::l_square:
+    return "'['";
+  case Token::r_square:
+    return "']'";
+  case Token::comma:
+    return "','";
+  case Token::colon:
+    return "':'";
+  case Token::dot:
+    return "'.'";
+  case Token::dotdot:
+    return "'..'";
+  case Token::arrow:
+    return "'->'";
+  case Token::fat_arrow:
+    return "'=>'";
+  case Token::equal:
+    return "'='";
+  case Token::equal_equal:
+    return "'=='";
+  case Token::not_equal:
+    return "'!='";
+  case Token::less:
+    return "'<'";
+  case Token::less_equal:
+    return "'<='";
+  case Token::greater:
+    return "'>'";
+  case Token::greater_equal:
+    return "'>='";
+  case Token::plus:
+    return "'+'";
+  case Token::minus:
+    return "'-'";
+  case Token::star:
+    return "'*'";
+  case Token::slash:
+    return "'/'";
+  case Token::at:
+    return "'@'";
+  case Token::percent:
+    return "'%'";
+  case Token::caret:
+    return "'^'";
+  case Token::question:
+    return "'?'";
+  default:
+    return "keyword";
   }
 }

@@ -43,16 +43,18 @@ struct LayerInfo {
 
 class ModelGen {
 public:
-  ModelGen(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-           const Block &model, int64_t batch)
-      : context(context), sourceMgr(sourceMgr), builder(&context),
-        model(model), batch(batch) {}
+  ModelGen(MLIRContext &context, llvm::SourceMgr &sourceMgr, const Block &model,
+           int64_t batch)
+      : context(context), sourceMgr(sourceMgr), builder(&context), model(model),
+        batch(batch) {}
 
   /// Fills `module` with the model's functions and metadata attributes.
   LogicalResult generate(ModuleOp module);
 
 private:
-  Location loc(llvm::SMLoc where) { return toLocation(context, sourceMgr, where); }
+  Location loc(llvm::SMLoc where) {
+    return toLocation(context, sourceMgr, where);
+  }
 
   InFlightDiagnostic error(llvm::SMLoc where) { return emitError(loc(where)); }
 
@@ -138,9 +140,8 @@ FailureOr<RankedTensorType> ModelGen::sampleType(const TypeNode &type,
   return RankedTensorType::get(shape, element);
 }
 
-std::optional<NamedAttrList> ModelGen::parseInit(const Expr *expr,
-                                                 int64_t fanIn,
-                                                 int64_t fanOut) {
+std::optional<NamedAttrList>
+ModelGen::parseInit(const Expr *expr, int64_t fanIn, int64_t fanOut) {
   NamedAttrList init;
   init.set("fan_in", builder.getI64IntegerAttr(fanIn));
   init.set("fan_out", builder.getI64IntegerAttr(fanOut));
@@ -155,18 +156,25 @@ std::optional<NamedAttrList> ModelGen::parseInit(const Expr *expr,
   else if (call)
     kind = calleeName(*expr);
   static const llvm::StringMap<std::vector<const char *>> kinds = {
-      {"zeros", {}},          {"ones", {}},           {"constant", {"v"}},
-      {"uniform", {"a", "b"}}, {"normal", {"mean", "std"}},
-      {"fan_in_uniform", {}}, {"lecun_uniform", {}},  {"glorot_uniform", {}},
+      {"zeros", {}},
+      {"ones", {}},
+      {"constant", {"v"}},
+      {"uniform", {"a", "b"}},
+      {"normal", {"mean", "std"}},
+      {"fan_in_uniform", {}},
+      {"lecun_uniform", {}},
+      {"glorot_uniform", {}},
       {"glorot_normal", {}},
-      {"he_uniform", {}},     {"he_normal", {}}};
+      {"he_uniform", {}},
+      {"he_normal", {}}};
   auto it = kinds.find(kind);
   if (it == kinds.end()) {
     error(expr->getLoc())
         << "unknown initializer" << (kind.empty() ? "" : " '") << kind
         << (kind.empty() ? "" : "'")
         << " (expected zeros, ones, constant(v), uniform(a, b), normal(mean, "
-           "std), fan_in_uniform, lecun_uniform, glorot_uniform, glorot_normal, he_uniform "
+           "std), fan_in_uniform, lecun_uniform, glorot_uniform, "
+           "glorot_normal, he_uniform "
            "or he_normal)";
     return std::nullopt;
   }
@@ -197,8 +205,8 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
     return error(expr.getLoc()) << "expected a layer constructor such as "
                                    "'dense(784 -> 256)'";
   if (layers.count(stmt.name()))
-    return error(stmt.nameLoc) << "layer '" << stmt.name()
-                               << "' is already defined";
+    return error(stmt.nameLoc)
+           << "layer '" << stmt.name() << "' is already defined";
   if (kind != "dense")
     return error(expr.getLoc()) << "unknown layer '" << kind
                                 << "' (this compiler version supports: dense)";
@@ -207,7 +215,8 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   for (const Argument &arg : call->args) {
     if (arg.name.empty()) {
       if (dims)
-        return error(arg.loc) << "dense takes one positional argument 'IN -> OUT'";
+        return error(arg.loc)
+               << "dense takes one positional argument 'IN -> OUT'";
       dims = &arg;
     } else if (arg.name != "init" && arg.name != "bias_init") {
       return error(arg.loc) << "unknown argument '" << arg.name
@@ -226,7 +235,8 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
               "dense(784 -> 256)";
   const Argument *initArg = findNamedArgument(*call, "init");
   const Argument *biasArg = findNamedArgument(*call, "bias_init");
-  auto weightInit = parseInit(initArg ? initArg->value.get() : nullptr, *in, *out);
+  auto weightInit =
+      parseInit(initArg ? initArg->value.get() : nullptr, *in, *out);
   // `init` sets the bias too unless `bias_init` is given (docs/language.md 8).
   const Argument *biasSource = biasArg ? biasArg : initArg;
   const Expr *biasExpr = biasSource ? biasSource->value.get() : nullptr;
@@ -344,7 +354,8 @@ FailureOr<Value> ModelGen::emitCall(const CallExpr &call) {
   if (name == "cross_entropy") {
     if (failed(expectArgs(2)))
       return failure();
-    if (!isa<IntegerType>(cast<TensorType>(operands[1].getType()).getElementType()))
+    if (!isa<IntegerType>(
+            cast<TensorType>(operands[1].getType()).getElementType()))
       return error(call.args[1].loc)
                  << "cross_entropy expects class labels (declare the label "
                     "as 'class[N]'); use mse for real-valued targets",
@@ -381,12 +392,12 @@ FailureOr<Value> ModelGen::emitExpr(const Expr &expr) {
     if (it != values.end())
       return it->second;
     if (layers.count(name->name))
-      return error(expr.getLoc()) << "layer '" << name->name
-                                  << "' must be applied, e.g. '" << name->name
-                                  << "(x)'",
+      return error(expr.getLoc())
+                 << "layer '" << name->name << "' must be applied, e.g. '"
+                 << name->name << "(x)'",
              failure();
-    return error(expr.getLoc()) << "use of undefined name '" << name->name
-                                << "'",
+    return error(expr.getLoc())
+               << "use of undefined name '" << name->name << "'",
            failure();
   }
   if (auto *call = llvm::dyn_cast<CallExpr>(&expr))
@@ -420,8 +431,8 @@ LogicalResult ModelGen::emitForward(ValueRange paramArgs, Value x, Value y,
       continue;
     }
     if (values.count(stmt.name()))
-      return error(stmt.nameLoc) << "'" << stmt.name()
-                                 << "' is already defined";
+      return error(stmt.nameLoc)
+             << "'" << stmt.name() << "' is already defined";
     values[stmt.name()] = *value;
     if (stmt.kind == Stmt::Kind::Output)
       output = *value;
@@ -459,20 +470,26 @@ void ModelGen::emitMetadata(ModuleOp module) {
     paramAttrs.push_back(attrs.getDictionary(&context));
   }
   module->setAttr("dln.params", builder.getArrayAttr(paramAttrs));
-  module->setAttr("dln.input",
-                  builder.getDictionaryAttr(
-                      {builder.getNamedAttr("name", builder.getStringAttr(inputName)),
-                       builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(
-                                                         inputType.getShape().drop_front()))}));
+  module->setAttr(
+      "dln.input",
+      builder.getDictionaryAttr(
+          {builder.getNamedAttr("name", builder.getStringAttr(inputName)),
+           builder.getNamedAttr("shape",
+                                builder.getDenseI64ArrayAttr(
+                                    inputType.getShape().drop_front()))}));
   SmallVector<NamedAttribute> label{
       builder.getNamedAttr("name", builder.getStringAttr(labelName))};
   if (labelIsClass) {
-    label.push_back(builder.getNamedAttr("kind", builder.getStringAttr("class")));
-    label.push_back(builder.getNamedAttr("classes", builder.getI64IntegerAttr(numClasses)));
+    label.push_back(
+        builder.getNamedAttr("kind", builder.getStringAttr("class")));
+    label.push_back(
+        builder.getNamedAttr("classes", builder.getI64IntegerAttr(numClasses)));
   } else {
-    label.push_back(builder.getNamedAttr("kind", builder.getStringAttr("real")));
+    label.push_back(
+        builder.getNamedAttr("kind", builder.getStringAttr("real")));
     label.push_back(builder.getNamedAttr(
-        "shape", builder.getDenseI64ArrayAttr(labelType.getShape().drop_front())));
+        "shape",
+        builder.getDenseI64ArrayAttr(labelType.getShape().drop_front())));
   }
   module->setAttr("dln.label", builder.getDictionaryAttr(label));
   module->setAttr("dln.dtype", TypeAttr::get(elementType));
@@ -484,23 +501,23 @@ LogicalResult ModelGen::generate(ModuleOp module) {
     if (failed(declare(stmt)))
       return failure();
   if (inputName.empty())
-    return error(model.loc) << "model '" << model.name
-                            << "' declares no 'input'";
+    return error(model.loc)
+           << "model '" << model.name << "' declares no 'input'";
   if (labelName.empty())
-    return error(model.loc) << "model '" << model.name
-                            << "' declares no 'label'";
+    return error(model.loc)
+           << "model '" << model.name << "' declares no 'label'";
   if (!outputStmt)
-    return error(model.loc) << "model '" << model.name
-                            << "' declares no 'output'";
+    return error(model.loc)
+           << "model '" << model.name << "' declares no 'output'";
   if (!lossStmt)
-    return error(model.loc) << "model '" << model.name
-                            << "' declares no 'loss'";
+    return error(model.loc)
+           << "model '" << model.name << "' declares no 'loss'";
   if (!elementType)
     return error(labelLoc) << "cannot tell the model's dtype: declare the "
                               "input as f32[...] or f64[...]";
   if (params.empty())
-    return error(model.loc) << "model '" << model.name
-                            << "' has no trainable parameters";
+    return error(model.loc)
+           << "model '" << model.name << "' has no trainable parameters";
 
   Type scalar = RankedTensorType::get({}, elementType);
   SmallVector<Type> paramTypes;
@@ -546,9 +563,9 @@ LogicalResult ModelGen::generate(ModuleOp module) {
   func::FuncOp stepFunc =
       createFunction(module, "train_step", {scalar}, stepTypes);
   args = stepFunc.getArguments();
-  auto stepGrad = ValueAndGradOp::create(builder, lossLoc, scalar, paramTypes,
-                                         lossFunc.getSymName(),
-                                         args.drop_back(), wrt);
+  auto stepGrad =
+      ValueAndGradOp::create(builder, lossLoc, scalar, paramTypes,
+                             lossFunc.getSymName(), args.drop_back(), wrt);
   SmallVector<Value> results;
   for (unsigned i = 0; i < numParams; ++i) {
     results.push_back(SGDUpdateOp::create(builder, lossLoc, paramTypes[i],
@@ -586,7 +603,8 @@ OwningOpRef<ModuleOp> dlnc::mlirGen(MLIRContext &context,
   if (!model) {
     emitError(FileLineColLoc::get(
         &context,
-        sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBufferIdentifier(),
+        sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+            ->getBufferIdentifier(),
         1, 1))
         << "no 'model' block in this file";
     return nullptr;

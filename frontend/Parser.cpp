@@ -14,7 +14,8 @@ class Parser {
 public:
   Parser(llvm::SourceMgr &sourceMgr)
       : sourceMgr(sourceMgr),
-        lexer(sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer()) {
+        lexer(
+            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer()) {
     lexer.next();
   }
 
@@ -34,7 +35,8 @@ public:
       }
       if (!isBlockKeyword(tok()))
         return fail("expected 'model', 'fn', 'data', 'train' or another "
-                    "top-level block, found " + describeCurrent());
+                    "top-level block, found " +
+                    describeCurrent());
       Block block;
       if (!parseBlock(block))
         return std::nullopt;
@@ -122,9 +124,15 @@ private:
 
   static bool isBlockKeyword(Token kind) {
     switch (kind) {
-    case Token::kw_model: case Token::kw_fn: case Token::kw_data:
-    case Token::kw_train: case Token::kw_eval: case Token::kw_predict:
-    case Token::kw_sample: case Token::kw_encode: case Token::kw_decode:
+    case Token::kw_model:
+    case Token::kw_fn:
+    case Token::kw_data:
+    case Token::kw_train:
+    case Token::kw_eval:
+    case Token::kw_predict:
+    case Token::kw_sample:
+    case Token::kw_encode:
+    case Token::kw_decode:
     case Token::kw_step:
       return true;
     default:
@@ -235,15 +243,19 @@ private:
       return parseBlock(*stmt.block);
     }
     switch (keyword) {
-    case Token::kw_input: case Token::kw_label: case Token::kw_param:
-    case Token::kw_const: case Token::kw_state: {
+    case Token::kw_input:
+    case Token::kw_label:
+    case Token::kw_param:
+    case Token::kw_const:
+    case Token::kw_state: {
       lexer.next();
       stmt.kind = keyword == Token::kw_input   ? Stmt::Kind::Input
                   : keyword == Token::kw_label ? Stmt::Kind::Label
                   : keyword == Token::kw_param ? Stmt::Kind::Param
                   : keyword == Token::kw_const ? Stmt::Kind::Const
                                                : Stmt::Kind::State;
-      bool allowsInit = keyword != Token::kw_input && keyword != Token::kw_label;
+      bool allowsInit =
+          keyword != Token::kw_input && keyword != Token::kw_label;
       if (!parseDecl(stmt, keyword == Token::kw_const))
         return false;
       if (!allowsInit && stmt.value)
@@ -253,9 +265,11 @@ private:
                           "' declarations take no value");
       return true;
     }
-    case Token::kw_layer: case Token::kw_output: {
+    case Token::kw_layer:
+    case Token::kw_output: {
       lexer.next();
-      stmt.kind = keyword == Token::kw_layer ? Stmt::Kind::Layer : Stmt::Kind::Output;
+      stmt.kind =
+          keyword == Token::kw_layer ? Stmt::Kind::Layer : Stmt::Kind::Output;
       stmt.nameLoc = lexer.location();
       stmt.names.emplace_back();
       if (!parseIdentifier(stmt.names.back(), keyword == Token::kw_layer
@@ -284,10 +298,12 @@ private:
       }
       return parseAssignedValue(stmt);
     }
-    case Token::kw_loss: case Token::kw_metric: {
+    case Token::kw_loss:
+    case Token::kw_metric: {
       // 'loss' [IDENT] '=' expr  |  'metric' [IDENT '='] expr
       lexer.next();
-      stmt.kind = keyword == Token::kw_loss ? Stmt::Kind::Loss : Stmt::Kind::Metric;
+      stmt.kind =
+          keyword == Token::kw_loss ? Stmt::Kind::Loss : Stmt::Kind::Metric;
       stmt.nameLoc = lexer.location();
       if (keyword == Token::kw_loss) {
         if (tok() == Token::identifier) {
@@ -302,7 +318,8 @@ private:
       if (consume(Token::equal)) {
         auto *name = llvm::dyn_cast<IdentifierExpr>(stmt.value.get());
         if (!name)
-          return reject(stmt.value->getLoc(), "expected a metric name before '='");
+          return reject(stmt.value->getLoc(),
+                        "expected a metric name before '='");
         stmt.names.push_back(name->name);
         return (stmt.value = parseExpr()) != nullptr;
       }
@@ -315,7 +332,8 @@ private:
       stmt.nameLoc = lexer.location();
       do {
         stmt.names.emplace_back();
-        if (!parseIdentifier(stmt.names.back(), "the name of the updated value"))
+        if (!parseIdentifier(stmt.names.back(),
+                             "the name of the updated value"))
           return false;
       } while (consume(Token::dot));
       return parseAssignedValue(stmt);
@@ -432,7 +450,8 @@ private:
       ExprPtr body = parseExpr();
       if (!body)
         return nullptr;
-      return std::make_unique<LambdaExpr>(loc, std::move(params), std::move(body));
+      return std::make_unique<LambdaExpr>(loc, std::move(params),
+                                          std::move(body));
     }
     return parseBinaryLevel(0);
   }
@@ -442,17 +461,31 @@ private:
   /// Arrow, range and comparisons do not chain.
   static int levelOf(Token kind) {
     switch (kind) {
-    case Token::arrow: return 0;
-    case Token::dotdot: return 1;
-    case Token::kw_or: return 2;
-    case Token::kw_and: return 3;
-    case Token::equal_equal: case Token::not_equal: case Token::less:
-    case Token::less_equal: case Token::greater: case Token::greater_equal:
+    case Token::arrow:
+      return 0;
+    case Token::dotdot:
+      return 1;
+    case Token::kw_or:
+      return 2;
+    case Token::kw_and:
+      return 3;
+    case Token::equal_equal:
+    case Token::not_equal:
+    case Token::less:
+    case Token::less_equal:
+    case Token::greater:
+    case Token::greater_equal:
       return 4;
-    case Token::plus: case Token::minus: return 5;
-    case Token::star: case Token::slash: case Token::at: case Token::percent:
+    case Token::plus:
+    case Token::minus:
+      return 5;
+    case Token::star:
+    case Token::slash:
+    case Token::at:
+    case Token::percent:
       return 6;
-    default: return -1;
+    default:
+      return -1;
     }
   }
   static constexpr int kUnaryLevel = 7;
@@ -471,7 +504,8 @@ private:
       ExprPtr rhs = parseBinaryLevel(level + 1);
       if (!rhs)
         return nullptr;
-      lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), std::move(rhs));
+      lhs =
+          std::make_unique<BinaryExpr>(loc, op, std::move(lhs), std::move(rhs));
       if (!chains)
         break;
     }
@@ -549,7 +583,8 @@ private:
         std::vector<Argument> args;
         if (!parseArguments(args, Token::r_square))
           return nullptr;
-        expr = std::make_unique<IndexExpr>(loc, std::move(expr), std::move(args));
+        expr =
+            std::make_unique<IndexExpr>(loc, std::move(expr), std::move(args));
       } else if (consume(Token::dot)) {
         std::string member;
         if (!parseIdentifier(member, "a member name after '.'"))

@@ -91,8 +91,8 @@ FailureOr<DictionaryAttr> RecipeGen::readSource(const Expr &expr) {
     else if (kind == "csv" && arg.name == "skip" && *value >= 0)
       skip = static_cast<int64_t>(*value);
     else
-      return error(arg.loc) << "unknown argument '" << arg.name << "' of "
-                            << kind,
+      return error(arg.loc)
+                 << "unknown argument '" << arg.name << "' of " << kind,
              failure();
   }
   size_t expectedPaths = kind == "csv" ? 1 : 2;
@@ -186,7 +186,8 @@ LogicalResult RecipeGen::readTrain(const Block &block) {
     }
   }
   if (!sawOptimizer)
-    return error(block.loc) << "the train block needs 'optimizer = sgd(lr = ...)'";
+    return error(block.loc)
+           << "the train block needs 'optimizer = sgd(lr = ...)'";
   return success();
 }
 
@@ -246,10 +247,11 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
   module->setAttr("dln.epochs", builder.getI64IntegerAttr(epochs));
   module->setAttr("dln.seed", builder.getI64IntegerAttr(seed));
   module->setAttr("dln.log_every", builder.getI64IntegerAttr(logEvery));
-  module->setAttr("dln.optimizer",
-                  builder.getDictionaryAttr(
-                      {builder.getNamedAttr("kind", builder.getStringAttr("sgd")),
-                       builder.getNamedAttr("lr", builder.getF64FloatAttr(learningRate))}));
+  module->setAttr(
+      "dln.optimizer",
+      builder.getDictionaryAttr(
+          {builder.getNamedAttr("kind", builder.getStringAttr("sgd")),
+           builder.getNamedAttr("lr", builder.getF64FloatAttr(learningRate))}));
   NamedAttrList data;
   data.set("dir", builder.getStringAttr(dataDir));
   data.set("train", trainSource);
@@ -261,6 +263,7 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
 
 FailureOr<int64_t> dlnc::generateRecipe(MLIRContext &context,
                                         llvm::SourceMgr &sourceMgr,
-                                        const dlnc::Module &ast, ModuleOp module) {
+                                        const dlnc::Module &ast,
+                                        ModuleOp module) {
   return RecipeGen(context, sourceMgr, module).generate(ast);
 }

@@ -65,14 +65,16 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
 }
 
 void dln::registerPipelines() {
-  PassPipelineRegistration<>(
-      "dln-to-linalg-pipeline", "Lower dln to linalg on tensors (-O2)",
-      [](OpPassManager &pm) { buildDLNToLinalgPipeline(pm, PipelineOptions()); });
-  PassPipelineRegistration<>(
-      "dln-cpu-pipeline", "Lower dln to the LLVM dialect for the host CPU",
-      [](OpPassManager &pm) {
-        PipelineOptions options;
-        buildDLNToLinalgPipeline(pm, options);
-        buildLinalgToLLVMPipeline(pm, options);
-      });
+  PassPipelineRegistration<>("dln-to-linalg-pipeline",
+                             "Lower dln to linalg on tensors (-O2)",
+                             [](OpPassManager &pm) {
+                               buildDLNToLinalgPipeline(pm, PipelineOptions());
+                             });
+  PassPipelineRegistration<>("dln-cpu-pipeline",
+                             "Lower dln to the LLVM dialect for the host CPU",
+                             [](OpPassManager &pm) {
+                               PipelineOptions options;
+                               buildDLNToLinalgPipeline(pm, options);
+                               buildLinalgToLLVMPipeline(pm, options);
+                             });
 }

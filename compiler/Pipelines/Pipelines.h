@@ -25,10 +25,12 @@ struct PipelineOptions {
 };
 
 /// dln (as produced by MLIRGen) -> linalg on tensors, gradients included.
-void buildDLNToLinalgPipeline(OpPassManager &pm, const PipelineOptions &options);
+void buildDLNToLinalgPipeline(OpPassManager &pm,
+                              const PipelineOptions &options);
 
 /// linalg on tensors -> LLVM dialect with the runtime's packed entry points.
-void buildLinalgToLLVMPipeline(OpPassManager &pm, const PipelineOptions &options);
+void buildLinalgToLLVMPipeline(OpPassManager &pm,
+                               const PipelineOptions &options);
 
 /// Registers `dln-to-linalg-pipeline` and `dln-cpu-pipeline` for dlnc-opt.
 void registerPipelines();

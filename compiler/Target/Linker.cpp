@@ -46,15 +46,17 @@ LogicalResult dln::linkExecutable(StringRef objectPath, StringRef outputPath,
   }
   auto compiler = llvm::sys::findProgramByName("c++");
   if (!compiler) {
-    llvm::errs() << "error: cannot find a C++ compiler driver ('c++') to link\n";
+    llvm::errs()
+        << "error: cannot find a C++ compiler driver ('c++') to link\n";
     return failure();
   }
   std::string mainLib = runtimeDir + "/libdlnrt_main.a";
   std::string runtimeLib = runtimeDir + "/libdlnrt.a";
   // Link to a temporary name and rename: never leave a broken executable.
   std::string temporary = (outputPath + ".tmp-link").str();
-  SmallVector<StringRef> args{*compiler, objectPath, mainLib, runtimeLib,
-                              "-lz", "-lm", "-lpthread", "-o", temporary};
+  SmallVector<StringRef> args{*compiler,   objectPath, mainLib,
+                              runtimeLib,  "-lz",      "-lm",
+                              "-lpthread", "-o",       temporary};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, {}, 0,
                                          0, &message);

@@ -21,7 +21,8 @@ dln::createHostTargetMachine(unsigned optLevel) {
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) {
     llvm::errs() << "error: no code generator for " << triple.str() << ": "
                  << error << "\n";
@@ -32,14 +33,15 @@ dln::createHostTargetMachine(unsigned optLevel) {
     features.AddFeature(feature.first(), feature.second);
   llvm::CodeGenOptLevel level = optLevel == 0   ? llvm::CodeGenOptLevel::None
                                 : optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                : optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                                : llvm::CodeGenOptLevel::Aggressive;
+                                : optLevel == 2
+                                    ? llvm::CodeGenOptLevel::Default
+                                    : llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, llvm::sys::getHostCPUName(), features.getString(),
       llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, level));
   if (!machine) {
-    llvm::errs() << "error: cannot create a target machine for "
-                 << triple.str() << "\n";
+    llvm::errs() << "error: cannot create a target machine for " << triple.str()
+                 << "\n";
     return failure();
   }
   return machine;
@@ -59,15 +61,16 @@ dln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                           llvm::TargetMachine &machine, unsigned optLevel) {
   registerBuiltinDialectTranslation(*module->getContext());
   registerLLVMDialectTranslation(*module->getContext());
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, context, module.getSymName().value_or("model"));
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(
+      module, context, module.getSymName().value_or("model"));
   if (!llvmModule) {
     module.emitError("failed to translate to LLVM IR");
     return nullptr;
   }
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
-  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
+  auto optimize =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
   if (llvm::Error error = optimize(llvmModule.get())) {
     module.emitError() << "LLVM optimization failed: "
                        << llvm::toString(std::move(error));
@@ -84,7 +87,8 @@ LogicalResult dln::writeObjectFile(llvm::Module &llvmModule,
   // objects survive a failure.
   llvm::ToolOutputFile output(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
-    llvm::errs() << "error: cannot open '" << path << "': " << ec.message() << "\n";
+    llvm::errs() << "error: cannot open '" << path << "': " << ec.message()
+                 << "\n";
     return failure();
   }
   llvm::legacy::PassManager passes;

@@ -1,4 +1,5 @@
-//===- ObjectEmitter.h - LLVM dialect to LLVM IR and object code -*- C++ -*-===//
+//===- ObjectEmitter.h - LLVM dialect to LLVM IR and object code -*- C++
+//-*-===//
 #ifndef DLNC_COMPILER_TARGET_OBJECTEMITTER_H
 #define DLNC_COMPILER_TARGET_OBJECTEMITTER_H
 

@@ -25,7 +25,8 @@ Value filledConstant(OpBuilder &builder, Location loc, Type type,
   return arith::ConstantOp::create(
       builder, loc, tensorType,
       DenseElementsAttr::get(
-          tensorType, builder.getFloatAttr(tensorType.getElementType(), value)));
+          tensorType,
+          builder.getFloatAttr(tensorType.getElementType(), value)));
 }
 
 /// Builds `@<callee>_vjp_<wrt...>` returning (value, d value / d args[wrt]).
@@ -77,7 +78,8 @@ FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
 
   // Propagate adjoints backwards.
   llvm::DenseMap<Value, Value> adjoints;
-  adjoints[value] = filledConstant(builder, primal.getLoc(), value.getType(), 1.0);
+  adjoints[value] =
+      filledConstant(builder, primal.getLoc(), value.getType(), 1.0);
   auto accumulate = [&](Value target, Value contribution, Location loc) {
     auto [it, inserted] = adjoints.try_emplace(target, contribution);
     if (!inserted)
@@ -96,8 +98,8 @@ FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
       continue;
     auto differentiable = dyn_cast<Differentiable>(op);
     if (!differentiable)
-      return op->emitError() << "'" << op->getName()
-                             << "' is not differentiable",
+      return op->emitError()
+                 << "'" << op->getName() << "' is not differentiable",
              failure();
     for (unsigned i = 0, e = resultAdjoints.size(); i < e; ++i)
       if (!resultAdjoints[i])
@@ -115,9 +117,9 @@ FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
     Value arg = adjoint.getArgument(index);
     Value grad = adjoints.lookup(arg);
     // A parameter the value does not depend on has a zero gradient.
-    results.push_back(grad ? grad
-                           : filledConstant(builder, primal.getLoc(),
-                                            arg.getType(), 0.0));
+    results.push_back(
+        grad ? grad
+             : filledConstant(builder, primal.getLoc(), arg.getType(), 0.0));
   }
   func::ReturnOp::create(builder, primal.getLoc(), results);
   return adjoint;

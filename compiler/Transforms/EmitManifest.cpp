@@ -43,7 +43,8 @@ std::string exactNumber(double value) {
 }
 
 std::string shape(ArrayRef<int64_t> dims) {
-  return llvm::join(llvm::map_range(dims, [](int64_t d) { return std::to_string(d); }), "x");
+  return llvm::join(
+      llvm::map_range(dims, [](int64_t d) { return std::to_string(d); }), "x");
 }
 
 class ManifestWriter {
@@ -52,7 +53,8 @@ public:
 
   FailureOr<std::string> write() {
     os << "dln-manifest 1\n";
-    os << "model " << percentEncode(module.getSymName().value_or("model")) << "\n";
+    os << "model " << percentEncode(module.getSymName().value_or("model"))
+       << "\n";
     auto dtype = module->getAttrOfType<TypeAttr>("dln.dtype");
     if (!dtype)
       return module.emitError("missing dln.dtype: not a dlnc model"), failure();
@@ -74,20 +76,23 @@ public:
     if (!params)
       return module.emitError("missing dln.params"), failure();
     for (auto param : params.getAsRange<DictionaryAttr>()) {
-      os << "param " << percentEncode(param.getAs<StringAttr>("name").getValue())
-         << " " << shape(param.getAs<DenseI64ArrayAttr>("shape").asArrayRef());
+      os << "param "
+         << percentEncode(param.getAs<StringAttr>("name").getValue()) << " "
+         << shape(param.getAs<DenseI64ArrayAttr>("shape").asArrayRef());
       writeFields(param, {"name", "shape"});
       os << "\n";
     }
     auto input = module->getAttrOfType<DictionaryAttr>("dln.input");
     os << "input " << percentEncode(input.getAs<StringAttr>("name").getValue())
-       << " " << shape(input.getAs<DenseI64ArrayAttr>("shape").asArrayRef()) << "\n";
+       << " " << shape(input.getAs<DenseI64ArrayAttr>("shape").asArrayRef())
+       << "\n";
     auto label = module->getAttrOfType<DictionaryAttr>("dln.label");
     os << "label " << percentEncode(label.getAs<StringAttr>("name").getValue());
     if (label.getAs<StringAttr>("kind").getValue() == "class")
       os << " class " << label.getAs<IntegerAttr>("classes").getInt() << "\n";
     else
-      os << " real " << shape(label.getAs<DenseI64ArrayAttr>("shape").asArrayRef()) << "\n";
+      os << " real "
+         << shape(label.getAs<DenseI64ArrayAttr>("shape").asArrayRef()) << "\n";
     if (failed(writeOutput()))
       return failure();
 
@@ -100,7 +105,8 @@ public:
       auto source = data.getAs<DictionaryAttr>(split);
       if (!source)
         continue;
-      os << "data " << split << " " << source.getAs<StringAttr>("kind").getValue();
+      os << "data " << split << " "
+         << source.getAs<StringAttr>("kind").getValue();
       writeFields(source, {"kind"});
       os << "\n";
     }

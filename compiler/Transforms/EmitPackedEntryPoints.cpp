@@ -34,7 +34,8 @@ struct EmitPackedEntryPointsPass
     SmallVector<LLVM::LLVMFuncOp> packed;
     for (LLVM::LLVMFuncOp wrapper : wrappers) {
       std::string name =
-          ("dln_" + wrapper.getName().drop_front(kCInterfacePrefix.size())).str();
+          ("dln_" + wrapper.getName().drop_front(kCInterfacePrefix.size()))
+              .str();
       if (module.lookupSymbol(name)) {
         wrapper.emitError() << "symbol '" << name << "' already exists";
         return signalPassFailure();
@@ -48,8 +49,9 @@ struct EmitPackedEntryPointsPass
       Value args = entry->getArgument(0);
       SmallVector<Value> operands;
       for (unsigned i = 0, e = wrapper.getNumArguments(); i < e; ++i) {
-        Value slot = LLVM::GEPOp::create(builder, loc, ptrType, ptrType, args,
-                                         ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+        Value slot = LLVM::GEPOp::create(
+            builder, loc, ptrType, ptrType, args,
+            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
         operands.push_back(LLVM::LoadOp::create(builder, loc, ptrType, slot));
       }
       LLVM::CallOp::create(builder, loc, wrapper, operands);

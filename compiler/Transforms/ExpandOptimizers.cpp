@@ -19,8 +19,8 @@ struct ExpandSGDUpdate : public OpRewritePattern<SGDUpdateOp> {
   LogicalResult matchAndRewrite(SGDUpdateOp op,
                                 PatternRewriter &rewriter) const override {
     Type type = op.getParam().getType();
-    Value step = ScaleOp::create(rewriter, op.getLoc(), type, op.getGrad(),
-                                 op.getLr());
+    Value step =
+        ScaleOp::create(rewriter, op.getLoc(), type, op.getGrad(), op.getLr());
     rewriter.replaceOpWithNewOp<SubOp>(op, type, op.getParam(), step);
     return success();
   }

@@ -37,7 +37,8 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
   // place are writable: callers' inputs are never clobbered.
   llvm::SmallDenseSet<int64_t> updatedArgs;
   for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
-    if (auto alias = func.getResultAttrOfType<IntegerAttr>(i, "dln.aliases_arg"))
+    if (auto alias =
+            func.getResultAttrOfType<IntegerAttr>(i, "dln.aliases_arg"))
       updatedArgs.insert(alias.getInt());
   SmallVector<Type> argTypes;
   for (BlockArgument arg : entry.getArguments()) {
@@ -55,7 +56,8 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
   builder.setInsertionPoint(ret);
   for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
     Value destination;
-    auto alias = func.getResultAttrOfType<IntegerAttr>(index, "dln.aliases_arg");
+    auto alias =
+        func.getResultAttrOfType<IntegerAttr>(index, "dln.aliases_arg");
     if (alias) {
       destination = entry.getArgument(alias.getInt());
     } else {

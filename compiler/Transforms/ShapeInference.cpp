@@ -40,7 +40,8 @@ struct ShapeInferencePass
       if (result.wasInterrupted())
         return signalPassFailure();
       // Results now have concrete types: make the signature agree.
-      auto terminator = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+      auto terminator =
+          cast<func::ReturnOp>(func.getBody().back().getTerminator());
       func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
                                      terminator.getOperandTypes()));
     }

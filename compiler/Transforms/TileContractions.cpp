@@ -35,7 +35,8 @@ struct TileContractionsPass
       // Sizes beyond the op's loop count are ignored; missing ones are 0.
       SmallVector<OpFoldResult> sizes;
       for (unsigned i = 0, e = op.getNumLoops(); i < e; ++i)
-        sizes.push_back(rewriter.getIndexAttr(i < tileSizes.size() ? tileSizes[i] : 0));
+        sizes.push_back(
+            rewriter.getIndexAttr(i < tileSizes.size() ? tileSizes[i] : 0));
       scf::SCFTilingOptions options;
       options.setTileSizes(sizes);
       rewriter.setInsertionPoint(op);

@@ -39,7 +39,8 @@ bool isMultiplyAccumulate(linalg::GenericOp op) {
   auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
   if (!mul || !add || !yield || yield.getOperand(0) != add.getResult())
     return false;
-  Value a = body.getArgument(0), b = body.getArgument(1), c = body.getArgument(2);
+  Value a = body.getArgument(0), b = body.getArgument(1),
+        c = body.getArgument(2);
   bool mulOk = (mul.getLhs() == a && mul.getRhs() == b) ||
                (mul.getLhs() == b && mul.getRhs() == a);
   bool addOk = (add.getLhs() == c && add.getRhs() == mul.getResult()) ||
@@ -53,7 +54,8 @@ std::optional<ProductShape> matchProduct(linalg::GenericOp op) {
       op.getNumReductionLoops() != 1 || !isMultiplyAccumulate(op))
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  auto dims = [](AffineMap map) -> std::optional<std::pair<unsigned, unsigned>> {
+  auto dims =
+      [](AffineMap map) -> std::optional<std::pair<unsigned, unsigned>> {
     if (map.getNumResults() != 2 || !map.isProjectedPermutation())
       return std::nullopt;
     return std::make_pair(map.getDimPosition(0), map.getDimPosition(1));
@@ -134,7 +136,8 @@ struct VectorizeProduct : public OpRewritePattern<linalg::GenericOp> {
     };
 
     // for j (column blocks), i (row blocks): the B panel stays in cache.
-    auto colLoop = scf::ForOp::create(b, zero, index(fullCols), index(blockCols));
+    auto colLoop =
+        scf::ForOp::create(b, zero, index(fullCols), index(blockCols));
     b.setInsertionPointToStart(colLoop.getBody());
     Value j = colLoop.getInductionVar();
     auto rowLoop = scf::ForOp::create(b, zero, index(fullRows), index(rows));
@@ -162,14 +165,13 @@ struct VectorizeProduct : public OpRewritePattern<linalg::GenericOp> {
                 nb, vectorType, rhs, ValueRange{k, colIndex[c]}));
           SmallVector<Value> next;
           for (int64_t r = 0; r < rows; ++r) {
-            ValueRange at = shape->transposedLhs
-                                ? ValueRange{k, rowIndex[r]}
-                                : ValueRange{rowIndex[r], k};
+            ValueRange at = shape->transposedLhs ? ValueRange{k, rowIndex[r]}
+                                                 : ValueRange{rowIndex[r], k};
             Value scalar = memref::LoadOp::create(nb, lhs, at);
             Value splat = vector::BroadcastOp::create(nb, vectorType, scalar);
             for (int64_t c = 0; c < colVectors; ++c)
-              next.push_back(vector::FMAOp::create(
-                  nb, splat, rhsVectors[c], acc[r * colVectors + c]));
+              next.push_back(vector::FMAOp::create(nb, splat, rhsVectors[c],
+                                                   acc[r * colVectors + c]));
           }
           scf::YieldOp::create(nb, next);
         });
@@ -212,7 +214,8 @@ struct VectorizeContractionsPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeProduct>(&getContext(), vectorBytes, rows, colVectors);
+    patterns.add<VectorizeProduct>(&getContext(), vectorBytes, rows,
+                                   colVectors);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -205,9 +205,9 @@ const std::map<std::string, InitKind> &initKinds() {
 }
 
 bool needsFans(InitKind k) {
-  return k == InitKind::FanInUniform || k == InitKind::LecunUniform || k == InitKind::GlorotUniform ||
-         k == InitKind::GlorotNormal || k == InitKind::HeUniform ||
-         k == InitKind::HeNormal;
+  return k == InitKind::FanInUniform || k == InitKind::LecunUniform ||
+         k == InitKind::GlorotUniform || k == InitKind::GlorotNormal ||
+         k == InitKind::HeUniform || k == InitKind::HeNormal;
 }
 
 ParamSpec parseParam(Line &line) {

@@ -29,12 +29,16 @@ Value buildProduct(ImplicitLocOpBuilder &b, Value lhs, Value rhs,
   else
     std::tie(m, n, k) = std::make_tuple(0u, 1u, 2u);
   auto d = [&](unsigned pos) { return getAffineDimExpr(pos, context); };
-  AffineMap lhsMap = AffineMap::get(3, 0, transposeLhs ? ArrayRef<AffineExpr>{d(k), d(m)}
-                                                       : ArrayRef<AffineExpr>{d(m), d(k)},
-                                    context);
-  AffineMap rhsMap = AffineMap::get(3, 0, transposeRhs ? ArrayRef<AffineExpr>{d(n), d(k)}
-                                                       : ArrayRef<AffineExpr>{d(k), d(n)},
-                                    context);
+  AffineMap lhsMap =
+      AffineMap::get(3, 0,
+                     transposeLhs ? ArrayRef<AffineExpr>{d(k), d(m)}
+                                  : ArrayRef<AffineExpr>{d(m), d(k)},
+                     context);
+  AffineMap rhsMap =
+      AffineMap::get(3, 0,
+                     transposeRhs ? ArrayRef<AffineExpr>{d(n), d(k)}
+                                  : ArrayRef<AffineExpr>{d(k), d(n)},
+                     context);
   AffineMap outMap = AffineMap::get(3, 0, {d(m), d(n)}, context);
   SmallVector<IteratorType> iterators(3, IteratorType::parallel);
   iterators[k] = IteratorType::reduction;
@@ -57,14 +61,15 @@ struct DenseLowering : public OpConversionPattern<DenseOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     MLIRContext *context = b.getContext();
     // Start from the broadcast bias so the product accumulates onto it.
-    AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(1, context)}, context);
+    AffineMap column =
+        AffineMap::get(2, 0, {getAffineDimExpr(1, context)}, context);
     Value biased = buildGeneric(
         b, type, adaptor.getBias(), {column}, b.getMultiDimIdentityMap(2),
         {IteratorType::parallel, IteratorType::parallel}, Value(),
         [](ImplicitLocOpBuilder &, ValueRange args) { return args[0]; });
-    rewriter.replaceOp(op, buildProduct(b, adaptor.getInput(),
-                                        adaptor.getWeight(), false, false,
-                                        biased));
+    rewriter.replaceOp(op,
+                       buildProduct(b, adaptor.getInput(), adaptor.getWeight(),
+                                    false, false, biased));
     return success();
   }
 };

@@ -22,12 +22,12 @@ struct ElementwiseLowering : public OpConversionPattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "needs a ranked result");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Body fn = body;
-    Value result = buildElementwise(
-        b, type, adaptor.getOperands(),
-        [fn](ImplicitLocOpBuilder &nb, ValueRange args) {
-          FloatMath m{nb};
-          return fn(m, args);
-        });
+    Value result =
+        buildElementwise(b, type, adaptor.getOperands(),
+                         [fn](ImplicitLocOpBuilder &nb, ValueRange args) {
+                           FloatMath m{nb};
+                           return fn(m, args);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }

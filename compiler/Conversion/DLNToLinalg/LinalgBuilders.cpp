@@ -6,8 +6,9 @@ using namespace mlir::dln;
 
 namespace {
 arith::FastMathFlagsAttr fastMath(ImplicitLocOpBuilder &b) {
-  return arith::FastMathFlagsAttr::get(
-      b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+  return arith::FastMathFlagsAttr::get(b.getContext(),
+                                       arith::FastMathFlags::reassoc |
+                                           arith::FastMathFlags::contract);
 }
 } // namespace
 
@@ -38,7 +39,8 @@ Value FloatMath::isPositive(Value x) {
 
 Value dln::filledTensor(ImplicitLocOpBuilder &b, RankedTensorType type,
                         double value) {
-  Value empty = tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
+  Value empty =
+      tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
   Value scalar = FloatMath{b}.constant(type.getElementType(), value);
   return linalg::FillOp::create(b, scalar, empty).getResult(0);
 }
@@ -73,11 +75,13 @@ Value dln::buildElementwise(ImplicitLocOpBuilder &b,
     if (inputRank == 0)
       maps.push_back(AffineMap::get(rank, 0, b.getContext()));
     else if (inputRank == 1 && rank == 2)
-      maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext()));
+      maps.push_back(
+          AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext()));
     else
       maps.push_back(identity);
   }
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
   return buildGeneric(b, resultType, inputs, maps, identity, iterators, Value(),
                       body);
 }
@@ -91,13 +95,15 @@ Value dln::buildRowReduction(ImplicitLocOpBuilder &b,
   AffineMap row = AffineMap::get(2, 0, {i}, context);
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
-    maps.push_back(cast<RankedTensorType>(input.getType()).getRank() == 2 ? full : row);
+    maps.push_back(
+        cast<RankedTensorType>(input.getType()).getRank() == 2 ? full : row);
   auto resultType = RankedTensorType::get({matrixType.getDimSize(0)},
                                           matrixType.getElementType());
   Value init = filledTensor(b, resultType, initValue);
-  return buildGeneric(b, resultType, inputs, maps, row,
-                      {utils::IteratorType::parallel, utils::IteratorType::reduction},
-                      init, body);
+  return buildGeneric(
+      b, resultType, inputs, maps, row,
+      {utils::IteratorType::parallel, utils::IteratorType::reduction}, init,
+      body);
 }
 
 Value dln::buildRowMax(ImplicitLocOpBuilder &b, Value matrix) {
@@ -114,6 +120,7 @@ Value dln::buildRowSumExp(ImplicitLocOpBuilder &b, Value matrix, Value rowMax) {
   return buildRowReduction(b, type, {matrix, rowMax}, 0.0,
                            [](ImplicitLocOpBuilder &nb, ValueRange args) {
                              FloatMath m{nb};
-                             return m.add(args[2], m.exp(m.sub(args[0], args[1])));
+                             return m.add(args[2],
+                                          m.exp(m.sub(args[0], args[1])));
                            });
 }

@@ -1,4 +1,5 @@
-//===- LinalgBuilders.h - Small builders shared by the lowerings -*- C++ -*-===//
+//===- LinalgBuilders.h - Small builders shared by the lowerings -*- C++
+//-*-===//
 #ifndef DLNC_COMPILER_CONVERSION_DLNTOLINALG_LINALGBUILDERS_H
 #define DLNC_COMPILER_CONVERSION_DLNTOLINALG_LINALGBUILDERS_H
 
@@ -28,7 +29,8 @@ struct FloatMath {
 };
 
 /// tensor.empty filled with `value`.
-Value filledTensor(ImplicitLocOpBuilder &b, RankedTensorType type, double value);
+Value filledTensor(ImplicitLocOpBuilder &b, RankedTensorType type,
+                   double value);
 
 /// A linalg.generic computing one result of `resultType` from `inputs`,
 /// indexed by `inputMaps` over `iterators` (the output map is
@@ -36,9 +38,8 @@ Value filledTensor(ImplicitLocOpBuilder &b, RankedTensorType type, double value)
 /// `body` receives the input elements followed by the output element.
 Value buildGeneric(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-                   AffineMap outputMap,
-                   ArrayRef<utils::IteratorType> iterators, Value init,
-                   BodyBuilder body);
+                   AffineMap outputMap, ArrayRef<utils::IteratorType> iterators,
+                   Value init, BodyBuilder body);
 
 /// Element-wise generic over `resultType`: inputs of the same shape use the
 /// identity map, rank-0 inputs are broadcast, and rank-1 inputs of a

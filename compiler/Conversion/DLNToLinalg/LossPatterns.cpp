@@ -36,8 +36,8 @@ struct MSELowering : public OpConversionPattern<MSEOp> {
         [inverse](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           Value diff = m.sub(args[0], args[1]);
-          Value scaled = m.mul(m.mul(diff, diff),
-                               m.constant(diff.getType(), inverse));
+          Value scaled =
+              m.mul(m.mul(diff, diff), m.constant(diff.getType(), inverse));
           return m.add(args[2], scaled);
         });
     rewriter.replaceOp(op, loss);
@@ -53,15 +53,18 @@ struct MSEGradLowering : public OpConversionPattern<MSEGradOp> {
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = rankedResult(op);
     if (!type || type.getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "needs a ranked [batch, n] result");
+      return rewriter.notifyMatchFailure(op,
+                                         "needs a ranked [batch, n] result");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     double factor = 2.0 / static_cast<double>(type.getDimSize(1));
     Value grad = buildElementwise(
-        b, type, {adaptor.getPrediction(), adaptor.getTarget(), adaptor.getGrad()},
+        b, type,
+        {adaptor.getPrediction(), adaptor.getTarget(), adaptor.getGrad()},
         [factor](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           Value diff = m.sub(args[0], args[1]);
-          return m.mul(m.mul(diff, m.constant(diff.getType(), factor)), args[2]);
+          return m.mul(m.mul(diff, m.constant(diff.getType(), factor)),
+                       args[2]);
         });
     rewriter.replaceOp(op, grad);
     return success();
@@ -103,14 +106,16 @@ struct CrossEntropyLowering : public OpConversionPattern<CrossEntropyOp> {
 };
 
 /// d[i, j] = (softmax(z)[i, j] - (j == label_i)) * g[i]
-struct CrossEntropyGradLowering : public OpConversionPattern<CrossEntropyGradOp> {
+struct CrossEntropyGradLowering
+    : public OpConversionPattern<CrossEntropyGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(CrossEntropyGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = rankedResult(op);
     if (!type || type.getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "needs a ranked [batch, n] result");
+      return rewriter.notifyMatchFailure(op,
+                                         "needs a ranked [batch, n] result");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value z = adaptor.getLogits();
     Value rowMax = buildRowMax(b, z);
@@ -120,9 +125,10 @@ struct CrossEntropyGradLowering : public OpConversionPattern<CrossEntropyGradOp>
         [](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           Value probability = m.div(m.exp(m.sub(args[0], args[1])), args[2]);
-          Value target = arith::SelectOp::create(
-              nb, isLabelColumn(nb, args[3]), m.constant(args[0].getType(), 1.0),
-              m.constant(args[0].getType(), 0.0));
+          Value target =
+              arith::SelectOp::create(nb, isLabelColumn(nb, args[3]),
+                                      m.constant(args[0].getType(), 1.0),
+                                      m.constant(args[0].getType(), 0.0));
           return m.mul(m.sub(probability, target), args[4]);
         });
     rewriter.replaceOp(op, grad);

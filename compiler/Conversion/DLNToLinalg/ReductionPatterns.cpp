@@ -30,12 +30,12 @@ struct ReduceSumLowering : public OpConversionPattern<ReduceSumOp> {
       if (static_cast<int64_t>(i) != axis)
         kept.push_back(b.getAffineDimExpr(i));
     AffineMap outMap = AffineMap::get(rank, 0, kept, b.getContext());
-    Value result = buildGeneric(
-        b, type, adaptor.getInput(), {b.getMultiDimIdentityMap(rank)}, outMap,
-        iterators, filledTensor(b, type, 0.0),
-        [](ImplicitLocOpBuilder &nb, ValueRange args) {
-          return FloatMath{nb}.add(args[1], args[0]);
-        });
+    Value result = buildGeneric(b, type, adaptor.getInput(),
+                                {b.getMultiDimIdentityMap(rank)}, outMap,
+                                iterators, filledTensor(b, type, 0.0),
+                                [](ImplicitLocOpBuilder &nb, ValueRange args) {
+                                  return FloatMath{nb}.add(args[1], args[0]);
+                                });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -60,7 +60,8 @@ struct MeanLowering : public OpConversionPattern<MeanOp> {
         filledTensor(b, type, 0.0),
         [inverse](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
-          return m.add(args[1], m.mul(args[0], m.constant(args[0].getType(), inverse)));
+          return m.add(args[1],
+                       m.mul(args[0], m.constant(args[0].getType(), inverse)));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -102,14 +103,13 @@ struct SoftmaxGradLowering : public OpConversionPattern<SoftmaxGradOp> {
       return rewriter.notifyMatchFailure(op, "expects a [batch, n] tensor");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value y = adaptor.getValue(), dy = adaptor.getGrad();
-    Value dot = buildRowReduction(b, type, {y, dy}, 0.0,
-                                  [](ImplicitLocOpBuilder &nb, ValueRange args) {
-                                    FloatMath m{nb};
-                                    return m.add(args[2], m.mul(args[0], args[1]));
-                                  });
+    Value dot = buildRowReduction(
+        b, type, {y, dy}, 0.0, [](ImplicitLocOpBuilder &nb, ValueRange args) {
+          FloatMath m{nb};
+          return m.add(args[2], m.mul(args[0], args[1]));
+        });
     Value result = buildElementwise(
-        b, type, {y, dy, dot},
-        [](ImplicitLocOpBuilder &nb, ValueRange args) {
+        b, type, {y, dy, dot}, [](ImplicitLocOpBuilder &nb, ValueRange args) {
           FloatMath m{nb};
           return m.mul(args[0], m.sub(args[1], args[2]));
         });

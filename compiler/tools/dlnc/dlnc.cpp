@@ -19,11 +19,11 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "llvm/Support/FileUtilities.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -55,16 +55,20 @@ cl::opt<std::string> targetName("target", cl::desc("Target: cpu"),
 std::string defaultOutput() {
   llvm::SmallString<128> stem(llvm::sys::path::stem(inputFile));
   switch (emitAction) {
-  case Emit::Object: return (stem + ".o").str();
-  case Emit::Executable: return stem.str().str();
-  default: return "-";
+  case Emit::Object:
+    return (stem + ".o").str();
+  case Emit::Executable:
+    return stem.str().str();
+  default:
+    return "-";
   }
 }
 
 /// Prints IR (or text) to the output file, atomically.
 LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
   std::string error;
-  std::string path = outputFile.empty() ? std::string("-") : outputFile.getValue();
+  std::string path =
+      outputFile.empty() ? std::string("-") : outputFile.getValue();
   auto output = openOutputFile(path, &error);
   if (!output) {
     llvm::errs() << "error: " << error << "\n";
@@ -98,9 +102,8 @@ int compile(int argc, char **argv) {
   if (!ast)
     return 1;
   if (emitAction == Emit::AST)
-    return failed(writeText([&](llvm::raw_ostream &os) {
-             dlnc::dumpAST(*ast, sourceMgr, os);
-           }));
+    return failed(writeText(
+        [&](llvm::raw_ostream &os) { dlnc::dumpAST(*ast, sourceMgr, os); }));
 
   DialectRegistry registry;
   dln::registerCompilerDialects(registry);
@@ -139,7 +142,8 @@ int compile(int argc, char **argv) {
   if (!llvmModule)
     return 1;
   if (emitAction == Emit::LLVMIR)
-    return failed(writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
+    return failed(writeText(
+        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
 
   std::string output = outputFile.empty() ? defaultOutput() : outputFile;
   if (emitAction == Emit::Object)
@@ -148,7 +152,8 @@ int compile(int argc, char **argv) {
   llvm::SmallString<128> object;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("dlnc-model", "o", object)) {
-    llvm::errs() << "error: cannot create a temporary file: " << ec.message() << "\n";
+    llvm::errs() << "error: cannot create a temporary file: " << ec.message()
+                 << "\n";
     return 1;
   }
   llvm::FileRemover removeObject(object);

@@ -7,8 +7,8 @@
 using namespace mlir;
 using namespace mlir::dln;
 
-#include "dialects/DLN/IR/DLNOpsDialect.cpp.inc"
 #include "dialects/DLN/IR/DLNInterfaces.cpp.inc"
+#include "dialects/DLN/IR/DLNOpsDialect.cpp.inc"
 
 namespace {
 /// All dln ops are pure tensor computations: inlining the generated adjoint

@@ -41,8 +41,8 @@ SmallVector<Value> SubOp::buildAdjoints(OpBuilder &builder,
                                         ValueRange resultAdjoints) {
   Value grad = resultAdjoints[0];
   Value minusOne = scalarConstant(builder, getLoc(), grad.getType(), -1.0);
-  Value negated = ScaleOp::create(builder, getLoc(), grad.getType(), grad,
-                                  minusOne);
+  Value negated =
+      ScaleOp::create(builder, getLoc(), grad.getType(), grad, minusOne);
   return {grad, negated};
 }
 
@@ -90,8 +90,7 @@ SmallVector<Value> BroadcastOp::buildAdjoints(OpBuilder &builder,
                                               ValueRange resultAdjoints) {
   // d(scalar) = sum(dy) = mean(dy) * numel.
   Value grad = resultAdjoints[0];
-  Value mean =
-      MeanOp::create(builder, getLoc(), getInput().getType(), grad);
+  Value mean = MeanOp::create(builder, getLoc(), getInput().getType(), grad);
   Value count = scalarConstant(builder, getLoc(), grad.getType(),
                                getResult().getType().getNumElements());
   return {ScaleOp::create(builder, getLoc(), mean.getType(), mean, count)};
@@ -132,8 +131,8 @@ SmallVector<Value> MatmulOp::buildAdjoints(OpBuilder &builder,
 SmallVector<Value> MeanOp::buildAdjoints(OpBuilder &builder,
                                          ValueRange resultAdjoints) {
   auto inputType = cast<RankedTensorType>(getInput().getType());
-  Value spread = BroadcastOp::create(builder, getLoc(), inputType,
-                                     resultAdjoints[0]);
+  Value spread =
+      BroadcastOp::create(builder, getLoc(), inputType, resultAdjoints[0]);
   Value inverseCount = scalarConstant(builder, getLoc(), inputType,
                                       1.0 / inputType.getNumElements());
   return {ScaleOp::create(builder, getLoc(), inputType, spread, inverseCount)};

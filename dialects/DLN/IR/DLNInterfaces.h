@@ -1,4 +1,5 @@
-//===- DLNInterfaces.h - Shape inference and autodiff interfaces -*- C++ -*-===//
+//===- DLNInterfaces.h - Shape inference and autodiff interfaces -*- C++
+//-*-===//
 #ifndef DLNC_DIALECTS_DLN_IR_DLNINTERFACES_H
 #define DLNC_DIALECTS_DLN_IR_DLNINTERFACES_H
 

@@ -1,4 +1,5 @@
-//===- DLNOps.cpp - Verifiers of the dln ops -------------------------------===//
+//===- DLNOps.cpp - Verifiers of the dln ops
+//-------------------------------===//
 // ODS states operand kinds; these verifiers check the shape relations that
 // hold once types are ranked (unranked operands are accepted until
 // dln-shape-inference has run).
@@ -33,9 +34,9 @@ LogicalResult verifySameShape(Operation *op, Type expected, Type actual,
   if (!lhs || !rhs)
     return success();
   if (failed(verifyCompatibleShape(lhs.getShape(), rhs.getShape())))
-    return op->emitOpError() << what << ": expected shape of "
-                             << shapeString(expected) << " but got "
-                             << shapeString(actual);
+    return op->emitOpError()
+           << what << ": expected shape of " << shapeString(expected)
+           << " but got " << shapeString(actual);
   return success();
 }
 
@@ -71,7 +72,7 @@ LogicalResult verifyPerSampleLoss(Operation *op, Value input, Value result) {
 
 #define DLN_VERIFY_BINARY(OP)                                                  \
   LogicalResult OP::verify() {                                                 \
-    if (failed(verifySameShape(*this, getLhs().getType(), getRhs().getType(), \
+    if (failed(verifySameShape(*this, getLhs().getType(), getRhs().getType(),  \
                                "operand shapes differ")))                      \
       return failure();                                                        \
     return verifySameShape(*this, getLhs().getType(), getResult().getType(),   \
@@ -89,8 +90,7 @@ LogicalResult ScaleOp::verify() {
 
 #define DLN_VERIFY_UNARY(OP)                                                   \
   LogicalResult OP::verify() {                                                 \
-    return verifySameShape(*this, getInput().getType(),                        \
-                           getResult().getType(),                              \
+    return verifySameShape(*this, getInput().getType(), getResult().getType(), \
                            "result shape differs from the input");             \
   }
 DLN_VERIFY_UNARY(SigmoidOp)
@@ -104,8 +104,7 @@ DLN_VERIFY_UNARY(SoftmaxOp)
     if (failed(verifySameShape(*this, getValue().getType(),                    \
                                getGrad().getType(), "operand shapes differ"))) \
       return failure();                                                        \
-    return verifySameShape(*this, getValue().getType(),                        \
-                           getResult().getType(),                              \
+    return verifySameShape(*this, getValue().getType(), getResult().getType(), \
                            "result shape differs from the operands");          \
   }
 DLN_VERIFY_ACTIVATION_GRAD(SigmoidGradOp)
@@ -122,8 +121,10 @@ LogicalResult BroadcastOp::verify() {
 }
 
 LogicalResult DenseOp::verify() {
-  if (failed(verifyRank(*this, getInput(), 2, "an input of shape [batch, in]")) ||
-      failed(verifyRank(*this, getWeight(), 2, "a weight of shape [in, out]")) ||
+  if (failed(
+          verifyRank(*this, getInput(), 2, "an input of shape [batch, in]")) ||
+      failed(
+          verifyRank(*this, getWeight(), 2, "a weight of shape [in, out]")) ||
       failed(verifyRank(*this, getBias(), 1, "a bias of shape [out]")))
     return failure();
   auto input = ranked(getInput());
@@ -206,8 +207,7 @@ LogicalResult ValueAndGradOp::verify() {
   ArrayRef<int64_t> wrt = getWrt();
   if (wrt.size() != getGradients().size())
     return emitOpError() << "expects one gradient per 'wrt' index ("
-                         << wrt.size() << ") but has "
-                         << getGradients().size();
+                         << wrt.size() << ") but has " << getGradients().size();
   for (auto [index, grad] : llvm::zip(wrt, getGradients())) {
     if (index < 0 || index >= static_cast<int64_t>(getOperands().size()))
       return emitOpError() << "'wrt' index " << index << " is out of range";

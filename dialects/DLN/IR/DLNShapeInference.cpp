@@ -24,8 +24,8 @@ LogicalResult inferSameAsOperands(Operation *op) {
     if (!candidate || candidate.getRank() == 0)
       continue;
     if (type && type.getShape() != candidate.getShape())
-      return op->emitError() << "shape mismatch: " << type << " vs "
-                             << candidate;
+      return op->emitError()
+             << "shape mismatch: " << type << " vs " << candidate;
     type = candidate;
   }
   if (!type)
@@ -46,10 +46,14 @@ LogicalResult SigmoidOp::inferShapes() { return inferSameAsOperands(*this); }
 LogicalResult TanhOp::inferShapes() { return inferSameAsOperands(*this); }
 LogicalResult ReluOp::inferShapes() { return inferSameAsOperands(*this); }
 LogicalResult SoftmaxOp::inferShapes() { return inferSameAsOperands(*this); }
-LogicalResult SigmoidGradOp::inferShapes() { return inferSameAsOperands(*this); }
+LogicalResult SigmoidGradOp::inferShapes() {
+  return inferSameAsOperands(*this);
+}
 LogicalResult TanhGradOp::inferShapes() { return inferSameAsOperands(*this); }
 LogicalResult ReluGradOp::inferShapes() { return inferSameAsOperands(*this); }
-LogicalResult SoftmaxGradOp::inferShapes() { return inferSameAsOperands(*this); }
+LogicalResult SoftmaxGradOp::inferShapes() {
+  return inferSameAsOperands(*this);
+}
 
 LogicalResult DenseOp::inferShapes() {
   auto input = rankedOrNull(getInput());
@@ -77,8 +81,8 @@ LogicalResult MatmulOp::inferShapes() {
   int64_t rhsK = rhs.getDimSize(getTransposeRhs() ? 1 : 0);
   int64_t n = rhs.getDimSize(getTransposeRhs() ? 0 : 1);
   if (lhsK != rhsK)
-    return emitError() << "matmul contraction sizes differ: " << lhsK
-                       << " vs " << rhsK;
+    return emitError() << "matmul contraction sizes differ: " << lhsK << " vs "
+                       << rhsK;
   setResultType(getResult(), {m, n}, lhs.getElementType());
   return success();
 }
