@@ -98,6 +98,11 @@ public:
   /// The decoded value of a string literal, or the lexer's error message.
   const std::string &text() const { return tokenText; }
 
+  /// True for the reserved words (kw_import ... kw_not).
+  static bool isKeyword(Token kind) {
+    return kind >= Token::kw_import && kind <= Token::kw_not;
+  }
+
   /// A human-readable name for diagnostics ("'{'", "identifier", ...).
   static std::string describe(Token kind);
 

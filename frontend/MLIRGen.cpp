@@ -85,7 +85,6 @@ private:
 
   Type elementType;
   std::string inputName, labelName, outputName;
-  llvm::SMLoc inputLoc, labelLoc;
   RankedTensorType inputType, labelType; // batched types
   bool labelIsClass = false;
   int64_t numClasses = 0;
@@ -261,7 +260,6 @@ LogicalResult ModelGen::declare(const Stmt &stmt) {
     if (failed(type))
       return failure();
     inputName = stmt.name();
-    inputLoc = stmt.nameLoc;
     inputType = *type;
     return success();
   }
@@ -272,7 +270,6 @@ LogicalResult ModelGen::declare(const Stmt &stmt) {
     if (failed(type))
       return failure();
     labelName = stmt.name();
-    labelLoc = stmt.nameLoc;
     labelType = *type;
     return success();
   }
@@ -512,9 +509,6 @@ LogicalResult ModelGen::generate(ModuleOp module) {
   if (!lossStmt)
     return error(model.loc)
            << "model '" << model.name << "' declares no 'loss'";
-  if (!elementType)
-    return error(labelLoc) << "cannot tell the model's dtype: declare the "
-                              "input as f32[...] or f64[...]";
   if (params.empty())
     return error(model.loc)
            << "model '" << model.name << "' has no trainable parameters";

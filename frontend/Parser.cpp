@@ -58,8 +58,7 @@ private:
 
   /// A keyword directly followed by '=' names a setting or an argument.
   bool isNameBeforeEqual() const {
-    return (tok() == Token::identifier ||
-            Lexer::describe(tok()) == "keyword") &&
+    return (tok() == Token::identifier || Lexer::isKeyword(tok())) &&
            nextIsEqual();
   }
 
@@ -108,9 +107,7 @@ private:
 
   bool parseIdentifier(std::string &name, llvm::StringRef context) {
     if (tok() != Token::identifier) {
-      if (tok() != Token::error && tok() != Token::eof &&
-          tok() != Token::integer && tok() != Token::floating &&
-          tok() != Token::string && Lexer::describe(tok()) == "keyword")
+      if (Lexer::isKeyword(tok()))
         fail("expected " + context.str() + ", found keyword " +
              describeCurrent() + " (keywords cannot be used as names)");
       else

@@ -22,7 +22,6 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -79,7 +78,7 @@ LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
   return success();
 }
 
-int compile(int argc, char **argv) {
+int compile(const char *argv0) {
   if (targetName != "cpu") {
     llvm::errs() << "error: unsupported target '" << targetName
                  << "' (this version supports --target=cpu)\n";
@@ -158,7 +157,7 @@ int compile(int argc, char **argv) {
   }
   llvm::FileRemover removeObject(object);
   if (failed(dln::writeObjectFile(*llvmModule, **machine, object)) ||
-      failed(dln::linkExecutable(object, output, argv[0])))
+      failed(dln::linkExecutable(object, output, argv0)))
     return 1;
   return 0;
 }
@@ -176,5 +175,5 @@ int main(int argc, char **argv) {
     llvm::errs() << "error: cannot write an executable to standard output\n";
     return 1;
   }
-  return compile(argc, argv);
+  return compile(argv[0]);
 }
