@@ -4,12 +4,14 @@
 //   loss_and_grad(params, x, y)  -> (mean loss, d params)
 //   train_step(params, x, y, lr) -> (updated params, mean loss)
 // plus the private scalar `loss` that dln.value_and_grad
-// differentiates. Intermediate values are unranked: dln-shape-inference
-// refines them and reports shape errors at their source locations.
+// differentiates. Every op's type is inferred as it is built, so shape errors
+// are reported at their .dln source locations here. Builtin functions come
+// from a registry (Builtins.h).
 //===----------------------------------------------------------------------===//
 #include "frontend/MLIRGen.h"
 
-#include "dialects/DLN/IR/DLNOps.h"
+#include "dialects/DLN/IR/DLNComposites.h"
+#include "frontend/Builtins.h"
 #include "frontend/ConstantEval.h"
 #include "frontend/RecipeGen.h"
 #include "frontend/SourceLocation.h"
@@ -74,8 +76,6 @@ private:
   func::FuncOp createFunction(ModuleOp module, StringRef name,
                               TypeRange extraInputs, TypeRange results);
   void emitMetadata(ModuleOp module);
-
-  Type unranked() { return UnrankedTensorType::get(elementType); }
 
   MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
@@ -303,67 +303,63 @@ FailureOr<Value> ModelGen::emitCall(const CallExpr &call) {
     return error(call.getLoc()) << "expected a function or layer name",
            failure();
   Location where = loc(call.getLoc());
-  SmallVector<Value> operands;
-  for (const Argument &arg : call.args) {
-    if (!arg.name.empty())
-      return error(arg.loc) << "'" << name << "' takes no named arguments",
-             failure();
-    auto value = emitExpr(*arg.value);
-    if (failed(value))
-      return failure();
-    operands.push_back(*value);
-  }
-  auto expectArgs = [&](size_t count) -> LogicalResult {
-    if (operands.size() == count)
-      return success();
-    return error(call.getLoc()) << "'" << name << "' expects " << count
-                                << " argument(s), got " << operands.size();
-  };
+  const Builtin *builtin = lookupBuiltin(name);
+  auto layer = layers.find(name);
+  if (!builtin && layer == layers.end())
+    return error(call.getLoc()) << "unknown function or layer '" << name << "'",
+           failure();
 
-  if (auto it = layers.find(name); it != layers.end()) {
-    if (failed(expectArgs(1)))
+  // Positional tensor operands, then named options (builtins only).
+  ArrayRef<BuiltinOption> optionSpecs =
+      builtin ? builtin->options : ArrayRef<BuiltinOption>();
+  SmallVector<Value> operands;
+  SmallVector<double> options;
+  for (const BuiltinOption &option : optionSpecs)
+    options.push_back(option.defaultValue);
+  for (const Argument &arg : call.args) {
+    if (arg.name.empty()) {
+      auto value = emitExpr(*arg.value);
+      if (failed(value))
+        return failure();
+      operands.push_back(*value);
+      continue;
+    }
+    auto *spec = llvm::find_if(optionSpecs, [&](const BuiltinOption &o) {
+      return o.name == arg.name;
+    });
+    if (spec == optionSpecs.end()) {
+      InFlightDiagnostic diag = error(arg.loc)
+                                << "'" << name << "' has no argument named '"
+                                << arg.name << "'";
+      if (!optionSpecs.empty()) {
+        diag << " (expected ";
+        llvm::interleave(
+            optionSpecs, [&](const BuiltinOption &o) { diag << o.name; },
+            [&] { diag << ", "; });
+        diag << ")";
+      }
       return failure();
-    const LayerInfo &layer = it->second;
-    return DenseOp::create(builder, where, unranked(), operands[0],
-                           paramValues[layer.weightIndex],
-                           paramValues[layer.biasIndex])
-        .getResult();
-  }
-  if (name == "sigmoid" || name == "tanh" || name == "relu" ||
-      name == "softmax") {
-    if (failed(expectArgs(1)))
-      return failure();
-    Value x = operands[0];
-    if (name == "sigmoid")
-      return SigmoidOp::create(builder, where, unranked(), x).getResult();
-    if (name == "tanh")
-      return TanhOp::create(builder, where, unranked(), x).getResult();
-    if (name == "relu")
-      return ReluOp::create(builder, where, unranked(), x).getResult();
-    return SoftmaxOp::create(builder, where, unranked(), x).getResult();
-  }
-  if (name == "mse") {
-    if (failed(expectArgs(2)))
-      return failure();
-    return MSEOp::create(builder, where, unranked(), operands[0], operands[1])
-        .getResult();
-  }
-  if (name == "cross_entropy") {
-    if (failed(expectArgs(2)))
-      return failure();
-    if (!isa<IntegerType>(
-            cast<TensorType>(operands[1].getType()).getElementType()))
-      return error(call.args[1].loc)
-                 << "cross_entropy expects class labels (declare the label "
-                    "as 'class[N]'); use mse for real-valued targets",
+    }
+    std::optional<double> value = evaluateNumber(*arg.value);
+    if (!value)
+      return error(arg.loc) << "argument '" << arg.name << "' of '" << name
+                            << "' must be a number",
              failure();
-    return CrossEntropyOp::create(builder, where, unranked(), operands[0],
-                                  operands[1],
-                                  builder.getI64IntegerAttr(numClasses))
-        .getResult();
+    options[spec - optionSpecs.begin()] = *value;
   }
-  return error(call.getLoc()) << "unknown function or layer '" << name << "'",
-         failure();
+  unsigned arity = builtin ? builtin->arity : 1;
+  if (operands.size() != arity)
+    return error(call.getLoc()) << "'" << name << "' expects " << arity
+                                << " argument(s), got " << operands.size(),
+           failure();
+
+  if (!builtin) {
+    const LayerInfo &info = layer->second;
+    return dense(builder, where, operands[0], paramValues[info.weightIndex],
+                 paramValues[info.biasIndex]);
+  }
+  return builtin->build(
+      BuiltinCall{builder, where, operands, options, numClasses});
 }
 
 FailureOr<Value> ModelGen::emitBinary(const BinaryExpr &binary) {
@@ -373,11 +369,15 @@ FailureOr<Value> ModelGen::emitBinary(const BinaryExpr &binary) {
     return failure();
   Location where = loc(binary.getLoc());
   if (binary.op == "+")
-    return AddOp::create(builder, where, unranked(), *lhs, *rhs).getResult();
+    return broadcastingBinary<AddOp>(builder, where, *lhs, *rhs);
   if (binary.op == "-")
-    return SubOp::create(builder, where, unranked(), *lhs, *rhs).getResult();
+    return broadcastingBinary<SubOp>(builder, where, *lhs, *rhs);
   if (binary.op == "*")
-    return MulOp::create(builder, where, unranked(), *lhs, *rhs).getResult();
+    return broadcastingBinary<MulOp>(builder, where, *lhs, *rhs);
+  if (binary.op == "/")
+    return broadcastingBinary<DivOp>(builder, where, *lhs, *rhs);
+  if (binary.op == "@")
+    return createChecked<MatmulOp>(builder, where, *lhs, *rhs, false, false);
   return error(binary.getLoc()) << "operator '" << binary.op
                                 << "' is not supported on tensors yet",
          failure();
@@ -420,8 +420,8 @@ LogicalResult ModelGen::emitForward(ValueRange paramArgs, Value x, Value y,
     if (failed(value))
       return failure();
     if (stmt.kind == Stmt::Kind::Loss) {
-      Operation *def = value->getDefiningOp();
-      if (!def || !isa<MSEOp, CrossEntropyOp>(def))
+      const Builtin *callee = lookupBuiltin(calleeName(*stmt.value));
+      if (!callee || !callee->isLoss)
         return error(stmt.value->getLoc())
                << "a loss must be mse(...) or cross_entropy(...)";
       perSampleLoss = *value;
@@ -528,17 +528,19 @@ LogicalResult ModelGen::generate(ModuleOp module) {
                          args[numParams + 1], output, perSample)))
     return failure();
   Location lossLoc = loc(lossStmt->loc);
-  Value mean = MeanOp::create(builder, lossLoc, scalar, perSample);
+  Value mean = meanAll(builder, lossLoc, perSample);
   func::ReturnOp::create(builder, lossLoc, mean);
 
   // Per-sample losses and outputs for evaluation; the runtime computes metrics.
-  func::FuncOp evalFunc =
-      createFunction(module, "eval_step", {}, {unranked(), unranked()});
+  func::FuncOp evalFunc = createFunction(module, "eval_step", {}, {});
   args = evalFunc.getArguments();
   if (failed(emitForward(args.take_front(numParams), args[numParams],
                          args[numParams + 1], output, perSample)))
     return failure();
   func::ReturnOp::create(builder, lossLoc, ValueRange{perSample, output});
+  evalFunc.setType(builder.getFunctionType(
+      evalFunc.getArgumentTypes(),
+      TypeRange{perSample.getType(), output.getType()}));
 
   // Analytic gradients, for gradient checking and custom training loops.
   SmallVector<int64_t> wrt = llvm::to_vector(llvm::seq<int64_t>(0, numParams));

@@ -21,7 +21,6 @@ void addUpstream(OpPassManager &pm, StringRef pipeline) {
 
 void dln::buildDLNToLinalgPipeline(OpPassManager &pm,
                                    const PipelineOptions &options) {
-  pm.addPass(createShapeInference());
   pm.addPass(createEmitManifest());
   pm.addPass(createAutodiff());
   pm.addPass(createInlinerPass());

@@ -1,6 +1,6 @@
 //===- ExpandOptimizers.cpp - dln-expand-optimizers -----------------------===//
 #include "compiler/Transforms/Passes.h"
-#include "dialects/DLN/IR/DLNOps.h"
+#include "dialects/DLN/IR/DLNComposites.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -18,10 +18,8 @@ struct ExpandSGDUpdate : public OpRewritePattern<SGDUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SGDUpdateOp op,
                                 PatternRewriter &rewriter) const override {
-    Type type = op.getParam().getType();
-    Value step =
-        ScaleOp::create(rewriter, op.getLoc(), type, op.getGrad(), op.getLr());
-    rewriter.replaceOpWithNewOp<SubOp>(op, type, op.getParam(), step);
+    Value step = scale(rewriter, op.getLoc(), op.getGrad(), op.getLr());
+    rewriter.replaceOpWithNewOp<SubOp>(op, op.getParam(), step);
     return success();
   }
 };

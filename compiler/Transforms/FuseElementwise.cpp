@@ -1,10 +1,12 @@
 //===- FuseElementwise.cpp - dln-fuse-elementwise -------------------------===//
 // Upstream linalg elementwise fusion, restricted so that a producer is only
 // fused into element-wise consumers: fusing an activation into a contraction
-// would recompute it once per reduction step.
+// would recompute it once per reduction step. Splat constant operands of
+// element-wise ops are folded into their bodies.
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -30,6 +32,10 @@ struct FuseElementwisePass
     bool multiUse = fuseMultiUse;
     linalg::ControlFusionFn control = [multiUse](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
+      // Splat constants (the zeros of relu's adjoint, say) become scalars in
+      // the consumer's body instead of tensors read from memory.
+      if (isa_and_nonnull<arith::ConstantOp>(producer))
+        return isElementwiseGeneric(fused->getOwner());
       if (!isElementwiseGeneric(producer) ||
           !isElementwiseGeneric(fused->getOwner()))
         return false;

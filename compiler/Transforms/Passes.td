@@ -4,23 +4,15 @@
 
 include "mlir/Pass/PassBase.td"
 
-def ShapeInference : Pass<"dln-shape-inference", "mlir::ModuleOp"> {
-  let summary = "Refine unranked dln results to static shapes";
-  let description = [{
-    Propagates shapes forward through every function, op by op, using the
-    ShapeInference interface, then updates function result types. Fails with
-    a located error on incompatible shapes (a `dense(784 -> 256)` applied to
-    100 features, say).
-  }];
-}
-
 def Autodiff : Pass<"dln-autodiff", "mlir::ModuleOp"> {
   let summary = "Reverse-mode differentiation of dln.value_and_grad";
   let description = [{
     For every `dln.value_and_grad @f`, builds a function `@f_vjp` that
     recomputes `f` and then propagates adjoints backwards through the
     Differentiable interface, and replaces the op with a call to it.
-    Adjoints of values used several times are summed.
+    Adjoints of values used several times are summed; only values that
+    depend on the differentiated arguments get adjoints, and `dln` ops
+    without a gradient rule (`stop_gradient`, `compare`, ...) stop them.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect"];
 }
@@ -28,7 +20,7 @@ def Autodiff : Pass<"dln-autodiff", "mlir::ModuleOp"> {
 def ExpandOptimizers : Pass<"dln-expand-optimizers", "mlir::func::FuncOp"> {
   let summary = "Expand optimizer update ops into element-wise dln ops";
   let description = [{
-    `dln.sgd_update %p, %g, %lr` becomes `%p - scale(%g, %lr)`, which later
+    `dln.sgd_update %p, %g, %lr` becomes `%p - %g * broadcast(%lr)`, which later
     fuses with the gradient computation.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
@@ -53,7 +45,9 @@ def TileContractions : Pass<"dln-tile-contractions", "mlir::func::FuncOp"> {
   let description = [{
     Tiles every linalg op that has a reduction loop and two inputs (matrix
     products from dense layers and their gradients) with `scf.for` loops,
-    using the TilingInterface. A tile size of 0 leaves that loop untiled.
+    using the TilingInterface. A tile size of 0 leaves that loop untiled,
+    and so does a size that does not divide the loop's static trip count
+    (or equals it): every tile keeps a static shape.
   }];
   let options = [
     ListOption<"tileSizes", "tile-sizes", "int64_t",

@@ -32,11 +32,22 @@ struct TileContractionsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : targets) {
-      // Sizes beyond the op's loop count are ignored; missing ones are 0.
+      // Sizes beyond the op's loop count are ignored; missing ones are 0. A
+      // size that does not divide its loop is dropped: the partial last tile
+      // would be dynamically shaped, which the product kernel cannot take.
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       SmallVector<OpFoldResult> sizes;
-      for (unsigned i = 0, e = op.getNumLoops(); i < e; ++i)
-        sizes.push_back(
-            rewriter.getIndexAttr(i < tileSizes.size() ? tileSizes[i] : 0));
+      bool anyTiled = false;
+      for (unsigned i = 0, e = op.getNumLoops(); i < e; ++i) {
+        int64_t size = i < tileSizes.size() ? tileSizes[i] : 0;
+        if (size > 0 && (ShapedType::isDynamic(ranges[i]) ||
+                         ranges[i] % size != 0 || ranges[i] == size))
+          size = 0;
+        anyTiled |= size > 0;
+        sizes.push_back(rewriter.getIndexAttr(size));
+      }
+      if (!anyTiled)
+        continue;
       scf::SCFTilingOptions options;
       options.setTileSizes(sizes);
       rewriter.setInsertionPoint(op);

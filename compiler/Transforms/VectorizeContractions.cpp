@@ -10,6 +10,7 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -29,29 +30,13 @@ struct ProductShape {
   bool transposedLhs;
 };
 
-/// Matches `out + a * b` bodies (any fast-math flags).
-bool isMultiplyAccumulate(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto mul = dyn_cast<arith::MulFOp>(&body.front());
-  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
-  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  if (!mul || !add || !yield || yield.getOperand(0) != add.getResult())
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1),
-        c = body.getArgument(2);
-  bool mulOk = (mul.getLhs() == a && mul.getRhs() == b) ||
-               (mul.getLhs() == b && mul.getRhs() == a);
-  bool addOk = (add.getLhs() == c && add.getRhs() == mul.getResult()) ||
-               (add.getRhs() == c && add.getLhs() == mul.getResult());
-  return mulOk && addOk;
-}
-
-std::optional<ProductShape> matchProduct(linalg::GenericOp op) {
+/// Any 2-D multiply-accumulate contraction, named (linalg.matmul with its
+/// indexing maps) or generic: the contraction interface decides, not the
+/// exact form of the body.
+std::optional<ProductShape> matchProduct(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 3 ||
-      op.getNumReductionLoops() != 1 || !isMultiplyAccumulate(op))
+      op.getNumReductionLoops() != 1 || !linalg::isaContractionOpInterface(op))
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   auto dims =
@@ -90,13 +75,13 @@ Value slice(ImplicitLocOpBuilder &b, Value source, unsigned dim, int64_t offset,
   return memref::SubViewOp::create(b, source, offsets, sizes, strides);
 }
 
-struct VectorizeProduct : public OpRewritePattern<linalg::GenericOp> {
+struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
   VectorizeProduct(MLIRContext *context, int64_t vectorBytes, int64_t rows,
                    int64_t colVectors)
-      : OpRewritePattern(context), vectorBytes(vectorBytes), rows(rows),
-        colVectors(colVectors) {}
+      : OpInterfaceRewritePattern(context, /*benefit=*/2),
+        vectorBytes(vectorBytes), rows(rows), colVectors(colVectors) {}
 
-  LogicalResult matchAndRewrite(linalg::GenericOp op,
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<ProductShape> shape = matchProduct(op);
     if (!shape)
@@ -189,7 +174,7 @@ struct VectorizeProduct : public OpRewritePattern<linalg::GenericOp> {
       mapping.map(lhs, newLhs);
       mapping.map(rhs, newRhs);
       mapping.map(out, newOut);
-      b.clone(*op, mapping);
+      b.clone(*op.getOperation(), mapping);
     };
     b.setInsertionPointAfter(colLoop);
     if (fullRows < m)
@@ -208,6 +193,33 @@ struct VectorizeProduct : public OpRewritePattern<linalg::GenericOp> {
   int64_t vectorBytes, rows, colVectors;
 };
 
+/// Products the kernel leaves (remainders, small shapes) with a row-major B
+/// become loops ordered so that n, contiguous in B and C, is innermost
+/// (A B: m, k, n; At B: k, m, n), which lets LLVM vectorize the inner loop.
+/// Products with a transposed B keep linalg.matmul's (m, n, k): a dot
+/// product of two contiguous rows.
+struct OrderProductLoops : public OpRewritePattern<linalg::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ProductShape> shape =
+        matchProduct(cast<linalg::LinalgOp>(op.getOperation()));
+    if (!shape)
+      return rewriter.notifyMatchFailure(op, "not a 2-D product on buffers");
+    FailureOr<linalg::GenericOp> generic =
+        linalg::generalizeNamedOp(rewriter, op);
+    if (failed(generic))
+      return failure();
+    SmallVector<unsigned> order =
+        shape->transposedLhs
+            ? SmallVector<unsigned>{shape->k, shape->m, shape->n}
+            : SmallVector<unsigned>{shape->m, shape->k, shape->n};
+    return success(
+        succeeded(linalg::interchangeGenericOp(rewriter, *generic, order)));
+  }
+};
+
 struct VectorizeContractionsPass
     : public dln::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using VectorizeContractionsBase::VectorizeContractionsBase;
@@ -216,6 +228,7 @@ struct VectorizeContractionsPass
     RewritePatternSet patterns(&getContext());
     patterns.add<VectorizeProduct>(&getContext(), vectorBytes, rows,
                                    colVectors);
+    patterns.add<OrderProductLoops>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -1,9 +1,10 @@
 // RUN: dlnc-opt %s -pass-pipeline='builtin.module(func.func(dln-expand-optimizers))' | FileCheck %s
 
-// An SGD step becomes param - scale(grad, lr).
+// An SGD step becomes param - grad * broadcast(lr).
 // CHECK-LABEL: func @sgd
 // CHECK-SAME: (%[[P:.*]]: tensor<4x3xf32>, %[[G:.*]]: tensor<4x3xf32>, %[[LR:.*]]: tensor<f32>)
-// CHECK: %[[STEP:.*]] = dln.scale %[[G]], %[[LR]] : tensor<4x3xf32>, tensor<f32> -> tensor<4x3xf32>
+// CHECK: %[[B:.*]] = dln.broadcast %[[LR]] [4, 3] dims [] : tensor<f32> -> tensor<4x3xf32>
+// CHECK: %[[STEP:.*]] = dln.mul %[[G]], %[[B]] : tensor<4x3xf32>
 // CHECK: %[[NEW:.*]] = dln.sub %[[P]], %[[STEP]]
 // CHECK-NOT: dln.sgd_update
 // CHECK: return %[[NEW]]

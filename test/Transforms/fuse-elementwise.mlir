@@ -81,3 +81,22 @@ func.func @multi_use(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) 
   } -> tensor<4x8xf32>
   return %1, %2 : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// A splat constant operand becomes a scalar in the body.
+// CHECK-LABEL: func @splat_operand
+// MULTI-LABEL: func @splat_operand
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4x8xf32>)
+// CHECK: arith.cmpf ogt, %{{.*}}, %[[ZERO]]
+func.func @splat_operand(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant dense<0.0> : tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %zero : tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %z: f32, %out: f32):
+    %c = arith.cmpf ogt, %a, %z : f32
+    %v = arith.select %c, %a, %z : f32
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

@@ -28,6 +28,17 @@ func.func @product(%x: tensor<32x768xf32>, %w: tensor<768x256xf32>, %acc: tensor
   return %0 : tensor<32x256xf32>
 }
 
+// A tile size that does not divide its loop (100 by 64) is dropped, so
+// every tile keeps a static shape.
+// CHECK-LABEL: func @uneven
+// CHECK-NOT: scf.for
+// CHECK: linalg.matmul
+func.func @uneven(%x: tensor<32x784xf32>, %w: tensor<100x784xf32>, %acc: tensor<32x100xf32>) -> tensor<32x100xf32> {
+  %0 = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+      ins(%x, %w : tensor<32x784xf32>, tensor<100x784xf32>) outs(%acc : tensor<32x100xf32>) -> tensor<32x100xf32>
+  return %0 : tensor<32x100xf32>
+}
+
 // Element-wise ops are not contractions and stay untiled.
 // CHECK-LABEL: func @elementwise
 // CHECK-NOT: scf.for

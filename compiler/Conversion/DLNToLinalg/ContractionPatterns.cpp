@@ -1,10 +1,9 @@
-//===- ContractionPatterns.cpp - dense and matmul to linalg ---------------===//
-// Each product becomes a 3-loop linalg.generic whose loop order puts a
-// contiguous dimension innermost for the operand layout at hand:
-//   A B     -> (m, k, n): inner n walks rows of B and C
-//   A^T B   -> (k, m, n): inner n walks rows of B and C
-//   A B^T   -> (m, n, k): inner k is a dot product of two rows
-//   A^T B^T -> (m, n, k)
+//===- ContractionPatterns.cpp - dln.matmul to linalg ---------------------===//
+// 2-D products become linalg.matmul, with indexing maps expressing the
+// transposed operands, so upstream tiling and the contraction interface
+// apply; batched products become linalg.batch_matmul when untransposed and
+// an equivalent linalg.generic otherwise. Leading batch dimensions beyond one
+// are folded into the generic's parallel loops.
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/DLNToLinalg/LinalgBuilders.h"
 #include "compiler/Conversion/DLNToLinalg/Patterns.h"
@@ -16,82 +15,69 @@ using namespace mlir::dln;
 namespace {
 using utils::IteratorType;
 
-/// `init + op(lhs) @ op(rhs)` with the loop order described above.
-Value buildProduct(ImplicitLocOpBuilder &b, Value lhs, Value rhs,
-                   bool transposeLhs, bool transposeRhs, Value init) {
-  MLIRContext *context = b.getContext();
-  auto resultType = cast<RankedTensorType>(init.getType());
-  // Dimension positions of m, n, k in the loop nest.
-  unsigned m, n, k;
-  if (!transposeRhs)
-    std::tie(m, k, n) = transposeLhs ? std::make_tuple(1u, 0u, 2u)
-                                     : std::make_tuple(0u, 1u, 2u);
-  else
-    std::tie(m, n, k) = std::make_tuple(0u, 1u, 2u);
+/// Maps of `C[batch..., m, n] += op(A) op(B)` over loops (batch..., m, n, k).
+SmallVector<AffineMap> productMaps(MLIRContext *context, unsigned batch,
+                                   bool transposeLhs, bool transposeRhs) {
+  unsigned loops = batch + 3;
   auto d = [&](unsigned pos) { return getAffineDimExpr(pos, context); };
-  AffineMap lhsMap =
-      AffineMap::get(3, 0,
-                     transposeLhs ? ArrayRef<AffineExpr>{d(k), d(m)}
-                                  : ArrayRef<AffineExpr>{d(m), d(k)},
-                     context);
-  AffineMap rhsMap =
-      AffineMap::get(3, 0,
-                     transposeRhs ? ArrayRef<AffineExpr>{d(n), d(k)}
-                                  : ArrayRef<AffineExpr>{d(k), d(n)},
-                     context);
-  AffineMap outMap = AffineMap::get(3, 0, {d(m), d(n)}, context);
-  SmallVector<IteratorType> iterators(3, IteratorType::parallel);
-  iterators[k] = IteratorType::reduction;
-  return buildGeneric(b, resultType, {lhs, rhs}, {lhsMap, rhsMap}, outMap,
-                      iterators, init,
-                      [](ImplicitLocOpBuilder &nb, ValueRange args) {
-                        FloatMath fm{nb};
-                        return fm.add(args[2], fm.mul(args[0], args[1]));
-                      });
-}
-
-struct DenseLowering : public OpConversionPattern<DenseOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(DenseOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    auto type = dyn_cast<RankedTensorType>(op.getResult().getType());
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "needs a ranked result");
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    MLIRContext *context = b.getContext();
-    // Start from the broadcast bias so the product accumulates onto it.
-    AffineMap column =
-        AffineMap::get(2, 0, {getAffineDimExpr(1, context)}, context);
-    Value biased = buildGeneric(
-        b, type, adaptor.getBias(), {column}, b.getMultiDimIdentityMap(2),
-        {IteratorType::parallel, IteratorType::parallel}, Value(),
-        [](ImplicitLocOpBuilder &, ValueRange args) { return args[0]; });
-    rewriter.replaceOp(op,
-                       buildProduct(b, adaptor.getInput(), adaptor.getWeight(),
-                                    false, false, biased));
-    return success();
+  AffineExpr m = d(batch), n = d(batch + 1), k = d(batch + 2);
+  SmallVector<AffineExpr> lhs, rhs, out;
+  for (unsigned i = 0; i < batch; ++i) {
+    lhs.push_back(d(i));
+    rhs.push_back(d(i));
+    out.push_back(d(i));
   }
-};
+  lhs.append(transposeLhs ? SmallVector<AffineExpr>{k, m}
+                          : SmallVector<AffineExpr>{m, k});
+  rhs.append(transposeRhs ? SmallVector<AffineExpr>{n, k}
+                          : SmallVector<AffineExpr>{k, n});
+  out.append({m, n});
+  return {AffineMap::get(loops, 0, lhs, context),
+          AffineMap::get(loops, 0, rhs, context),
+          AffineMap::get(loops, 0, out, context)};
+}
 
 struct MatmulLowering : public OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = dyn_cast<RankedTensorType>(op.getResult().getType());
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    auto type = cast<RankedTensorType>(op.getResult().getType());
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value zero = filledTensor(b, type, 0.0);
-    rewriter.replaceOp(op, buildProduct(b, adaptor.getLhs(), adaptor.getRhs(),
-                                        op.getTransposeLhs(),
-                                        op.getTransposeRhs(), zero));
+    Value init = filledTensor(b, type, 0.0);
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
+    unsigned batch = type.getRank() - 2;
+    SmallVector<AffineMap> maps = productMaps(b.getContext(), batch, tl, tr);
+    Value result;
+    if (batch == 0) {
+      SmallVector<Attribute> mapAttrs;
+      for (AffineMap map : maps)
+        mapAttrs.push_back(AffineMapAttr::get(map));
+      result = linalg::MatmulOp::create(
+                   b, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init},
+                   {b.getNamedAttr("indexing_maps", b.getArrayAttr(mapAttrs))})
+                   .getResult(0);
+    } else if (batch == 1 && !tl && !tr) {
+      result = linalg::BatchMatmulOp::create(
+                   b, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init})
+                   .getResult(0);
+    } else {
+      SmallVector<IteratorType> iterators(batch + 3, IteratorType::parallel);
+      iterators.back() = IteratorType::reduction;
+      result = buildGeneric(b, type, {lhs, rhs}, {maps[0], maps[1]}, maps[2],
+                            iterators, init,
+                            [](ImplicitLocOpBuilder &nb, ValueRange args) {
+                              FloatMath fm{nb};
+                              return fm.add(args[2], fm.mul(args[0], args[1]));
+                            });
+    }
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
 } // namespace
 
 void dln::populateContractionToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<DenseLowering, MatmulLowering>(patterns.getContext());
+  patterns.add<MatmulLowering>(patterns.getContext());
 }

@@ -31,7 +31,7 @@ struct ConvertDLNToLinalgPass
     dln::populateElementwiseToLinalgPatterns(patterns);
     dln::populateContractionToLinalgPatterns(patterns);
     dln::populateReductionToLinalgPatterns(patterns);
-    dln::populateLossToLinalgPatterns(patterns);
+    dln::populateShapeToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

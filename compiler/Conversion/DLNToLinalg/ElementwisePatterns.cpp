@@ -1,4 +1,7 @@
 //===- ElementwisePatterns.cpp - Element-wise dln ops to linalg -----------===//
+// One template lowers every element-wise op to a linalg.generic; each op only
+// names its scalar body (as IREE's StableHLOToLinalgPointwise does).
+//===----------------------------------------------------------------------===//
 #include "compiler/Conversion/DLNToLinalg/LinalgBuilders.h"
 #include "compiler/Conversion/DLNToLinalg/Patterns.h"
 #include "dialects/DLN/IR/DLNOps.h"
@@ -7,83 +10,160 @@ using namespace mlir;
 using namespace mlir::dln;
 
 namespace {
-/// Lowers a same-shape element-wise op through a scalar body function.
+using ScalarBody = Value (*)(FloatMath &, ValueRange);
+
 template <typename OpTy>
 struct ElementwiseLowering : public OpConversionPattern<OpTy> {
-  using Body = Value (*)(FloatMath &, ValueRange);
-  ElementwiseLowering(MLIRContext *context, Body body)
+  ElementwiseLowering(MLIRContext *context, ScalarBody body)
       : OpConversionPattern<OpTy>(context), body(body) {}
 
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = dyn_cast<RankedTensorType>(op.getResult().getType());
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "needs a ranked result");
+    auto type = cast<RankedTensorType>(op.getResult().getType());
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Body fn = body;
-    Value result =
-        buildElementwise(b, type, adaptor.getOperands(),
-                         [fn](ImplicitLocOpBuilder &nb, ValueRange args) {
-                           FloatMath m{nb};
-                           return fn(m, args);
-                         });
-    rewriter.replaceOp(op, result);
+    ScalarBody fn = body;
+    rewriter.replaceOp(
+        op, buildElementwise(b, type, adaptor.getOperands(),
+                             [fn](ImplicitLocOpBuilder &nb, ValueRange args) {
+                               FloatMath m{nb};
+                               return fn(m, args);
+                             }));
     return success();
   }
 
-  Body body;
+  ScalarBody body;
 };
 
-Value one(FloatMath &m, Value like) { return m.constant(like.getType(), 1.0); }
+/// A comparison's body for its predicate.
+struct CompareLowering : public OpConversionPattern<CompareOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CompareOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    arith::CmpFPredicate predicate;
+    switch (op.getPredicate()) {
+    case ComparePredicate::lt:
+      predicate = arith::CmpFPredicate::OLT;
+      break;
+    case ComparePredicate::le:
+      predicate = arith::CmpFPredicate::OLE;
+      break;
+    case ComparePredicate::gt:
+      predicate = arith::CmpFPredicate::OGT;
+      break;
+    case ComparePredicate::ge:
+      predicate = arith::CmpFPredicate::OGE;
+      break;
+    case ComparePredicate::eq:
+      predicate = arith::CmpFPredicate::OEQ;
+      break;
+    case ComparePredicate::ne:
+      predicate = arith::CmpFPredicate::UNE;
+      break;
+    }
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    rewriter.replaceOp(
+        op,
+        buildElementwise(b, type, adaptor.getOperands(),
+                         [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+                           Value c = arith::CmpFOp::create(nb, predicate,
+                                                           args[0], args[1]);
+                           return FloatMath{nb}.fromBool(c, args[0].getType());
+                         }));
+    return success();
+  }
+};
+
+/// stop_gradient only matters to autodiff.
+struct StopGradientLowering : public OpConversionPattern<StopGradientOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(StopGradientOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+template <typename OpTy>
+void addPointwise(RewritePatternSet &patterns, ScalarBody body) {
+  patterns.add<ElementwiseLowering<OpTy>>(patterns.getContext(), body);
+}
+
+Value constant(FloatMath &m, Value like, double v) {
+  return m.constant(like.getType(), v);
+}
 } // namespace
 
 void dln::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ElementwiseLowering<AddOp>>(
-      context, +[](FloatMath &m, ValueRange a) { return m.add(a[0], a[1]); });
-  patterns.add<ElementwiseLowering<SubOp>>(
-      context, +[](FloatMath &m, ValueRange a) { return m.sub(a[0], a[1]); });
-  patterns.add<ElementwiseLowering<MulOp>>(
-      context, +[](FloatMath &m, ValueRange a) { return m.mul(a[0], a[1]); });
-  patterns.add<ElementwiseLowering<ScaleOp>>(
-      context, +[](FloatMath &m, ValueRange a) { return m.mul(a[0], a[1]); });
-  patterns.add<ElementwiseLowering<BroadcastOp>>(
-      context, +[](FloatMath &m, ValueRange a) { return a[0]; });
-  // sigmoid(x) = 1 / (1 + exp(-x))
-  patterns.add<ElementwiseLowering<SigmoidOp>>(
-      context, +[](FloatMath &m, ValueRange a) {
-        Value x = a[0];
-        Value negX = m.sub(m.constant(x.getType(), 0.0), x);
-        return m.div(one(m, x), m.add(one(m, x), m.exp(negX)));
+  addPointwise<AddOp>(
+      patterns, +[](FloatMath &m, ValueRange a) { return m.add(a[0], a[1]); });
+  addPointwise<SubOp>(
+      patterns, +[](FloatMath &m, ValueRange a) { return m.sub(a[0], a[1]); });
+  addPointwise<MulOp>(
+      patterns, +[](FloatMath &m, ValueRange a) { return m.mul(a[0], a[1]); });
+  addPointwise<DivOp>(
+      patterns, +[](FloatMath &m, ValueRange a) { return m.div(a[0], a[1]); });
+  addPointwise<MaxOp>(
+      patterns, +[](FloatMath &m, ValueRange a) { return m.max(a[0], a[1]); });
+  addPointwise<NegOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        return Value(arith::NegFOp::create(m.b, a[0]));
       });
-  patterns.add<ElementwiseLowering<TanhOp>>(
-      context, +[](FloatMath &m, ValueRange a) {
+  addPointwise<ExpOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        return Value(math::ExpOp::create(m.b, a[0]));
+      });
+  addPointwise<LogOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        return Value(math::LogOp::create(m.b, a[0]));
+      });
+  addPointwise<SqrtOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        return Value(math::SqrtOp::create(m.b, a[0]));
+      });
+  addPointwise<AbsOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        return Value(math::AbsFOp::create(m.b, a[0]));
+      });
+  addPointwise<TanhOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
         return Value(math::TanhOp::create(m.b, a[0]));
       });
-  patterns.add<ElementwiseLowering<ReluOp>>(
-      context, +[](FloatMath &m, ValueRange a) {
-        Value x = a[0];
-        return Value(arith::SelectOp::create(m.b, m.isPositive(x), x,
-                                             m.constant(x.getType(), 0.0)));
+  // sign(x): 1, -1, or 0 at 0 (and NaN).
+  addPointwise<SignOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        Value x = a[0], zero = constant(m, x, 0.0);
+        Value pos = m.fromBool(
+            arith::CmpFOp::create(m.b, arith::CmpFPredicate::OGT, x, zero),
+            x.getType());
+        Value neg = m.fromBool(
+            arith::CmpFOp::create(m.b, arith::CmpFPredicate::OLT, x, zero),
+            x.getType());
+        return m.sub(pos, neg);
       });
-  // dy * y * (1 - y)
-  patterns.add<ElementwiseLowering<SigmoidGradOp>>(
-      context, +[](FloatMath &m, ValueRange a) {
-        Value y = a[0], dy = a[1];
-        return m.mul(dy, m.mul(y, m.sub(one(m, y), y)));
+  // 1 / (1 + exp(-x))
+  addPointwise<SigmoidOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        Value x = a[0], one = constant(m, x, 1.0);
+        Value e = math::ExpOp::create(m.b, arith::NegFOp::create(m.b, x));
+        return m.div(one, m.add(one, e));
       });
-  // dy * (1 - y^2)
-  patterns.add<ElementwiseLowering<TanhGradOp>>(
-      context, +[](FloatMath &m, ValueRange a) {
-        Value y = a[0], dy = a[1];
-        return m.mul(dy, m.sub(one(m, y), m.mul(y, y)));
+  addPointwise<ReluOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        Value x = a[0], zero = constant(m, x, 0.0);
+        Value positive =
+            arith::CmpFOp::create(m.b, arith::CmpFPredicate::OGT, x, zero);
+        return Value(arith::SelectOp::create(m.b, positive, x, zero));
       });
-  // x > 0 ? dy : 0
-  patterns.add<ElementwiseLowering<ReluGradOp>>(
-      context, +[](FloatMath &m, ValueRange a) {
-        Value x = a[0], dy = a[1];
-        return Value(arith::SelectOp::create(m.b, m.isPositive(x), dy,
-                                             m.constant(dy.getType(), 0.0)));
+  addPointwise<SelectOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        Value c = arith::CmpFOp::create(m.b, arith::CmpFPredicate::UNE, a[0],
+                                        constant(m, a[0], 0.0));
+        return Value(arith::SelectOp::create(m.b, c, a[1], a[2]));
       });
+  patterns.add<CompareLowering, StopGradientLowering>(context);
 }

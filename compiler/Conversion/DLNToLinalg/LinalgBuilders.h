@@ -22,10 +22,9 @@ struct FloatMath {
   Value sub(Value x, Value y);
   Value mul(Value x, Value y);
   Value div(Value x, Value y);
-  Value exp(Value x);
-  Value log(Value x);
   Value max(Value x, Value y);
-  Value isPositive(Value x);
+  /// 1.0 or 0.0 of x's type.
+  Value fromBool(Value condition, Type type);
 };
 
 /// tensor.empty filled with `value`.
@@ -41,24 +40,9 @@ Value buildGeneric(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                    AffineMap outputMap, ArrayRef<utils::IteratorType> iterators,
                    Value init, BodyBuilder body);
 
-/// Element-wise generic over `resultType`: inputs of the same shape use the
-/// identity map, rank-0 inputs are broadcast, and rank-1 inputs of a
-/// [rows, cols] result hold one value per row.
+/// Element-wise generic over `resultType`; every input has its shape.
 Value buildElementwise(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                        ValueRange inputs, BodyBuilder body);
-
-/// Reduces a [rows, cols] computation over its last dimension into a [rows]
-/// tensor initialized to `initValue`. Row-shaped ([rows]) inputs are
-/// broadcast along the columns; `body` gets elements then the accumulator,
-/// and may read the column index with linalg.index 1.
-Value buildRowReduction(ImplicitLocOpBuilder &b, RankedTensorType matrixType,
-                        ValueRange inputs, double initValue, BodyBuilder body);
-
-/// Row-wise max, for numerically stable softmax and log-sum-exp.
-Value buildRowMax(ImplicitLocOpBuilder &b, Value matrix);
-
-/// Row-wise sum of exp(x - rowMax).
-Value buildRowSumExp(ImplicitLocOpBuilder &b, Value matrix, Value rowMax);
 
 } // namespace mlir::dln
 

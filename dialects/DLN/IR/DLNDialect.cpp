@@ -24,6 +24,16 @@ struct DLNInlinerInterface : public DialectInlinerInterface {
 };
 } // namespace
 
+/// Folders return splat attributes (zero and identity adjoints); they become
+/// arith constants.
+Operation *DLNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                           Type type, Location loc) {
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed || typed.getType() != type)
+    return nullptr;
+  return arith::ConstantOp::create(builder, loc, type, typed);
+}
+
 void DLNDialect::initialize() {
   addInterfaces<DLNInlinerInterface>();
   addOperations<

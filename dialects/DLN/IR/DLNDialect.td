@@ -9,13 +9,14 @@ def DLN_Dialect : Dialect {
   let cppNamespace = "::mlir::dln";
   let summary = "Tensor-level neural network operations with gradient rules";
   let description = [{
-    The `dln` dialect is the first IR of a compiled `.dln` model. Ops work on
-    builtin tensors whose leading dimension is the batch. Intermediate results
-    may be unranked until `dln-shape-inference` refines them. Every
-    differentiable op carries its own adjoint rule, used by `dln-autodiff`.
+    The `dln` dialect is the first IR of a compiled `.dln` model: a small set
+    of rank-generic primitives on static builtin tensors, each inferring its
+    result type when built and carrying its own adjoint rule, used by
+    `dln-autodiff`. Layers and losses are compositions of these primitives.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
+  let hasConstantMaterializer = 1;
 }
 
 class DLN_Op<string mnemonic, list<Trait> traits = []> :

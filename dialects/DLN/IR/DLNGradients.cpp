@@ -1,155 +1,216 @@
-//===- DLNGradients.cpp - Reverse-mode rules of the dln ops ---------------===//
-// Each rule maps result adjoints to operand adjoints using dln ops, so that
-// the generated backward pass is itself ordinary dln IR (fusible, lowerable).
+//===- DLNGradients.cpp - Reverse-mode rules of the dln primitives --------===//
+// One short rule per primitive, written with the primitives themselves so the
+// backward pass is ordinary dln IR (fusible, lowerable, differentiable again).
+// `dy` is the result adjoint, `x`/`a`/`b` the operands, `y` the result.
 //===----------------------------------------------------------------------===//
-#include "dialects/DLN/IR/DLNOps.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "dialects/DLN/IR/DLNComposites.h"
 
 using namespace mlir;
 using namespace mlir::dln;
 
 namespace {
-/// A rank-0 constant of the element type of `like`.
-Value scalarConstant(OpBuilder &builder, Location loc, Type like,
-                     double value) {
-  Type elementType = cast<TensorType>(like).getElementType();
-  auto type = RankedTensorType::get({}, elementType);
-  return arith::ConstantOp::create(
-      builder, loc, type,
-      DenseElementsAttr::get(type, builder.getFloatAttr(elementType, value)));
-}
+/// Terse builders for the rules below.
+struct Rule {
+  OpBuilder &b;
+  Location loc;
 
-Value matmul(OpBuilder &builder, Location loc, Value lhs, Value rhs,
-             bool transposeLhs, bool transposeRhs) {
-  auto lhsType = cast<RankedTensorType>(lhs.getType());
-  auto rhsType = cast<RankedTensorType>(rhs.getType());
-  int64_t m = lhsType.getDimSize(transposeLhs ? 1 : 0);
-  int64_t n = rhsType.getDimSize(transposeRhs ? 0 : 1);
-  auto type = RankedTensorType::get({m, n}, lhsType.getElementType());
-  return MatmulOp::create(builder, loc, type, lhs, rhs, transposeLhs,
-                          transposeRhs);
-}
+  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
+  Value neg(Value x) { return NegOp::create(b, loc, x); }
+  Value splat(Value like, double v) {
+    return splatLike(b, loc, like.getType(), v);
+  }
+  Value compare(ComparePredicate p, Value x, Value y) {
+    return CompareOp::create(b, loc, p, x, y);
+  }
+  Value matmul(Value x, Value y, bool tx, bool ty) {
+    return MatmulOp::create(b, loc, x, y, tx, ty);
+  }
+};
 } // namespace
 
-SmallVector<Value> AddOp::buildAdjoints(OpBuilder &builder,
+// Element-wise unary.
+SmallVector<Value> NegOp::buildAdjoints(OpBuilder &builder,
                                         ValueRange resultAdjoints) {
-  return {resultAdjoints[0], resultAdjoints[0]};
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  return {r.neg(dy)};
 }
 
-SmallVector<Value> SubOp::buildAdjoints(OpBuilder &builder,
+SmallVector<Value> ExpOp::buildAdjoints(OpBuilder &builder,
                                         ValueRange resultAdjoints) {
-  Value grad = resultAdjoints[0];
-  Value minusOne = scalarConstant(builder, getLoc(), grad.getType(), -1.0);
-  Value negated =
-      ScaleOp::create(builder, getLoc(), grad.getType(), grad, minusOne);
-  return {grad, negated};
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  return {r.mul(dy, getResult())};
 }
 
-SmallVector<Value> MulOp::buildAdjoints(OpBuilder &builder,
+SmallVector<Value> LogOp::buildAdjoints(OpBuilder &builder,
                                         ValueRange resultAdjoints) {
-  Value grad = resultAdjoints[0];
-  Value dLhs = MulOp::create(builder, getLoc(), grad.getType(), grad, getRhs());
-  Value dRhs = MulOp::create(builder, getLoc(), grad.getType(), grad, getLhs());
-  return {dLhs, dRhs};
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  return {r.div(dy, getInput())};
 }
 
-SmallVector<Value> ScaleOp::buildAdjoints(OpBuilder &builder,
-                                          ValueRange resultAdjoints) {
-  // The factor is a hyper-parameter (learning rate, constant): no gradient.
-  Value grad = resultAdjoints[0];
-  return {ScaleOp::create(builder, getLoc(), grad.getType(), grad, getFactor()),
-          Value()};
+SmallVector<Value> SqrtOp::buildAdjoints(OpBuilder &builder,
+                                         ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  return {r.div(r.mul(dy, r.splat(dy, 0.5)), getResult())};
 }
 
-SmallVector<Value> SigmoidOp::buildAdjoints(OpBuilder &builder,
-                                            ValueRange resultAdjoints) {
-  return {SigmoidGradOp::create(builder, getLoc(), getInput().getType(),
-                                getResult(), resultAdjoints[0])};
+SmallVector<Value> AbsOp::buildAdjoints(OpBuilder &builder,
+                                        ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  return {r.mul(dy, SignOp::create(builder, getLoc(), getInput()))};
 }
 
 SmallVector<Value> TanhOp::buildAdjoints(OpBuilder &builder,
                                          ValueRange resultAdjoints) {
-  return {TanhGradOp::create(builder, getLoc(), getInput().getType(),
-                             getResult(), resultAdjoints[0])};
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  Value y = getResult();
+  return {r.mul(dy, r.sub(r.splat(y, 1.0), r.mul(y, y)))};
+}
+
+SmallVector<Value> SigmoidOp::buildAdjoints(OpBuilder &builder,
+                                            ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  Value y = getResult();
+  return {r.mul(dy, r.mul(y, r.sub(r.splat(y, 1.0), y)))};
 }
 
 SmallVector<Value> ReluOp::buildAdjoints(OpBuilder &builder,
                                          ValueRange resultAdjoints) {
-  return {ReluGradOp::create(builder, getLoc(), getInput().getType(),
-                             getInput(), resultAdjoints[0])};
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  Value x = getInput();
+  return {r.mul(dy, r.compare(ComparePredicate::gt, x, r.splat(x, 0.0)))};
 }
 
-SmallVector<Value> SoftmaxOp::buildAdjoints(OpBuilder &builder,
-                                            ValueRange resultAdjoints) {
-  return {SoftmaxGradOp::create(builder, getLoc(), getInput().getType(),
-                                getResult(), resultAdjoints[0])};
+// Element-wise binary.
+SmallVector<Value> AddOp::buildAdjoints(OpBuilder &builder,
+                                        ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  return {dy, dy};
 }
 
+SmallVector<Value> SubOp::buildAdjoints(OpBuilder &builder,
+                                        ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  return {dy, r.neg(dy)};
+}
+
+SmallVector<Value> MulOp::buildAdjoints(OpBuilder &builder,
+                                        ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  return {r.mul(dy, getRhs()), r.mul(dy, getLhs())};
+}
+
+SmallVector<Value> DivOp::buildAdjoints(OpBuilder &builder,
+                                        ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  Value da = r.div(dy, getRhs());
+  return {da, r.neg(r.mul(da, getResult()))};
+}
+
+SmallVector<Value> MaxOp::buildAdjoints(OpBuilder &builder,
+                                        ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  // Ties send the gradient to the left operand, as a subgradient.
+  Value da = r.mul(dy, r.compare(ComparePredicate::ge, getLhs(), getRhs()));
+  return {da, r.sub(dy, da)};
+}
+
+SmallVector<Value> SelectOp::buildAdjoints(OpBuilder &builder,
+                                           ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  Value zero = r.splat(dy, 0.0);
+  Value c = getCondition();
+  return {Value(), SelectOp::create(builder, getLoc(), c, dy, zero),
+          SelectOp::create(builder, getLoc(), c, zero, dy)};
+}
+
+// Shape ops.
 SmallVector<Value> BroadcastOp::buildAdjoints(OpBuilder &builder,
                                               ValueRange resultAdjoints) {
-  // d(scalar) = sum(dy) = mean(dy) * numel.
-  Value grad = resultAdjoints[0];
-  Value mean = MeanOp::create(builder, getLoc(), getInput().getType(), grad);
-  Value count = scalarConstant(builder, getLoc(), grad.getType(),
-                               getResult().getType().getNumElements());
-  return {ScaleOp::create(builder, getLoc(), mean.getType(), mean, count)};
+  Value dy = resultAdjoints[0];
+  SmallVector<int64_t> added;
+  for (int64_t d = 0, e = getShape().size(); d < e; ++d)
+    if (!llvm::is_contained(getDims(), d))
+      added.push_back(d);
+  return {ReduceSumOp::create(builder, getLoc(), dy, added)};
 }
 
-SmallVector<Value> DenseOp::buildAdjoints(OpBuilder &builder,
-                                          ValueRange resultAdjoints) {
-  Value grad = resultAdjoints[0];
-  Location loc = getLoc();
-  Value dInput = matmul(builder, loc, grad, getWeight(), false, true);
-  Value dWeight = matmul(builder, loc, getInput(), grad, true, false);
-  Value dBias = ReduceSumOp::create(builder, loc, getBias().getType(), grad,
-                                    /*axis=*/0);
-  return {dInput, dWeight, dBias};
+SmallVector<Value> ReshapeOp::buildAdjoints(OpBuilder &builder,
+                                            ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  return {ReshapeOp::create(builder, getLoc(), dy,
+                            getInput().getType().getShape())};
 }
 
+SmallVector<Value> TransposeOp::buildAdjoints(OpBuilder &builder,
+                                              ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  SmallVector<int64_t> inverse(getPermutation().size());
+  for (auto [i, p] : llvm::enumerate(getPermutation()))
+    inverse[p] = i;
+  return {TransposeOp::create(builder, getLoc(), dy, inverse)};
+}
+
+/// The dimensions a reduction keeps, for broadcasting its adjoint back.
+static SmallVector<int64_t> keptDims(int64_t rank, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> kept;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(axes, d))
+      kept.push_back(d);
+  return kept;
+}
+
+// Reductions.
+SmallVector<Value> ReduceSumOp::buildAdjoints(OpBuilder &builder,
+                                              ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  auto type = getInput().getType();
+  return {BroadcastOp::create(builder, getLoc(), dy, type.getShape(),
+                              keptDims(type.getRank(), getAxes()))};
+}
+
+SmallVector<Value> ReduceMaxOp::buildAdjoints(OpBuilder &builder,
+                                              ValueRange resultAdjoints) {
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
+  // Every element equal to the maximum receives the gradient.
+  auto type = getInput().getType();
+  SmallVector<int64_t> kept = keptDims(type.getRank(), getAxes());
+  Value y = BroadcastOp::create(builder, getLoc(), getResult(), type.getShape(),
+                                kept);
+  Value spread =
+      BroadcastOp::create(builder, getLoc(), dy, type.getShape(), kept);
+  return {r.mul(spread, r.compare(ComparePredicate::eq, getInput(), y))};
+}
+
+// Contraction: C = op(A) op(B).
 SmallVector<Value> MatmulOp::buildAdjoints(OpBuilder &builder,
                                            ValueRange resultAdjoints) {
-  Value grad = resultAdjoints[0];
-  Location loc = getLoc();
-  bool tl = getTransposeLhs(), tr = getTransposeRhs();
+  Rule r{builder, getLoc()};
+  Value dy = resultAdjoints[0];
   Value a = getLhs(), b = getRhs();
-  // For C = op(A) op(B): dop(A) = dC op(B)^T and dop(B) = op(A)^T dC, written
-  // so that each adjoint comes out in the stored layout of its operand.
-  if (!tl && !tr)
-    return {matmul(builder, loc, grad, b, false, true),
-            matmul(builder, loc, a, grad, true, false)};
-  if (tl && !tr)
-    return {matmul(builder, loc, b, grad, false, true),
-            matmul(builder, loc, a, grad, false, false)};
-  if (!tl && tr)
-    return {matmul(builder, loc, grad, b, false, false),
-            matmul(builder, loc, grad, a, true, false)};
-  return {matmul(builder, loc, b, grad, true, true),
-          matmul(builder, loc, grad, a, true, true)};
-}
-
-SmallVector<Value> MeanOp::buildAdjoints(OpBuilder &builder,
-                                         ValueRange resultAdjoints) {
-  auto inputType = cast<RankedTensorType>(getInput().getType());
-  Value spread =
-      BroadcastOp::create(builder, getLoc(), inputType, resultAdjoints[0]);
-  Value inverseCount = scalarConstant(builder, getLoc(), inputType,
-                                      1.0 / inputType.getNumElements());
-  return {ScaleOp::create(builder, getLoc(), inputType, spread, inverseCount)};
-}
-
-SmallVector<Value> MSEOp::buildAdjoints(OpBuilder &builder,
-                                        ValueRange resultAdjoints) {
-  Value dPrediction =
-      MSEGradOp::create(builder, getLoc(), getPrediction().getType(),
-                        getPrediction(), getTarget(), resultAdjoints[0]);
-  return {dPrediction, Value()};
-}
-
-SmallVector<Value> CrossEntropyOp::buildAdjoints(OpBuilder &builder,
-                                                 ValueRange resultAdjoints) {
-  Value dLogits =
-      CrossEntropyGradOp::create(builder, getLoc(), getLogits().getType(),
-                                 getLogits(), getLabels(), resultAdjoints[0]);
-  return {dLogits, Value()};
+  bool ta = getTransposeLhs(), tb = getTransposeRhs();
+  if (!ta && !tb) // C = A B
+    return {r.matmul(dy, b, false, true), r.matmul(a, dy, true, false)};
+  if (ta && !tb) // C = At B
+    return {r.matmul(b, dy, false, true), r.matmul(a, dy, false, false)};
+  if (!ta && tb) // C = A Bt
+    return {r.matmul(dy, b, false, false), r.matmul(dy, a, true, false)};
+  // C = At Bt
+  return {r.matmul(b, dy, true, true), r.matmul(dy, a, true, true)};
 }

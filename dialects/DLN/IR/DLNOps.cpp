@@ -1,206 +1,197 @@
-//===- DLNOps.cpp - Verifiers of the dln ops
-//-------------------------------===//
-// ODS states operand kinds; these verifiers check the shape relations that
-// hold once types are ranked (unranked operands are accepted until
-// dln-shape-inference has run).
+//===- DLNOps.cpp - Shape rules and verifiers of the dln ops --------------===//
+// Each op's result type comes from one `inferReturnTypes` rule, used by the
+// builders (MLIRGen reports a failed rule at the .dln source location) and by
+// the verifier (InferTypeOpInterface checks the stored type against it).
 //===----------------------------------------------------------------------===//
 #include "dialects/DLN/IR/DLNOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
-#include "llvm/Support/raw_ostream.h"
+#include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
 using namespace mlir::dln;
 
+#include "dialects/DLN/IR/DLNEnums.cpp.inc"
+
 namespace {
-std::string shapeString(Type type) {
-  std::string text;
+/// `[2, 3]` for diagnostics in the language's own spelling of shapes.
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string text = "[";
   llvm::raw_string_ostream os(text);
-  os << type;
+  llvm::interleaveComma(shape, os);
+  os << "]";
   return text;
 }
 
-RankedTensorType ranked(Value value) {
-  return dyn_cast<RankedTensorType>(value.getType());
+LogicalResult fail(std::optional<Location> loc, const Twine &message) {
+  return emitOptionalError(loc, message);
 }
 
-/// Fails unless two (possibly unranked) tensor types may hold the same shape.
-LogicalResult verifySameShape(Operation *op, Type expected, Type actual,
-                              StringRef what) {
-  auto lhs = dyn_cast<RankedTensorType>(expected);
-  auto rhs = dyn_cast<RankedTensorType>(actual);
-  if (!lhs || !rhs)
-    return success();
-  if (failed(verifyCompatibleShape(lhs.getShape(), rhs.getShape())))
-    return op->emitOpError()
-           << what << ": expected shape of " << shapeString(expected)
-           << " but got " << shapeString(actual);
-  return success();
-}
-
-LogicalResult verifyRank(Operation *op, Value value, int64_t rank,
-                         StringRef name) {
-  auto type = ranked(value);
-  if (type && type.getRank() != rank)
-    return op->emitOpError() << "expects " << name << " of rank " << rank
-                             << " but got " << shapeString(type);
-  return success();
-}
-
-LogicalResult verifyDimsEqual(Operation *op, int64_t lhs, int64_t rhs,
-                              const Twine &message) {
-  if (ShapedType::isDynamic(lhs) || ShapedType::isDynamic(rhs) || lhs == rhs)
-    return success();
-  return op->emitOpError() << message << " (" << lhs << " vs " << rhs << ")";
-}
-
-/// Shared checks of per-sample losses: [batch, n] inputs, [batch] results.
-LogicalResult verifyPerSampleLoss(Operation *op, Value input, Value result) {
-  if (failed(verifyRank(op, input, 2, "a [batch, features] input")) ||
-      failed(verifyRank(op, result, 1, "a [batch] result")))
-    return failure();
-  auto in = ranked(input);
-  auto out = ranked(result);
-  if (in && out)
-    return verifyDimsEqual(op, in.getDimSize(0), out.getDimSize(0),
-                           "batch size of the result differs from the input");
-  return success();
+RankedTensorType tensorOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
 }
 } // namespace
 
-#define DLN_VERIFY_BINARY(OP)                                                  \
-  LogicalResult OP::verify() {                                                 \
-    if (failed(verifySameShape(*this, getLhs().getType(), getRhs().getType(),  \
-                               "operand shapes differ")))                      \
-      return failure();                                                        \
-    return verifySameShape(*this, getLhs().getType(), getResult().getType(),   \
-                           "result shape differs from the operands");          \
+LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorOf(adaptor.getInput());
+  ArrayRef<int64_t> shape = adaptor.getShape(), dims = adaptor.getDims();
+  if (static_cast<int64_t>(dims.size()) != input.getRank())
+    return fail(loc, "broadcast needs one result dimension per input "
+                     "dimension: input " +
+                         shapeText(input.getShape()) + ", dims " +
+                         shapeText(dims));
+  for (auto [i, dim] : llvm::enumerate(dims)) {
+    if (dim < 0 || dim >= static_cast<int64_t>(shape.size()) ||
+        (i > 0 && dim <= dims[i - 1]))
+      return fail(loc, "broadcast dims " + shapeText(dims) +
+                           " must be increasing and within the result rank " +
+                           Twine(shape.size()));
+    if (shape[dim] != input.getDimSize(i))
+      return fail(
+          loc, "cannot broadcast " + shapeText(input.getShape()) + " to " +
+                   shapeText(shape) + ": dimension " + Twine(i) + " has size " +
+                   Twine(input.getDimSize(i)) + ", not " + Twine(shape[dim]));
   }
-DLN_VERIFY_BINARY(AddOp)
-DLN_VERIFY_BINARY(SubOp)
-DLN_VERIFY_BINARY(MulOp)
-#undef DLN_VERIFY_BINARY
-
-LogicalResult ScaleOp::verify() {
-  return verifySameShape(*this, getInput().getType(), getResult().getType(),
-                         "result shape differs from the input");
-}
-
-#define DLN_VERIFY_UNARY(OP)                                                   \
-  LogicalResult OP::verify() {                                                 \
-    return verifySameShape(*this, getInput().getType(), getResult().getType(), \
-                           "result shape differs from the input");             \
-  }
-DLN_VERIFY_UNARY(SigmoidOp)
-DLN_VERIFY_UNARY(TanhOp)
-DLN_VERIFY_UNARY(ReluOp)
-DLN_VERIFY_UNARY(SoftmaxOp)
-#undef DLN_VERIFY_UNARY
-
-#define DLN_VERIFY_ACTIVATION_GRAD(OP)                                         \
-  LogicalResult OP::verify() {                                                 \
-    if (failed(verifySameShape(*this, getValue().getType(),                    \
-                               getGrad().getType(), "operand shapes differ"))) \
-      return failure();                                                        \
-    return verifySameShape(*this, getValue().getType(), getResult().getType(), \
-                           "result shape differs from the operands");          \
-  }
-DLN_VERIFY_ACTIVATION_GRAD(SigmoidGradOp)
-DLN_VERIFY_ACTIVATION_GRAD(TanhGradOp)
-DLN_VERIFY_ACTIVATION_GRAD(ReluGradOp)
-DLN_VERIFY_ACTIVATION_GRAD(SoftmaxGradOp)
-#undef DLN_VERIFY_ACTIVATION_GRAD
-
-LogicalResult BroadcastOp::verify() {
-  if (getInput().getType().getElementType() !=
-      getResult().getType().getElementType())
-    return emitOpError() << "element type of the result must match the input";
+  if (llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
+    return fail(loc, "broadcast shape " + shapeText(shape) +
+                         " must have positive sizes");
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
 
-LogicalResult DenseOp::verify() {
-  if (failed(
-          verifyRank(*this, getInput(), 2, "an input of shape [batch, in]")) ||
-      failed(
-          verifyRank(*this, getWeight(), 2, "a weight of shape [in, out]")) ||
-      failed(verifyRank(*this, getBias(), 1, "a bias of shape [out]")))
-    return failure();
-  auto input = ranked(getInput());
-  auto weight = ranked(getWeight());
-  auto bias = ranked(getBias());
-  if (input && weight &&
-      failed(verifyDimsEqual(*this, input.getDimSize(1), weight.getDimSize(0),
-                             "input features must match the weight rows")))
-    return failure();
-  if (weight && bias &&
-      failed(verifyDimsEqual(*this, weight.getDimSize(1), bias.getDimSize(0),
-                             "bias size must match the weight columns")))
-    return failure();
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorOf(adaptor.getInput());
+  ArrayRef<int64_t> shape = adaptor.getShape();
+  if (llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
+    return fail(loc,
+                "reshape to " + shapeText(shape) + ": sizes must be positive");
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  if (count != input.getNumElements())
+    return fail(loc, "cannot reshape " + shapeText(input.getShape()) + " (" +
+                         Twine(input.getNumElements()) + " elements) to " +
+                         shapeText(shape) + " (" + Twine(count) + " elements)");
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
 
-LogicalResult MatmulOp::verify() {
-  if (failed(verifyRank(*this, getLhs(), 2, "a matrix lhs")) ||
-      failed(verifyRank(*this, getRhs(), 2, "a matrix rhs")))
-    return failure();
-  auto lhs = ranked(getLhs());
-  auto rhs = ranked(getRhs());
-  if (!lhs || !rhs)
-    return success();
-  int64_t lhsK = lhs.getDimSize(getTransposeLhs() ? 0 : 1);
-  int64_t rhsK = rhs.getDimSize(getTransposeRhs() ? 1 : 0);
-  return verifyDimsEqual(*this, lhsK, rhsK,
-                         "contraction dimensions of lhs and rhs differ");
-}
-
-LogicalResult ReduceSumOp::verify() {
-  auto input = ranked(getInput());
-  auto axis = static_cast<int64_t>(getAxis());
-  if (input && (axis < 0 || axis >= input.getRank()))
-    return emitOpError() << "axis " << axis << " is out of range for "
-                         << shapeString(input);
-  auto result = ranked(getResult());
-  if (input && result && result.getRank() != input.getRank() - 1)
-    return emitOpError() << "expects a result of rank " << input.getRank() - 1
-                         << " but got " << shapeString(result);
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorOf(adaptor.getInput());
+  ArrayRef<int64_t> permutation = adaptor.getPermutation();
+  SmallVector<bool> seen(input.getRank(), false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : permutation) {
+    if (p < 0 || p >= input.getRank() || seen[p])
+      return fail(loc, "transpose permutation " + shapeText(permutation) +
+                           " is not a permutation of the " +
+                           Twine(input.getRank()) + " input dimensions");
+    seen[p] = true;
+    shape.push_back(input.getDimSize(p));
+  }
+  if (static_cast<int64_t>(permutation.size()) != input.getRank())
+    return fail(loc, "transpose permutation " + shapeText(permutation) +
+                         " must list all " + Twine(input.getRank()) +
+                         " input dimensions");
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
 
-LogicalResult MSEOp::verify() {
-  if (failed(verifySameShape(*this, getPrediction().getType(),
-                             getTarget().getType(),
-                             "target shape differs from the prediction")))
-    return failure();
-  return verifyPerSampleLoss(*this, getPrediction(), getResult());
+LogicalResult OneHotOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  RankedTensorType labels = tensorOf(adaptor.getLabels());
+  int64_t classes = adaptor.getNumClasses();
+  if (classes <= 0)
+    return fail(loc, "one_hot needs a positive class count");
+  SmallVector<int64_t> shape(labels.getShape());
+  shape.push_back(classes);
+  inferred.push_back(RankedTensorType::get(shape, adaptor.getDtype()));
+  return success();
 }
 
-LogicalResult CrossEntropyOp::verify() {
-  if (failed(verifyRank(*this, getLabels(), 1, "labels of shape [batch]")))
-    return failure();
-  auto logits = ranked(getLogits());
-  auto labels = ranked(getLabels());
-  if (logits && labels && logits.getRank() == 2 &&
-      failed(verifyDimsEqual(*this, logits.getDimSize(0), labels.getDimSize(0),
-                             "batch size of logits and labels differ")))
-    return failure();
-  return verifyPerSampleLoss(*this, getLogits(), getResult());
+/// Shared by the reductions: the input shape without `axes`.
+static LogicalResult inferReduction(std::optional<Location> loc,
+                                    RankedTensorType input,
+                                    ArrayRef<int64_t> axes,
+                                    SmallVectorImpl<Type> &inferred) {
+  SmallVector<bool> reduced(input.getRank(), false);
+  for (int64_t axis : axes) {
+    if (axis < 0 || axis >= input.getRank() || reduced[axis])
+      return fail(loc, "reduction axes " + shapeText(axes) +
+                           " must be distinct dimensions of " +
+                           shapeText(input.getShape()));
+    reduced[axis] = true;
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < input.getRank(); ++d)
+    if (!reduced[d])
+      shape.push_back(input.getDimSize(d));
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
 }
 
-LogicalResult MSEGradOp::verify() {
-  if (failed(verifySameShape(*this, getPrediction().getType(),
-                             getTarget().getType(),
-                             "target shape differs from the prediction")))
-    return failure();
-  return verifySameShape(*this, getPrediction().getType(),
-                         getResult().getType(),
-                         "result shape differs from the prediction");
+LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferReduction(loc, tensorOf(adaptor.getInput()), adaptor.getAxes(),
+                        inferred);
 }
 
-LogicalResult CrossEntropyGradOp::verify() {
-  return verifySameShape(*this, getLogits().getType(), getResult().getType(),
-                         "result shape differs from the logits");
+LogicalResult ReduceMaxOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferReduction(loc, tensorOf(adaptor.getInput()), adaptor.getAxes(),
+                        inferred);
+}
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  RankedTensorType lhs = tensorOf(adaptor.getLhs());
+  RankedTensorType rhs = tensorOf(adaptor.getRhs());
+  if (lhs.getRank() < 2 || lhs.getRank() != rhs.getRank())
+    return fail(loc, "matmul needs operands of equal rank >= 2, got " +
+                         shapeText(lhs.getShape()) + " and " +
+                         shapeText(rhs.getShape()));
+  if (lhs.getElementType() != rhs.getElementType())
+    return fail(loc, "matmul operands must share an element type");
+  int64_t rank = lhs.getRank();
+  if (lhs.getShape().drop_back(2) != rhs.getShape().drop_back(2))
+    return fail(loc,
+                "matmul batch dimensions differ: " + shapeText(lhs.getShape()) +
+                    " and " + shapeText(rhs.getShape()));
+  bool tl = adaptor.getTransposeLhs(), tr = adaptor.getTransposeRhs();
+  int64_t m = lhs.getDimSize(rank - (tl ? 1 : 2));
+  int64_t kl = lhs.getDimSize(rank - (tl ? 2 : 1));
+  int64_t kr = rhs.getDimSize(rank - (tr ? 1 : 2));
+  int64_t n = rhs.getDimSize(rank - (tr ? 2 : 1));
+  if (kl != kr)
+    return fail(loc,
+                "matmul inner dimensions differ: " + shapeText(lhs.getShape()) +
+                    (tl ? " (transposed)" : "") + " and " +
+                    shapeText(rhs.getShape()) + (tr ? " (transposed)" : "") +
+                    " contract " + Twine(kl) + " with " + Twine(kr));
+  SmallVector<int64_t> shape(lhs.getShape().drop_back(2));
+  shape.append({m, n});
+  inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
 }
 
 LogicalResult ValueAndGradOp::verify() {

@@ -7,10 +7,13 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialects/DLN/IR/DLNDialect.h"
 #include "dialects/DLN/IR/DLNInterfaces.h"
+
+#include "dialects/DLN/IR/DLNEnums.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/DLN/IR/DLNOps.h.inc"

@@ -1,149 +1,230 @@
 //===- DLNOps.td - Operations of the dln dialect -----------*- tablegen -*-===//
+// A small primitive set: element-wise, broadcast, reduce, contraction,
+// reshape/transpose, one-hot, compare/select, plus the training ops that
+// later passes expand. Composite layers (dense, softmax, losses) are built
+// from these by dialects/DLN/IR/DLNComposites.h. Every op infers its result
+// type when it is built (one shape rule per op, checked again by the
+// verifier) and works on static tensors of any rank.
+//===----------------------------------------------------------------------===//
 #ifndef DLN_OPS
 #define DLN_OPS
 
 include "dialects/DLN/IR/DLNDialect.td"
 include "dialects/DLN/IR/DLNInterfaces.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/CallInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def DLN_FloatTensor : TensorOf<[AnyFloat]>;
-def DLN_LabelTensor : TensorOf<[AnyFloat, I32]>;
+def DLN_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+def DLN_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 def DLN_Scalar : 0DTensorOf<[AnyFloat]>;
 
 //===----------------------------------------------------------------------===//
-// Element-wise ops
+// Element-wise ops: operands and result share one type.
 //===----------------------------------------------------------------------===//
 
-class DLN_BinaryElementwiseOp<string mnemonic, string desc> : DLN_Op<mnemonic,
-    [Pure, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
-     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "element-wise " # mnemonic;
-  let description = desc # [{
-
-    Both operands have the same shape (once ranked).
-
-    ```mlir
-    %r = dln.}] # mnemonic # [{ %a, %b : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$lhs, DLN_FloatTensor:$rhs);
+class DLN_ElementwiseOp<string mnemonic, list<Trait> traits = []> :
+    DLN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType,
+        InferTypeOpInterface])> {
+  // ODS derives the result type from SameOperandsAndResultType.
   let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
-  let hasVerifier = 1;
 }
 
-def DLN_AddOp : DLN_BinaryElementwiseOp<"add", "Computes `lhs + rhs`.">;
-def DLN_SubOp : DLN_BinaryElementwiseOp<"sub", "Computes `lhs - rhs`.">;
-def DLN_MulOp : DLN_BinaryElementwiseOp<"mul", "Computes `lhs * rhs` (Hadamard product).">;
+defvar DLN_Differentiable = DeclareOpInterfaceMethods<DifferentiableOpInterface>;
 
-def DLN_ScaleOp : DLN_Op<"scale", [Pure,
-    DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
-    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "multiplies a tensor by a scalar tensor";
+class DLN_UnaryOp<string mnemonic, string formula,
+                  list<Trait> traits = [DLN_Differentiable]> :
+    DLN_ElementwiseOp<mnemonic, traits> {
+  let summary = "element-wise `" # formula # "`";
   let description = [{
     ```mlir
-    %r = dln.scale %x, %s : tensor<4x8xf32>, tensor<f32> -> tensor<4x8xf32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$input, DLN_Scalar:$factor);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$input `,` $factor attr-dict `:` type($input) `,` type($factor) `->` type($result)";
-  let hasVerifier = 1;
-}
-
-class DLN_UnaryElementwiseOp<string mnemonic, string desc> : DLN_Op<mnemonic,
-    [Pure, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
-     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "element-wise " # mnemonic # " activation";
-  let description = desc # [{
-
-    ```mlir
-    %y = dln.}] # mnemonic # [{ %x : tensor<4x8xf32> -> tensor<4x8xf32>
+    %y = dln.}] # mnemonic # [{ %x : tensor<4x8xf32>
     ```
   }];
   let arguments = (ins DLN_FloatTensor:$input);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
-  let hasVerifier = 1;
+  let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def DLN_SigmoidOp : DLN_UnaryElementwiseOp<"sigmoid", "Computes `1 / (1 + exp(-x))`.">;
-def DLN_TanhOp : DLN_UnaryElementwiseOp<"tanh", "Computes `tanh(x)`.">;
-def DLN_ReluOp : DLN_UnaryElementwiseOp<"relu", "Computes `max(x, 0)`.">;
+def DLN_NegOp : DLN_UnaryOp<"neg", "-x">;
+def DLN_ExpOp : DLN_UnaryOp<"exp", "exp(x)">;
+def DLN_LogOp : DLN_UnaryOp<"log", "log(x)">;
+def DLN_SqrtOp : DLN_UnaryOp<"sqrt", "sqrt(x)">;
+def DLN_AbsOp : DLN_UnaryOp<"abs", "|x|">;
+def DLN_SignOp : DLN_UnaryOp<"sign", "sign(x), 0 at 0; no gradient", []>;
+def DLN_TanhOp : DLN_UnaryOp<"tanh", "tanh(x)">;
+def DLN_SigmoidOp : DLN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def DLN_ReluOp : DLN_UnaryOp<"relu", "max(x, 0)">;
 
-def DLN_SoftmaxOp : DLN_UnaryElementwiseOp<"softmax",
-  "Computes a numerically stable softmax along the last dimension.">;
-
-// Backward ops: `result = dInput` from the forward value and the result adjoint.
-class DLN_ActivationGradOp<string mnemonic, string desc> : DLN_Op<mnemonic,
-    [Pure, DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
-  let summary = "adjoint of an activation";
-  let description = desc # [{
+class DLN_BinaryOp<string mnemonic, string formula, list<Trait> traits = []> :
+    DLN_ElementwiseOp<mnemonic, !listconcat(traits, [DLN_Differentiable])> {
+  let summary = "element-wise `" # formula # "`";
+  let description = [{
+    Both operands have the result's shape; the frontend makes broadcasts
+    explicit with `dln.broadcast`.
 
     ```mlir
-    %dx = dln.}] # mnemonic # [{ %v, %dy : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+    %r = dln.}] # mnemonic # [{ %a, %b : tensor<4x8xf32>
     ```
   }];
-  let arguments = (ins DLN_FloatTensor:$value, DLN_FloatTensor:$grad);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$value `,` $grad attr-dict `:` type($value) `,` type($grad) `->` type($result)";
-  let hasVerifier = 1;
+  let arguments = (ins DLN_FloatTensor:$lhs, DLN_FloatTensor:$rhs);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
-def DLN_SigmoidGradOp : DLN_ActivationGradOp<"sigmoid_grad",
-  "Given the sigmoid output `y` and `dy`, computes `dy * y * (1 - y)`.">;
-def DLN_TanhGradOp : DLN_ActivationGradOp<"tanh_grad",
-  "Given the tanh output `y` and `dy`, computes `dy * (1 - y * y)`.">;
-def DLN_ReluGradOp : DLN_ActivationGradOp<"relu_grad",
-  "Given the relu input `x` and `dy`, computes `x > 0 ? dy : 0`.">;
-def DLN_SoftmaxGradOp : DLN_ActivationGradOp<"softmax_grad",
-  "Given the softmax output `y` and `dy`, computes `y * (dy - sum(dy * y, last))`.">;
+def DLN_AddOp : DLN_BinaryOp<"add", "lhs + rhs", [Commutative]> {
+  let hasFolder = 1;
+}
+def DLN_SubOp : DLN_BinaryOp<"sub", "lhs - rhs"> { let hasFolder = 1; }
+def DLN_MulOp : DLN_BinaryOp<"mul", "lhs * rhs", [Commutative]> {
+  let hasFolder = 1;
+}
+def DLN_DivOp : DLN_BinaryOp<"div", "lhs / rhs"> { let hasFolder = 1; }
+def DLN_MaxOp : DLN_BinaryOp<"max", "max(lhs, rhs)", [Commutative]>;
 
-def DLN_BroadcastOp : DLN_Op<"broadcast", [Pure,
-    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "broadcasts a scalar tensor to a ranked static shape";
+def DLN_ComparePredicate : I32EnumAttr<"ComparePredicate", "comparison", [
+    I32EnumAttrCase<"lt", 0>, I32EnumAttrCase<"le", 1>, I32EnumAttrCase<"gt", 2>,
+    I32EnumAttrCase<"ge", 3>, I32EnumAttrCase<"eq", 4>, I32EnumAttrCase<"ne", 5>]> {
+  let cppNamespace = "::mlir::dln";
+}
+
+def DLN_CompareOp : DLN_ElementwiseOp<"compare"> {
+  let summary = "element-wise comparison as a 0/1 tensor";
+  let description = [{
+    1 where `lhs <predicate> rhs` holds, else 0, in the operands' float type.
+    Has no gradient.
+
+    ```mlir
+    %m = dln.compare gt, %x, %zero : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins DLN_ComparePredicate:$predicate, DLN_FloatTensor:$lhs,
+                       DLN_FloatTensor:$rhs);
+  let assemblyFormat = "$predicate `,` $lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def DLN_SelectOp : DLN_ElementwiseOp<"select", [DLN_Differentiable]> {
+  let summary = "element-wise `condition != 0 ? on_true : on_false`";
   let description = [{
     ```mlir
-    %b = dln.broadcast %s : tensor<f32> -> tensor<64xf32>
+    %r = dln.select %mask, %a, %b : tensor<4x8xf32>
     ```
   }];
-  let arguments = (ins DLN_Scalar:$input);
-  let results = (outs AnyStaticShapeTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
-  let hasVerifier = 1;
+  let arguments = (ins DLN_FloatTensor:$condition, DLN_FloatTensor:$on_true,
+                       DLN_FloatTensor:$on_false);
+  let assemblyFormat = "$condition `,` $on_true `,` $on_false attr-dict `:` type($result)";
+}
+
+def DLN_StopGradientOp : DLN_ElementwiseOp<"stop_gradient"> {
+  let summary = "identity whose operand receives no gradient";
+  let description = [{
+    ```mlir
+    %c = dln.stop_gradient %x : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
 //===----------------------------------------------------------------------===//
-// Contractions
+// Shape ops
 //===----------------------------------------------------------------------===//
 
-def DLN_DenseOp : DLN_Op<"dense", [Pure,
-    DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
+def DLN_BroadcastOp : DLN_Op<"broadcast", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "fully connected layer: `input @ weight + bias`";
+  let summary = "copies a tensor along new dimensions";
   let description = [{
-    `input` is `[batch, in]`, `weight` is `[in, out]`, `bias` is `[out]`.
+    Input dimension `i` becomes result dimension `dims[i]` (strictly
+    increasing, same size); the other result dimensions, of sizes taken from
+    `shape`, are new. Size-1 stretching is a reshape followed by a broadcast.
 
     ```mlir
-    %y = dln.dense %x, %w, %b : tensor<64x784xf32>, tensor<784x256xf32>, tensor<256xf32> -> tensor<64x256xf32>
+    %b = dln.broadcast %bias [64, 256] dims [1] : tensor<256xf32> -> tensor<64x256xf32>
     ```
   }];
-  let arguments = (ins DLN_FloatTensor:$input, DLN_FloatTensor:$weight, DLN_FloatTensor:$bias);
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$shape,
+                       DenseI64ArrayAttr:$dims);
   let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = [{
-    $input `,` $weight `,` $bias attr-dict `:` type($input) `,` type($weight) `,` type($bias) `->` type($result)
-  }];
-  let hasVerifier = 1;
+  let assemblyFormat = "$input $shape `dims` $dims attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
 }
 
-def DLN_MatmulOp : DLN_Op<"matmul", [Pure,
-    DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
+def DLN_ReshapeOp : DLN_Op<"reshape", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "2-D matrix product with optional transposed operands";
+  let summary = "the same elements, in row-major order, under another shape";
   let description = [{
-    Computes `op(lhs) @ op(rhs)` where `op` transposes when the matching flag is set.
+    ```mlir
+    %f = dln.reshape %x [64, 784] : tensor<64x28x28xf32> -> tensor<64x784xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = "$input $shape attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def DLN_TransposeOp : DLN_Op<"transpose", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "permutes dimensions: result dim `i` is input dim `permutation[i]`";
+  let description = [{
+    ```mlir
+    %t = dln.transpose %x [1, 0] : tensor<4x8xf32> -> tensor<8x4xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = "$input $permutation attr-dict `:` type($input) `->` type($result)";
+}
+
+def DLN_OneHotOp : DLN_Op<"one_hot", [Pure, InferTypeOpAdaptor]> {
+  let summary = "class ids to 0/1 vectors along a new last dimension";
+  let description = [{
+    `result[..., c] = (labels[...] == c)`, of element type `dtype`. Ids outside
+    `[0, num_classes)` give all-zero rows. Has no gradient.
+
+    ```mlir
+    %h = dln.one_hot %y classes 10 as f32 : tensor<64xi32> -> tensor<64x10xf32>
+    ```
+  }];
+  let arguments = (ins DLN_IndexTensor:$labels, ConfinedAttr<I64Attr, [IntPositive]>:$num_classes,
+                       TypeAttrOf<AnyFloat>:$dtype);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = "$labels `classes` $num_classes `as` $dtype attr-dict `:` type($labels) `->` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions: drop the reduced `axes`.
+//===----------------------------------------------------------------------===//
+
+class DLN_ReduceOp<string mnemonic, string what> : DLN_Op<mnemonic, [Pure,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = what # " over `axes`, dropping them";
+  let description = [{
+    `axes` are distinct and in range; the result keeps the other dimensions
+    in order.
+
+    ```mlir
+    %s = dln.}] # mnemonic # [{ %x [1] : tensor<64x10xf32> -> tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = "$input $axes attr-dict `:` type($input) `->` type($result)";
+}
+
+def DLN_ReduceSumOp : DLN_ReduceOp<"reduce_sum", "sum">;
+def DLN_ReduceMaxOp : DLN_ReduceOp<"reduce_max", "maximum">;
+
+//===----------------------------------------------------------------------===//
+// Contraction
+//===----------------------------------------------------------------------===//
+
+def DLN_MatmulOp : DLN_Op<"matmul", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "batched matrix product with optional transposed operands";
+  let description = [{
+    `op(lhs) @ op(rhs)` over the last two dimensions, where `op` swaps them
+    when the matching flag is set. Leading (batch) dimensions must be equal.
 
     ```mlir
     %dw = dln.matmul %x, %dy {transpose_lhs} : tensor<64x784xf32>, tensor<64x256xf32> -> tensor<784x256xf32>
@@ -153,113 +234,6 @@ def DLN_MatmulOp : DLN_Op<"matmul", [Pure,
                        UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
   let results = (outs DLN_FloatTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
-  let hasVerifier = 1;
-}
-
-//===----------------------------------------------------------------------===//
-// Reductions
-//===----------------------------------------------------------------------===//
-
-def DLN_ReduceSumOp : DLN_Op<"reduce_sum", [Pure,
-    DeclareOpInterfaceMethods<ShapeInferenceOpInterface>]> {
-  let summary = "sums a tensor over one dimension, dropping it";
-  let description = [{
-    ```mlir
-    %db = dln.reduce_sum %dy {axis = 0 : i64} : tensor<64x256xf32> -> tensor<256xf32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$input, I64Attr:$axis);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
-  let hasVerifier = 1;
-}
-
-def DLN_MeanOp : DLN_Op<"mean", [Pure,
-    DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
-    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "mean of all elements";
-  let description = [{
-    ```mlir
-    %m = dln.mean %l : tensor<64xf32> -> tensor<f32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$input);
-  let results = (outs DLN_Scalar:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
-}
-
-//===----------------------------------------------------------------------===//
-// Losses: per-sample values of shape [batch]
-//===----------------------------------------------------------------------===//
-
-def DLN_MSEOp : DLN_Op<"mse", [Pure,
-    DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
-    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "per-sample mean squared error";
-  let description = [{
-    `result[i] = mean_j (prediction[i, j] - target[i, j])^2`.
-
-    ```mlir
-    %l = dln.mse %p, %t : tensor<4x1xf32>, tensor<4x1xf32> -> tensor<4xf32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$prediction, DLN_FloatTensor:$target);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$prediction `,` $target attr-dict `:` type($prediction) `,` type($target) `->` type($result)";
-  let hasVerifier = 1;
-}
-
-def DLN_CrossEntropyOp : DLN_Op<"cross_entropy", [Pure,
-    DeclareOpInterfaceMethods<ShapeInferenceOpInterface>,
-    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "per-sample softmax cross-entropy of logits against class ids";
-  let description = [{
-    `result[i] = logsumexp(logits[i, :]) - logits[i, labels[i]]`, as PyTorch's
-    `CrossEntropyLoss(reduction='none')`.
-
-    ```mlir
-    %l = dln.cross_entropy %z, %y : tensor<64x10xf32>, tensor<64xi32> -> tensor<64xf32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$logits, TensorOf<[I32]>:$labels,
-                       OptionalAttr<I64Attr>:$num_classes);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$logits `,` $labels attr-dict `:` type($logits) `,` type($labels) `->` type($result)";
-  let hasVerifier = 1;
-}
-
-def DLN_MSEGradOp : DLN_Op<"mse_grad", [Pure]> {
-  let summary = "adjoint of dln.mse with respect to the prediction";
-  let description = [{
-    `result[i, j] = 2 * (prediction[i, j] - target[i, j]) / n * grad[i]`.
-
-    ```mlir
-    %d = dln.mse_grad %p, %t, %dl : tensor<4x1xf32>, tensor<4x1xf32>, tensor<4xf32> -> tensor<4x1xf32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$prediction, DLN_FloatTensor:$target, DLN_FloatTensor:$grad);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = [{
-    $prediction `,` $target `,` $grad attr-dict `:` type($prediction) `,` type($target) `,` type($grad) `->` type($result)
-  }];
-  let hasVerifier = 1;
-}
-
-def DLN_CrossEntropyGradOp : DLN_Op<"cross_entropy_grad", [Pure]> {
-  let summary = "adjoint of dln.cross_entropy with respect to the logits";
-  let description = [{
-    `result[i, j] = (softmax(logits)[i, j] - (j == labels[i])) * grad[i]`.
-
-    ```mlir
-    %d = dln.cross_entropy_grad %z, %y, %dl : tensor<64x10xf32>, tensor<64xi32>, tensor<64xf32> -> tensor<64x10xf32>
-    ```
-  }];
-  let arguments = (ins DLN_FloatTensor:$logits, TensorOf<[I32]>:$labels, DLN_FloatTensor:$grad);
-  let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = [{
-    $logits `,` $labels `,` $grad attr-dict `:` type($logits) `,` type($labels) `,` type($grad) `->` type($result)
-  }];
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

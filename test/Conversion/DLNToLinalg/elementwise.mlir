@@ -6,75 +6,89 @@
 // CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<reassoc,contract>
 // CHECK-NOT: dln.
 func.func @add(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = dln.add %a, %b : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  %0 = dln.add %a, %b : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
-// A scalar factor is broadcast with an empty affine map.
-// CHECK-LABEL: func @scale
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[SCALAR:.*]], #{{.*}}]
+// Each binary op's scalar body.
+// CHECK-LABEL: func @binary
+// CHECK: arith.subf
 // CHECK: arith.mulf
-func.func @scale(%a: tensor<4x8xf64>, %s: tensor<f64>) -> tensor<4x8xf64> {
-  %0 = dln.scale %a, %s : tensor<4x8xf64>, tensor<f64> -> tensor<4x8xf64>
-  return %0 : tensor<4x8xf64>
+// CHECK: arith.divf
+// CHECK: arith.maximumf
+func.func @binary(%a: tensor<3xf64>, %b: tensor<3xf64>) -> tensor<3xf64> {
+  %0 = dln.sub %a, %b : tensor<3xf64>
+  %1 = dln.mul %0, %b : tensor<3xf64>
+  %2 = dln.div %1, %b : tensor<3xf64>
+  %3 = dln.max %2, %a : tensor<3xf64>
+  return %3 : tensor<3xf64>
 }
 
 // sigmoid(x) = 1 / (1 + exp(-x))
 // CHECK-LABEL: func @sigmoid
-// CHECK: arith.subf
+// CHECK: arith.negf
 // CHECK: math.exp
 // CHECK: arith.addf
 // CHECK: arith.divf
 func.func @sigmoid(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = dln.sigmoid %a : tensor<4x8xf32> -> tensor<4x8xf32>
+  %0 = dln.sigmoid %a : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
-// CHECK-LABEL: func @tanh
+// Unary math ops map to the math dialect.
+// CHECK-LABEL: func @unary
 // CHECK: math.tanh
-func.func @tanh(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = dln.tanh %a : tensor<4x8xf32> -> tensor<4x8xf32>
-  return %0 : tensor<4x8xf32>
+// CHECK: math.exp
+// CHECK: math.log
+// CHECK: math.sqrt
+// CHECK: math.absf
+// CHECK: arith.negf
+func.func @unary(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = dln.tanh %a : tensor<4x8xf32>
+  %1 = dln.exp %0 : tensor<4x8xf32>
+  %2 = dln.log %1 : tensor<4x8xf32>
+  %3 = dln.sqrt %2 : tensor<4x8xf32>
+  %4 = dln.abs %3 : tensor<4x8xf32>
+  %5 = dln.neg %4 : tensor<4x8xf32>
+  return %5 : tensor<4x8xf32>
 }
 
-// relu and its adjoint select on x > 0.
+// relu selects on x > 0.
 // CHECK-LABEL: func @relu
 // CHECK: arith.cmpf ogt
 // CHECK: arith.select
+func.func @relu(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = dln.relu %a : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// sign is (x > 0) - (x < 0).
+// CHECK-LABEL: func @sign
 // CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf olt
+// CHECK: arith.subf
+func.func @sign(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = dln.sign %a : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// Comparisons give 0/1 in the float type; select tests its condition != 0.
+// CHECK-LABEL: func @compare_select
+// CHECK: arith.cmpf oge
+// CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK: arith.cmpf une
 // CHECK: arith.select
-func.func @relu(%a: tensor<4x8xf32>, %d: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = dln.relu %a : tensor<4x8xf32> -> tensor<4x8xf32>
-  %1 = dln.relu_grad %a, %d : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
-  return %1 : tensor<4x8xf32>
+func.func @compare_select(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = dln.compare ge, %a, %b : tensor<4xf32>
+  %1 = dln.select %0, %a, %b : tensor<4xf32>
+  return %1 : tensor<4xf32>
 }
 
-// sigmoid_grad: dy * y * (1 - y)
-// CHECK-LABEL: func @sigmoid_grad
-// CHECK: ^bb0(%[[Y:.*]]: f32, %[[DY:.*]]: f32, %{{.*}}: f32):
-// CHECK: %[[ONE_MINUS:.*]] = arith.subf %{{.*}}, %[[Y]]
-// CHECK: %[[P:.*]] = arith.mulf %[[Y]], %[[ONE_MINUS]]
-// CHECK: arith.mulf %[[DY]], %[[P]]
-func.func @sigmoid_grad(%y: tensor<4x8xf32>, %dy: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = dln.sigmoid_grad %y, %dy : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
-  return %0 : tensor<4x8xf32>
-}
-
-// tanh_grad: dy * (1 - y * y)
-// CHECK-LABEL: func @tanh_grad
-// CHECK: ^bb0(%[[Y:.*]]: f32, %[[DY:.*]]: f32, %{{.*}}: f32):
-// CHECK: %[[SQ:.*]] = arith.mulf %[[Y]], %[[Y]]
-// CHECK: %[[D:.*]] = arith.subf %{{.*}}, %[[SQ]]
-// CHECK: arith.mulf %[[DY]], %[[D]]
-func.func @tanh_grad(%y: tensor<4x8xf32>, %dy: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = dln.tanh_grad %y, %dy : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
-  return %0 : tensor<4x8xf32>
-}
-
-// A scalar broadcast to a shape.
-// CHECK-LABEL: func @broadcast
-// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<f32>) outs(%{{.*}} : tensor<64xf32>)
-func.func @broadcast(%s: tensor<f32>) -> tensor<64xf32> {
-  %0 = dln.broadcast %s : tensor<f32> -> tensor<64xf32>
-  return %0 : tensor<64xf32>
+// stop_gradient disappears.
+// CHECK-LABEL: func @stop_gradient
+// CHECK-SAME: (%[[A:.*]]: tensor<4xf32>)
+// CHECK-NEXT: return %[[A]]
+func.func @stop_gradient(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = dln.stop_gradient %a : tensor<4xf32>
+  return %0 : tensor<4xf32>
 }

@@ -1,27 +1,19 @@
 // RUN: dlnc-opt %s -split-input-file -verify-diagnostics
+// Every shape rule rejects what the lowering cannot handle, with both shapes.
 
-// Element-wise operands must agree in shape.
+// Element-wise operands must have the result's type.
 func.func @add_shape_mismatch(%a: tensor<4x8xf32>, %b: tensor<4x9xf32>) {
-  // expected-error @+1 {{operand shapes differ: expected shape of tensor<4x8xf32> but got tensor<4x9xf32>}}
-  %0 = dln.add %a, %b : tensor<4x8xf32>, tensor<4x9xf32> -> tensor<4x8xf32>
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = "dln.add"(%a, %b) : (tensor<4x8xf32>, tensor<4x9xf32>) -> tensor<4x8xf32>
   return
 }
 
 // -----
 
-// Dense input features must match the weight rows.
-func.func @dense_features(%x: tensor<64x100xf32>, %w: tensor<784x10xf32>, %b: tensor<10xf32>) {
-  // expected-error @+1 {{input features must match the weight rows (100 vs 784)}}
-  %0 = dln.dense %x, %w, %b : tensor<64x100xf32>, tensor<784x10xf32>, tensor<10xf32> -> tensor<*xf32>
-  return
-}
-
-// -----
-
-// Dense bias size must match the weight columns.
-func.func @dense_bias(%x: tensor<64x784xf32>, %w: tensor<784x10xf32>, %b: tensor<11xf32>) {
-  // expected-error @+1 {{bias size must match the weight columns (10 vs 11)}}
-  %0 = dln.dense %x, %w, %b : tensor<64x784xf32>, tensor<784x10xf32>, tensor<11xf32> -> tensor<*xf32>
+// Dynamic dimensions are not lowered yet, so they are rejected.
+func.func @dynamic(%a: tensor<?x8xf32>) {
+  // expected-error @+1 {{must be statically shaped tensor}}
+  %0 = dln.relu %a : tensor<?x8xf32>
   return
 }
 
@@ -29,35 +21,88 @@ func.func @dense_bias(%x: tensor<64x784xf32>, %w: tensor<784x10xf32>, %b: tensor
 
 // Matmul contraction sizes must agree, honouring transposes.
 func.func @matmul_contraction(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>) {
-  // expected-error @+1 {{contraction dimensions of lhs and rhs differ (8 vs 4)}}
-  %0 = dln.matmul %a, %b : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<*xf32>
+  // expected-error @+2 {{matmul inner dimensions differ: [4, 8] and [4, 8] contract 8 with 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.matmul %a, %b : tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
   return
 }
 
 // -----
 
-// Reductions check their axis.
+// Matmul needs matrices.
+func.func @matmul_rank(%a: tensor<8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+2 {{matmul needs operands of equal rank >= 2, got [8] and [8]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.matmul %a, %b : tensor<8xf32>, tensor<8xf32> -> tensor<8xf32>
+  return
+}
+
+// -----
+
+// Matmul batch dimensions must be equal.
+func.func @matmul_batch(%a: tensor<2x4x8xf32>, %b: tensor<3x8x4xf32>) {
+  // expected-error @+2 {{matmul batch dimensions differ: [2, 4, 8] and [3, 8, 4]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.matmul %a, %b : tensor<2x4x8xf32>, tensor<3x8x4xf32> -> tensor<2x4x4xf32>
+  return
+}
+
+// -----
+
+// A stated result type must be the inferred one.
+func.func @matmul_result(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) {
+  // expected-error @+2 {{inferred type(s) 'tensor<4x3xf32>' are incompatible with return type(s) of operation 'tensor<4x4xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.matmul %a, %b : tensor<4x8xf32>, tensor<8x3xf32> -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+// Reductions check their axes.
 func.func @reduce_axis(%a: tensor<4x8xf32>) {
-  // expected-error @+1 {{axis 2 is out of range}}
-  %0 = dln.reduce_sum %a {axis = 2 : i64} : tensor<4x8xf32> -> tensor<*xf32>
+  // expected-error @+2 {{reduction axes [2] must be distinct dimensions of [4, 8]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.reduce_sum %a [2] : tensor<4x8xf32> -> tensor<4xf32>
   return
 }
 
 // -----
 
-// Labels are integer class ids.
-func.func @cross_entropy_labels(%z: tensor<4x3xf32>, %y: tensor<4xf32>) {
-  // expected-error @+1 {{operand #1 must be tensor of 32-bit signless integer values}}
-  %0 = dln.cross_entropy %z, %y : tensor<4x3xf32>, tensor<4xf32> -> tensor<*xf32>
+// Broadcast keeps input dimensions in order and at their sizes.
+func.func @broadcast_size(%a: tensor<3xf32>) {
+  // expected-error @+2 {{cannot broadcast [3] to [4, 4]: dimension 0 has size 3, not 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.broadcast %a [4, 4] dims [1] : tensor<3xf32> -> tensor<4x4xf32>
   return
 }
 
 // -----
 
-// Losses are per sample: the result is [batch].
-func.func @mse_result(%p: tensor<4x3xf32>, %t: tensor<4x3xf32>) {
-  // expected-error @+1 {{expects a [batch] result of rank 1}}
-  %0 = dln.mse %p, %t : tensor<4x3xf32>, tensor<4x3xf32> -> tensor<4x3xf32>
+// Reshape keeps the element count.
+func.func @reshape_count(%a: tensor<4x8xf32>) {
+  // expected-error @+2 {{cannot reshape [4, 8] (32 elements) to [5, 6] (30 elements)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.reshape %a [5, 6] : tensor<4x8xf32> -> tensor<5x6xf32>
+  return
+}
+
+// -----
+
+// Transpose takes a permutation.
+func.func @transpose_perm(%a: tensor<4x8xf32>) {
+  // expected-error @+2 {{transpose permutation [0, 0] is not a permutation of the 2 input dimensions}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.transpose %a [0, 0] : tensor<4x8xf32> -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+// one_hot reads integer class ids.
+func.func @one_hot_labels(%y: tensor<4xf32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = "dln.one_hot"(%y) {num_classes = 3 : i64, dtype = f32} : (tensor<4xf32>) -> tensor<4x3xf32>
   return
 }
 

@@ -1,0 +1,134 @@
+//===- ShapePatterns.cpp - broadcast, transpose, reshape, one_hot ---------===//
+// Broadcast, transpose and one_hot become linalg.generic ops (not the named
+// linalg.broadcast/transpose) so that element-wise fusion can fold them into
+// their consumers; reshape becomes tensor collapse/expand, which is free
+// after bufferization.
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/DLNToLinalg/LinalgBuilders.h"
+#include "compiler/Conversion/DLNToLinalg/Patterns.h"
+#include "dialects/DLN/IR/DLNOps.h"
+
+using namespace mlir;
+using namespace mlir::dln;
+
+namespace {
+using utils::IteratorType;
+
+SmallVector<IteratorType> parallel(unsigned rank) {
+  return SmallVector<IteratorType>(rank, IteratorType::parallel);
+}
+
+Value identityBody(ImplicitLocOpBuilder &, ValueRange args) { return args[0]; }
+
+struct BroadcastLowering : public OpConversionPattern<BroadcastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BroadcastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    SmallVector<AffineExpr> dims;
+    for (int64_t d : op.getDims())
+      dims.push_back(b.getAffineDimExpr(d));
+    AffineMap inputMap =
+        AffineMap::get(type.getRank(), 0, dims, b.getContext());
+    rewriter.replaceOp(
+        op, buildGeneric(b, type, adaptor.getInput(), {inputMap},
+                         b.getMultiDimIdentityMap(type.getRank()),
+                         parallel(type.getRank()), Value(), identityBody));
+    return success();
+  }
+};
+
+struct TransposeLowering : public OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    // result[i...] = input[j...] with j[permutation[r]] = i[r].
+    SmallVector<AffineExpr> inputExprs(type.getRank());
+    for (auto [r, p] : llvm::enumerate(op.getPermutation()))
+      inputExprs[p] = b.getAffineDimExpr(r);
+    AffineMap inputMap =
+        AffineMap::get(type.getRank(), 0, inputExprs, b.getContext());
+    rewriter.replaceOp(
+        op, buildGeneric(b, type, adaptor.getInput(), {inputMap},
+                         b.getMultiDimIdentityMap(type.getRank()),
+                         parallel(type.getRank()), Value(), identityBody));
+    return success();
+  }
+};
+
+struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    // Through the flat vector: collapse everything, then expand; both are
+    // metadata-only on contiguous buffers.
+    auto flatType = RankedTensorType::get({inputType.getNumElements()},
+                                          type.getElementType());
+    auto all = [](int64_t rank) {
+      ReassociationIndices group;
+      for (int64_t d = 0; d < rank; ++d)
+        group.push_back(d);
+      return rank == 0 ? SmallVector<ReassociationIndices>{}
+                       : SmallVector<ReassociationIndices>{group};
+    };
+    Value flat = adaptor.getInput();
+    if (inputType.getRank() != 1)
+      flat =
+          inputType.getRank() == 0
+              ? Value(tensor::ExpandShapeOp::create(b, flatType, flat, all(0)))
+              : Value(tensor::CollapseShapeOp::create(
+                    b, flat, all(inputType.getRank())));
+    Value result = flat;
+    if (type.getRank() != 1)
+      result =
+          type.getRank() == 0
+              ? Value(tensor::CollapseShapeOp::create(b, type, flat, all(0)))
+              : Value(tensor::ExpandShapeOp::create(b, type, flat,
+                                                    all(type.getRank())));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct OneHotLowering : public OpConversionPattern<OneHotOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OneHotOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    unsigned rank = type.getRank();
+    SmallVector<AffineExpr> labelExprs;
+    for (unsigned d = 0; d + 1 < rank; ++d)
+      labelExprs.push_back(b.getAffineDimExpr(d));
+    AffineMap labelMap = AffineMap::get(rank, 0, labelExprs, b.getContext());
+    rewriter.replaceOp(
+        op, buildGeneric(
+                b, type, adaptor.getLabels(), {labelMap},
+                b.getMultiDimIdentityMap(rank), parallel(rank), Value(),
+                [&](ImplicitLocOpBuilder &nb, ValueRange args) {
+                  Value label = arith::IndexCastOp::create(
+                      nb, nb.getIndexType(), args[0]);
+                  Value klass = linalg::IndexOp::create(nb, rank - 1);
+                  Value hit = arith::CmpIOp::create(
+                      nb, arith::CmpIPredicate::eq, label, klass);
+                  return FloatMath{nb}.fromBool(hit, type.getElementType());
+                }));
+    return success();
+  }
+};
+} // namespace
+
+void dln::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<BroadcastLowering, TransposeLowering, ReshapeLowering,
+               OneHotLowering>(patterns.getContext());
+}
