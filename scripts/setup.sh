@@ -12,6 +12,8 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   # Libraries: runtime data loading (zlib), unit tests, formatting, linear algebra.
   zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev
+  # Unit tests check that NumPy reads the runtime's .npz checkpoints.
+  python3-numpy
   # Bundled data sets used by the examples and end-to-end tests.
   dataset-fashion-mnist
 )

@@ -91,7 +91,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
          "no learning rate: the manifest has no optimizer lr=, pass --lr");
   t.lr = o.lr ? *o.lr : *m.lr;
   t.log = o.quiet ? nullptr : &std::cout;
-  const std::string save = o.save.empty() ? program + ".params" : o.save;
+  const std::string save = o.save.empty() ? program + ".npz" : o.save;
   checkReplaceable(save);
   if (!o.metricsJson.empty())
     checkReplaceable(o.metricsJson);
@@ -108,10 +108,12 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
               << " test samples, batch " << m.batch << ", " << t.epochs
               << " epochs, lr " << t.lr << "\n";
 
-  Metrics result = trainModel(model, train, test ? &*test : nullptr, t);
+  TrainCounters progress;
+  Metrics result =
+      trainModel(model, train, test ? &*test : nullptr, t, &progress);
   std::cout << formatFinalLine(result) << "\n" << std::flush;
 
-  saveCheckpoint(save, m, model.params());
+  saveCheckpoint(save, paramTensors(m, model.params()), progress);
   if (!o.metricsJson.empty())
     writeMetricsJson(o.metricsJson, result);
   if (!o.quiet)
@@ -126,7 +128,7 @@ int runEval(Model &model, const CliOptions &o) {
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no 'data test' line; nothing to evaluate on");
-  loadCheckpoint(o.load, m, model.params());
+  loadCheckpoint(o.load, paramTensors(m, model.params()));
   Dataset test = loadSplit(m, *m.test, o.dataDir, model.allocator());
   EvalResult r = evaluate(model, test);
   Metrics metrics;

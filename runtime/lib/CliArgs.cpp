@@ -19,7 +19,7 @@ std::string usageText(const std::string &program) {
   PROG --help
 
 train      initialize, train on the manifest's train split, evaluate on its
-           test split, save the parameters (default FILE: PROG.params)
+           test split, save the parameters (default FILE: PROG.npz)
 eval       load parameters and evaluate on the test split
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol

@@ -75,7 +75,7 @@ TEST_F(CliTest, MissingDataFileIsAnError) {
                        "/train.csv: cannot open CSV file"),
             std::string::npos)
       << r.err;
-  EXPECT_FALSE(fileExists(argv0 + ".params"));
+  EXPECT_FALSE(fileExists(argv0 + ".npz"));
 }
 
 // train -> checkpoint + metrics; eval of that checkpoint reproduces the final
@@ -91,8 +91,7 @@ TEST_F(CliTest, TrainThenEval) {
   EXPECT_NE(t.out.find("epoch  20/20 "), std::string::npos) << t.out;
   EXPECT_EQ(t.out.find("epoch   4/20"), std::string::npos) << t.out;
   EXPECT_NE(t.out.find("final: test_acc "), std::string::npos) << t.out;
-  EXPECT_TRUE(
-      fileExists(argv0 + ".params")); // default --save is <argv[0]>.params
+  EXPECT_TRUE(fileExists(argv0 + ".npz")); // default --save: <argv[0]>.npz
   std::string json = readAll(dir.file("m.json"));
   for (const char *key :
        {"\"train_loss\":", "\"test_loss\":", "\"test_accuracy\":",
@@ -102,8 +101,8 @@ TEST_F(CliTest, TrainThenEval) {
       valueAfter(t.out.substr(t.out.find("final:")), "test_loss");
   EXPECT_LT(trainTestLoss, 0.01);
 
-  CliRun e = runCli(
-      abi, argv0, {"eval", "--load", argv0 + ".params", "--data", dir.path()});
+  CliRun e = runCli(abi, argv0,
+                    {"eval", "--load", argv0 + ".npz", "--data", dir.path()});
   ASSERT_EQ(e.rc, 0) << e.err;
   EXPECT_EQ(e.out.rfind("final: test_acc ", 0), 0u) << e.out;
   EXPECT_DOUBLE_EQ(valueAfter(e.out, "test_loss"), trainTestLoss);
@@ -131,7 +130,7 @@ TEST_F(CliTest, QuietPrintsOnlyFinalLine) {
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   EXPECT_EQ(r.out.rfind("final: ", 0), 0u);
   EXPECT_TRUE(fileExists(dir.file("q.params")));
-  EXPECT_FALSE(fileExists(argv0 + ".params"));
+  EXPECT_FALSE(fileExists(argv0 + ".npz"));
 }
 
 // Usage errors exit with 2 and say what is wrong.
@@ -162,14 +161,16 @@ TEST_F(CliTest, UsageErrors) {
 TEST_F(CliTest, EvalRejectsCorruptCheckpoint) {
   ASSERT_EQ(runCli(abi, argv0, {"train", "--quiet", "--data", dir.path()}).rc,
             0);
-  std::string bytes = readAll(argv0 + ".params");
-  bytes[bytes.size() / 2] ^= 1;
-  dir.write("model.params", bytes);
-  CliRun r = runCli(
-      abi, argv0, {"eval", "--load", argv0 + ".params", "--data", dir.path()});
+  std::string bytes = readAll(argv0 + ".npz");
+  // First data byte of w: after the local header, name and 64-byte NPY header.
+  bytes[bytes.find("w.npy") + 5 + 64] ^= 1;
+  dir.write("model.npz", bytes);
+  CliRun r = runCli(abi, argv0,
+                    {"eval", "--load", argv0 + ".npz", "--data", dir.path()});
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("error: " + argv0 +
-                       ".params: checksum mismatch (file is corrupt)"),
+                       ".npz: checksum mismatch in member 'w.npy' "
+                       "(file is corrupt)"),
             std::string::npos)
       << r.err;
 }
