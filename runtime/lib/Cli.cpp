@@ -77,6 +77,28 @@ int runInfo(const Model &model) {
   return 0;
 }
 
+/// Loads params and counters for --resume; the run continues with the
+/// checkpoint's seed so the remaining epochs shuffle as the original would.
+TrainCounters resumeFrom(Model &model, const CliOptions &o, TrainOptions &t) {
+  std::optional<TrainCounters> c =
+      loadCheckpoint(o.resume, paramTensors(model.manifest(), model.params()));
+  if (!c)
+    fail(DLNRT_INVALID_ARGUMENT,
+         o.resume + ": no __step__/__epoch__/__seed__ counters; cannot resume");
+  if (o.seed && *o.seed != c->seed)
+    fail(DLNRT_INVALID_ARGUMENT,
+         "--seed " + std::to_string(*o.seed) + " differs from seed " +
+             std::to_string(c->seed) + " that " + o.resume +
+             " was trained with; resuming needs the same seed");
+  if (c->epoch < 0 || c->step < 0 || c->epoch > t.epochs)
+    fail(DLNRT_INVALID_ARGUMENT,
+         o.resume + ": checkpoint is after epoch " + std::to_string(c->epoch) +
+             ", beyond the " + std::to_string(t.epochs) +
+             " epochs requested (pass --epochs)");
+  t.seed = c->seed;
+  return *c;
+}
+
 int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const Manifest &m = model.manifest();
   if (!m.train)
@@ -100,7 +122,15 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   std::optional<Dataset> test;
   if (m.test)
     test = loadSplit(m, *m.test, o.dataDir, model.allocator());
-  initParams(model.params(), m.params, t.seed);
+  TrainCounters progress;
+  if (!o.resume.empty()) {
+    progress = resumeFrom(model, o, t);
+    if (!o.quiet)
+      std::cout << "resuming from " << o.resume << " after epoch "
+                << progress.epoch << " (step " << progress.step << ")\n";
+  } else {
+    initParams(model.params(), m.params, t.seed);
+  }
   if (!o.quiet)
     std::cout << "model " << m.model << ": " << formatThousands(train.count)
               << " train / "
@@ -108,7 +138,6 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
               << " test samples, batch " << m.batch << ", " << t.epochs
               << " epochs, lr " << t.lr << "\n";
 
-  TrainCounters progress;
   Metrics result =
       trainModel(model, train, test ? &*test : nullptr, t, &progress);
   std::cout << formatFinalLine(result) << "\n" << std::flush;

@@ -12,14 +12,16 @@ namespace dlnrt {
 std::string usageText(const std::string &program) {
   std::string text = R"(usage:
   PROG train [--data DIR] [--epochs N] [--seed S] [--lr X]
-        [--metrics-json FILE] [--save FILE] [--quiet]
+        [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
   PROG eval --load FILE [--data DIR] [--metrics-json FILE]
   PROG gradcheck [--seed S] [--eps E] [--tol T] [--samples K]
   PROG info
   PROG --help
 
 train      initialize, train on the manifest's train split, evaluate on its
-           test split, save the parameters (default FILE: PROG.npz)
+           test split, save the parameters (default FILE: PROG.npz);
+           --resume FILE continues from a checkpoint's params and epoch
+           up to --epochs in total
 eval       load parameters and evaluate on the test split
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
@@ -35,8 +37,8 @@ else the current directory.
 
 static const std::set<std::string> &allowedFor(const std::string &command) {
   static const std::set<std::string> train = {
-      "--data", "--epochs", "--seed",        "--lr",
-      "--save", "--quiet",  "--metrics-json"};
+      "--data", "--epochs", "--seed",         "--lr",
+      "--save", "--quiet",  "--metrics-json", "--resume"};
   static const std::set<std::string> eval = {"--load", "--data",
                                              "--metrics-json"};
   static const std::set<std::string> gradcheck = {"--seed", "--eps", "--tol",
@@ -116,6 +118,8 @@ CliOptions parseCliArgs(int argc, char **argv) {
       o.save = value;
     else if (arg == "--load")
       o.load = value;
+    else if (arg == "--resume")
+      o.resume = value;
     else if (arg == "--epochs")
       positiveInt(o.epochs, /*allowZero=*/true);
     else if (arg == "--samples")

@@ -206,3 +206,37 @@ TEST_F(CliTest, InfoAndBadManifest) {
             std::string::npos)
       << b.err;
 }
+
+// train --epochs 2, then --resume to 5 epochs, writes the very same file as an
+// uninterrupted 5-epoch run (params and counters).
+TEST_F(CliTest, ResumeMatchesUninterruptedRun) {
+  auto train = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"train",    "--quiet", "--data",
+                                     dir.path(), "--lr",    "0.2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return runCli(abi, argv0, args);
+  };
+  ASSERT_EQ(train({"--epochs", "2", "--save", dir.file("part.npz")}).rc, 0);
+  CliRun r = train({"--epochs", "5", "--resume", dir.file("part.npz"), "--save",
+                    dir.file("resumed.npz")});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_EQ(train({"--epochs", "5", "--save", dir.file("full.npz")}).rc, 0);
+  EXPECT_EQ(readAll(dir.file("resumed.npz")), readAll(dir.file("full.npz")));
+  EXPECT_NE(readAll(dir.file("part.npz")), readAll(dir.file("full.npz")));
+
+  CliRun seed = train({"--epochs", "5", "--seed", "6", "--resume",
+                       dir.file("part.npz"), "--save", dir.file("x.npz")});
+  EXPECT_EQ(seed.rc, 1);
+  EXPECT_NE(seed.err.find("error: --seed 6 differs from seed 5 that " +
+                          dir.file("part.npz") + " was trained with"),
+            std::string::npos)
+      << seed.err;
+  CliRun past = train({"--epochs", "1", "--resume", dir.file("part.npz"),
+                       "--save", dir.file("x.npz")});
+  EXPECT_EQ(past.rc, 1);
+  EXPECT_NE(past.err.find("checkpoint is after epoch 2, beyond the 1 epochs "
+                          "requested"),
+            std::string::npos)
+      << past.err;
+  EXPECT_FALSE(fileExists(dir.file("x.npz")));
+}
