@@ -19,6 +19,7 @@
 #include "Init.h"
 #include "Metrics.h"
 #include "Model.h"
+#include "OutputPaths.h"
 #include "TrainLoop.h"
 
 #include <cstdio>
@@ -77,6 +78,29 @@ int runInfo(const Model &model) {
   return 0;
 }
 
+/// Refuses outputs (`outputs` plus --metrics-json) that would overwrite an
+/// input, each other or a non-regular file, before any time is spent.
+void checkOutputs(const Manifest &m, const CliOptions &o,
+                  std::vector<RolePath> outputs) {
+  std::vector<RolePath> inputs = {{"the running executable", "/proc/self/exe"}};
+  for (const auto &[role, split] :
+       {std::pair{"train data", &m.train}, std::pair{"test data", &m.test}})
+    if (*split)
+      for (const std::string &file : splitFiles(m, **split, o.dataDir))
+        inputs.push_back({role, file});
+  if (!o.resume.empty())
+    inputs.push_back({"--resume", o.resume});
+  if (!o.load.empty())
+    inputs.push_back({"--load", o.load});
+  for (const RolePath &out : outputs)
+    checkReplaceable(out.path);
+  if (!o.metricsJson.empty()) {
+    checkReplaceable(o.metricsJson, OutputKind::FileOrStream);
+    outputs.push_back({"--metrics-json", o.metricsJson});
+  }
+  checkOutputsDistinct(outputs, inputs);
+}
+
 /// Loads params and counters for --resume; the run continues with the
 /// checkpoint's seed so the remaining epochs shuffle as the original would.
 TrainCounters resumeFrom(Model &model, const CliOptions &o, TrainOptions &t) {
@@ -114,9 +138,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   t.lr = o.lr ? *o.lr : *m.lr;
   t.log = o.quiet ? nullptr : &std::cout;
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
-  checkReplaceable(save);
-  if (!o.metricsJson.empty())
-    checkReplaceable(o.metricsJson);
+  checkOutputs(m, o, {{"--save", save}});
 
   Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
   std::optional<Dataset> test;
@@ -152,8 +174,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
 
 int runEval(Model &model, const CliOptions &o) {
   const Manifest &m = model.manifest();
-  if (!o.metricsJson.empty())
-    checkReplaceable(o.metricsJson);
+  checkOutputs(m, o, {});
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no 'data test' line; nothing to evaluate on");

@@ -96,7 +96,7 @@ std::string metricsToJson(const Metrics &m) {
 }
 
 void writeMetricsJson(const std::string &path, const Metrics &m) {
-  writeFileAtomically(path, metricsToJson(m));
+  writeOutput(path, metricsToJson(m));
 }
 
 } // namespace dlnrt

@@ -41,7 +41,15 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     auto start = Clock::now();
     for (int64_t b = 0; b < batches; ++b) {
       gatherRows(train, order.data() + b * batch, batch, x, y);
-      lossSum += model.trainStep(x, y, options.lr);
+      double loss = model.trainStep(x, y, options.lr);
+      // Diverged params are worthless: stop before anything saves them.
+      if (!std::isfinite(loss))
+        fail(DLNRT_DATA_ERROR,
+             "training diverged: loss is " + std::to_string(loss) +
+                 " at epoch " + std::to_string(epoch) + ", step " +
+                 std::to_string(at.step + b + 1) +
+                 "; nothing saved, existing checkpoints are kept");
+      lossSum += loss;
     }
     double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();

@@ -240,3 +240,73 @@ TEST_F(CliTest, ResumeMatchesUninterruptedRun) {
       << past.err;
   EXPECT_FALSE(fileExists(dir.file("x.npz")));
 }
+
+// Outputs that would overwrite an input, each other, the running program or a
+// device are refused before training, and the file is left as it was.
+TEST_F(CliTest, OutputsNeverClobberInputs) {
+  std::string data = readAll(dir.file("train.csv"));
+  char self[4096] = {};
+  ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
+  ASSERT_EQ(::symlink(dir.file("m.json").c_str(), dir.file("alias").c_str()),
+            0);
+  dir.write("ckpt.npz", "not touched");
+  dir.write("m.json", "old metrics");
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{"--save", dir.path() + "/./train.csv"},
+       "is the same file as train data"},
+      {{"--metrics-json", dir.file("test.csv")},
+       "is the same file as test data"},
+      {{"--save", self}, "is the same file as the running executable"},
+      {{"--save", dir.file("m.json"), "--metrics-json", dir.file("alias")},
+       "is the same file as --metrics-json"},
+      {{"--resume", dir.file("ckpt.npz"), "--metrics-json",
+        dir.file("ckpt.npz")},
+       "is the same file as --resume"},
+      {{"--save", "/dev/null"}, "/dev/null: not a regular file"},
+  };
+  for (const Case &c : cases) {
+    std::vector<std::string> args = {"train", "--data", dir.path()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CliRun r = runCli(abi, argv0, args);
+    EXPECT_EQ(r.rc, 1) << c.expect;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("epoch"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(readAll(dir.file("train.csv")), data);
+  EXPECT_EQ(readAll(dir.file("ckpt.npz")), "not touched");
+  EXPECT_EQ(readAll(dir.file("m.json")), "old metrics");
+  CliRun e =
+      runCli(abi, argv0,
+             {"eval", "--data", dir.path(), "--load", dir.file("ckpt.npz"),
+              "--metrics-json", dir.file("ckpt.npz")});
+  EXPECT_NE(e.err.find("is the same file as --load"), std::string::npos)
+      << e.err;
+  // A character device is fine for metrics: the user asked for a stream.
+  CliRun dev = runCli(abi, argv0,
+                      {"train", "--quiet", "--data", dir.path(), "--save",
+                       dir.file("ok.npz"), "--metrics-json", "/dev/null"});
+  EXPECT_EQ(dev.rc, 0) << dev.err;
+}
+
+// A diverging run stops with a message naming where, exits non-zero, and
+// leaves the previous checkpoint and metrics alone.
+TEST_F(CliTest, NonFiniteLossKeepsLastCheckpoint) {
+  std::string save = dir.file("good.npz");
+  ASSERT_EQ(runCli(abi, argv0,
+                   {"train", "--quiet", "--data", dir.path(), "--save", save})
+                .rc,
+            0);
+  std::string good = readAll(save);
+  CliRun r = runCli(abi, argv0,
+                    {"train", "--quiet", "--data", dir.path(), "--lr", "1e300",
+                     "--save", save, "--metrics-json", dir.file("m.json")});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("error: training diverged: loss is "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(" at epoch 1, step "), std::string::npos) << r.err;
+  EXPECT_EQ(readAll(save), good);
+  EXPECT_FALSE(fileExists(dir.file("m.json")));
+}
