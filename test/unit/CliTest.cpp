@@ -143,18 +143,33 @@ TEST_F(CliTest, UsageErrors) {
       {{"fly"}, "unknown command 'fly'"},
       {{"train", "--eps", "1"}, "option --eps is not valid for 'train'"},
       {{"train", "--epochs", "abc"}, "--epochs expects a non-negative integer"},
-      {{"train", "--lr"}, "--lr needs a value"},
+      {{"train", "--lr"}, "--lr: 1 required X missing"},
       {{"eval"}, "eval needs --load FILE"},
       {{"gradcheck", "extra"}, "unexpected argument 'extra'"},
+      {{"train", "--eps=1"}, "option --eps is not valid for 'train'"},
+      {{"train", "eval"}, "unexpected argument 'eval'"},
+      {{"train", "--data="}, "--data: 1 required DIR missing"},
+      {{"train", "--save", ""}, "--save needs a non-empty value"},
+      {{"train", "--seed", "-1"}, "--seed expects a non-negative integer"},
+      {{"gradcheck", "--samples", "0"}, "--samples expects a positive integer"},
+      {{"eval", "--load", "x", "--lr", "1"},
+       "option --lr is not valid for 'eval'"},
+      {{"--bogus"}, "unknown command '--bogus'"},
   };
   for (const Case &c : cases) {
     CliRun r = runCli(abi, argv0, c.args);
     EXPECT_EQ(r.rc, 2);
     EXPECT_NE(r.err.find("error: " + c.expect), std::string::npos) << r.err;
   }
-  CliRun h = runCli(abi, argv0, {"--help"});
-  EXPECT_EQ(h.rc, 0);
-  EXPECT_NE(h.out.find("usage:"), std::string::npos);
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"-h"},
+                                        {"help"},
+                                        {"train", "--help"},
+                                        {"eval", "-h"}}) {
+    CliRun h = runCli(abi, argv0, args);
+    EXPECT_EQ(h.rc, 0) << args[0];
+    EXPECT_EQ(h.out.rfind("usage:\n  " + argv0 + " train", 0), 0u) << h.out;
+  }
 }
 
 // eval of a damaged checkpoint fails cleanly.
