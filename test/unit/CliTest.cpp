@@ -325,3 +325,13 @@ TEST_F(CliTest, NonFiniteLossKeepsLastCheckpoint) {
   EXPECT_EQ(readAll(save), good);
   EXPECT_FALSE(fileExists(dir.file("m.json")));
 }
+
+// A repeated option takes its last value, in either spelling.
+TEST_F(CliTest, RepeatedOptionTakesLastValue) {
+  CliRun r = runCli(abi, argv0,
+                    {"train", "--quiet", "--data", dir.path(), "--epochs", "1",
+                     "--epochs=2", "--metrics-json", dir.file("m.json")});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(readAll(dir.file("m.json")).find("\"epochs\":2"),
+            std::string::npos);
+}
