@@ -78,6 +78,10 @@ static const char *typeName(NpyType t) {
 std::optional<TrainCounters>
 deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
                       const std::vector<NamedTensor> &tensors) {
+  if (bytes.rfind("DLNCKPT1", 0) == 0)
+    fail(DLNRT_DATA_ERROR, fileName +
+                               ": old DLNCKPT1 checkpoint; this runtime reads "
+                               ".npz checkpoints (retrain or convert it)");
   std::map<std::string, NpyArray> found;
   for (NpyArray &a : readNpz(bytes, fileName))
     found.emplace(a.name, std::move(a));

@@ -140,10 +140,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
   checkOutputs(m, o, {{"--save", save}});
 
-  Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
-  std::optional<Dataset> test;
-  if (m.test)
-    test = loadSplit(m, *m.test, o.dataDir, model.allocator());
+  // A bad checkpoint fails before the (possibly large) data is loaded.
   TrainCounters progress;
   if (!o.resume.empty()) {
     progress = resumeFrom(model, o, t);
@@ -153,6 +150,10 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   } else {
     initParams(model.params(), m.params, t.seed);
   }
+  Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
+  std::optional<Dataset> test;
+  if (m.test)
+    test = loadSplit(m, *m.test, o.dataDir, model.allocator());
   if (!o.quiet)
     std::cout << "model " << m.model << ": " << formatThousands(train.count)
               << " train / "
@@ -184,7 +185,8 @@ int runEval(Model &model, const CliOptions &o) {
   Metrics metrics;
   metrics.testLoss = r.meanLoss;
   metrics.testAccuracy = r.accuracy;
-  std::cout << formatFinalLine(metrics) << "\n";
+  // Flushed first: --metrics-json /dev/stdout writes to the same stream.
+  std::cout << formatFinalLine(metrics) << "\n" << std::flush;
   if (!o.metricsJson.empty())
     writeMetricsJson(o.metricsJson, metrics);
   return 0;

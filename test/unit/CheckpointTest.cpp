@@ -165,6 +165,11 @@ TEST(Checkpoint, DetectsTruncationAndForeignFiles) {
           .find("not an .npz archive"),
       std::string::npos);
   EXPECT_NE(
+      loadError(dir.write("old.params", std::string("DLNCKPT1\x02\0\0\0", 12)),
+                m, ps)
+          .find("old DLNCKPT1 checkpoint"),
+      std::string::npos);
+  EXPECT_NE(
       loadError(dir.file("missing.npz"), m, ps).find("cannot open checkpoint"),
       std::string::npos);
   EXPECT_NE(loadError(dir.path(), m, ps).find("not a regular file"),
