@@ -10,8 +10,11 @@ packages=(
   g++ cmake ninja-build python3
   # LLVM/MLIR 22 (bookworm-security), lit and FileCheck.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  # Libraries: runtime data loading (zlib), unit tests, formatting, linear algebra.
-  zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev
+  # Libraries: runtime data loading (zlib), unit tests, formatting, linear algebra,
+  # the runtime's command line (CLI11) and metrics JSON (nlohmann/json).
+  zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
+  # Unit tests check that NumPy reads the runtime's .npz checkpoints.
+  python3-numpy
   # Bundled data sets used by the examples and end-to-end tests.
   dataset-fashion-mnist
 )

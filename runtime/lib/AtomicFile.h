@@ -1,9 +1,11 @@
 //===- AtomicFile.h - All-or-nothing file replacement -----------*- C++ -*-===//
 //
 // Checkpoints and metrics must never be observed half-written, and a failed
-// save must leave the previous file intact: write to PATH.tmp.<pid>, fsync,
-// then rename over PATH (atomic on POSIX). A writer destroyed without commit()
-// removes its temporary file.
+// save must leave the previous file intact: write to a fresh temporary file in
+// the destination's directory, fsync, then rename over PATH (atomic on POSIX).
+// The temporary is created exclusively (O_EXCL | O_NOFOLLOW, random name), so
+// it can never be a file or symlink someone else put there, and it is removed
+// on every failure path. Only regular files are ever replaced.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNRT_LIB_ATOMICFILE_H
@@ -17,8 +19,8 @@ namespace dlnrt {
 
 class AtomicFileWriter {
 public:
-  /// Creates PATH.tmp.<pid>; throws Error(DLNRT_IO_ERROR) naming PATH on
-  /// failure.
+  /// Creates PATH.tmp-XXXXXXXXXXXX; throws Error(DLNRT_IO_ERROR) naming PATH
+  /// on failure, or when PATH exists and is not a regular file.
   explicit AtomicFileWriter(std::string path);
   ~AtomicFileWriter();
   AtomicFileWriter(const AtomicFileWriter &) = delete;
@@ -37,14 +39,28 @@ private:
   bool committed_ = false;
 };
 
-/// Fails early (Error naming PATH) when PATH could clearly not be replaced
-/// later: its directory is missing or not writable, or PATH is a directory.
-/// Lets a long training run refuse to start instead of losing its result at the
-/// end.
-void checkReplaceable(const std::string &path);
+/// Where an output may go besides a regular file.
+enum class OutputKind {
+  FileOnly,     // checkpoints: only a (new or existing) regular file
+  FileOrStream, // metrics: also a character device or FIFO (/dev/stdout)
+};
 
-/// Convenience: replaces `path` with `bytes` atomically.
+/// Fails early (Error naming PATH) when PATH could clearly not be written
+/// later: its directory is missing or not writable, or PATH exists and is not
+/// a regular file (except a stream, where `kind` allows one). Lets a long
+/// training run refuse to start instead of losing its result at the end.
+void checkReplaceable(const std::string &path,
+                      OutputKind kind = OutputKind::FileOnly);
+
+/// True when PATH is an existing character device or FIFO.
+bool isStream(const std::string &path);
+
+/// Replaces `path` with `bytes` atomically.
 void writeFileAtomically(const std::string &path, std::string_view bytes);
+
+/// Writes `bytes` into a character device or FIFO as is; anything else is
+/// replaced atomically.
+void writeOutput(const std::string &path, std::string_view bytes);
 
 } // namespace dlnrt
 

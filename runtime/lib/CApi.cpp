@@ -152,14 +152,18 @@ dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed) {
 dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path) {
   return guard([&] {
     require(model && path, "dlnrt_model_load: NULL argument");
-    dlnrt::loadCheckpoint(path, model->impl.manifest(), model->impl.params());
+    dlnrt::loadCheckpoint(path, dlnrt::paramTensors(model->impl.manifest(),
+                                                    model->impl.params()));
   });
 }
 
 dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path) {
   return guard([&] {
     require(model && path, "dlnrt_model_save: NULL argument");
-    dlnrt::saveCheckpoint(path, model->impl.manifest(), model->impl.params());
+    // No training run to record: counters are zero.
+    dlnrt::saveCheckpoint(
+        path, dlnrt::paramTensors(model->impl.manifest(), model->impl.params()),
+        dlnrt::TrainCounters());
   });
 }
 

@@ -1,207 +1,173 @@
-//===- Checkpoint.cpp - Parameter checkpoints (DLNCKPT1) ------------------===//
+//===- Checkpoint.cpp - Checkpoints as NumPy .npz archives ----------------===//
 #include "Checkpoint.h"
 
 #include "AtomicFile.h"
 #include "Error.h"
+#include "Npz.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <zlib.h>
-
-// Tensor data is written with memcpy; a big-endian host would need byte swaps
-// here.
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-              "checkpoints assume a little-endian host");
+#include <fcntl.h>
+#include <map>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace dlnrt {
 
-static const char kMagic[8] = {'D', 'L', 'N', 'C', 'K', 'P', 'T', '1'};
+static const char *const kStep = "__step__", *const kEpoch = "__epoch__",
+                         *const kSeed = "__seed__";
 
-template <typename T> static void put(std::string &out, T v) {
-  char b[sizeof(T)];
-  std::memcpy(b, &v, sizeof(T));
-  out.append(b, sizeof(T));
-}
-
-static uint32_t crcOf(const char *data, size_t n) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // crc32 takes a uInt length; feed large checkpoints in slices.
-  while (n > 0) {
-    uInt chunk = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef *>(data), chunk);
-    data += chunk;
-    n -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
-}
-
-std::string serializeCheckpoint(const Manifest &m,
-                                const std::vector<Tensor> &params) {
-  std::string out(kMagic, sizeof kMagic);
-  put<uint32_t>(out, static_cast<uint32_t>(params.size()));
-  for (size_t i = 0; i < params.size(); ++i) {
-    const std::string &name = m.params[i].name;
-    put<uint16_t>(out, static_cast<uint16_t>(name.size()));
-    out += name;
-    put<uint8_t>(out, params[i].dtype() == DType::F64 ? 1 : 0);
-    put<uint8_t>(out, static_cast<uint8_t>(params[i].rank()));
-    for (int64_t d : params[i].shape())
-      put<int64_t>(out, d);
-    out.append(static_cast<const char *>(params[i].data()), params[i].bytes());
-  }
-  put<uint32_t>(out, crcOf(out.data(), out.size()));
+std::vector<NamedTensor> paramTensors(const Manifest &m,
+                                      const std::vector<Tensor> &params) {
+  std::vector<NamedTensor> out;
+  for (size_t i = 0; i < params.size(); ++i)
+    out.push_back({m.params[i].name, &params[i]});
   return out;
 }
 
-namespace {
-
-/// Bounds-checked little-endian reader over the checkpoint body.
-struct Reader {
-  const std::string &bytes;
-  size_t end; // exclusive; the CRC trailer is not part of the body
-  size_t pos = 0;
-  bool truncated = false;
-
-  template <typename T> bool get(T &v) {
-    if (end - pos < sizeof(T))
-      return truncated = true, false;
-    std::memcpy(&v, bytes.data() + pos, sizeof(T));
-    pos += sizeof(T);
-    return true;
-  }
-  bool skip(size_t n, size_t &at) {
-    if (end - pos < n)
-      return truncated = true, false;
-    at = pos;
-    pos += n;
-    return true;
-  }
-};
-
-struct Entry {
-  std::string name;
-  uint8_t dtype = 0;
-  Shape shape;
-  size_t dataAt = 0, dataBytes = 0;
-};
-
-/// Parses the structure; returns false (with r.truncated) when the body ends
-/// early.
-bool parseEntries(Reader &r, std::vector<Entry> &entries) {
-  uint32_t count;
-  if (!r.get(count))
-    return false;
-  for (uint32_t i = 0; i < count; ++i) {
-    Entry e;
-    uint16_t len;
-    size_t at;
-    if (!r.get(len) || !r.skip(len, at))
-      return false;
-    e.name.assign(r.bytes.data() + at, len);
-    uint8_t rank;
-    if (!r.get(e.dtype) || !r.get(rank))
-      return false;
-    uint64_t elems = 1;
-    for (uint8_t k = 0; k < rank; ++k) {
-      int64_t d;
-      if (!r.get(d))
-        return false;
-      // A garbage dim would make the data size meaningless; treat it like
-      // running out of file.
-      if (d < 0 || (d != 0 && elems > (uint64_t(1) << 40) / uint64_t(d)))
-        return r.truncated = true, false;
-      elems *= uint64_t(d);
-      e.shape.push_back(d);
-    }
-    e.dataBytes = static_cast<size_t>(elems) * (e.dtype == 1 ? 8 : 4);
-    if (!r.skip(e.dataBytes, e.dataAt))
-      return false;
-    entries.push_back(std::move(e));
-  }
-  return true;
+static NpyType npyTypeOf(const Tensor &t) {
+  if (t.dtype() == DType::F32)
+    return NpyType::F32;
+  if (t.dtype() == DType::F64)
+    return NpyType::F64;
+  fail(DLNRT_INTERNAL, "checkpoints hold f32 and f64 tensors only");
 }
 
-} // namespace
+static std::vector<NpyArray> toArrays(const std::vector<NamedTensor> &tensors,
+                                      const int64_t (&counters)[3]) {
+  std::vector<NpyArray> arrays;
+  for (const NamedTensor &t : tensors)
+    arrays.push_back(
+        {t.name, npyTypeOf(*t.tensor), t.tensor->shape(), t.tensor->data()});
+  const char *names[] = {kStep, kEpoch, kSeed};
+  for (int i = 0; i < 3; ++i)
+    arrays.push_back({names[i], NpyType::I64, {}, &counters[i]});
+  return arrays;
+}
 
-void deserializeCheckpoint(const std::string &bytes,
-                           const std::string &fileName, const Manifest &m,
-                           std::vector<Tensor> &params) {
-  auto corrupt = [&](const std::string &what) {
-    fail(DLNRT_DATA_ERROR, fileName + ": " + what);
+// The seed is a uint64; it is stored as the int64 with the same bits.
+static void packCounters(const TrainCounters &c, int64_t (&out)[3]) {
+  out[0] = c.step;
+  out[1] = c.epoch;
+  std::memcpy(&out[2], &c.seed, sizeof c.seed);
+}
+
+std::string serializeCheckpoint(const std::vector<NamedTensor> &tensors,
+                                const TrainCounters &counters) {
+  int64_t packed[3];
+  packCounters(counters, packed);
+  return npzBytes(toArrays(tensors, packed));
+}
+
+void saveCheckpoint(const std::string &path,
+                    const std::vector<NamedTensor> &tensors,
+                    const TrainCounters &counters) {
+  int64_t packed[3];
+  packCounters(counters, packed);
+  // Stream straight from the tensors: no second copy of a large model.
+  AtomicFileWriter w(path);
+  writeNpz(toArrays(tensors, packed),
+           [&](const void *data, size_t size) { w.write(data, size); });
+  w.commit();
+}
+
+static const char *typeName(NpyType t) {
+  return t == NpyType::F32 ? "f32" : t == NpyType::F64 ? "f64" : "i64";
+}
+
+std::optional<TrainCounters>
+deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
+                      const std::vector<NamedTensor> &tensors) {
+  if (bytes.rfind("DLNCKPT1", 0) == 0)
+    fail(DLNRT_DATA_ERROR, fileName +
+                               ": old DLNCKPT1 checkpoint; this runtime reads "
+                               ".npz checkpoints (retrain or convert it)");
+  std::map<std::string, NpyArray> found;
+  for (NpyArray &a : readNpz(bytes, fileName))
+    found.emplace(a.name, std::move(a));
+  auto mismatch = [&](const std::string &what) {
+    fail(DLNRT_INVALID_ARGUMENT, fileName + ": " + what);
   };
-  if (bytes.size() < sizeof kMagic ||
-      std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
-    corrupt("not a dlnc checkpoint (bad magic, expected DLNCKPT1)");
-  if (bytes.size() < sizeof kMagic + 4 + 4)
-    corrupt("truncated checkpoint (" + std::to_string(bytes.size()) +
-            " bytes)");
 
-  const size_t bodyEnd = bytes.size() - 4;
-  uint32_t stored;
-  std::memcpy(&stored, bytes.data() + bodyEnd, 4);
-  Reader r{bytes, bodyEnd, sizeof kMagic};
-  std::vector<Entry> entries;
-  bool complete = parseEntries(r, entries);
-  if (stored != crcOf(bytes.data(), bodyEnd)) {
-    // The CRC is authoritative; the structure only tells a cut-off file from a
-    // damaged one.
-    if (!complete && r.truncated)
-      corrupt("truncated checkpoint (checksum mismatch; file is corrupt)");
-    corrupt("checksum mismatch (file is corrupt)");
+  // Validate everything before copying anything.
+  std::map<std::string, const NamedTensor *> wanted;
+  for (const NamedTensor &t : tensors) {
+    wanted.emplace(t.name, &t);
+    auto it = found.find(t.name);
+    if (it == found.end())
+      mismatch("checkpoint has no array '" + t.name + "'");
+    const NpyArray &a = it->second;
+    if (a.type != npyTypeOf(*t.tensor))
+      mismatch("array '" + t.name + "' has dtype " + typeName(a.type) +
+               ", model expects " + dtypeName(t.tensor->dtype()));
+    if (a.shape != t.tensor->shape())
+      mismatch("array '" + t.name + "' has shape " + formatShape(a.shape) +
+               ", model expects " + formatShape(t.tensor->shape()));
   }
-  if (!complete || r.pos != bodyEnd)
-    corrupt("malformed checkpoint structure");
+  for (const auto &[name, a] : found)
+    if (!wanted.count(name) && name.rfind("__", 0) != 0)
+      mismatch("unexpected array '" + name + "' (not a param of this model)");
 
-  // Validate everything before copying anything, so a mismatch leaves the model
-  // untouched.
-  if (entries.size() != m.params.size())
-    fail(DLNRT_INVALID_ARGUMENT, fileName + ": checkpoint has " +
-                                     std::to_string(entries.size()) +
-                                     " params, model " + m.model + " has " +
-                                     std::to_string(m.params.size()));
-  const uint8_t wantDtype = m.dtype == DType::F64 ? 1 : 0;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const Entry &e = entries[i];
-    const ParamSpec &p = m.params[i];
-    if (e.name != p.name)
-      fail(DLNRT_INVALID_ARGUMENT, fileName + ": param " + std::to_string(i) +
-                                       " is '" + e.name + "', model expects '" +
-                                       p.name + "'");
-    if (e.dtype != wantDtype)
-      fail(DLNRT_INVALID_ARGUMENT, fileName + ": param '" + e.name +
-                                       "' has dtype " +
-                                       (e.dtype == 1 ? "f64" : "f32") +
-                                       ", model expects " + dtypeName(m.dtype));
-    if (e.shape != p.shape)
-      fail(DLNRT_INVALID_ARGUMENT, fileName + ": param '" + e.name +
-                                       "' has shape " + formatShape(e.shape) +
-                                       ", model expects " +
-                                       formatShape(p.shape));
+  int64_t counters[3];
+  int present = 0;
+  const char *names[] = {kStep, kEpoch, kSeed};
+  for (int i = 0; i < 3; ++i) {
+    auto it = found.find(names[i]);
+    if (it == found.end())
+      continue;
+    if (it->second.type != NpyType::I64 || !it->second.shape.empty())
+      mismatch(std::string("counter '") + names[i] +
+               "' must be a 0-d int64 array");
+    std::memcpy(&counters[i], it->second.data, 8);
+    ++present;
   }
-  for (size_t i = 0; i < entries.size(); ++i)
-    std::memcpy(params[i].data(), bytes.data() + entries[i].dataAt,
-                entries[i].dataBytes);
+
+  for (const NamedTensor &t : tensors)
+    std::memcpy(t.tensor->data(), found.at(t.name).data, t.tensor->bytes());
+  if (present != 3)
+    return std::nullopt;
+  TrainCounters c;
+  c.step = counters[0];
+  c.epoch = counters[1];
+  std::memcpy(&c.seed, &counters[2], sizeof c.seed);
+  return c;
 }
 
-void saveCheckpoint(const std::string &path, const Manifest &m,
-                    const std::vector<Tensor> &params) {
-  writeFileAtomically(path, serializeCheckpoint(m, params));
-}
-
-void loadCheckpoint(const std::string &path, const Manifest &m,
-                    std::vector<Tensor> &params) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+/// The whole file; its size comes from fstat, never from a header.
+static std::string readCheckpointFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     fail(DLNRT_IO_ERROR,
          path + ": cannot open checkpoint: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad())
-    fail(DLNRT_IO_ERROR, path + ": read error");
-  deserializeCheckpoint(ss.str(), path, m, params);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail(DLNRT_IO_ERROR, path + ": not a regular file");
+  }
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  std::string problem;
+  while (got < bytes.size() && problem.empty()) {
+    ssize_t n = ::read(fd, &bytes[got], bytes.size() - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      problem = std::string("read error: ") + std::strerror(errno);
+    else if (n == 0)
+      problem = "file shrank while being read";
+    else
+      got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (!problem.empty())
+    fail(DLNRT_IO_ERROR, path + ": " + problem);
+  return bytes;
+}
+
+std::optional<TrainCounters>
+loadCheckpoint(const std::string &path,
+               const std::vector<NamedTensor> &tensors) {
+  return deserializeCheckpoint(readCheckpointFile(path), path, tensors);
 }
 
 } // namespace dlnrt

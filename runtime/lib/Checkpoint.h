@@ -1,12 +1,12 @@
-//===- Checkpoint.h - Parameter checkpoints (DLNCKPT1) ----------*- C++ -*-===//
+//===- Checkpoint.h - Checkpoints as NumPy .npz archives --------*- C++ -*-===//
 //
-// Layout (all integers little-endian):
-//   "DLNCKPT1" | u32 param count | per param: u16 name length, name bytes, u8
-//   dtype (0 f32, 1 f64), u8 rank, i64 dims[rank], raw data | u32 zlib crc32 of
-//   every preceding byte.
-// Loading checks the magic, structure and CRC, then names, dtype and shapes
-// against the manifest, and only then touches the model, so a bad file never
-// leaves half-loaded params.
+// A checkpoint is an .npz (see Npz.h) holding named tensors: the params under
+// their manifest names plus whatever state the caller adds (optimizer moments,
+// running statistics), and the training counters as 0-d int64 arrays
+// __step__, __epoch__ and __seed__. Names starting with "__" are reserved for
+// such runtime state. Loading validates the whole archive and every requested
+// name, dtype and shape before copying anything, so a bad file never leaves a
+// half-loaded model.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNRT_LIB_CHECKPOINT_H
@@ -15,25 +15,49 @@
 #include "Manifest.h"
 #include "Tensor.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace dlnrt {
 
-std::string serializeCheckpoint(const Manifest &m,
-                                const std::vector<Tensor> &params);
+/// Where training stands; resuming continues from here.
+struct TrainCounters {
+  int64_t step = 0;  // train steps taken
+  int64_t epoch = 0; // epochs completed
+  uint64_t seed = 0; // shuffle seed of the run
+};
+
+/// One array of a checkpoint. The tensor is borrowed; a Tensor is a handle to
+/// its buffer, so loading writes through it.
+struct NamedTensor {
+  std::string name;
+  const Tensor *tensor = nullptr;
+};
+
+/// The params under their manifest names, in manifest order.
+std::vector<NamedTensor> paramTensors(const Manifest &m,
+                                      const std::vector<Tensor> &params);
+
+std::string serializeCheckpoint(const std::vector<NamedTensor> &tensors,
+                                const TrainCounters &counters);
 
 /// Validates `bytes` (read from `fileName`, used in messages) and copies the
-/// values into params.
-void deserializeCheckpoint(const std::string &bytes,
-                           const std::string &fileName, const Manifest &m,
-                           std::vector<Tensor> &params);
+/// arrays into `tensors`. Every requested tensor must be present with the same
+/// dtype and shape; any other array is an error unless its name is reserved
+/// ("__..."), so a params-only reader accepts files with extra state. Returns
+/// the counters when the file has them.
+std::optional<TrainCounters>
+deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
+                      const std::vector<NamedTensor> &tensors);
 
 /// Atomic save (see AtomicFile.h).
-void saveCheckpoint(const std::string &path, const Manifest &m,
-                    const std::vector<Tensor> &params);
-void loadCheckpoint(const std::string &path, const Manifest &m,
-                    std::vector<Tensor> &params);
+void saveCheckpoint(const std::string &path,
+                    const std::vector<NamedTensor> &tensors,
+                    const TrainCounters &counters);
+std::optional<TrainCounters>
+loadCheckpoint(const std::string &path,
+               const std::vector<NamedTensor> &tensors);
 
 } // namespace dlnrt
 

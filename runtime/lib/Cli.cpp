@@ -19,6 +19,7 @@
 #include "Init.h"
 #include "Metrics.h"
 #include "Model.h"
+#include "OutputPaths.h"
 #include "TrainLoop.h"
 
 #include <cstdio>
@@ -77,6 +78,51 @@ int runInfo(const Model &model) {
   return 0;
 }
 
+/// Refuses outputs (`outputs` plus --metrics-json) that would overwrite an
+/// input, each other or a non-regular file, before any time is spent.
+void checkOutputs(const Manifest &m, const CliOptions &o,
+                  std::vector<RolePath> outputs) {
+  std::vector<RolePath> inputs = {{"the running executable", "/proc/self/exe"}};
+  for (const auto &[role, split] :
+       {std::pair{"train data", &m.train}, std::pair{"test data", &m.test}})
+    if (*split)
+      for (const std::string &file : splitFiles(m, **split, o.dataDir))
+        inputs.push_back({role, file});
+  if (!o.resume.empty())
+    inputs.push_back({"--resume", o.resume});
+  if (!o.load.empty())
+    inputs.push_back({"--load", o.load});
+  for (const RolePath &out : outputs)
+    checkReplaceable(out.path);
+  if (!o.metricsJson.empty()) {
+    checkReplaceable(o.metricsJson, OutputKind::FileOrStream);
+    outputs.push_back({"--metrics-json", o.metricsJson});
+  }
+  checkOutputsDistinct(outputs, inputs);
+}
+
+/// Loads params and counters for --resume; the run continues with the
+/// checkpoint's seed so the remaining epochs shuffle as the original would.
+TrainCounters resumeFrom(Model &model, const CliOptions &o, TrainOptions &t) {
+  std::optional<TrainCounters> c =
+      loadCheckpoint(o.resume, paramTensors(model.manifest(), model.params()));
+  if (!c)
+    fail(DLNRT_INVALID_ARGUMENT,
+         o.resume + ": no __step__/__epoch__/__seed__ counters; cannot resume");
+  if (o.seed && *o.seed != c->seed)
+    fail(DLNRT_INVALID_ARGUMENT,
+         "--seed " + std::to_string(*o.seed) + " differs from seed " +
+             std::to_string(c->seed) + " that " + o.resume +
+             " was trained with; resuming needs the same seed");
+  if (c->epoch < 0 || c->step < 0 || c->epoch > t.epochs)
+    fail(DLNRT_INVALID_ARGUMENT,
+         o.resume + ": checkpoint is after epoch " + std::to_string(c->epoch) +
+             ", beyond the " + std::to_string(t.epochs) +
+             " epochs requested (pass --epochs)");
+  t.seed = c->seed;
+  return *c;
+}
+
 int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const Manifest &m = model.manifest();
   if (!m.train)
@@ -91,16 +137,23 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
          "no learning rate: the manifest has no optimizer lr=, pass --lr");
   t.lr = o.lr ? *o.lr : *m.lr;
   t.log = o.quiet ? nullptr : &std::cout;
-  const std::string save = o.save.empty() ? program + ".params" : o.save;
-  checkReplaceable(save);
-  if (!o.metricsJson.empty())
-    checkReplaceable(o.metricsJson);
+  const std::string save = o.save.empty() ? program + ".npz" : o.save;
+  checkOutputs(m, o, {{"--save", save}});
 
+  // A bad checkpoint fails before the (possibly large) data is loaded.
+  TrainCounters progress;
+  if (!o.resume.empty()) {
+    progress = resumeFrom(model, o, t);
+    if (!o.quiet)
+      std::cout << "resuming from " << o.resume << " after epoch "
+                << progress.epoch << " (step " << progress.step << ")\n";
+  } else {
+    initParams(model.params(), m.params, t.seed);
+  }
   Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
   std::optional<Dataset> test;
   if (m.test)
     test = loadSplit(m, *m.test, o.dataDir, model.allocator());
-  initParams(model.params(), m.params, t.seed);
   if (!o.quiet)
     std::cout << "model " << m.model << ": " << formatThousands(train.count)
               << " train / "
@@ -108,10 +161,11 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
               << " test samples, batch " << m.batch << ", " << t.epochs
               << " epochs, lr " << t.lr << "\n";
 
-  Metrics result = trainModel(model, train, test ? &*test : nullptr, t);
+  Metrics result =
+      trainModel(model, train, test ? &*test : nullptr, t, &progress);
   std::cout << formatFinalLine(result) << "\n" << std::flush;
 
-  saveCheckpoint(save, m, model.params());
+  saveCheckpoint(save, paramTensors(m, model.params()), progress);
   if (!o.metricsJson.empty())
     writeMetricsJson(o.metricsJson, result);
   if (!o.quiet)
@@ -121,18 +175,18 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
 
 int runEval(Model &model, const CliOptions &o) {
   const Manifest &m = model.manifest();
-  if (!o.metricsJson.empty())
-    checkReplaceable(o.metricsJson);
+  checkOutputs(m, o, {});
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no 'data test' line; nothing to evaluate on");
-  loadCheckpoint(o.load, m, model.params());
+  loadCheckpoint(o.load, paramTensors(m, model.params()));
   Dataset test = loadSplit(m, *m.test, o.dataDir, model.allocator());
   EvalResult r = evaluate(model, test);
   Metrics metrics;
   metrics.testLoss = r.meanLoss;
   metrics.testAccuracy = r.accuracy;
-  std::cout << formatFinalLine(metrics) << "\n";
+  // Flushed first: --metrics-json /dev/stdout writes to the same stream.
+  std::cout << formatFinalLine(metrics) << "\n" << std::flush;
   if (!o.metricsJson.empty())
     writeMetricsJson(o.metricsJson, metrics);
   return 0;

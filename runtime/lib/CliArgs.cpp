@@ -1,25 +1,34 @@
 //===- CliArgs.cpp - Command-line options of a compiled model -------------===//
+//
+// CLI11 does the parsing (subcommands, --opt value and --opt=value, missing
+// values). Numbers are kept as text and converted afterwards with the
+// runtime's strict parsers, and leftover arguments are collected rather than
+// rejected by CLI11, so every usage error keeps its specific wording.
+//
+//===----------------------------------------------------------------------===//
 #include "CliArgs.h"
 
 #include "Error.h"
 #include "NumberParse.h"
 
+#include <CLI/CLI.hpp>
 #include <cmath>
-#include <set>
 
 namespace dlnrt {
 
 std::string usageText(const std::string &program) {
   std::string text = R"(usage:
   PROG train [--data DIR] [--epochs N] [--seed S] [--lr X]
-        [--metrics-json FILE] [--save FILE] [--quiet]
+        [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
   PROG eval --load FILE [--data DIR] [--metrics-json FILE]
   PROG gradcheck [--seed S] [--eps E] [--tol T] [--samples K]
   PROG info
   PROG --help
 
 train      initialize, train on the manifest's train split, evaluate on its
-           test split, save the parameters (default FILE: PROG.params)
+           test split, save the parameters (default FILE: PROG.npz);
+           --resume FILE continues from a checkpoint's params and epoch
+           up to --epochs in total
 eval       load parameters and evaluate on the test split
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
@@ -33,108 +42,152 @@ else the current directory.
   return text;
 }
 
-static const std::set<std::string> &allowedFor(const std::string &command) {
-  static const std::set<std::string> train = {
-      "--data", "--epochs", "--seed",        "--lr",
-      "--save", "--quiet",  "--metrics-json"};
-  static const std::set<std::string> eval = {"--load", "--data",
-                                             "--metrics-json"};
-  static const std::set<std::string> gradcheck = {"--seed", "--eps", "--tol",
-                                                  "--samples"};
-  static const std::set<std::string> none;
-  if (command == "train")
-    return train;
-  if (command == "eval")
-    return eval;
-  if (command == "gradcheck")
-    return gradcheck;
-  return none;
+namespace {
+
+[[noreturn]] void usage(const std::string &what) {
+  fail(DLNRT_INVALID_ARGUMENT, what + " (see --help)");
 }
+
+/// Option text as given; numbers are converted after parsing.
+struct RawOptions {
+  std::string epochs, samples, seed, lr, eps, tol;
+};
+
+void addTrain(CLI::App &app, CliOptions &o, RawOptions &raw) {
+  CLI::App *c = app.add_subcommand("train", "train, evaluate, save params");
+  c->add_option("--data", o.dataDir, "directory for relative data paths")
+      ->type_name("DIR");
+  c->add_option("--epochs", raw.epochs, "total epochs (default: manifest)")
+      ->type_name("N");
+  c->add_option("--seed", raw.seed, "init and shuffle seed")->type_name("S");
+  c->add_option("--lr", raw.lr, "learning rate")->type_name("X");
+  c->add_option("--metrics-json", o.metricsJson, "write final metrics")
+      ->type_name("FILE");
+  c->add_option("--save", o.save, "checkpoint to write (default: PROG.npz)")
+      ->type_name("FILE");
+  c->add_option("--resume", o.resume, "continue from this checkpoint")
+      ->type_name("FILE");
+  c->add_flag("--quiet", o.quiet, "print only the final line");
+}
+
+void addEval(CLI::App &app, CliOptions &o) {
+  CLI::App *c = app.add_subcommand("eval", "evaluate a checkpoint");
+  c->add_option("--load", o.load, "checkpoint to evaluate")->type_name("FILE");
+  c->add_option("--data", o.dataDir, "directory for relative data paths")
+      ->type_name("DIR");
+  c->add_option("--metrics-json", o.metricsJson, "write final metrics")
+      ->type_name("FILE");
+}
+
+void addGradCheck(CLI::App &app, RawOptions &raw) {
+  CLI::App *c = app.add_subcommand("gradcheck", "check gradients");
+  c->add_option("--seed", raw.seed, "seed of params and batch")->type_name("S");
+  c->add_option("--eps", raw.eps, "finite-difference step")->type_name("E");
+  c->add_option("--tol", raw.tol, "largest relative error that passes")
+      ->type_name("T");
+  c->add_option("--samples", raw.samples, "coordinates per param")
+      ->type_name("K");
+}
+
+/// The first leftover argument, phrased as the user would read it.
+[[noreturn]] void unexpected(const std::string &arg,
+                             const std::string &command) {
+  if (arg.rfind("--", 0) == 0)
+    usage("option " + arg.substr(0, arg.find('=')) + " is not valid for '" +
+          command + "'");
+  usage("unexpected argument '" + arg + "'");
+}
+
+void convertNumbers(const CLI::App &sub, const RawOptions &raw, CliOptions &o) {
+  auto given = [&](const char *name) {
+    const CLI::Option *opt = sub.get_option_no_throw(name);
+    return opt && opt->count() > 0;
+  };
+  auto integer = [&](const char *name, const std::string &text, bool allowZero,
+                     std::optional<int64_t> &slot) {
+    int64_t v;
+    if (!parseInt64(text, v) || v < (allowZero ? 0 : 1))
+      usage(std::string(name) + " expects a " +
+            (allowZero ? "non-negative" : "positive") + " integer, got '" +
+            text + "'");
+    slot = v;
+  };
+  auto real = [&](const char *name, const std::string &text,
+                  std::optional<double> &slot) {
+    double v;
+    if (!parseDouble(text, v) || !std::isfinite(v) || v <= 0)
+      usage(std::string(name) + " expects a positive number, got '" + text +
+            "'");
+    slot = v;
+  };
+  if (given("--epochs"))
+    integer("--epochs", raw.epochs, /*allowZero=*/true, o.epochs);
+  if (given("--samples"))
+    integer("--samples", raw.samples, /*allowZero=*/false, o.samples);
+  if (given("--lr"))
+    real("--lr", raw.lr, o.lr);
+  if (given("--eps"))
+    real("--eps", raw.eps, o.eps);
+  if (given("--tol"))
+    real("--tol", raw.tol, o.tol);
+  if (given("--seed")) {
+    uint64_t v;
+    if (!parseUInt64(raw.seed, v))
+      usage("--seed expects a non-negative integer, got '" + raw.seed + "'");
+    o.seed = v;
+  }
+}
+
+} // namespace
 
 CliOptions parseCliArgs(int argc, char **argv) {
   CliOptions o;
-  auto usage = [](const std::string &what) {
-    fail(DLNRT_INVALID_ARGUMENT, what + " (see --help)");
-  };
-  if (argc < 2)
-    usage("missing command");
-  o.command = argv[1];
-  if (o.command == "--help" || o.command == "-h" || o.command == "help") {
+  RawOptions raw;
+  CLI::App app("a model compiled by dlnc");
+  // Set before adding subcommands, which inherit them: our own --help text,
+  // leftovers reported below, and the last of a repeated option wins.
+  app.set_help_flag();
+  app.allow_extras();
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  bool help = false;
+  app.add_flag("-h,--help", help, "print usage");
+  app.require_subcommand(0, 1);
+  addTrain(app, o, raw);
+  addEval(app, o);
+  addGradCheck(app, raw);
+  app.add_subcommand("info", "print the manifest summary");
+  app.add_subcommand("help", "print usage");
+  for (CLI::App *sub :
+       app.get_subcommands([](const CLI::App *) { return true; }))
+    sub->add_flag("-h,--help", help, "print usage");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    usage(e.what());
+  }
+  std::vector<CLI::App *> parsed = app.get_subcommands();
+  if (help || (!parsed.empty() && parsed[0]->get_name() == "help")) {
     o.command = "help";
     return o;
   }
-  if (o.command != "train" && o.command != "eval" && o.command != "gradcheck" &&
-      o.command != "info")
-    usage("unknown command '" + o.command + "'");
-
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    bool hasValue = false;
-    if (arg == "--help" || arg == "-h") {
-      o.command = "help";
-      return o;
-    }
-    size_t eq = arg.find('=');
-    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      hasValue = true;
-    }
-    if (!allowedFor(o.command).count(arg))
-      usage(arg.rfind("--", 0) == 0
-                ? "option " + arg + " is not valid for '" + o.command + "'"
-                : "unexpected argument '" + arg + "'");
-    if (arg == "--quiet") {
-      if (hasValue)
-        usage("--quiet takes no value");
-      o.quiet = true;
-      continue;
-    }
-    if (!hasValue) {
-      if (i + 1 >= argc)
-        usage(arg + " needs a value");
-      value = argv[++i];
-    }
-    auto positiveInt = [&](std::optional<int64_t> &slot, bool allowZero) {
-      int64_t v;
-      if (!parseInt64(value, v) || v < (allowZero ? 0 : 1))
-        usage(arg + " expects a " + (allowZero ? "non-negative" : "positive") +
-              " integer, got '" + value + "'");
-      slot = v;
-    };
-    auto positiveReal = [&](std::optional<double> &slot) {
-      double v;
-      if (!parseDouble(value, v) || !std::isfinite(v) || v <= 0)
-        usage(arg + " expects a positive number, got '" + value + "'");
-      slot = v;
-    };
-    if (arg == "--data")
-      o.dataDir = value;
-    else if (arg == "--metrics-json")
-      o.metricsJson = value;
-    else if (arg == "--save")
-      o.save = value;
-    else if (arg == "--load")
-      o.load = value;
-    else if (arg == "--epochs")
-      positiveInt(o.epochs, /*allowZero=*/true);
-    else if (arg == "--samples")
-      positiveInt(o.samples, /*allowZero=*/false);
-    else if (arg == "--lr")
-      positiveReal(o.lr);
-    else if (arg == "--eps")
-      positiveReal(o.eps);
-    else if (arg == "--tol")
-      positiveReal(o.tol);
-    else if (arg == "--seed") {
-      uint64_t v;
-      if (!parseUInt64(value, v))
-        usage("--seed expects a non-negative integer, got '" + value + "'");
-      o.seed = v;
-    }
-    if (value.empty())
-      usage(arg + " needs a non-empty value");
+  if (parsed.empty()) {
+    std::vector<std::string> rest = app.remaining();
+    if (rest.empty())
+      usage("missing command");
+    usage("unknown command '" + rest[0] + "'");
   }
+  const CLI::App &sub = *parsed[0];
+  o.command = sub.get_name();
+  if (!sub.remaining().empty())
+    unexpected(sub.remaining()[0], o.command);
+  if (!app.remaining().empty())
+    unexpected(app.remaining()[0], o.command);
+  for (const CLI::Option *opt : sub.get_options())
+    if (opt->count() && opt->get_expected_min() > 0 &&
+        opt->as<std::string>().empty())
+      usage(opt->get_name() + " needs a non-empty value");
+  convertNumbers(sub, raw, o);
   if (o.command == "eval" && o.load.empty())
     usage("eval needs --load FILE");
   return o;

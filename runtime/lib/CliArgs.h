@@ -16,7 +16,7 @@ namespace dlnrt {
 
 struct CliOptions {
   std::string command; // train, eval, gradcheck, info, help
-  std::string dataDir, metricsJson, save, load;
+  std::string dataDir, metricsJson, save, load, resume;
   std::optional<int64_t> epochs, samples;
   std::optional<uint64_t> seed;
   std::optional<double> lr, eps, tol;

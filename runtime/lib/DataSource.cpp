@@ -24,6 +24,14 @@ std::string resolveDataPath(const std::string &path,
   return dir.back() == '/' ? dir + path : dir + "/" + path;
 }
 
+std::vector<std::string> splitFiles(const Manifest &m, const DataSpec &spec,
+                                    const std::string &cliDataDir) {
+  if (spec.format == "csv")
+    return {resolveDataPath(spec.path, cliDataDir, m.dataDir)};
+  return {resolveDataPath(spec.images, cliDataDir, m.dataDir),
+          resolveDataPath(spec.labels, cliDataDir, m.dataDir)};
+}
+
 Dataset loadSplit(const Manifest &m, const DataSpec &spec,
                   const std::string &cliDataDir,
                   const dlnrt_allocator &allocator) {

@@ -12,6 +12,7 @@
 #include "Tensor.h"
 
 #include <string>
+#include <vector>
 
 namespace dlnrt {
 
@@ -52,6 +53,11 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
 Dataset loadIdx(const std::string &imagesPath, const std::string &labelsPath,
                 double scale, const DataLayout &layout,
                 const dlnrt_allocator &allocator);
+
+/// The resolved paths of the files a split reads (one CSV, or IDX images and
+/// labels), for checking that no output overwrites them.
+std::vector<std::string> splitFiles(const Manifest &m, const DataSpec &spec,
+                                    const std::string &cliDataDir);
 
 /// Loads one split described by the manifest.
 Dataset loadSplit(const Manifest &m, const DataSpec &spec,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace dlnrt {
 
@@ -67,36 +68,31 @@ std::string formatFinalLine(const Metrics &m) {
   return s;
 }
 
-static std::string jsonNumber(double v) {
-  if (!std::isfinite(v))
-    return "null";
-  return fmt("%.17g", v);
+/// JSON has no NaN or infinity; such values become null.
+static nlohmann::json jsonNumber(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
 std::string metricsToJson(const Metrics &m) {
-  std::string s = "{";
-  auto field = [&](const char *key, const std::string &value) {
-    if (s.size() > 1)
-      s += ",";
-    s += "\"" + std::string(key) + "\":" + value;
-  };
+  // ordered_json keeps the documented key order.
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
   if (m.trainLoss)
-    field("train_loss", jsonNumber(*m.trainLoss));
+    j["train_loss"] = jsonNumber(*m.trainLoss);
   if (m.testLoss)
-    field("test_loss", jsonNumber(*m.testLoss));
+    j["test_loss"] = jsonNumber(*m.testLoss);
   if (m.testAccuracy)
-    field("test_accuracy", jsonNumber(*m.testAccuracy));
+    j["test_accuracy"] = jsonNumber(*m.testAccuracy);
   if (m.epochs)
-    field("epochs", std::to_string(*m.epochs));
+    j["epochs"] = *m.epochs;
   if (m.samplesPerSecond)
-    field("samples_per_second", jsonNumber(*m.samplesPerSecond));
+    j["samples_per_second"] = jsonNumber(*m.samplesPerSecond);
   if (m.trainSeconds)
-    field("train_seconds", jsonNumber(*m.trainSeconds));
-  return s + "}\n";
+    j["train_seconds"] = jsonNumber(*m.trainSeconds);
+  return j.dump() + "\n";
 }
 
 void writeMetricsJson(const std::string &path, const Metrics &m) {
-  writeFileAtomically(path, metricsToJson(m));
+  writeOutput(path, metricsToJson(m));
 }
 
 } // namespace dlnrt

@@ -37,7 +37,8 @@ std::string formatFinalLine(const Metrics &m);
 /// omitted and non-finite values become null (JSON has no NaN).
 std::string metricsToJson(const Metrics &m);
 
-/// metricsToJson written atomically.
+/// metricsToJson written atomically, or straight into a character device or
+/// FIFO such as /dev/stdout.
 void writeMetricsJson(const std::string &path, const Metrics &m);
 
 } // namespace dlnrt

@@ -1,56 +1,52 @@
 //===- NumberParse.cpp - Strict text-to-number conversion -----------------===//
 #include "NumberParse.h"
 
-#include <cerrno>
-#include <cstdlib>
-#include <string>
+#include <charconv>
+#include <cmath>
 
 namespace dlnrt {
 
-// strtoll/strtod need a NUL-terminated string and skip leading blanks; copying
-// into a std::string and refusing leading spaces keeps "the token is exactly
-// the number" semantics.
-static bool startsCleanly(std::string_view text) {
-  return !text.empty() && text.front() != ' ' && text.front() != '\t';
+// from_chars takes no leading blanks and no '+'; a single '+' before a digit
+// or '.' is still a number in CSV files and manifests, so allow it here.
+static std::string_view withoutPlus(std::string_view text) {
+  if (text.size() > 1 && text[0] == '+' && text[1] != '-' && text[1] != '+')
+    return text.substr(1);
+  return text;
+}
+
+template <typename T> static bool parseWhole(std::string_view text, T &out) {
+  text = withoutPlus(text);
+  T v;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    return false;
+  out = v;
+  return true;
 }
 
 bool parseInt64(std::string_view text, int64_t &out) {
-  if (!startsCleanly(text))
-    return false;
-  std::string s(text);
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (errno != 0 || end != s.c_str() + s.size())
-    return false;
-  out = v;
-  return true;
+  return parseWhole(text, out);
 }
 
 bool parseUInt64(std::string_view text, uint64_t &out) {
-  if (!startsCleanly(text) || text.front() == '-')
-    return false;
-  std::string s(text);
-  char *end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-  if (errno != 0 || end != s.c_str() + s.size())
-    return false;
-  out = v;
-  return true;
+  return parseWhole(text, out);
 }
 
 bool parseDouble(std::string_view text, double &out) {
-  if (!startsCleanly(text))
+  std::string_view t = withoutPlus(text);
+  double v;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || end != t.data() + t.size())
     return false;
-  std::string s(text);
-  char *end = nullptr;
-  errno = 0;
-  double v = std::strtod(s.c_str(), &end);
-  // ERANGE on underflow still yields a usable (denormal or zero) value; only
-  // overflow is an error.
-  if (end != s.c_str() + s.size() || (errno == ERANGE && (v > 1.0 || v < -1.0)))
+  if (ec == std::errc::result_out_of_range) {
+    // Underflow still means a usable value (zero); only overflow is an error.
+    size_t e = t.find_first_of("eE");
+    if (e == std::string_view::npos || e + 1 >= t.size() || t[e + 1] != '-')
+      return false;
+    v = t[0] == '-' ? -0.0 : 0.0;
+  } else if (ec != std::errc()) {
     return false;
+  }
   out = v;
   return true;
 }

@@ -2,7 +2,8 @@
 //
 // Manifest values, CSV cells and command-line options all need "the whole token
 // is a number or it is an error"; std::stoi and friends silently accept
-// trailing junk, so these wrap strtoll and strtod with full-consumption checks.
+// trailing junk and depend on the locale, so these wrap std::from_chars with
+// full-consumption checks.
 // They return false instead of throwing so each caller can phrase the error
 // with its own context (file, line, option).
 //

@@ -15,7 +15,10 @@ static bool isLoggedEpoch(int64_t epoch, int64_t epochs, int64_t logEvery) {
 }
 
 Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
-                   const TrainOptions &options) {
+                   const TrainOptions &options, TrainCounters *progress) {
+  TrainCounters local;
+  TrainCounters &at = progress ? *progress : local;
+  at.seed = options.seed;
   const int64_t batch = model.manifest().batch;
   if (train.count < batch)
     fail(DLNRT_INVALID_ARGUMENT,
@@ -29,7 +32,7 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   final.epochs = options.epochs;
   double totalSeconds = 0;
   int64_t totalSamples = 0;
-  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+  for (int64_t epoch = at.epoch + 1; epoch <= options.epochs; ++epoch) {
     std::vector<int64_t> order =
         shuffledOrder(train.count, options.seed, epoch);
     double lossSum = 0;
@@ -38,13 +41,23 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     auto start = Clock::now();
     for (int64_t b = 0; b < batches; ++b) {
       gatherRows(train, order.data() + b * batch, batch, x, y);
-      lossSum += model.trainStep(x, y, options.lr);
+      double loss = model.trainStep(x, y, options.lr);
+      // Diverged params are worthless: stop before anything saves them.
+      if (!std::isfinite(loss))
+        fail(DLNRT_DATA_ERROR,
+             "training diverged: loss is " + std::to_string(loss) +
+                 " at epoch " + std::to_string(epoch) + ", step " +
+                 std::to_string(at.step + b + 1) +
+                 "; nothing saved, existing checkpoints are kept");
+      lossSum += loss;
     }
     double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
     totalSeconds += seconds;
     totalSamples += batches * batch;
     final.trainLoss = lossSum / static_cast<double>(batches);
+    at.epoch = epoch;
+    at.step += batches;
 
     if (!isLoggedEpoch(epoch, options.epochs, options.logEvery))
       continue;

@@ -8,6 +8,7 @@
 #ifndef DLNRT_LIB_TRAINLOOP_H
 #define DLNRT_LIB_TRAINLOOP_H
 
+#include "Checkpoint.h"
 #include "DataSource.h"
 #include "Metrics.h"
 #include "Model.h"
@@ -17,19 +18,23 @@
 namespace dlnrt {
 
 struct TrainOptions {
-  int64_t epochs = 1;
-  uint64_t seed = 0; // shuffling seed
+  int64_t epochs = 1; // total, including epochs a resumed run already did
+  uint64_t seed = 0;  // shuffling seed
   double lr = 0.1;
   int64_t logEvery = 0;        // 0: every epoch; N: every N epochs and the last
   std::ostream *log = nullptr; // epoch lines; null: silent
 };
 
-/// Trains for options.epochs epochs on `train`, evaluating on `test` (may be
-/// null) after each logged epoch and at the end. Returns the final metrics
+/// Trains epochs progress.epoch + 1 .. options.epochs on `train`, evaluating
+/// on `test` (may be null) after each logged epoch and at the end. Each epoch's
+/// shuffle depends only on (seed, epoch), so a run resumed from a checkpoint's
+/// counters matches an uninterrupted one bit for bit. `progress` (may be null:
+/// start at zero) is advanced after every epoch. Returns the final metrics
 /// (last epoch's train loss, total train-step time and throughput). Throws if
 /// `train` has fewer samples than one batch.
 Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
-                   const TrainOptions &options);
+                   const TrainOptions &options,
+                   TrainCounters *progress = nullptr);
 
 } // namespace dlnrt
 

@@ -1,8 +1,9 @@
-//===- CheckpointTest.cpp - Checkpoint format, corruption, atomic saves ---===//
+//===- CheckpointTest.cpp - .npz checkpoints, corruption, atomic saves ----===//
 #include "Checkpoint.h"
 #include "AtomicFile.h"
 #include "Error.h"
 #include "Init.h"
+#include "Npz.h"
 #include "TempDir.h"
 
 #include <cstring>
@@ -41,116 +42,215 @@ bool sameValues(const std::vector<Tensor> &a, const std::vector<Tensor> &b) {
 std::string loadError(const std::string &path, const Manifest &m,
                       std::vector<Tensor> &ps) {
   try {
-    loadCheckpoint(path, m, ps);
+    loadCheckpoint(path, paramTensors(m, ps));
   } catch (const Error &e) {
     return e.what();
   }
   return "";
 }
 
+std::string bytesOf(const Manifest &m, const std::vector<Tensor> &ps) {
+  return serializeCheckpoint(paramTensors(m, ps), TrainCounters());
+}
+
 } // namespace
 
-// Save then load restores the exact bits, for f32 and f64.
+// Save then load restores the exact bits and the counters, for f32 and f64.
 TEST(Checkpoint, RoundTrip) {
   TempDir dir;
   for (const char *dtype : {"f32", "f64"}) {
     Manifest m = manifest(dtype);
     std::vector<Tensor> saved = params(m, 1), loaded = params(m, 2);
     ASSERT_FALSE(sameValues(saved, loaded));
-    saveCheckpoint(dir.file("m.params"), m, saved);
-    loadCheckpoint(dir.file("m.params"), m, loaded);
+    TrainCounters c;
+    c.step = 1234;
+    c.epoch = 7;
+    c.seed = 0xFEDCBA9876543210ULL; // above INT64_MAX: stored by bits
+    saveCheckpoint(dir.file("m.npz"), paramTensors(m, saved), c);
+    std::optional<TrainCounters> back =
+        loadCheckpoint(dir.file("m.npz"), paramTensors(m, loaded));
     EXPECT_TRUE(sameValues(saved, loaded)) << dtype;
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->step, 1234);
+    EXPECT_EQ(back->epoch, 7);
+    EXPECT_EQ(back->seed, 0xFEDCBA9876543210ULL);
   }
 }
 
-// The byte layout is the documented one.
+// The bytes are a stored ZIP of NAME.npy members in the documented order.
 TEST(Checkpoint, LayoutMatchesSpec) {
   Manifest m = manifest();
-  std::string bytes = serializeCheckpoint(m, params(m, 1));
-  ASSERT_EQ(bytes.substr(0, 8), "DLNCKPT1");
-  uint32_t count;
-  std::memcpy(&count, bytes.data() + 8, 4);
-  EXPECT_EQ(count, 2u);
-  uint16_t len;
-  std::memcpy(&len, bytes.data() + 12, 2);
-  EXPECT_EQ(len, 9u);
-  EXPECT_EQ(bytes.substr(14, 9), "fc.weight");
-  EXPECT_EQ(bytes[23], 0); // f32
-  EXPECT_EQ(bytes[24], 2); // rank
-  int64_t d0;
-  std::memcpy(&d0, bytes.data() + 25, 8);
-  EXPECT_EQ(d0, 3);
-  // header 8+4, two params: (2+9+1+1+16+48) + (2+7+1+1+8+16), crc 4
-  EXPECT_EQ(bytes.size(), 12u + 77u + 35u + 4u);
+  std::string bytes = bytesOf(m, params(m, 1));
+  ASSERT_EQ(bytes.substr(0, 4), "PK\x03\x04");
+  EXPECT_EQ(bytes[8], 0); // method: stored
+  EXPECT_EQ(bytes.substr(30, 13), "fc.weight.npy");
+  EXPECT_EQ(bytes.substr(43, 8), std::string("\x93NUMPY\x01\x00", 8));
+  EXPECT_NE(bytes.find("{'descr': '<f4', 'fortran_order': False, "
+                       "'shape': (3, 4), }"),
+            std::string::npos);
+  size_t order[5];
+  const char *names[] = {"fc.weight.npy", "fc.bias.npy", "__step__.npy",
+                         "__epoch__.npy", "__seed__.npy"};
+  for (int i = 0; i < 5; ++i) {
+    order[i] = bytes.find(names[i]);
+    ASSERT_NE(order[i], std::string::npos) << names[i];
+    if (i)
+      EXPECT_LT(order[i - 1], order[i]);
+  }
+  EXPECT_EQ(bytes.substr(bytes.size() - 22, 4), "PK\x05\x06");
 }
 
-// Flipping any single byte is caught by the CRC; the model keeps its values.
-TEST(Checkpoint, DetectsFlippedByte) {
+// Flipping any bit anywhere is rejected with a message naming the file, and
+// the model keeps its values. The only bytes the reader may ignore are the
+// Unix permission bits of a member (central directory external attributes);
+// a flip there must load the same values.
+TEST(Checkpoint, DetectsEveryFlippedBit) {
   TempDir dir;
   Manifest m = manifest();
-  std::string bytes = serializeCheckpoint(m, params(m, 1));
+  std::vector<Tensor> good = params(m, 1);
+  std::string bytes = bytesOf(m, good);
+  std::vector<bool> permissionByte(bytes.size(), false);
+  for (size_t at = bytes.find("PK\x01\x02"); at != std::string::npos;
+       at = bytes.find("PK\x01\x02", at + 1)) {
+    permissionByte[at + 40] = true;
+    permissionByte[at + 41] = true;
+  }
   std::vector<Tensor> ps = params(m, 7), before = params(m, 7);
-  for (size_t at : {size_t(60), bytes.size() - 10, bytes.size() - 1}) {
-    std::string bad = bytes;
-    bad[at] ^= 0x10;
-    std::string path = dir.write("bad.params", bad);
-    std::string err = loadError(path, m, ps);
-    EXPECT_NE(err.find(path + ": checksum mismatch (file is corrupt)"),
-              std::string::npos)
-        << err;
-    EXPECT_TRUE(sameValues(ps, before));
-  }
+  const std::string path = "bad.npz";
+  // In memory: thousands of files would make the test slow, not stronger.
+  for (size_t at = 0; at < bytes.size(); ++at)
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = bytes, err;
+      bad[at] ^= static_cast<char>(1 << bit);
+      try {
+        deserializeCheckpoint(bad, path, paramTensors(m, ps));
+      } catch (const Error &e) {
+        err = e.what();
+      }
+      if (err.empty()) {
+        EXPECT_TRUE(permissionByte[at]) << "undetected flip at " << at;
+        EXPECT_TRUE(sameValues(ps, good));
+        initParams(ps, m.params, 7);
+        continue;
+      }
+      EXPECT_EQ(err.rfind(path + ": ", 0), 0u) << err;
+      EXPECT_TRUE(sameValues(ps, before)) << "model touched, flip at " << at;
+    }
+  // A flip inside array data is reported as a checksum mismatch.
+  std::string bad = bytes;
+  bad[bytes.find("__step__.npy") - 40] ^= 1; // inside fc.bias data
+  EXPECT_NE(loadError(dir.write("b2.npz", bad), m, ps)
+                .find(": checksum mismatch in member 'fc.bias.npy' (file is "
+                      "corrupt)"),
+            std::string::npos);
 }
 
-// A cut-off file is reported as truncated, a foreign file as bad magic.
-TEST(Checkpoint, DetectsTruncationAndBadMagic) {
+// Every truncation is rejected; foreign and missing files too.
+TEST(Checkpoint, DetectsTruncationAndForeignFiles) {
   TempDir dir;
   Manifest m = manifest();
-  std::string bytes = serializeCheckpoint(m, params(m, 1));
-  std::vector<Tensor> ps = params(m, 7);
-  for (size_t keep : {size_t(5), size_t(13), size_t(40), bytes.size() - 20}) {
-    std::string err =
-        loadError(dir.write("cut.params", bytes.substr(0, keep)), m, ps);
-    EXPECT_TRUE(err.find("truncated") != std::string::npos ||
-                err.find("bad magic") != std::string::npos)
-        << keep << ": " << err;
+  std::string bytes = bytesOf(m, params(m, 1));
+  std::vector<Tensor> ps = params(m, 7), before = params(m, 7);
+  for (size_t keep = 0; keep < bytes.size(); ++keep) {
+    std::string path = dir.write("cut.npz", bytes.substr(0, keep));
+    std::string err = loadError(path, m, ps);
+    EXPECT_EQ(err.rfind(path + ": ", 0), 0u) << keep << ": " << err;
   }
-  EXPECT_NE(loadError(dir.write("cut2.params", bytes.substr(0, 40)), m, ps)
-                .find("truncated"),
+  EXPECT_TRUE(sameValues(ps, before));
+  EXPECT_NE(loadError(dir.write("c.npz", bytes.substr(0, 100)), m, ps)
+                .find("truncated or not an .npz archive (no ZIP end record)"),
             std::string::npos);
   EXPECT_NE(
-      loadError(dir.write("x.params", "hello world, not a checkpoint"), m, ps)
-          .find("not a dlnc checkpoint (bad magic"),
+      loadError(dir.write("x.npz", "hello world, not a checkpoint"), m, ps)
+          .find("not an .npz archive"),
       std::string::npos);
-  EXPECT_NE(loadError(dir.file("missing.params"), m, ps)
-                .find("cannot open checkpoint"),
+  EXPECT_NE(
+      loadError(dir.write("old.params", std::string("DLNCKPT1\x02\0\0\0", 12)),
+                m, ps)
+          .find("old DLNCKPT1 checkpoint"),
+      std::string::npos);
+  EXPECT_NE(
+      loadError(dir.file("missing.npz"), m, ps).find("cannot open checkpoint"),
+      std::string::npos);
+  EXPECT_NE(loadError(dir.path(), m, ps).find("not a regular file"),
             std::string::npos);
 }
 
 // A valid checkpoint of another model is refused with the mismatching
-// name/shape/dtype.
+// name/shape/dtype, and the model is left alone.
 TEST(Checkpoint, ValidatesAgainstManifest) {
   TempDir dir;
   Manifest m = manifest();
-  saveCheckpoint(dir.file("a.params"), m, params(m, 1));
+  std::vector<Tensor> good = params(m, 1);
+  saveCheckpoint(dir.file("a.npz"), paramTensors(m, good), TrainCounters());
   Manifest other = manifest("f32", "3x5");
   std::vector<Tensor> ps = params(other, 1);
-  EXPECT_NE(loadError(dir.file("a.params"), other, ps)
-                .find("param 'fc.weight' has shape 3x4, model expects 3x5"),
+  EXPECT_NE(loadError(dir.file("a.npz"), other, ps)
+                .find(": array 'fc.weight' has shape 3x4, model expects 3x5"),
             std::string::npos);
   Manifest f64 = manifest("f64");
   std::vector<Tensor> ps64 = params(f64, 1);
-  EXPECT_NE(loadError(dir.file("a.params"), f64, ps64)
-                .find("has dtype f32, model expects f64"),
+  EXPECT_NE(loadError(dir.file("a.npz"), f64, ps64)
+                .find("array 'fc.weight' has dtype f32, model expects f64"),
             std::string::npos);
   Manifest renamed =
       parseManifest("dln-manifest 1\ndtype f32\nbatch 2\ninput x 3\n"
                     "label y class 4\noutput o 4\nparam w 3x4 init=zeros\n"
                     "param fc.bias 4 init=zeros\n");
-  std::vector<Tensor> pr = params(renamed, 1);
-  EXPECT_NE(loadError(dir.file("a.params"), renamed, pr)
-                .find("param 0 is 'fc.weight', model expects 'w'"),
+  std::vector<Tensor> pr = params(renamed, 1), prBefore = params(renamed, 1);
+  EXPECT_NE(loadError(dir.file("a.npz"), renamed, pr)
+                .find("checkpoint has no array 'w'"),
             std::string::npos);
+  EXPECT_TRUE(sameValues(pr, prBefore));
+  // A file with an extra (non-reserved) array is not this model's.
+  Manifest biasOnly =
+      parseManifest("dln-manifest 1\ndtype f32\nbatch 2\ninput x 3\n"
+                    "label y class 4\noutput o 4\n"
+                    "param fc.bias 4 init=zeros\n");
+  std::vector<Tensor> pb = params(biasOnly, 1);
+  EXPECT_NE(loadError(dir.file("a.npz"), biasOnly, pb)
+                .find("unexpected array 'fc.weight' (not a param of this "
+                      "model)"),
+            std::string::npos);
+}
+
+// Callers add state under reserved names; params-only readers skip it, and
+// a counter of the wrong type is refused.
+TEST(Checkpoint, ExtraStateAndCounters) {
+  TempDir dir;
+  Manifest m = manifest();
+  std::vector<Tensor> ps = params(m, 1), moments = params(m, 2);
+  std::vector<NamedTensor> all = paramTensors(m, ps);
+  all.push_back({"__momentum__.fc.weight", &moments[0]});
+  saveCheckpoint(dir.file("s.npz"), all, TrainCounters());
+  std::vector<Tensor> loaded = params(m, 3), loadedMoments = params(m, 4);
+  EXPECT_EQ(loadError(dir.file("s.npz"), m, loaded), "");
+  EXPECT_TRUE(sameValues(loaded, ps));
+  std::vector<NamedTensor> wantAll = paramTensors(m, loaded);
+  wantAll.push_back({"__momentum__.fc.weight", &loadedMoments[0]});
+  loadCheckpoint(dir.file("s.npz"), wantAll);
+  EXPECT_EQ(std::memcmp(loadedMoments[0].data(), moments[0].data(),
+                        moments[0].bytes()),
+            0);
+
+  // Without counters the load still works but reports none.
+  std::vector<NpyArray> arrays;
+  for (size_t i = 0; i < ps.size(); ++i)
+    arrays.push_back(
+        {m.params[i].name, NpyType::F32, ps[i].shape(), ps[i].data()});
+  std::string noCounters = npzBytes(arrays);
+  EXPECT_FALSE(deserializeCheckpoint(noCounters, "n.npz", paramTensors(m, ps)));
+  double wrong = 3;
+  arrays.push_back({"__epoch__", NpyType::F64, {}, &wrong});
+  try {
+    deserializeCheckpoint(npzBytes(arrays), "n.npz", paramTensors(m, ps));
+    FAIL() << "expected an error";
+  } catch (const Error &e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "n.npz: counter '__epoch__' must be a 0-d int64 array"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // A writer that never commits (a failure mid-write) leaves the old file and no
@@ -178,7 +278,8 @@ TEST(AtomicFile, UnwritableDestinationIsAnError) {
   Manifest m = manifest();
   std::string path = dir.file("no/such/dir/m.params");
   try {
-    saveCheckpoint(path, m, params(m, 1));
+    std::vector<Tensor> ps = params(m, 1);
+    saveCheckpoint(path, paramTensors(m, ps), TrainCounters());
     FAIL() << "expected an error";
   } catch (const Error &e) {
     EXPECT_EQ(e.code(), DLNRT_IO_ERROR);
@@ -186,13 +287,13 @@ TEST(AtomicFile, UnwritableDestinationIsAnError) {
               std::string::npos)
         << e.what();
   }
-  // Replacing a directory with a file fails at rename; the directory and no
-  // temp file remain.
+  // A directory is never replaced by a file, and no temp file is left.
   std::string target = dir.file("adir");
   ASSERT_EQ(::mkdir(target.c_str(), 0755), 0);
   EXPECT_THROW(writeFileAtomically(target, "x"), Error);
   struct stat st;
   ASSERT_EQ(::stat(target.c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  EXPECT_FALSE(fileExists(target + ".tmp." + std::to_string(::getpid())));
+  EXPECT_EQ(std::system(("test \"$(ls " + dir.path() + ")\" = adir").c_str()),
+            0);
 }

@@ -75,7 +75,7 @@ TEST_F(CliTest, MissingDataFileIsAnError) {
                        "/train.csv: cannot open CSV file"),
             std::string::npos)
       << r.err;
-  EXPECT_FALSE(fileExists(argv0 + ".params"));
+  EXPECT_FALSE(fileExists(argv0 + ".npz"));
 }
 
 // train -> checkpoint + metrics; eval of that checkpoint reproduces the final
@@ -91,8 +91,7 @@ TEST_F(CliTest, TrainThenEval) {
   EXPECT_NE(t.out.find("epoch  20/20 "), std::string::npos) << t.out;
   EXPECT_EQ(t.out.find("epoch   4/20"), std::string::npos) << t.out;
   EXPECT_NE(t.out.find("final: test_acc "), std::string::npos) << t.out;
-  EXPECT_TRUE(
-      fileExists(argv0 + ".params")); // default --save is <argv[0]>.params
+  EXPECT_TRUE(fileExists(argv0 + ".npz")); // default --save: <argv[0]>.npz
   std::string json = readAll(dir.file("m.json"));
   for (const char *key :
        {"\"train_loss\":", "\"test_loss\":", "\"test_accuracy\":",
@@ -102,8 +101,8 @@ TEST_F(CliTest, TrainThenEval) {
       valueAfter(t.out.substr(t.out.find("final:")), "test_loss");
   EXPECT_LT(trainTestLoss, 0.01);
 
-  CliRun e = runCli(
-      abi, argv0, {"eval", "--load", argv0 + ".params", "--data", dir.path()});
+  CliRun e = runCli(abi, argv0,
+                    {"eval", "--load", argv0 + ".npz", "--data", dir.path()});
   ASSERT_EQ(e.rc, 0) << e.err;
   EXPECT_EQ(e.out.rfind("final: test_acc ", 0), 0u) << e.out;
   EXPECT_DOUBLE_EQ(valueAfter(e.out, "test_loss"), trainTestLoss);
@@ -131,7 +130,7 @@ TEST_F(CliTest, QuietPrintsOnlyFinalLine) {
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   EXPECT_EQ(r.out.rfind("final: ", 0), 0u);
   EXPECT_TRUE(fileExists(dir.file("q.params")));
-  EXPECT_FALSE(fileExists(argv0 + ".params"));
+  EXPECT_FALSE(fileExists(argv0 + ".npz"));
 }
 
 // Usage errors exit with 2 and say what is wrong.
@@ -144,32 +143,49 @@ TEST_F(CliTest, UsageErrors) {
       {{"fly"}, "unknown command 'fly'"},
       {{"train", "--eps", "1"}, "option --eps is not valid for 'train'"},
       {{"train", "--epochs", "abc"}, "--epochs expects a non-negative integer"},
-      {{"train", "--lr"}, "--lr needs a value"},
+      {{"train", "--lr"}, "--lr: 1 required X missing"},
       {{"eval"}, "eval needs --load FILE"},
       {{"gradcheck", "extra"}, "unexpected argument 'extra'"},
+      {{"train", "--eps=1"}, "option --eps is not valid for 'train'"},
+      {{"train", "eval"}, "unexpected argument 'eval'"},
+      {{"train", "--data="}, "--data: 1 required DIR missing"},
+      {{"train", "--save", ""}, "--save needs a non-empty value"},
+      {{"train", "--seed", "-1"}, "--seed expects a non-negative integer"},
+      {{"gradcheck", "--samples", "0"}, "--samples expects a positive integer"},
+      {{"eval", "--load", "x", "--lr", "1"},
+       "option --lr is not valid for 'eval'"},
+      {{"--bogus"}, "unknown command '--bogus'"},
   };
   for (const Case &c : cases) {
     CliRun r = runCli(abi, argv0, c.args);
     EXPECT_EQ(r.rc, 2);
     EXPECT_NE(r.err.find("error: " + c.expect), std::string::npos) << r.err;
   }
-  CliRun h = runCli(abi, argv0, {"--help"});
-  EXPECT_EQ(h.rc, 0);
-  EXPECT_NE(h.out.find("usage:"), std::string::npos);
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"-h"},
+                                        {"help"},
+                                        {"train", "--help"},
+                                        {"eval", "-h"}}) {
+    CliRun h = runCli(abi, argv0, args);
+    EXPECT_EQ(h.rc, 0) << args[0];
+    EXPECT_EQ(h.out.rfind("usage:\n  " + argv0 + " train", 0), 0u) << h.out;
+  }
 }
 
 // eval of a damaged checkpoint fails cleanly.
 TEST_F(CliTest, EvalRejectsCorruptCheckpoint) {
   ASSERT_EQ(runCli(abi, argv0, {"train", "--quiet", "--data", dir.path()}).rc,
             0);
-  std::string bytes = readAll(argv0 + ".params");
-  bytes[bytes.size() / 2] ^= 1;
-  dir.write("model.params", bytes);
-  CliRun r = runCli(
-      abi, argv0, {"eval", "--load", argv0 + ".params", "--data", dir.path()});
+  std::string bytes = readAll(argv0 + ".npz");
+  // First data byte of w: after the local header, name and 64-byte NPY header.
+  bytes[bytes.find("w.npy") + 5 + 64] ^= 1;
+  dir.write("model.npz", bytes);
+  CliRun r = runCli(abi, argv0,
+                    {"eval", "--load", argv0 + ".npz", "--data", dir.path()});
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("error: " + argv0 +
-                       ".params: checksum mismatch (file is corrupt)"),
+                       ".npz: checksum mismatch in member 'w.npy' "
+                       "(file is corrupt)"),
             std::string::npos)
       << r.err;
 }
@@ -204,4 +220,118 @@ TEST_F(CliTest, InfoAndBadManifest) {
   EXPECT_NE(b.err.find("error: manifest line 2: unknown line kind 'bogus'"),
             std::string::npos)
       << b.err;
+}
+
+// train --epochs 2, then --resume to 5 epochs, writes the very same file as an
+// uninterrupted 5-epoch run (params and counters).
+TEST_F(CliTest, ResumeMatchesUninterruptedRun) {
+  auto train = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"train",    "--quiet", "--data",
+                                     dir.path(), "--lr",    "0.2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return runCli(abi, argv0, args);
+  };
+  ASSERT_EQ(train({"--epochs", "2", "--save", dir.file("part.npz")}).rc, 0);
+  CliRun r = train({"--epochs", "5", "--resume", dir.file("part.npz"), "--save",
+                    dir.file("resumed.npz")});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  ASSERT_EQ(train({"--epochs", "5", "--save", dir.file("full.npz")}).rc, 0);
+  EXPECT_EQ(readAll(dir.file("resumed.npz")), readAll(dir.file("full.npz")));
+  EXPECT_NE(readAll(dir.file("part.npz")), readAll(dir.file("full.npz")));
+
+  CliRun seed = train({"--epochs", "5", "--seed", "6", "--resume",
+                       dir.file("part.npz"), "--save", dir.file("x.npz")});
+  EXPECT_EQ(seed.rc, 1);
+  EXPECT_NE(seed.err.find("error: --seed 6 differs from seed 5 that " +
+                          dir.file("part.npz") + " was trained with"),
+            std::string::npos)
+      << seed.err;
+  CliRun past = train({"--epochs", "1", "--resume", dir.file("part.npz"),
+                       "--save", dir.file("x.npz")});
+  EXPECT_EQ(past.rc, 1);
+  EXPECT_NE(past.err.find("checkpoint is after epoch 2, beyond the 1 epochs "
+                          "requested"),
+            std::string::npos)
+      << past.err;
+  EXPECT_FALSE(fileExists(dir.file("x.npz")));
+}
+
+// Outputs that would overwrite an input, each other, the running program or a
+// device are refused before training, and the file is left as it was.
+TEST_F(CliTest, OutputsNeverClobberInputs) {
+  std::string data = readAll(dir.file("train.csv"));
+  char self[4096] = {};
+  ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
+  ASSERT_EQ(::symlink(dir.file("m.json").c_str(), dir.file("alias").c_str()),
+            0);
+  dir.write("ckpt.npz", "not touched");
+  dir.write("m.json", "old metrics");
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{"--save", dir.path() + "/./train.csv"},
+       "is the same file as train data"},
+      {{"--metrics-json", dir.file("test.csv")},
+       "is the same file as test data"},
+      {{"--save", self}, "is the same file as the running executable"},
+      {{"--save", dir.file("m.json"), "--metrics-json", dir.file("alias")},
+       "is the same file as --metrics-json"},
+      {{"--resume", dir.file("ckpt.npz"), "--metrics-json",
+        dir.file("ckpt.npz")},
+       "is the same file as --resume"},
+      {{"--save", "/dev/null"}, "/dev/null: not a regular file"},
+  };
+  for (const Case &c : cases) {
+    std::vector<std::string> args = {"train", "--data", dir.path()};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    CliRun r = runCli(abi, argv0, args);
+    EXPECT_EQ(r.rc, 1) << c.expect;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("epoch"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(readAll(dir.file("train.csv")), data);
+  EXPECT_EQ(readAll(dir.file("ckpt.npz")), "not touched");
+  EXPECT_EQ(readAll(dir.file("m.json")), "old metrics");
+  CliRun e =
+      runCli(abi, argv0,
+             {"eval", "--data", dir.path(), "--load", dir.file("ckpt.npz"),
+              "--metrics-json", dir.file("ckpt.npz")});
+  EXPECT_NE(e.err.find("is the same file as --load"), std::string::npos)
+      << e.err;
+  // A character device is fine for metrics: the user asked for a stream.
+  CliRun dev = runCli(abi, argv0,
+                      {"train", "--quiet", "--data", dir.path(), "--save",
+                       dir.file("ok.npz"), "--metrics-json", "/dev/null"});
+  EXPECT_EQ(dev.rc, 0) << dev.err;
+}
+
+// A diverging run stops with a message naming where, exits non-zero, and
+// leaves the previous checkpoint and metrics alone.
+TEST_F(CliTest, NonFiniteLossKeepsLastCheckpoint) {
+  std::string save = dir.file("good.npz");
+  ASSERT_EQ(runCli(abi, argv0,
+                   {"train", "--quiet", "--data", dir.path(), "--save", save})
+                .rc,
+            0);
+  std::string good = readAll(save);
+  CliRun r = runCli(abi, argv0,
+                    {"train", "--quiet", "--data", dir.path(), "--lr", "1e300",
+                     "--save", save, "--metrics-json", dir.file("m.json")});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("error: training diverged: loss is "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(" at epoch 1, step "), std::string::npos) << r.err;
+  EXPECT_EQ(readAll(save), good);
+  EXPECT_FALSE(fileExists(dir.file("m.json")));
+}
+
+// A repeated option takes its last value, in either spelling.
+TEST_F(CliTest, RepeatedOptionTakesLastValue) {
+  CliRun r = runCli(abi, argv0,
+                    {"train", "--quiet", "--data", dir.path(), "--epochs", "1",
+                     "--epochs=2", "--metrics-json", dir.file("m.json")});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(readAll(dir.file("m.json")).find("\"epochs\":2"),
+            std::string::npos);
 }

@@ -50,5 +50,5 @@ TEST(Metrics, JsonFileIsWrittenAtomically) {
   EXPECT_EQ(readAll(dir.file("m.json")),
             "{\"train_loss\":0.25,\"test_loss\":null,\"test_accuracy\":0.5,"
             "\"epochs\":3,"
-            "\"samples_per_second\":1000,\"train_seconds\":1.5}\n");
+            "\"samples_per_second\":1000.0,\"train_seconds\":1.5}\n");
 }

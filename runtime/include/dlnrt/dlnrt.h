@@ -125,9 +125,11 @@ dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
 /* Initializes every parameter from its manifest init rule with a deterministic
  * generator. */
 dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed);
-/* Checkpoint I/O. Loading validates names, shapes, dtype and checksum and
- * leaves the model unchanged on error; saving is atomic (a failed save never
- * clobbers an existing file). */
+/* Checkpoint I/O: NumPy .npz files, one array per param under its manifest
+ * name (docs/runtime.md). Loading validates the archive, CRCs, names, shapes
+ * and dtype and leaves the model unchanged on error; saving is atomic (a
+ * failed save never clobbers an existing file) and records zero training
+ * counters. */
 dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path);
 dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path);
 
