@@ -69,9 +69,25 @@ private:
   /// Emits the forward body; fills `output` and `perSampleLoss`.
   LogicalResult emitForward(ValueRange params, Value x, Value y, Value &output,
                             Value &perSampleLoss);
+  void emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
+                     ArrayRef<Type> paramTypes, ArrayRef<int64_t> wrt,
+                     Location lossLoc);
+  /// The optimizer-state tensor holding a parameter's momentum.
+  static std::string velocityName(StringRef param) {
+    return (param + ".momentum").str();
+  }
   FailureOr<Value> emitExpr(const Expr &expr);
   FailureOr<Value> emitCall(const CallExpr &call);
   FailureOr<Value> emitBinary(const BinaryExpr &binary);
+
+  /// Marks argument `index` of `func` with its role in the model.
+  void setRole(func::FuncOp func, unsigned index, Role role, StringRef name) {
+    func.setArgAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
+  }
+  void setResultRole(func::FuncOp func, unsigned index, Role role,
+                     StringRef name) {
+    func.setResultAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
+  }
 
   func::FuncOp createFunction(ModuleOp module, StringRef name,
                               TypeRange extraInputs, TypeRange results);
@@ -89,6 +105,8 @@ private:
   bool labelIsClass = false;
   int64_t numClasses = 0;
   SmallVector<ParamInfo> params;
+  /// Persistent non-gradient tensors (optimizer state), zero-initialized.
+  SmallVector<ParamInfo> state;
   llvm::StringMap<LayerInfo> layers;
   const Stmt *outputStmt = nullptr;
   const Stmt *lossStmt = nullptr;
@@ -450,10 +468,9 @@ func::FuncOp ModelGen::createFunction(ModuleOp module, StringRef name,
   auto func = func::FuncOp::create(builder, loc(model.loc), name,
                                    builder.getFunctionType(inputs, results));
   for (auto [index, param] : llvm::enumerate(params))
-    func.setArgAttr(index, "dln.param", builder.getStringAttr(param.name));
-  func.setArgAttr(params.size(), "dln.input", builder.getStringAttr(inputName));
-  func.setArgAttr(params.size() + 1, "dln.label",
-                  builder.getStringAttr(labelName));
+    setRole(func, index, Role::param, param.name);
+  setRole(func, params.size(), Role::input, inputName);
+  setRole(func, params.size() + 1, Role::label, labelName);
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
 }
@@ -467,6 +484,14 @@ void ModelGen::emitMetadata(ModuleOp module) {
     paramAttrs.push_back(attrs.getDictionary(&context));
   }
   module->setAttr("dln.params", builder.getArrayAttr(paramAttrs));
+  SmallVector<Attribute> stateAttrs;
+  for (const ParamInfo &tensor : state)
+    stateAttrs.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr("name", builder.getStringAttr(tensor.name)),
+         builder.getNamedAttr("shape",
+                              builder.getDenseI64ArrayAttr(tensor.shape)),
+         builder.getNamedAttr("init", builder.getStringAttr("zeros"))}));
+  module->setAttr("dln.state", builder.getArrayAttr(stateAttrs));
   module->setAttr(
       "dln.input",
       builder.getDictionaryAttr(
@@ -491,6 +516,69 @@ void ModelGen::emitMetadata(ModuleOp module) {
   module->setAttr("dln.label", builder.getDictionaryAttr(label));
   module->setAttr("dln.dtype", TypeAttr::get(elementType));
   module->setAttr("dln.output_name", builder.getStringAttr(outputName));
+}
+
+void ModelGen::emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
+                             ArrayRef<Type> paramTypes, ArrayRef<int64_t> wrt,
+                             Location lossLoc) {
+  // train_step(params, x, y, [velocities], lr) -> (params, [velocities], loss):
+  // the updated parameters and optimizer state are written back in place.
+  auto optimizer = module->getAttrOfType<DictionaryAttr>("dln.optimizer");
+  auto momentumAttr = optimizer.getAs<FloatAttr>("momentum");
+  double momentum = momentumAttr ? momentumAttr.getValueAsDouble() : 0.0;
+  unsigned numParams = params.size();
+  Type scalar = RankedTensorType::get({}, elementType);
+  SmallVector<Type> extraInputs;
+  if (momentum > 0)
+    llvm::append_range(extraInputs, paramTypes);
+  extraInputs.push_back(scalar);
+  SmallVector<Type> stepTypes(paramTypes);
+  if (momentum > 0)
+    llvm::append_range(stepTypes, paramTypes);
+  stepTypes.push_back(scalar);
+  func::FuncOp stepFunc =
+      createFunction(module, "train_step", extraInputs, stepTypes);
+  auto args = stepFunc.getArguments();
+  unsigned dataArgs = numParams + 2;
+  Value lr = args.back();
+  auto stepGrad = ValueAndGradOp::create(builder, lossLoc, scalar, paramTypes,
+                                         lossFunc.getSymName(),
+                                         args.take_front(dataArgs), wrt);
+  SmallVector<Value> newParams, newState;
+  for (unsigned i = 0; i < numParams; ++i) {
+    Value param = args[i], g = stepGrad.getGradients()[i];
+    if (momentum > 0) {
+      auto update = SGDMomentumUpdateOp::create(
+          builder, lossLoc, paramTypes[i], paramTypes[i], param, g,
+          args[dataArgs + i], lr, builder.getF64FloatAttr(momentum));
+      newParams.push_back(update.getNewParam());
+      newState.push_back(update.getNewVelocity());
+    } else {
+      newParams.push_back(
+          SGDUpdateOp::create(builder, lossLoc, paramTypes[i], param, g, lr));
+    }
+  }
+  SmallVector<Value> results(newParams);
+  llvm::append_range(results, newState);
+  results.push_back(stepGrad.getValue());
+  func::ReturnOp::create(builder, lossLoc, results);
+
+  for (unsigned i = 0; i < numParams; ++i) {
+    stepFunc.setResultAttr(i, "dln.aliases_arg", builder.getI64IntegerAttr(i));
+    setResultRole(stepFunc, i, Role::param, params[i].name);
+    if (momentum > 0) {
+      std::string name = velocityName(params[i].name);
+      setRole(stepFunc, dataArgs + i, Role::optimizer_state, name);
+      stepFunc.setResultAttr(numParams + i, "dln.aliases_arg",
+                             builder.getI64IntegerAttr(dataArgs + i));
+      setResultRole(stepFunc, numParams + i, Role::optimizer_state, name);
+    }
+  }
+  setRole(stepFunc, args.size() - 1, Role::hyper, "lr");
+  setResultRole(stepFunc, results.size() - 1, Role::loss, "loss");
+  if (momentum > 0)
+    for (const ParamInfo &param : params)
+      state.push_back({velocityName(param.name), param.shape, {}});
 }
 
 LogicalResult ModelGen::generate(ModuleOp module) {
@@ -541,6 +629,8 @@ LogicalResult ModelGen::generate(ModuleOp module) {
   evalFunc.setType(builder.getFunctionType(
       evalFunc.getArgumentTypes(),
       TypeRange{perSample.getType(), output.getType()}));
+  setResultRole(evalFunc, 0, Role::loss, "loss");
+  setResultRole(evalFunc, 1, Role::output, outputName);
 
   // Analytic gradients, for gradient checking and custom training loops.
   SmallVector<int64_t> wrt = llvm::to_vector(llvm::seq<int64_t>(0, numParams));
@@ -552,27 +642,11 @@ LogicalResult ModelGen::generate(ModuleOp module) {
                                      lossFunc.getSymName(),
                                      gradFunc.getArguments(), wrt);
   func::ReturnOp::create(builder, lossLoc, grad->getResults());
+  setResultRole(gradFunc, 0, Role::loss, "loss");
+  for (auto [i, param] : llvm::enumerate(params))
+    setResultRole(gradFunc, i + 1, Role::grad, param.name);
 
-  // One SGD step; the updated parameters are written back in place.
-  SmallVector<Type> stepTypes(paramTypes);
-  stepTypes.push_back(scalar);
-  func::FuncOp stepFunc =
-      createFunction(module, "train_step", {scalar}, stepTypes);
-  args = stepFunc.getArguments();
-  auto stepGrad =
-      ValueAndGradOp::create(builder, lossLoc, scalar, paramTypes,
-                             lossFunc.getSymName(), args.drop_back(), wrt);
-  SmallVector<Value> results;
-  for (unsigned i = 0; i < numParams; ++i) {
-    results.push_back(SGDUpdateOp::create(builder, lossLoc, paramTypes[i],
-                                          args[i], stepGrad.getGradients()[i],
-                                          args.back()));
-    stepFunc.setResultAttr(i, "dln.aliases_arg", builder.getI64IntegerAttr(i));
-  }
-  results.push_back(stepGrad.getValue());
-  func::ReturnOp::create(builder, lossLoc, results);
-  stepFunc.setArgAttr(args.size() - 1, "dln.lr", builder.getUnitAttr());
-
+  emitTrainStep(module, lossFunc, paramTypes, wrt, lossLoc);
   emitMetadata(module);
   return success();
 }

@@ -46,6 +46,8 @@ private:
   llvm::SMLoc batchLoc;
   int64_t epochs = 1, seed = 0, logEvery = 0;
   double learningRate = 0.01;
+  double momentum = 0;
+  bool sawDataBlock = false;
   bool sawOptimizer = false;
 };
 
@@ -153,14 +155,24 @@ LogicalResult RecipeGen::readTrain(const Block &block) {
                << "unsupported optimizer (this compiler version supports "
                   "sgd(lr = ...))";
       for (const Argument &arg : call->args) {
-        if (!arg.name.empty() && arg.name != "lr")
-          return error(arg.loc) << "sgd option '" << arg.name
-                                << "' is not supported by this compiler "
-                                   "version (only lr)";
+        if (arg.name != "lr" && arg.name != "momentum")
+          return error(arg.loc)
+                 << (arg.name.empty() ? std::string("sgd takes named options")
+                                      : "sgd option '" + arg.name +
+                                            "' is not supported by this "
+                                            "compiler version")
+                 << " (expected lr, momentum)";
         std::optional<double> value = evaluateNumber(*arg.value);
-        if (arg.name != "lr" || !value || *value <= 0)
-          return error(arg.loc) << "sgd expects 'lr = <positive number>'";
-        learningRate = *value;
+        if (arg.name == "lr") {
+          if (!value || *value <= 0)
+            return error(arg.loc) << "sgd expects 'lr = <positive number>'";
+          learningRate = *value;
+        } else {
+          if (!value || *value < 0 || *value >= 1)
+            return error(arg.loc)
+                   << "sgd expects 'momentum = <number in [0, 1)>'";
+          momentum = *value;
+        }
       }
       sawOptimizer = true;
     } else if (name == "batch") {
@@ -195,6 +207,7 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
   const Block *train = nullptr;
   for (const Block &block : ast.blocks) {
     if (block.keyword == "data") {
+      sawDataBlock = true;
       if (failed(readData(block)))
         return failure();
     } else if (block.keyword == "train") {
@@ -217,7 +230,9 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
                << "no 'train' block: add 'train { optimizer = sgd(lr = 0.1) "
                   "}' to say how to train the model",
            failure();
-  if (!trainSource)
+  // A model without a data block is meant for embedding: the application
+  // feeds it batches (docs/runtime.md), so only `batch = all` needs data.
+  if (!trainSource && (sawDataBlock || batchAll))
     return error(train->loc) << "no training data: add 'train = csv(...)' or "
                                 "'train = idx(...)' to a data block",
            failure();
@@ -251,11 +266,15 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
       "dln.optimizer",
       builder.getDictionaryAttr(
           {builder.getNamedAttr("kind", builder.getStringAttr("sgd")),
-           builder.getNamedAttr("lr", builder.getF64FloatAttr(learningRate))}));
+           builder.getNamedAttr("lr", builder.getF64FloatAttr(learningRate)),
+           builder.getNamedAttr("momentum",
+                                builder.getF64FloatAttr(momentum))}));
   NamedAttrList data;
   data.set("dir", builder.getStringAttr(dataDir));
-  data.set("train", trainSource);
-  data.set("test", testSource ? testSource : trainSource);
+  if (trainSource) {
+    data.set("train", trainSource);
+    data.set("test", testSource ? testSource : trainSource);
+  }
   module->setAttr("dln.data", data.getDictionary(&context));
   return *batch;
 }

@@ -22,6 +22,24 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(
     ("%examples", os.path.join(config.dlnc_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))
+# Building an application that embeds compiled models against libdlnrt.
+config.substitutions.append(
+    ("%dlnrt_cflags",
+     "-std=c++17 -I" + os.path.join(config.dlnc_src_root, "runtime", "include")))
+config.substitutions.append(
+    ("%dlnrt_libs", "-L" + os.path.join(config.dlnc_obj_root, "lib") +
+     " -ldlnrt -lz -lm -lpthread"))
+
+# mlir-runner and its runtime libraries, for tests that execute generated MLIR
+# (test/Ops/op_harness.py). The libraries sit in LLVM's lib directory.
+mlir_runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
+runner_libs = getattr(config, "llvm_lib_dir", None) or os.path.join(
+    os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(("%mlir_runner_libs", runner_libs))
+config.substitutions.append(("%mlir_runner", mlir_runner))
+if os.path.exists(mlir_runner) and os.path.exists(
+        os.path.join(runner_libs, "libmlir_runner_utils.so")):
+    config.available_features.add("mlir-runner")
 
 # End-to-end tests that read Debian's dataset-fashion-mnist.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):

@@ -21,7 +21,6 @@ void addUpstream(OpPassManager &pm, StringRef pipeline) {
 
 void dln::buildDLNToLinalgPipeline(OpPassManager &pm,
                                    const PipelineOptions &options) {
-  pm.addPass(createEmitManifest());
   pm.addPass(createAutodiff());
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
@@ -44,6 +43,7 @@ void dln::buildDLNToLinalgPipeline(OpPassManager &pm,
 void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                     const PipelineOptions &options) {
   pm.addPass(createLowerEntryPoints());
+  pm.addPass(createEmitManifest());
   addUpstream(pm, "eliminate-empty-tensors,one-shot-bufferize,"
                   "func.func(buffer-hoisting,buffer-loop-hoisting),"
                   "buffer-deallocation-pipeline,canonicalize");
@@ -59,7 +59,9 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
                   "convert-math-to-libm,convert-arith-to-llvm,"
                   "convert-index-to-llvm,convert-func-to-llvm,"
                   "convert-cf-to-llvm,reconcile-unrealized-casts");
-  pm.addPass(createEmitPackedEntryPoints());
+  EmitPackedEntryPointsOptions packing;
+  packing.exportDefaultModel = options.exportDefaultModel;
+  pm.addPass(createEmitPackedEntryPoints(packing));
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -22,6 +22,9 @@ struct PipelineOptions {
   std::vector<int64_t> contractionTileSizes = {32, 0, 0};
   /// SIMD register width for dln-vectorize-contractions (64 = AVX-512).
   int64_t vectorBytes = 64;
+  /// Also export the model as `dlnrt_default_model`, the one libdlnrt_main's
+  /// main() runs: for executables, not for objects meant for embedding.
+  bool exportDefaultModel = false;
 };
 
 /// dln (as produced by MLIRGen) -> linalg on tensors, gradients included.

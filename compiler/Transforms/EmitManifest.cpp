@@ -1,16 +1,16 @@
 //===- EmitManifest.cpp - dln-emit-manifest -------------------------------===//
-// Serializes the `dln.*` module attributes into the runtime manifest (format:
-// docs/runtime.md). Values are percent-encoded so that paths may hold spaces.
+// Serializes the model description the runtime reads (format: the "Model
+// description" section of docs/runtime.md) as JSON: the `dln.*` module
+// attributes written by the frontend, plus the entry-point table built from
+// the `dln.abi` attribute of every lowered entry point.
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/Passes.h"
+#include "dialects/DLN/IR/DLNAttrs.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FormatVariadic.h"
-
-#include <cstdio>
-#include <cstdlib>
+#include "llvm/Support/JSON.h"
 
 namespace mlir::dln {
 #define GEN_PASS_DEF_EMITMANIFEST
@@ -18,33 +18,65 @@ namespace mlir::dln {
 } // namespace mlir::dln
 
 using namespace mlir;
+namespace json = llvm::json;
 
 namespace {
-std::string percentEncode(StringRef value) {
-  std::string out;
-  for (unsigned char c : value) {
-    if (c <= ' ' || c == '%' || c == '=' || c >= 0x7f)
-      out += llvm::formatv("%{0:X-2}", static_cast<unsigned>(c)).str();
-    else
-      out += static_cast<char>(c);
-  }
-  return out;
+json::Array shapeJson(ArrayRef<int64_t> dims) {
+  return json::Array(
+      llvm::map_range(dims, [](int64_t d) { return json::Value(d); }));
 }
 
-/// Shortest text that reads back as the same double.
-std::string exactNumber(double value) {
-  char buffer[32];
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
-    if (std::strtod(buffer, nullptr) == value)
-      break;
-  }
-  return buffer;
+std::string dtypeName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF64())
+    return "f64";
+  if (type.isInteger(32))
+    return "i32";
+  if (type.isInteger(64))
+    return "i64";
+  return "unknown";
 }
 
-std::string shape(ArrayRef<int64_t> dims) {
-  return llvm::join(
-      llvm::map_range(dims, [](int64_t d) { return std::to_string(d); }), "x");
+/// A dictionary of scalars (strings, integers, floats) as a JSON object.
+json::Object fieldsJson(DictionaryAttr dict, ArrayRef<StringRef> skip = {}) {
+  json::Object object;
+  for (NamedAttribute field : dict) {
+    StringRef key = field.getName().strref();
+    if (llvm::is_contained(skip, key))
+      continue;
+    Attribute value = field.getValue();
+    if (auto str = dyn_cast<StringAttr>(value))
+      object[key] = str.getValue().str();
+    else if (auto integer = dyn_cast<IntegerAttr>(value))
+      object[key] = integer.getInt();
+    else if (auto real = dyn_cast<FloatAttr>(value))
+      object[key] = real.getValueAsDouble();
+    else if (auto dims = dyn_cast<DenseI64ArrayAttr>(value))
+      object[key] = shapeJson(dims.asArrayRef());
+  }
+  return object;
+}
+
+/// A parameter or state tensor: name, shape and initializer. The frontend's
+/// `init` names the kind; the other scalar fields are its arguments.
+json::Object tensorJson(DictionaryAttr tensor) {
+  json::Object init = fieldsJson(tensor, {"name", "shape", "init"});
+  init["kind"] = tensor.getAs<StringAttr>("init").getValue().str();
+  if (!init.get("fan_in"))
+    init["fan_in"] = 0;
+  if (!init.get("fan_out"))
+    init["fan_out"] = 0;
+  // The frontend spells constant(v) as `v`; the description says `value`.
+  if (std::optional<double> v = init.getNumber("v")) {
+    init["value"] = *v;
+    init.erase("v");
+  }
+  return json::Object{
+      {"name", tensor.getAs<StringAttr>("name").getValue().str()},
+      {"shape",
+       shapeJson(tensor.getAs<DenseI64ArrayAttr>("shape").asArrayRef())},
+      {"init", std::move(init)}};
 }
 
 class ManifestWriter {
@@ -52,103 +84,100 @@ public:
   explicit ManifestWriter(ModuleOp module) : module(module) {}
 
   FailureOr<std::string> write() {
-    os << "dln-manifest 1\n";
-    os << "model " << percentEncode(module.getSymName().value_or("model"))
-       << "\n";
     auto dtype = module->getAttrOfType<TypeAttr>("dln.dtype");
-    if (!dtype)
-      return module.emitError("missing dln.dtype: not a dlnc model"), failure();
-    os << "dtype " << (dtype.getValue().isF64() ? "f64" : "f32") << "\n";
+    auto optimizer = module->getAttrOfType<DictionaryAttr>("dln.optimizer");
+    auto params = module->getAttrOfType<ArrayAttr>("dln.params");
+    auto input = module->getAttrOfType<DictionaryAttr>("dln.input");
+    auto label = module->getAttrOfType<DictionaryAttr>("dln.label");
+    auto data = module->getAttrOfType<DictionaryAttr>("dln.data");
+    if (!dtype || !optimizer || !params || !input || !label || !data)
+      return module.emitError("missing dln.* model attributes: not a dlnc "
+                              "model"),
+             failure();
+    json::Object root{{"format", "dlnc-model"},
+                      {"version", 2},
+                      {"model", module.getSymName().value_or("model").str()},
+                      {"dtype", dtypeName(dtype.getValue())}};
+    json::Object train{{"optimizer", fieldsJson(optimizer)}};
     for (StringRef key : {"batch", "epochs", "seed", "log_every"}) {
       auto attr = module->getAttrOfType<IntegerAttr>(("dln." + key).str());
       if (!attr)
         return module.emitError() << "missing dln." << key, failure();
-      os << key << " " << attr.getInt() << "\n";
+      (key == "batch" ? root : train)[key] = attr.getInt();
     }
-    auto optimizer = module->getAttrOfType<DictionaryAttr>("dln.optimizer");
-    if (!optimizer)
-      return module.emitError("missing dln.optimizer"), failure();
-    os << "optimizer " << optimizer.getAs<StringAttr>("kind").getValue();
-    writeFields(optimizer, {"kind"});
-    os << "\n";
+    root["train"] = std::move(train);
 
-    auto params = module->getAttrOfType<ArrayAttr>("dln.params");
-    if (!params)
-      return module.emitError("missing dln.params"), failure();
-    for (auto param : params.getAsRange<DictionaryAttr>()) {
-      os << "param "
-         << percentEncode(param.getAs<StringAttr>("name").getValue()) << " "
-         << shape(param.getAs<DenseI64ArrayAttr>("shape").asArrayRef());
-      writeFields(param, {"name", "shape"});
-      os << "\n";
-    }
-    auto input = module->getAttrOfType<DictionaryAttr>("dln.input");
-    os << "input " << percentEncode(input.getAs<StringAttr>("name").getValue())
-       << " " << shape(input.getAs<DenseI64ArrayAttr>("shape").asArrayRef())
-       << "\n";
-    auto label = module->getAttrOfType<DictionaryAttr>("dln.label");
-    os << "label " << percentEncode(label.getAs<StringAttr>("name").getValue());
-    if (label.getAs<StringAttr>("kind").getValue() == "class")
-      os << " class " << label.getAs<IntegerAttr>("classes").getInt() << "\n";
-    else
-      os << " real "
-         << shape(label.getAs<DenseI64ArrayAttr>("shape").asArrayRef()) << "\n";
-    if (failed(writeOutput()))
-      return failure();
+    json::Array paramList, stateList;
+    for (auto param : params.getAsRange<DictionaryAttr>())
+      paramList.push_back(tensorJson(param));
+    if (auto state = module->getAttrOfType<ArrayAttr>("dln.state"))
+      for (auto tensor : state.getAsRange<DictionaryAttr>())
+        stateList.push_back(tensorJson(tensor));
+    root["params"] = std::move(paramList);
+    root["state"] = std::move(stateList);
+    root["inputs"] = json::Array{fieldsJson(input)};
+    root["labels"] = json::Array{fieldsJson(label)};
 
-    auto data = module->getAttrOfType<DictionaryAttr>("dln.data");
-    if (!data)
-      return module.emitError("missing dln.data"), failure();
-    if (auto dir = data.getAs<StringAttr>("dir"))
-      os << "data dir " << percentEncode(dir.getValue()) << "\n";
-    for (StringRef split : {"train", "test"}) {
-      auto source = data.getAs<DictionaryAttr>(split);
-      if (!source)
+    json::Array entryPoints;
+    std::optional<json::Object> output;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      auto abi = func->getAttrOfType<ArrayAttr>("dln.abi");
+      if (!abi)
         continue;
-      os << "data " << split << " "
-         << source.getAs<StringAttr>("kind").getValue();
-      writeFields(source, {"kind"});
-      os << "\n";
+      json::Array args;
+      for (auto [desc, type] : llvm::zip_equal(abi.getAsRange<DictionaryAttr>(),
+                                               func.getArgumentTypes())) {
+        auto role = desc.getAs<dln::ArgAttr>("arg");
+        auto memref = cast<MemRefType>(type);
+        json::Object arg{
+            {"role", dln::stringifyRole(role.getRole()).str()},
+            {"name", role.getName().str()},
+            {"dtype", dtypeName(memref.getElementType())},
+            {"shape", shapeJson(memref.getShape())},
+            {"access", desc.getAs<StringAttr>("access").getValue().str()}};
+        if (isBatched(role.getRole()) ||
+            (role.getRole() == dln::Role::loss && memref.getRank() == 1))
+          arg["batch_dim"] = 0;
+        if (role.getRole() == dln::Role::output && !output)
+          output = json::Object{
+              {"name", role.getName().str()},
+              {"shape", shapeJson(memref.getShape().drop_front())}};
+        args.push_back(std::move(arg));
+      }
+      entryPoints.push_back(json::Object{{"name", func.getSymName().str()},
+                                         {"args", std::move(args)}});
     }
-    return os.str();
+    if (!output)
+      return module.emitError("no entry point has an output; run "
+                              "dln-lower-entry-points first"),
+             failure();
+    root["outputs"] = json::Array{std::move(*output)};
+    root["losses"] = json::Array{json::Object{{"name", "loss"}}};
+    json::Object dataJson;
+    if (auto dir = data.getAs<StringAttr>("dir"))
+      dataJson["dir"] = dir.getValue().str();
+    for (StringRef split : {"train", "test"})
+      if (auto source = data.getAs<DictionaryAttr>(split))
+        dataJson[split] = fieldsJson(source);
+    root["data"] = std::move(dataJson);
+    root["entry_points"] = std::move(entryPoints);
+
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << json::Value(std::move(root));
+    return text;
   }
 
 private:
-  /// ` key=value` for every entry but `skip`, in attribute (sorted) order.
-  void writeFields(DictionaryAttr dict, ArrayRef<StringRef> skip) {
-    for (NamedAttribute field : dict) {
-      if (llvm::is_contained(skip, field.getName().strref()))
-        continue;
-      os << " " << field.getName().strref() << "=";
-      Attribute value = field.getValue();
-      if (auto str = dyn_cast<StringAttr>(value))
-        os << percentEncode(str.getValue());
-      else if (auto integer = dyn_cast<IntegerAttr>(value))
-        os << integer.getInt();
-      else if (auto real = dyn_cast<FloatAttr>(value))
-        os << exactNumber(real.getValueAsDouble());
-    }
-  }
-
-  /// The per-sample output shape, read from the eval step's last result.
-  LogicalResult writeOutput() {
-    auto eval = module.lookupSymbol<func::FuncOp>("eval_step");
-    if (!eval || eval.getNumResults() != 2)
-      return module.emitError("missing eval_step function with (loss, output) "
-                              "results; run dln-emit-manifest before "
-                              "dln-lower-entry-points");
-    auto output = dyn_cast<RankedTensorType>(eval.getResultTypes()[1]);
-    if (!output || !output.hasStaticShape())
-      return eval.emitError("the model output must have a static shape");
-    auto name = module->getAttrOfType<StringAttr>("dln.output_name");
-    os << "output " << percentEncode(name ? name.getValue() : "output") << " "
-       << shape(output.getShape().drop_front()) << "\n";
-    return success();
+  /// Inputs, labels and outputs carry the batch as dimension 0; so do the
+  /// per-sample losses of eval_step (checked above: a rank-0 loss is the
+  /// batch mean).
+  static bool isBatched(dln::Role role) {
+    return role == dln::Role::input || role == dln::Role::label ||
+           role == dln::Role::output;
   }
 
   ModuleOp module;
-  std::string text;
-  llvm::raw_string_ostream os{text};
 };
 
 struct EmitManifestPass : public dln::impl::EmitManifestBase<EmitManifestPass> {
@@ -160,8 +189,10 @@ struct EmitManifestPass : public dln::impl::EmitManifestBase<EmitManifestPass> {
     manifest->push_back('\0');
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), manifest->size());
+    std::string name =
+        ("dln_" + module.getSymName().value_or("model") + "_manifest").str();
     LLVM::GlobalOp::create(builder, module.getLoc(), type, /*isConstant=*/true,
-                           LLVM::Linkage::External, "dln_model_manifest",
+                           LLVM::Linkage::External, name,
                            builder.getStringAttr(*manifest));
   }
 };

@@ -24,11 +24,29 @@ struct ExpandSGDUpdate : public OpRewritePattern<SGDUpdateOp> {
   }
 };
 
+/// v' = momentum * v + grad; param - lr * v'
+struct ExpandSGDMomentumUpdate : public OpRewritePattern<SGDMomentumUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SGDMomentumUpdateOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value momentum = splatLike(rewriter, loc, op.getVelocity().getType(),
+                               op.getMomentum().convertToDouble());
+    Value velocity = AddOp::create(
+        rewriter, loc, MulOp::create(rewriter, loc, op.getVelocity(), momentum),
+        op.getGrad());
+    Value param = SubOp::create(rewriter, loc, op.getParam(),
+                                scale(rewriter, loc, velocity, op.getLr()));
+    rewriter.replaceOp(op, {param, velocity});
+    return success();
+  }
+};
+
 struct ExpandOptimizersPass
     : public dln::impl::ExpandOptimizersBase<ExpandOptimizersPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ExpandSGDUpdate>(&getContext());
+    patterns.add<ExpandSGDUpdate, ExpandSGDMomentumUpdate>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -4,6 +4,7 @@
 // across the ABI and parameters are updated in place.
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/Passes.h"
+#include "dialects/DLN/IR/DLNAttrs.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -51,6 +52,24 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
     arg.replaceAllUsesExcept(asTensor, asTensor);
   }
 
+  // The ABI table (dln.abi): each argument's role, name and access, in
+  // argument order, read by dln-emit-manifest.
+  MLIRContext *context = func.getContext();
+  SmallVector<Attribute> abi;
+  auto describe = [&](Attribute role, StringRef access) {
+    abi.push_back(DictionaryAttr::get(
+        context, {NamedAttribute(StringAttr::get(context, "arg"), role),
+                  NamedAttribute(StringAttr::get(context, "access"),
+                                 StringAttr::get(context, access))}));
+  };
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    auto role = func.getArgAttrOfType<dln::ArgAttr>(i, dln::kArgAttrName);
+    if (!role)
+      return func.emitError()
+             << "entry point argument #" << i << " has no dln.arg role";
+    describe(role, updatedArgs.contains(i) ? "readwrite" : "read");
+  }
+
   // Results: written into aliased arguments or into new output arguments.
   auto ret = cast<func::ReturnOp>(entry.getTerminator());
   builder.setInsertionPoint(ret);
@@ -61,6 +80,12 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
     if (alias) {
       destination = entry.getArgument(alias.getInt());
     } else {
+      auto role =
+          func.getResultAttrOfType<dln::ArgAttr>(index, dln::kArgAttrName);
+      if (!role)
+        return func.emitError()
+               << "entry point result #" << index << " has no dln.arg role";
+      describe(role, "write");
       destination = entry.addArgument(toMemRef(value.getType()), loc);
       argTypes.push_back(destination.getType());
     }
@@ -81,6 +106,7 @@ LogicalResult lowerEntryPoint(func::FuncOp func) {
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(func.getContext()));
   func->setAttr("dln.entry_point", UnitAttr::get(func.getContext()));
+  func->setAttr("dln.abi", ArrayAttr::get(context, abi));
   return success();
 }
 

@@ -20,8 +20,9 @@ def Autodiff : Pass<"dln-autodiff", "mlir::ModuleOp"> {
 def ExpandOptimizers : Pass<"dln-expand-optimizers", "mlir::func::FuncOp"> {
   let summary = "Expand optimizer update ops into element-wise dln ops";
   let description = [{
-    `dln.sgd_update %p, %g, %lr` becomes `%p - %g * broadcast(%lr)`, which later
-    fuses with the gradient computation.
+    `dln.sgd_update %p, %g, %lr` becomes `%p - %g * broadcast(%lr)`, and
+    `dln.sgd_momentum_update` becomes `v' = momentum * v + g; p - lr * v'`;
+    both later fuse with the gradient computation into one pass per parameter.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
@@ -86,30 +87,42 @@ def LowerEntryPoints : Pass<"dln-lower-entry-points", "mlir::ModuleOp"> {
     are written with `bufferization.materialize_in_destination` into the
     argument named by their `dln.aliases_arg` attribute (updated in place) or
     into a new trailing output argument. The function gets
-    `llvm.emit_c_interface` and `dln.entry_point`.
+    `llvm.emit_c_interface`, `dln.entry_point`, and `dln.abi`: the role
+    (`#dln.arg`) and access (read, write, readwrite) of every argument of the
+    new signature, in order, for the entry-point table.
   }];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect",
                            "mlir::memref::MemRefDialect"];
 }
 
 def EmitPackedEntryPoints : Pass<"dln-emit-packed-entry-points", "mlir::ModuleOp"> {
-  let summary = "Add `void dln_<name>(void **args)` wrappers for the runtime";
+  let summary = "Export the model: `dln_<model>_<entry>(void **args)` and its table";
   let description = [{
-    Runs on the LLVM dialect. For every `_mlir_ciface_<name>` function of an
-    entry point, adds an external `dln_<name>` taking one pointer to an array
-    of memref descriptor pointers, so that the runtime can call entry points of
-    any arity; all other functions get internal linkage.
+    Runs on the LLVM dialect. For every `_mlir_ciface_<entry>` function of an
+    entry point, adds an external `dln_<model>_<entry>` taking one pointer to
+    an array of memref descriptor pointers, so that the runtime can call
+    entry points of any arity. Then exports `dln_<model>_model`, a
+    `dlnrt_model_abi` (runtime/include/dlnrt/dlnrt.h): the manifest and a
+    table of (entry name, function) pairs. Symbols carry the model's name, so
+    several models link into one program. Everything else becomes internal.
   }];
+  let options = [
+    Option<"exportDefaultModel", "export-default-model", "bool", "false",
+           "Also export the table as `dlnrt_default_model`, which the "
+           "executable's main() runs">,
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 def EmitManifest : Pass<"dln-emit-manifest", "mlir::ModuleOp"> {
-  let summary = "Serialize the model's metadata into `dln_model_manifest`";
+  let summary = "Serialize the model description into `dln_<model>_manifest`";
   let description = [{
-    Turns the `dln.*` module attributes (parameters and their initializers,
-    input, label, data sources, optimizer and schedule) into the runtime's
-    line-based manifest, stored as a NUL-terminated constant
-    `llvm.mlir.global @dln_model_manifest`.
+    Turns the `dln.*` module attributes (parameters and state with their
+    initializers, inputs, labels, data sources, optimizer) and the `dln.abi`
+    tables of the lowered entry points into the JSON model description of
+    docs/runtime.md, stored as a NUL-terminated constant
+    `llvm.mlir.global @dln_<model>_manifest`. Runs after
+    dln-lower-entry-points.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

@@ -2,25 +2,44 @@
 // RUN: echo 'module @empty {}' | not dlnc-opt -dln-emit-manifest 2>&1 | FileCheck %s --check-prefix=ERR
 
 // A module without model metadata is rejected.
-// ERR: error: missing dln.dtype: not a dlnc model
+// ERR: error: missing dln.* model attributes: not a dlnc model
 
-// The dln.* module attributes become the runtime manifest, one fact a line,
-// with exact numbers and percent-encoded strings.
-// CHECK: llvm.mlir.global external constant @dln_model_manifest("dln-manifest 1\0Amodel tiny\0Adtype f32\0Abatch 4\0Aepochs 3\0Aseed 7\0Alog_every 0\0Aoptimizer sgd lr=0.1\0Aparam fc.weight 2x1 fan_in=2 fan_out=1 init=fan_in_uniform\0Aparam fc.bias 1 a=-1 b=1 fan_in=2 fan_out=1 init=uniform\0Ainput x 2\0Alabel y real 1\0Aoutput p 1\0Adata dir /my%20data\0Adata train csv label=-1 path=xor.csv scale=0.00392156862745098 skip=0\0Adata test csv label=-1 path=xor.csv scale=0.00392156862745098 skip=0\0A\00")
+// The dln.* module attributes and the dln.abi tables of the lowered entry
+// points become the JSON model description (docs/runtime.md), with exact
+// numbers and the batch dimension of batched arguments marked.
+// CHECK: llvm.mlir.global external constant @dln_tiny_manifest("{
+// CHECK-SAME: \22batch\22:4
+// CHECK-SAME: \22data\22:{\22dir\22:\22/my data\22,\22test\22:{\22kind\22:\22csv\22,\22label\22:-1,\22path\22:\22xor.csv\22,\22scale\22:0.0039215686274509803,\22skip\22:0}
+// CHECK-SAME: \22dtype\22:\22f32\22
+// CHECK-SAME: \22entry_points\22:[{\22args\22:[{\22access\22:\22read\22,\22dtype\22:\22f32\22,\22name\22:\22fc.weight\22,\22role\22:\22param\22,\22shape\22:[2,1]}
+// CHECK-SAME: {\22access\22:\22read\22,\22batch_dim\22:0,\22dtype\22:\22f32\22,\22name\22:\22x\22,\22role\22:\22input\22,\22shape\22:[4,2]}
+// CHECK-SAME: {\22access\22:\22write\22,\22batch_dim\22:0,\22dtype\22:\22f32\22,\22name\22:\22loss\22,\22role\22:\22loss\22,\22shape\22:[4]}
+// CHECK-SAME: {\22access\22:\22write\22,\22batch_dim\22:0,\22dtype\22:\22f32\22,\22name\22:\22p\22,\22role\22:\22output\22,\22shape\22:[4,1]}],\22name\22:\22eval_step\22}]
+// CHECK-SAME: \22format\22:\22dlnc-model\22
+// CHECK-SAME: \22inputs\22:[{\22name\22:\22x\22,\22shape\22:[2]}]
+// CHECK-SAME: \22labels\22:[{\22kind\22:\22real\22,\22name\22:\22y\22,\22shape\22:[1]}]
+// CHECK-SAME: \22model\22:\22tiny\22
+// CHECK-SAME: \22outputs\22:[{\22name\22:\22p\22,\22shape\22:[1]}]
+// CHECK-SAME: \22params\22:[{\22init\22:{\22fan_in\22:2,\22fan_out\22:1,\22kind\22:\22fan_in_uniform\22},\22name\22:\22fc.weight\22,\22shape\22:[2,1]},{\22init\22:{\22a\22:-1,\22b\22:1,\22fan_in\22:2,\22fan_out\22:1,\22kind\22:\22uniform\22},\22name\22:\22fc.bias\22,\22shape\22:[1]}]
+// CHECK-SAME: \22state\22:[{\22init\22:{\22fan_in\22:0,\22fan_out\22:0,\22kind\22:\22zeros\22},\22name\22:\22fc.weight.momentum\22,\22shape\22:[2,1]}]
+// CHECK-SAME: \22train\22:{\22epochs\22:3,\22log_every\22:0,\22optimizer\22:{\22kind\22:\22sgd\22,\22lr\22:0.10000000000000001,\22momentum\22:0.90000000000000002},\22seed\22:7}
+// CHECK-SAME: \22version\22:2}\00")
 module @tiny attributes {
   dln.batch = 4 : i64, dln.epochs = 3 : i64, dln.seed = 7 : i64, dln.log_every = 0 : i64,
-  dln.dtype = f32, dln.output_name = "p",
-  dln.optimizer = {kind = "sgd", lr = 1.000000e-01 : f64},
+  dln.dtype = f32,
+  dln.optimizer = {kind = "sgd", lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64},
   dln.params = [{name = "fc.weight", shape = array<i64: 2, 1>, init = "fan_in_uniform", fan_in = 2 : i64, fan_out = 1 : i64},
                 {name = "fc.bias", shape = array<i64: 1>, init = "uniform", a = -1.0 : f64, b = 1.0 : f64, fan_in = 2 : i64, fan_out = 1 : i64}],
+  dln.state = [{name = "fc.weight.momentum", shape = array<i64: 2, 1>, init = "zeros"}],
   dln.input = {name = "x", shape = array<i64: 2>},
   dln.label = {name = "y", kind = "real", shape = array<i64: 1>},
   dln.data = {dir = "/my data",
               train = {kind = "csv", path = "xor.csv", label = -1 : i64, skip = 0 : i64, scale = 0.0039215686274509803 : f64},
               test = {kind = "csv", path = "xor.csv", label = -1 : i64, skip = 0 : i64, scale = 0.0039215686274509803 : f64}}} {
-  func.func @eval_step(%w: tensor<2x1xf32>, %b: tensor<1xf32>, %x: tensor<4x2xf32>, %y: tensor<4x1xf32>) -> (tensor<4xf32>, tensor<4x1xf32>) {
-    %l = arith.constant dense<0.0> : tensor<4xf32>
-    return %l, %y : tensor<4xf32>, tensor<4x1xf32>
+  func.func @eval_step(%w: memref<2x1xf32>, %b: memref<1xf32>, %x: memref<4x2xf32>, %y: memref<4x1xf32>, %l: memref<4xf32>, %p: memref<4x1xf32>)
+      attributes {dln.abi = [{arg = #dln.arg<param, "fc.weight">, access = "read"}, {arg = #dln.arg<param, "fc.bias">, access = "read"},
+                             {arg = #dln.arg<input, "x">, access = "read"}, {arg = #dln.arg<label, "y">, access = "read"},
+                             {arg = #dln.arg<loss, "loss">, access = "write"}, {arg = #dln.arg<output, "p">, access = "write"}]} {
+    return
   }
 }
-

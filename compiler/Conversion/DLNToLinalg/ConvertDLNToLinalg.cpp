@@ -25,7 +25,8 @@ struct ConvertDLNToLinalgPass
                            func::FuncDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     // Training ops must have been expanded by earlier passes.
-    target.addIllegalOp<dln::ValueAndGradOp, dln::SGDUpdateOp>();
+    target.addIllegalOp<dln::ValueAndGradOp, dln::SGDUpdateOp,
+                        dln::SGDMomentumUpdateOp>();
 
     RewritePatternSet patterns(context);
     dln::populateElementwiseToLinalgPatterns(patterns);

@@ -120,6 +120,7 @@ int compile(const char *argv0) {
   dln::PipelineOptions options;
   options.optLevel = optLevel;
   options.vectorBytes = dln::hostVectorBytes();
+  options.exportDefaultModel = emitAction == Emit::Executable;
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;

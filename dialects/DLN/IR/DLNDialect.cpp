@@ -1,5 +1,6 @@
 //===- DLNDialect.cpp - dln dialect registration --------------------------===//
 #include "dialects/DLN/IR/DLNDialect.h"
+#include "dialects/DLN/IR/DLNAttrs.h"
 #include "dialects/DLN/IR/DLNOps.h"
 
 #include "mlir/Transforms/InliningUtils.h"
@@ -36,6 +37,7 @@ Operation *DLNDialect::materializeConstant(OpBuilder &builder, Attribute value,
 
 void DLNDialect::initialize() {
   addInterfaces<DLNInlinerInterface>();
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/DLN/IR/DLNOps.cpp.inc"

@@ -10,6 +10,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/DLN/IR/DLNAttrs.h"
 #include "dialects/DLN/IR/DLNDialect.h"
 #include "dialects/DLN/IR/DLNInterfaces.h"
 

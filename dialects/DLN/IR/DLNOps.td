@@ -276,4 +276,23 @@ def DLN_SGDUpdateOp : DLN_Op<"sgd_update", [Pure, AllTypesMatch<["param", "grad"
   let assemblyFormat = "$param `,` $grad `,` $lr attr-dict `:` type($param) `,` type($lr)";
 }
 
+def DLN_SGDMomentumUpdateOp : DLN_Op<"sgd_momentum_update", [Pure,
+    AllTypesMatch<["param", "grad", "velocity", "new_param", "new_velocity"]>]> {
+  let summary = "one SGD step with momentum, as PyTorch's SGD";
+  let description = [{
+    `new_velocity = momentum * velocity + grad`, then
+    `new_param = param - lr * new_velocity`. Expanded into element-wise ops
+    by `dln-expand-optimizers`; the velocity is optimizer state that persists
+    across steps.
+
+    ```mlir
+    %w1, %v1 = dln.sgd_momentum_update %w, %gw, %v, %lr {momentum = 9.0e-01 : f64} : tensor<2x1xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad,
+                       DLN_FloatTensor:$velocity, DLN_Scalar:$lr, F64Attr:$momentum);
+  let results = (outs DLN_FloatTensor:$new_param, DLN_FloatTensor:$new_velocity);
+  let assemblyFormat = "$param `,` $grad `,` $velocity `,` $lr attr-dict `:` type($param) `,` type($lr)";
+}
+
 #endif // DLN_OPS
