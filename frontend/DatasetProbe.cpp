@@ -9,6 +9,8 @@
 #include <fstream>
 #include <zlib.h>
 
+#include "dlnrt/CsvRows.h"
+
 using namespace dlnc;
 
 namespace {
@@ -27,12 +29,11 @@ std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
     message = "cannot open '" + path + "'";
     return std::nullopt;
   }
-  int64_t rows = 0;
+  int64_t rows = 0, lineNumber = 0;
   std::string line;
   while (std::getline(in, line))
-    if (line.find_first_not_of(" \t\r") != std::string::npos)
-      ++rows;
-  return std::max<int64_t>(rows - skip, 0);
+    rows += dlnrt::isCsvSampleLine(++lineNumber, line, skip);
+  return rows;
 }
 
 /// The first dimension of an IDX file (gzip-compressed or plain).

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "DataSource.h"
+#include "dlnrt/CsvRows.h"
 
 #include "Error.h"
 #include "NumberParse.h"
@@ -45,12 +46,9 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
   std::string line;
   int64_t lineNo = 0, rows = 0, labelColumn = 0;
   while (std::getline(in, line)) {
-    ++lineNo;
-    if (lineNo <= spec.skip)
+    if (!isCsvSampleLine(++lineNo, line, spec.skip))
       continue;
     std::string_view row = trim(line);
-    if (row.empty())
-      continue;
     auto where = [&] { return path + ":" + std::to_string(lineNo) + ": "; };
 
     std::vector<std::string_view> cells;
