@@ -112,11 +112,11 @@ dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
     out_info->batch_size = m.batch;
     out_info->input_size = m.inputSize();
     out_info->output_size = m.outputSize();
-    out_info->label_kind = m.label.kind == dlnrt::LabelKind::Class
+    out_info->label_kind = m.label().kind == dlnrt::LabelKind::Class
                                ? DLNRT_LABEL_CLASS
                                : DLNRT_LABEL_REAL;
     out_info->label_size = m.labelSize();
-    out_info->num_classes = m.label.numClasses;
+    out_info->num_classes = m.label().numClasses;
     out_info->param_count = m.params.size();
   });
 }
@@ -144,16 +144,20 @@ dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
 dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed) {
   return guard([&] {
     require(model, "dlnrt_model_init_params: model is NULL");
-    dlnrt::initParams(model->impl.params(), model->impl.manifest().params,
-                      seed);
+    dlnrt::Model &m = model->impl;
+    dlnrt::initParams(m.params(), m.manifest().params, seed);
+    dlnrt::initState(m.state(), m.manifest().state, seed);
   });
 }
 
 dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path) {
   return guard([&] {
     require(model && path, "dlnrt_model_load: NULL argument");
-    dlnrt::loadCheckpoint(path, dlnrt::paramTensors(model->impl.manifest(),
-                                                    model->impl.params()));
+    const dlnrt::Model &m = model->impl;
+    dlnrt::loadCheckpoint(path,
+                          dlnrt::modelTensors(m.manifest(), m.params(),
+                                              m.state(),
+                                              /*stateRequired=*/false));
   });
 }
 
@@ -161,9 +165,12 @@ dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path) {
   return guard([&] {
     require(model && path, "dlnrt_model_save: NULL argument");
     // No training run to record: counters are zero.
-    dlnrt::saveCheckpoint(
-        path, dlnrt::paramTensors(model->impl.manifest(), model->impl.params()),
-        dlnrt::TrainCounters());
+    const dlnrt::Model &m = model->impl;
+    dlnrt::saveCheckpoint(path,
+                          dlnrt::modelTensors(m.manifest(), m.params(),
+                                              m.state(),
+                                              /*stateRequired=*/true),
+                          dlnrt::TrainCounters());
   });
 }
 

@@ -99,14 +99,16 @@ TEST(CApi, StatusReporting) {
   EXPECT_STREQ(dlnrt_status_message(nullptr), "");
   dlnrt_status_free(nullptr);
 
-  dlnrt_model_abi broken = fake::linearAbi(true, "dln-manifest 1\ndtype f16\n");
+  std::string f16 = fake::linearManifest("f64", 4, {{"dtype", "f16"}});
+  dlnrt_model_abi broken = fake::linearAbi(true, f16.c_str());
   dlnrt_model *model = reinterpret_cast<dlnrt_model *>(0x1);
   dlnrt_status s = dlnrt_model_create(&broken, nullptr, &model);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(model, nullptr);
   EXPECT_EQ(dlnrt_status_get_code(s), DLNRT_INVALID_ARGUMENT);
   EXPECT_NE(
-      std::string(dlnrt_status_message(s)).find("unsupported dtype 'f16'"),
+      std::string(dlnrt_status_message(s))
+          .find("manifest: $.dtype: unknown value 'f16'"),
       std::string::npos);
   dlnrt_status_free(s);
 

@@ -44,10 +44,12 @@ std::string csvRows(int n, int offset) {
 class CliTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    manifest = fake::linearManifest("f64", 4,
-                                    "log_every 5\n"
-                                    "data train csv path=train.csv label=-1\n"
-                                    "data test csv path=test.csv label=-1\n");
+    manifest = fake::linearManifest(
+        "f64", 4,
+        {{"train", {{"log_every", 5}}},
+         {"data",
+          {{"train", {{"kind", "csv"}, {"path", "train.csv"}, {"label", -1}}},
+           {"test", {{"kind", "csv"}, {"path", "test.csv"}, {"label", -1}}}}}});
     abi = fake::linearAbi(true, manifest.c_str());
     dir.write("train.csv", csvRows(40, 0));
     dir.write("test.csv", csvRows(10, 3));
@@ -213,11 +215,14 @@ TEST_F(CliTest, InfoAndBadManifest) {
   EXPECT_NE(r.out.find("3x1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("total 4 params"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("csv train.csv"), std::string::npos) << r.out;
-  dlnrt_model_abi broken =
-      fake::linearAbi(true, "dln-manifest 1\nbogus line\n");
+  EXPECT_NE(r.out.find("entry points: train_step eval_step loss_and_grad"),
+            std::string::npos)
+      << r.out;
+  std::string bogus = fake::linearManifest("f64", 4, {{"batch", "four"}});
+  dlnrt_model_abi broken = fake::linearAbi(true, bogus.c_str());
   CliRun b = runCli(broken, argv0, {"info"});
   EXPECT_EQ(b.rc, 1);
-  EXPECT_NE(b.err.find("error: manifest line 2: unknown line kind 'bogus'"),
+  EXPECT_NE(b.err.find("error: manifest: $.batch: expected an integer"),
             std::string::npos)
       << b.err;
 }
