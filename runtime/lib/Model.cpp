@@ -162,7 +162,7 @@ void Model::call(const std::string &name, const CallBindings &b) {
     }
     if (!t)
       fail(DLNRT_INVALID_ARGUMENT,
-           where() + ": nothing to bind it to in a " + name + " call");
+           where() + ": the runtime has nothing to bind it to in this call");
     // The manifest fixed dtype and shape; a mismatch here would make the
     // compiled code read or write out of bounds.
     if (t->dtype() != a.dtype || t->shape() != a.shape)
