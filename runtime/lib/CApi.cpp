@@ -141,6 +141,29 @@ dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
   });
 }
 
+dlnrt_status dlnrt_model_num_entry_points(const dlnrt_model *model,
+                                          int64_t *out_count) {
+  return guard([&] {
+    require(model && out_count, "dlnrt_model_num_entry_points: NULL argument");
+    *out_count = static_cast<int64_t>(model->impl.entryPointNames().size());
+  });
+}
+
+dlnrt_status dlnrt_model_entry_point_name(const dlnrt_model *model,
+                                          int64_t index,
+                                          const char **out_name) {
+  return guard([&] {
+    require(model && out_name, "dlnrt_model_entry_point_name: NULL argument");
+    const auto &names = model->impl.entryPointNames();
+    if (index < 0 || static_cast<size_t>(index) >= names.size())
+      dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                  "dlnrt_model_entry_point_name: index " +
+                      std::to_string(index) + " out of range (model has " +
+                      std::to_string(names.size()) + " entry points)");
+    *out_name = model->impl.entryPointName(static_cast<size_t>(index));
+  });
+}
+
 dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed) {
   return guard([&] {
     require(model, "dlnrt_model_init_params: model is NULL");

@@ -31,7 +31,7 @@ Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator)
       fail(DLNRT_INVALID_ARGUMENT,
            "entry point '" + std::string(e.name) +
                "' is not described in the manifest's entry_points");
-    entries_.push_back({e.name, e.fn, spec});
+    entries_.push_back({e.name, e.name, e.fn, spec});
     names_.push_back(e.name);
   }
   for (const ParamSpec &p : manifest_.params)

@@ -45,6 +45,8 @@ public:
   /// Entry points present in the ABI table, in table order.
   const std::vector<std::string> &entryPointNames() const { return names_; }
   bool hasEntryPoint(const std::string &name) const;
+  /// Name of table entry i as the ABI spells it (borrowed static data).
+  const char *entryPointName(size_t i) const { return entries_[i].abiName; }
   /// Throws naming the first of `names` the model does not export.
   void requireEntryPoints(const std::vector<std::string> &names) const;
 
@@ -75,6 +77,7 @@ public:
 private:
   struct Entry {
     std::string name;
+    const char *abiName;
     dlnrt_entry_fn fn;
     const EntryPointSpec *spec;
   };

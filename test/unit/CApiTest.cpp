@@ -45,6 +45,16 @@ TEST(CApi, ModelLifecycle) {
   EXPECT_EQ(info.output_size, 1);
   EXPECT_EQ(info.label_kind, DLNRT_LABEL_REAL);
   EXPECT_EQ(info.param_count, 2u);
+  int64_t entries = 0;
+  const char *entryName = nullptr;
+  ASSERT_EQ(dlnrt_model_num_entry_points(model, &entries), nullptr);
+  EXPECT_EQ(entries, 3);
+  ASSERT_EQ(dlnrt_model_entry_point_name(model, 2, &entryName), nullptr);
+  EXPECT_STREQ(entryName, "loss_and_grad");
+  EXPECT_EQ(entryName, abi.entry_points[2].name); // borrowed, not copied
+  dlnrt_status bad = dlnrt_model_entry_point_name(model, 3, &entryName);
+  EXPECT_EQ(dlnrt_status_get_code(bad), DLNRT_INVALID_ARGUMENT);
+  dlnrt_status_free(bad);
 
   dlnrt_param_info w, b;
   ASSERT_EQ(dlnrt_model_get_param(model, 0, &w), nullptr);

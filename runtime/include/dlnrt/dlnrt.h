@@ -133,6 +133,14 @@ dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
 dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
                                    dlnrt_param_info *out_param);
 
+/* Entry points of the model's ABI table, in table order. *out_name is
+ * borrowed from the ABI (static data of the model object). */
+dlnrt_status dlnrt_model_num_entry_points(const dlnrt_model *model,
+                                          int64_t *out_count);
+dlnrt_status dlnrt_model_entry_point_name(const dlnrt_model *model,
+                                          int64_t index,
+                                          const char **out_name);
+
 /* Initializes every parameter and optimizer-state tensor from its manifest
  * init rule with a deterministic generator. */
 dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed);
