@@ -177,10 +177,9 @@ dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path) {
   return guard([&] {
     require(model && path, "dlnrt_model_load: NULL argument");
     const dlnrt::Model &m = model->impl;
-    dlnrt::loadCheckpoint(path,
-                          dlnrt::modelTensors(m.manifest(), m.params(),
-                                              m.state(),
-                                              /*stateRequired=*/false));
+    dlnrt::loadCheckpoint(path, dlnrt::modelTensors(m.manifest(), m.params(),
+                                                    m.state(),
+                                                    /*stateRequired=*/false));
   });
 }
 

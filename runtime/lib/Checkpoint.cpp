@@ -118,7 +118,8 @@ deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
   }
   for (const auto &[name, a] : found)
     if (!wanted.count(name) && name.rfind("__", 0) != 0)
-      mismatch("unexpected array '" + name + "' (not a param or state of this model)");
+      mismatch("unexpected array '" + name +
+               "' (not a param or state of this model)");
 
   int64_t counters[3];
   int present = 0;

@@ -1,11 +1,11 @@
 //===- Checkpoint.h - Checkpoints as NumPy .npz archives --------*- C++ -*-===//
 //
 // A checkpoint is an .npz (see Npz.h) holding named tensors: the params and
-// the optimizer state (momentum buffers, ...) under their manifest names, and the training counters as 0-d int64 arrays
-// __step__, __epoch__ and __seed__. Names starting with "__" are reserved for
-// such runtime state. Loading validates the whole archive and every requested
-// name, dtype and shape before copying anything, so a bad file never leaves a
-// half-loaded model.
+// the optimizer state (momentum buffers, ...) under their manifest names, and
+// the training counters as 0-d int64 arrays __step__, __epoch__ and __seed__.
+// Names starting with "__" are reserved for such runtime state. Loading
+// validates the whole archive and every requested name, dtype and shape before
+// copying anything, so a bad file never leaves a half-loaded model.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNRT_LIB_CHECKPOINT_H
@@ -52,9 +52,8 @@ std::string serializeCheckpoint(const std::vector<NamedTensor> &tensors,
 
 /// Validates `bytes` (read from `fileName`, used in messages) and copies the
 /// arrays into `tensors`. Every requested tensor must be present (unless
-/// optional) with the same dtype and shape; any other array is an error unless its name is reserved
-/// ("__..."), so a params-only reader accepts files with extra state. Returns
-/// the counters when the file has them.
+/// optional) with the same dtype and shape; any other array is an error unless
+/// its name is reserved ("__..."). Returns the counters when the file has them.
 std::optional<TrainCounters>
 deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
                       const std::vector<NamedTensor> &tensors);

@@ -28,11 +28,15 @@ static const std::pair<const char *, InitKind> kInitKinds[] = {
     {"he_normal", InitKind::HeNormal}};
 
 static const std::pair<const char *, ArgRole> kRoles[] = {
-    {"param", ArgRole::Param},   {"state", ArgRole::State},
+    {"param", ArgRole::Param},
+    {"state", ArgRole::State},
     {"optimizer_state", ArgRole::OptimizerState},
-    {"rng", ArgRole::Rng},       {"input", ArgRole::Input},
-    {"label", ArgRole::Label},   {"output", ArgRole::Output},
-    {"loss", ArgRole::Loss},     {"grad", ArgRole::Grad},
+    {"rng", ArgRole::Rng},
+    {"input", ArgRole::Input},
+    {"label", ArgRole::Label},
+    {"output", ArgRole::Output},
+    {"loss", ArgRole::Loss},
+    {"grad", ArgRole::Grad},
     {"hyper", ArgRole::Hyper}};
 
 const char *initKindName(InitKind kind) {
@@ -323,8 +327,8 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
   }
   case ArgRole::Input:
   case ArgRole::Output: {
-    const IoSpec *io = findByName(
-        a.role == ArgRole::Input ? m.inputs : m.outputs, a.name);
+    const IoSpec *io =
+        findByName(a.role == ArgRole::Input ? m.inputs : m.outputs, a.name);
     if (!io)
       unknown(a.role == ArgRole::Input ? "input" : "output");
     shape = batched(m.batch, io->shape);

@@ -24,8 +24,8 @@ Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator)
                                        std::to_string(i) +
                                        " has no name or no function");
     if (hasEntryPoint(e.name))
-      fail(DLNRT_INVALID_ARGUMENT, "model ABI has entry point '" +
-                                       std::string(e.name) + "' twice");
+      fail(DLNRT_INVALID_ARGUMENT,
+           "model ABI has entry point '" + std::string(e.name) + "' twice");
     const EntryPointSpec *spec = manifest_.findEntryPoint(e.name);
     if (!spec)
       fail(DLNRT_INVALID_ARGUMENT,
@@ -77,8 +77,7 @@ Tensor Model::makeBatchY() const {
   const LabelSpec &l = manifest_.label();
   if (l.kind == LabelKind::Class)
     return Tensor(DType::I32, {manifest_.batch}, allocator_);
-  return Tensor(manifest_.dtype, prepend(manifest_.batch, l.shape),
-                allocator_);
+  return Tensor(manifest_.dtype, prepend(manifest_.batch, l.shape), allocator_);
 }
 
 Tensor Model::makeBatchLosses() const {
@@ -87,8 +86,7 @@ Tensor Model::makeBatchLosses() const {
 
 Tensor Model::makeBatchOutputs() const {
   return Tensor(manifest_.dtype,
-                prepend(manifest_.batch, manifest_.output().shape),
-                allocator_);
+                prepend(manifest_.batch, manifest_.output().shape), allocator_);
 }
 
 std::vector<Tensor> Model::makeGradBuffers() const {
@@ -112,8 +110,8 @@ void Model::call(const std::string &name, const CallBindings &b) {
   for (size_t i = 0; i < e.spec->args.size(); ++i) {
     const ArgSpec &a = e.spec->args[i];
     auto where = [&] {
-      return "entry point '" + name + "' argument " + std::to_string(i) +
-             " (" + argRoleName(a.role) + " '" + a.name + "')";
+      return "entry point '" + name + "' argument " + std::to_string(i) + " (" +
+             argRoleName(a.role) + " '" + a.name + "')";
     };
     auto single = [&](size_t count, const char *what) {
       if (count != 1)

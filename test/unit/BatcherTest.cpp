@@ -138,9 +138,8 @@ TEST(Batcher, IsCorrectRules) {
   y.set(1, 2);
   EXPECT_TRUE(isCorrect(cls, y, out, 0));
   EXPECT_FALSE(isCorrect(cls, y, out, 1));
-  Manifest real =
-      parseManifest(fake::bareManifest(
-          "f64", 1, 1, R"({"name": "y", "kind": "real", "shape": [2]})", 2));
+  Manifest real = parseManifest(fake::bareManifest(
+      "f64", 1, 1, R"({"name": "y", "kind": "real", "shape": [2]})", 2));
   Tensor ro(DType::F64, {1, 2}, defaultAllocator()),
       ry(DType::F64, {1, 2}, defaultAllocator());
   ro.set(0, 0.9);

@@ -116,10 +116,9 @@ TEST(CApi, StatusReporting) {
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(model, nullptr);
   EXPECT_EQ(dlnrt_status_get_code(s), DLNRT_INVALID_ARGUMENT);
-  EXPECT_NE(
-      std::string(dlnrt_status_message(s))
-          .find("manifest: $.dtype: unknown value 'f16'"),
-      std::string::npos);
+  EXPECT_NE(std::string(dlnrt_status_message(s))
+                .find("manifest: $.dtype: unknown value 'f16'"),
+            std::string::npos);
   dlnrt_status_free(s);
 
   s = dlnrt_model_create(nullptr, nullptr, &model);

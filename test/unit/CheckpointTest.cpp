@@ -26,8 +26,7 @@ Manifest manifest(const std::string &dtype = "f32",
                   const std::string &wShape = "[3, 4]") {
   return parseManifest(fake::bareManifest(
       dtype, 2, 3, kClassLabel, 4,
-      "[" + param("fc.weight", wShape) + ", " + param("fc.bias", "[4]") +
-          "]"));
+      "[" + param("fc.weight", wShape) + ", " + param("fc.bias", "[4]") + "]"));
 }
 
 std::vector<Tensor> params(const Manifest &m, uint64_t seed) {
@@ -200,19 +199,17 @@ TEST(Checkpoint, ValidatesAgainstManifest) {
   EXPECT_NE(loadError(dir.file("a.npz"), f64, ps64)
                 .find("array 'fc.weight' has dtype f32, model expects f64"),
             std::string::npos);
-  Manifest renamed =
-      parseManifest(fake::bareManifest(
-          "f32", 2, 3, kClassLabel, 4,
-          "[" + param("w", "[3, 4]") + ", " + param("fc.bias", "[4]") + "]"));
+  Manifest renamed = parseManifest(fake::bareManifest(
+      "f32", 2, 3, kClassLabel, 4,
+      "[" + param("w", "[3, 4]") + ", " + param("fc.bias", "[4]") + "]"));
   std::vector<Tensor> pr = params(renamed, 1), prBefore = params(renamed, 1);
   EXPECT_NE(loadError(dir.file("a.npz"), renamed, pr)
                 .find("checkpoint has no array 'w'"),
             std::string::npos);
   EXPECT_TRUE(sameValues(pr, prBefore));
   // A file with an extra (non-reserved) array is not this model's.
-  Manifest biasOnly =
-      parseManifest(fake::bareManifest("f32", 2, 3, kClassLabel, 4,
-                                       "[" + param("fc.bias", "[4]") + "]"));
+  Manifest biasOnly = parseManifest(fake::bareManifest(
+      "f32", 2, 3, kClassLabel, 4, "[" + param("fc.bias", "[4]") + "]"));
   std::vector<Tensor> pb = params(biasOnly, 1);
   EXPECT_NE(loadError(dir.file("a.npz"), biasOnly, pb)
                 .find("unexpected array 'fc.weight' (not a param or state "

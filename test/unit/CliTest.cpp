@@ -369,21 +369,21 @@ TEST_F(CliTest, MomentumStateSurvivesResume) {
   ASSERT_EQ(train(abi, {"--epochs", "5", "--save", dir.file("sgd.npz")}).rc, 0);
   EXPECT_NE(readAll(dir.file("sgd.npz")), readAll(dir.file("full.npz")));
 
-  CliRun noState = train(mabi, {"--epochs", "5", "--resume",
-                                dir.file("sgd.npz"), "--save",
-                                dir.file("x.npz")});
+  CliRun noState =
+      train(mabi, {"--epochs", "5", "--resume", dir.file("sgd.npz"), "--save",
+                   dir.file("x.npz")});
   EXPECT_EQ(noState.rc, 1);
   EXPECT_NE(noState.err.find("checkpoint has no array 'w.momentum'"),
             std::string::npos)
       << noState.err;
-  CliRun eval = runCli(mabi, argv0,
-                       {"eval", "--data", dir.path(), "--load",
-                        dir.file("sgd.npz")});
+  CliRun eval =
+      runCli(mabi, argv0,
+             {"eval", "--data", dir.path(), "--load", dir.file("sgd.npz")});
   EXPECT_EQ(eval.rc, 0) << eval.err;
   // A model without that state takes the file for another model's.
-  CliRun evalPlain = runCli(abi, argv0,
-                            {"eval", "--data", dir.path(), "--load",
-                             dir.file("full.npz")});
+  CliRun evalPlain =
+      runCli(abi, argv0,
+             {"eval", "--data", dir.path(), "--load", dir.file("full.npz")});
   EXPECT_EQ(evalPlain.rc, 1);
   EXPECT_NE(evalPlain.err.find("unexpected array 'b.momentum'"),
             std::string::npos)

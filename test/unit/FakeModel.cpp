@@ -139,8 +139,7 @@ const dlnrt_entry_point *table() {
   return entries;
 }
 
-template <typename T, bool Wrong>
-const dlnrt_entry_point *table(Layout l) {
+template <typename T, bool Wrong> const dlnrt_entry_point *table(Layout l) {
   if (l.labelFirst)
     return l.momentum ? table<T, Wrong, true, true>()
                       : table<T, Wrong, true, false>();
@@ -175,20 +174,21 @@ dlnrt_model_abi linearAbi(bool f64, const char *manifest, bool wrongGradient,
 json linearManifestJson(const std::string &dtype, int batch, Layout layout) {
   const std::string &d = dtype;
   json params = json::array(), state = json::array();
-  params.push_back({{"name", "w"},
-                    {"shape", {kFeatures, 1}},
-                    {"init",
-                     {{"kind", "glorot_uniform"},
-                      {"fan_in", kFeatures},
-                      {"fan_out", 1}}}});
-  params.push_back({{"name", "b"},
-                    {"shape", {1}},
-                    {"init", {{"kind", "zeros"}, {"fan_in", 0}, {"fan_out", 0}}}});
+  params.push_back(
+      {{"name", "w"},
+       {"shape", {kFeatures, 1}},
+       {"init",
+        {{"kind", "glorot_uniform"}, {"fan_in", kFeatures}, {"fan_out", 1}}}});
+  params.push_back(
+      {{"name", "b"},
+       {"shape", {1}},
+       {"init", {{"kind", "zeros"}, {"fan_in", 0}, {"fan_out", 0}}}});
   if (layout.momentum)
     for (const json &p : params)
-      state.push_back({{"name", p["name"].get<std::string>() + ".momentum"},
-                       {"shape", p["shape"]},
-                       {"init", {{"kind", "zeros"}, {"fan_in", 0}, {"fan_out", 0}}}});
+      state.push_back(
+          {{"name", p["name"].get<std::string>() + ".momentum"},
+           {"shape", p["shape"]},
+           {"init", {{"kind", "zeros"}, {"fan_in", 0}, {"fan_out", 0}}}});
 
   auto paramArgs = [&](const char *access, bool withState) {
     json args = json::array();
@@ -196,8 +196,8 @@ json linearManifestJson(const std::string &dtype, int batch, Layout layout) {
       args.push_back(arg("param", p["name"], d, p["shape"], access));
     if (withState)
       for (const json &s : state)
-        args.push_back(arg("optimizer_state", s["name"], d, s["shape"],
-                           "readwrite"));
+        args.push_back(
+            arg("optimizer_state", s["name"], d, s["shape"], "readwrite"));
     json x = arg("input", "x", d, {batch, kFeatures}, "read", true),
          y = arg("label", "y", d, {batch, 1}, "read", true);
     args.push_back(layout.labelFirst ? y : x);
@@ -224,7 +224,10 @@ json linearManifestJson(const std::string &dtype, int batch, Layout layout) {
           {"dtype", dtype},
           {"batch", batch},
           {"train",
-           {{"epochs", 3}, {"seed", 5}, {"log_every", 0}, {"optimizer", optimizer}}},
+           {{"epochs", 3},
+            {"seed", 5},
+            {"log_every", 0},
+            {"optimizer", optimizer}}},
           {"params", params},
           {"state", state},
           {"inputs", {{{"name", "x"}, {"shape", {kFeatures}}}}},
@@ -245,13 +248,12 @@ std::string linearManifest(const std::string &dtype, int batch,
   return m.dump();
 }
 
-std::string bareManifest(const std::string &dtype, int batch,
-                         int64_t inputSize, const std::string &label,
-                         int64_t outputSize, const std::string &params) {
+std::string bareManifest(const std::string &dtype, int batch, int64_t inputSize,
+                         const std::string &label, int64_t outputSize,
+                         const std::string &params) {
   return R"({"format": "dlnc-model", "version": 2, "model": "m", "dtype": ")" +
-         dtype + R"(", "batch": )" + std::to_string(batch) +
-         R"(, "params": )" + params +
-         R"(, "inputs": [{"name": "x", "shape": [)" +
+         dtype + R"(", "batch": )" + std::to_string(batch) + R"(, "params": )" +
+         params + R"(, "inputs": [{"name": "x", "shape": [)" +
          std::to_string(inputSize) + R"(]}], "labels": [)" + label +
          R"(], "outputs": [{"name": "o", "shape": [)" +
          std::to_string(outputSize) +

@@ -49,9 +49,8 @@ std::string linearManifest(const std::string &dtype, int batch,
 /// A manifest without entry points, for tests below Model: input x
 /// [inputSize], output o [outputSize], `label` (JSON object) and `params`
 /// (JSON array).
-std::string bareManifest(const std::string &dtype, int batch,
-                         int64_t inputSize, const std::string &label,
-                         int64_t outputSize,
+std::string bareManifest(const std::string &dtype, int batch, int64_t inputSize,
+                         const std::string &label, int64_t outputSize,
                          const std::string &params = "[]");
 
 /// Descriptor problems seen by any fake entry point since the last reset.

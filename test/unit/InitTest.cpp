@@ -31,8 +31,8 @@ Stats statsOf(const Tensor &t) {
 
 /// Initializes n values by `init`, written "kind key=value ..." (v is the
 /// constant's value), through a manifest holding that init rule.
-Tensor initialized(const std::string &init, int64_t n,
-                   DType dtype = DType::F64, uint64_t seed = 1) {
+Tensor initialized(const std::string &init, int64_t n, DType dtype = DType::F64,
+                   uint64_t seed = 1) {
   nlohmann::json spec = {{"fan_in", 0}, {"fan_out", 0}};
   std::istringstream words(init);
   std::string word;
@@ -51,8 +51,8 @@ Tensor initialized(const std::string &init, int64_t n,
   }
   Manifest m = parseManifest(fake::bareManifest(
       "f64", 1, 1, R"({"name": "y", "kind": "real", "shape": [1]})", 1,
-      R"([{"name": "w", "shape": [)" + std::to_string(n) +
-          R"(], "init": )" + spec.dump() + "}]"));
+      R"([{"name": "w", "shape": [)" + std::to_string(n) + R"(], "init": )" +
+          spec.dump() + "}]"));
   Tensor t(dtype, {n}, defaultAllocator());
   Rng rng(seed, kStreamInit);
   initTensor(t, m.params[0].init, rng);
@@ -91,8 +91,7 @@ TEST(Rng, UniformAndBelowStayInRange) {
 
 // A large normal init has the requested mean and std.
 TEST(Init, NormalStatistics) {
-  Stats s =
-      statsOf(initialized("normal mean=0.5 std=2", 200000));
+  Stats s = statsOf(initialized("normal mean=0.5 std=2", 200000));
   EXPECT_NEAR(s.mean, 0.5, 0.02);
   EXPECT_NEAR(s.std, 2.0, 0.02);
 }
@@ -100,8 +99,7 @@ TEST(Init, NormalStatistics) {
 // Uniform draws stay in [a, b) and fill it (mean at the centre, std
 // (b-a)/sqrt(12)).
 TEST(Init, UniformBounds) {
-  Stats s =
-      statsOf(initialized("uniform a=-3 b=1", 100000));
+  Stats s = statsOf(initialized("uniform a=-3 b=1", 100000));
   EXPECT_GE(s.min, -3.0);
   EXPECT_LT(s.max, 1.0);
   EXPECT_LT(s.min, -2.99);
@@ -112,35 +110,32 @@ TEST(Init, UniformBounds) {
 
 // Fan-based rules use the PyTorch/Keras formulas.
 TEST(Init, FanBasedRules) {
-  Stats lecun = statsOf(initialized(
-      "fan_in_uniform fan_in=16 fan_out=4", 50000));
+  Stats lecun =
+      statsOf(initialized("fan_in_uniform fan_in=16 fan_out=4", 50000));
   EXPECT_GE(lecun.min, -0.25);
   EXPECT_LT(lecun.max, 0.25);
   EXPECT_GT(lecun.max, 0.249);
-  Stats lecunStd = statsOf(initialized(
-      "lecun_uniform fan_in=12 fan_out=4", 50000));
+  Stats lecunStd =
+      statsOf(initialized("lecun_uniform fan_in=12 fan_out=4", 50000));
   EXPECT_LT(lecunStd.max, 0.5);
   EXPECT_GT(lecunStd.max, 0.499);
-  Stats glorotU = statsOf(initialized(
-      "glorot_uniform fan_in=10 fan_out=14", 50000));
+  Stats glorotU =
+      statsOf(initialized("glorot_uniform fan_in=10 fan_out=14", 50000));
   EXPECT_LT(glorotU.max, 0.5);
   EXPECT_GT(glorotU.max, 0.499);
-  Stats glorotN = statsOf(initialized(
-      "glorot_normal fan_in=30 fan_out=70", 200000));
+  Stats glorotN =
+      statsOf(initialized("glorot_normal fan_in=30 fan_out=70", 200000));
   EXPECT_NEAR(glorotN.std, std::sqrt(2.0 / 100), 0.002);
-  Stats heU = statsOf(
-      initialized("he_uniform fan_in=24 fan_out=1", 50000));
+  Stats heU = statsOf(initialized("he_uniform fan_in=24 fan_out=1", 50000));
   EXPECT_LT(heU.max, 0.5);
   EXPECT_GT(heU.max, 0.499);
-  Stats heN = statsOf(
-      initialized("he_normal fan_in=8 fan_out=1", 200000));
+  Stats heN = statsOf(initialized("he_normal fan_in=8 fan_out=1", 200000));
   EXPECT_NEAR(heN.std, 0.5, 0.005);
   EXPECT_NEAR(heN.mean, 0.0, 0.005);
 }
 
 TEST(Init, ConstantRulesAndF32) {
-  Stats c =
-      statsOf(initialized("constant v=0.25", 10, DType::F32));
+  Stats c = statsOf(initialized("constant v=0.25", 10, DType::F32));
   EXPECT_FLOAT_EQ(c.min, 0.25f);
   EXPECT_FLOAT_EQ(c.max, 0.25f);
   EXPECT_EQ(statsOf(initialized("ones", 10)).min, 1.0);

@@ -92,10 +92,10 @@ TEST_F(ModelTest, StateIsUpdatedAndSurvivesSaveAndLoad) {
   fillBatch(x, y);
   straight.trainStep(x, y, 0.05);
   EXPECT_NE(straight.state()[1].get(0), 0.0); // b.momentum moved
-  std::string bytes = serializeCheckpoint(
-      modelTensors(straight.manifest(), straight.params(), straight.state(),
-                   true),
-      TrainCounters());
+  std::string bytes =
+      serializeCheckpoint(modelTensors(straight.manifest(), straight.params(),
+                                       straight.state(), true),
+                          TrainCounters());
 
   Model resumed(abi, defaultAllocator());
   deserializeCheckpoint(bytes, "mid.npz",
@@ -113,9 +113,9 @@ TEST_F(ModelTest, StateIsUpdatedAndSurvivesSaveAndLoad) {
   std::string paramsOnly = serializeCheckpoint(
       paramTensors(straight.manifest(), straight.params()), TrainCounters());
   Model fresh(abi, defaultAllocator());
-  deserializeCheckpoint(paramsOnly, "p.npz",
-                        modelTensors(fresh.manifest(), fresh.params(),
-                                     fresh.state(), false));
+  deserializeCheckpoint(
+      paramsOnly, "p.npz",
+      modelTensors(fresh.manifest(), fresh.params(), fresh.state(), false));
   EXPECT_TRUE(sameBits(fresh.params()[0], straight.params()[0]));
   EXPECT_NE(errorOf([&] {
               deserializeCheckpoint(paramsOnly, "p.npz",
@@ -132,9 +132,9 @@ TEST_F(ModelTest, EntryPointLookup) {
   std::string text = fake::linearManifest("f64", 4);
   dlnrt_model_abi abi = fake::linearAbi(true, text.c_str());
   Model full(abi, defaultAllocator());
-  EXPECT_EQ(full.entryPointNames(),
-            (std::vector<std::string>{"train_step", "eval_step",
-                                      "loss_and_grad"}));
+  EXPECT_EQ(
+      full.entryPointNames(),
+      (std::vector<std::string>{"train_step", "eval_step", "loss_and_grad"}));
   full.requireEntryPoints({"train_step", "eval_step", "loss_and_grad"});
 
   dlnrt_model_abi two = abi;
@@ -147,8 +147,9 @@ TEST_F(ModelTest, EntryPointLookup) {
             std::string::npos);
   std::vector<Tensor> grads = partial.makeGradBuffers();
   Tensor x = partial.makeBatchX(), y = partial.makeBatchY();
-  EXPECT_NE(errorOf([&] { partial.lossAndGrad(x, y, grads); })
-                .find("no entry point 'loss_and_grad'"),
+  EXPECT_NE(errorOf([&] {
+              partial.lossAndGrad(x, y, grads);
+            }).find("no entry point 'loss_and_grad'"),
             std::string::npos);
 
   json undescribed = json::parse(text);
@@ -162,8 +163,9 @@ TEST_F(ModelTest, EntryPointLookup) {
 
   dlnrt_entry_point dup[] = {abi.entry_points[0], abi.entry_points[0]};
   dlnrt_model_abi dabi = {text.c_str(), 2, dup};
-  EXPECT_NE(errorOf([&] { Model m(dabi, defaultAllocator()); })
-                .find("entry point 'train_step' twice"),
+  EXPECT_NE(errorOf([&] {
+              Model m(dabi, defaultAllocator());
+            }).find("entry point 'train_step' twice"),
             std::string::npos);
 }
 
@@ -181,25 +183,31 @@ TEST_F(ModelTest, UnbindableArgumentsAreErrors) {
             std::string::npos);
 
   j = fake::linearManifestJson("f64", 4);
-  j["entry_points"][1]["args"][0] = {{"role", "rng"},   {"name", "key"},
-                                     {"dtype", "i32"},  {"shape", {2}},
+  j["entry_points"][1]["args"][0] = {{"role", "rng"},
+                                     {"name", "key"},
+                                     {"dtype", "i32"},
+                                     {"shape", {2}},
                                      {"access", "readwrite"}};
   std::string rng = j.dump();
   Model r(fake::linearAbi(true, rng.c_str()), defaultAllocator());
   Tensor losses = r.makeBatchLosses(), outputs = r.makeBatchOutputs();
-  EXPECT_NE(errorOf([&] { r.evalStep(x, y, losses, outputs); })
-                .find("rng arguments are not supported by this runtime yet"),
+  EXPECT_NE(errorOf([&] {
+              r.evalStep(x, y, losses, outputs);
+            }).find("rng arguments are not supported by this runtime yet"),
             std::string::npos);
 
   // eval_step has no lr to give: a hyper argument there is unbound.
   j = fake::linearManifestJson("f64", 4);
-  j["entry_points"][1]["args"][4] = {{"role", "hyper"}, {"name", "lr"},
-                                     {"dtype", "f64"},  {"shape", json::array()},
+  j["entry_points"][1]["args"][4] = {{"role", "hyper"},
+                                     {"name", "lr"},
+                                     {"dtype", "f64"},
+                                     {"shape", json::array()},
                                      {"access", "read"}};
   std::string evalLr = j.dump();
   Model e(fake::linearAbi(true, evalLr.c_str()), defaultAllocator());
-  EXPECT_NE(errorOf([&] { e.evalStep(x, y, losses, outputs); })
-                .find("eval_step' argument 4 (hyper 'lr'): the runtime has nothing "
-                      "to bind it to in this call"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf([&] { e.evalStep(x, y, losses, outputs); })
+          .find("eval_step' argument 4 (hyper 'lr'): the runtime has nothing "
+                "to bind it to in this call"),
+      std::string::npos);
 }

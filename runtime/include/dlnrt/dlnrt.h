@@ -138,8 +138,7 @@ dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
 dlnrt_status dlnrt_model_num_entry_points(const dlnrt_model *model,
                                           int64_t *out_count);
 dlnrt_status dlnrt_model_entry_point_name(const dlnrt_model *model,
-                                          int64_t index,
-                                          const char **out_name);
+                                          int64_t index, const char **out_name);
 
 /* Initializes every parameter and optimizer-state tensor from its manifest
  * init rule with a deterministic generator. */
