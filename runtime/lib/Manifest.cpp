@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <set>
 
 namespace dlnrt {
@@ -74,7 +73,11 @@ public:
   }
   const std::string &path() const { return path_; }
 
-  bool has(const char *key) const { return value_.contains(key); }
+  bool has(const char *key) const {
+    if (!value_.is_object())
+      error("expected an object");
+    return value_.contains(key);
+  }
   Node operator[](const char *key) const {
     if (!value_.is_object())
       error("expected an object");

@@ -228,6 +228,8 @@ TEST(Manifest, RejectsMalformedValues) {
       {"/dtype", "f16", "$.dtype: unknown value 'f16' (expected one of f32, f64)"},
       {"/batch", 0, "$.batch: must be >= 1, got 0"},
       {"/batch", 2.5, "$.batch: expected an integer"},
+      {"/train", 5, "$.train: expected an object"},
+      {"/data/test", "test.csv", "$.data.test: expected an object"},
       {"/train/epochs", -1, "$.train.epochs: must be >= 0"},
       {"/train/seed", -1, "$.train.seed: expected a non-negative integer"},
       {"/train/log_every", "x", "$.train.log_every: expected an integer"},
