@@ -112,11 +112,11 @@ dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
     out_info->batch_size = m.batch;
     out_info->input_size = m.inputSize();
     out_info->output_size = m.outputSize();
-    out_info->label_kind = m.label.kind == dlnrt::LabelKind::Class
+    out_info->label_kind = m.label().kind == dlnrt::LabelKind::Class
                                ? DLNRT_LABEL_CLASS
                                : DLNRT_LABEL_REAL;
     out_info->label_size = m.labelSize();
-    out_info->num_classes = m.label.numClasses;
+    out_info->num_classes = m.label().numClasses;
     out_info->param_count = m.params.size();
   });
 }
@@ -141,19 +141,45 @@ dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
   });
 }
 
+dlnrt_status dlnrt_model_num_entry_points(const dlnrt_model *model,
+                                          int64_t *out_count) {
+  return guard([&] {
+    require(model && out_count, "dlnrt_model_num_entry_points: NULL argument");
+    *out_count = static_cast<int64_t>(model->impl.entryPointNames().size());
+  });
+}
+
+dlnrt_status dlnrt_model_entry_point_name(const dlnrt_model *model,
+                                          int64_t index,
+                                          const char **out_name) {
+  return guard([&] {
+    require(model && out_name, "dlnrt_model_entry_point_name: NULL argument");
+    const auto &names = model->impl.entryPointNames();
+    if (index < 0 || static_cast<size_t>(index) >= names.size())
+      dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                  "dlnrt_model_entry_point_name: index " +
+                      std::to_string(index) + " out of range (model has " +
+                      std::to_string(names.size()) + " entry points)");
+    *out_name = model->impl.entryPointName(static_cast<size_t>(index));
+  });
+}
+
 dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed) {
   return guard([&] {
     require(model, "dlnrt_model_init_params: model is NULL");
-    dlnrt::initParams(model->impl.params(), model->impl.manifest().params,
-                      seed);
+    dlnrt::Model &m = model->impl;
+    dlnrt::initParams(m.params(), m.manifest().params, seed);
+    dlnrt::initState(m.state(), m.manifest().state, seed);
   });
 }
 
 dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path) {
   return guard([&] {
     require(model && path, "dlnrt_model_load: NULL argument");
-    dlnrt::loadCheckpoint(path, dlnrt::paramTensors(model->impl.manifest(),
-                                                    model->impl.params()));
+    const dlnrt::Model &m = model->impl;
+    dlnrt::loadCheckpoint(path, dlnrt::modelTensors(m.manifest(), m.params(),
+                                                    m.state(),
+                                                    /*stateRequired=*/false));
   });
 }
 
@@ -161,9 +187,12 @@ dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path) {
   return guard([&] {
     require(model && path, "dlnrt_model_save: NULL argument");
     // No training run to record: counters are zero.
-    dlnrt::saveCheckpoint(
-        path, dlnrt::paramTensors(model->impl.manifest(), model->impl.params()),
-        dlnrt::TrainCounters());
+    const dlnrt::Model &m = model->impl;
+    dlnrt::saveCheckpoint(path,
+                          dlnrt::modelTensors(m.manifest(), m.params(),
+                                              m.state(),
+                                              /*stateRequired=*/true),
+                          dlnrt::TrainCounters());
   });
 }
 

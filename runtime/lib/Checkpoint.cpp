@@ -25,6 +25,16 @@ std::vector<NamedTensor> paramTensors(const Manifest &m,
   return out;
 }
 
+std::vector<NamedTensor> modelTensors(const Manifest &m,
+                                      const std::vector<Tensor> &params,
+                                      const std::vector<Tensor> &state,
+                                      bool stateRequired) {
+  std::vector<NamedTensor> out = paramTensors(m, params);
+  for (size_t i = 0; i < state.size(); ++i)
+    out.push_back({m.state[i].name, &state[i], !stateRequired});
+  return out;
+}
+
 static NpyType npyTypeOf(const Tensor &t) {
   if (t.dtype() == DType::F32)
     return NpyType::F32;
@@ -94,6 +104,8 @@ deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
   for (const NamedTensor &t : tensors) {
     wanted.emplace(t.name, &t);
     auto it = found.find(t.name);
+    if (it == found.end() && t.optional)
+      continue;
     if (it == found.end())
       mismatch("checkpoint has no array '" + t.name + "'");
     const NpyArray &a = it->second;
@@ -106,7 +118,8 @@ deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
   }
   for (const auto &[name, a] : found)
     if (!wanted.count(name) && name.rfind("__", 0) != 0)
-      mismatch("unexpected array '" + name + "' (not a param of this model)");
+      mismatch("unexpected array '" + name +
+               "' (not a param or state of this model)");
 
   int64_t counters[3];
   int present = 0;
@@ -123,7 +136,8 @@ deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
   }
 
   for (const NamedTensor &t : tensors)
-    std::memcpy(t.tensor->data(), found.at(t.name).data, t.tensor->bytes());
+    if (found.count(t.name))
+      std::memcpy(t.tensor->data(), found.at(t.name).data, t.tensor->bytes());
   if (present != 3)
     return std::nullopt;
   TrainCounters c;

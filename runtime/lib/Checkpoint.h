@@ -1,12 +1,11 @@
 //===- Checkpoint.h - Checkpoints as NumPy .npz archives --------*- C++ -*-===//
 //
-// A checkpoint is an .npz (see Npz.h) holding named tensors: the params under
-// their manifest names plus whatever state the caller adds (optimizer moments,
-// running statistics), and the training counters as 0-d int64 arrays
-// __step__, __epoch__ and __seed__. Names starting with "__" are reserved for
-// such runtime state. Loading validates the whole archive and every requested
-// name, dtype and shape before copying anything, so a bad file never leaves a
-// half-loaded model.
+// A checkpoint is an .npz (see Npz.h) holding named tensors: the params and
+// the optimizer state (momentum buffers, ...) under their manifest names, and
+// the training counters as 0-d int64 arrays __step__, __epoch__ and __seed__.
+// Names starting with "__" are reserved for such runtime state. Loading
+// validates the whole archive and every requested name, dtype and shape before
+// copying anything, so a bad file never leaves a half-loaded model.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNRT_LIB_CHECKPOINT_H
@@ -33,20 +32,28 @@ struct TrainCounters {
 struct NamedTensor {
   std::string name;
   const Tensor *tensor = nullptr;
+  /// Loading: a missing array leaves the tensor as is instead of failing.
+  bool optional = false;
 };
 
 /// The params under their manifest names, in manifest order.
 std::vector<NamedTensor> paramTensors(const Manifest &m,
                                       const std::vector<Tensor> &params);
+/// The params, then the state tensors (manifest "state" order). Resuming
+/// training needs the state (`stateRequired`); evaluation and embedders
+/// load it only when the file has it.
+std::vector<NamedTensor> modelTensors(const Manifest &m,
+                                      const std::vector<Tensor> &params,
+                                      const std::vector<Tensor> &state,
+                                      bool stateRequired);
 
 std::string serializeCheckpoint(const std::vector<NamedTensor> &tensors,
                                 const TrainCounters &counters);
 
 /// Validates `bytes` (read from `fileName`, used in messages) and copies the
-/// arrays into `tensors`. Every requested tensor must be present with the same
-/// dtype and shape; any other array is an error unless its name is reserved
-/// ("__..."), so a params-only reader accepts files with extra state. Returns
-/// the counters when the file has them.
+/// arrays into `tensors`. Every requested tensor must be present (unless
+/// optional) with the same dtype and shape; any other array is an error unless
+/// its name is reserved ("__..."). Returns the counters when the file has them.
 std::optional<TrainCounters>
 deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
                       const std::vector<NamedTensor> &tensors);

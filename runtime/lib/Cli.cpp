@@ -41,16 +41,18 @@ std::string describeData(const DataSpec &d) {
 int runInfo(const Model &model) {
   const Manifest &m = model.manifest();
   std::cout << "model " << m.model << " (" << dtypeName(m.dtype) << ")\n";
-  std::cout << "  input  " << m.inputName << " " << formatShape(m.inputShape)
-            << "\n";
-  if (m.label.kind == LabelKind::Class)
-    std::cout << "  label  " << m.label.name << " class " << m.label.numClasses
+  for (const IoSpec &in : m.inputs)
+    std::cout << "  input  " << in.name << " " << formatShape(in.shape) << "\n";
+  for (const LabelSpec &l : m.labels) {
+    if (l.kind == LabelKind::Class)
+      std::cout << "  label  " << l.name << " class " << l.numClasses << "\n";
+    else
+      std::cout << "  label  " << l.name << " real " << formatShape(l.shape)
+                << "\n";
+  }
+  for (const IoSpec &out : m.outputs)
+    std::cout << "  output " << out.name << " " << formatShape(out.shape)
               << "\n";
-  else
-    std::cout << "  label  " << m.label.name << " real "
-              << formatShape(m.label.shape) << "\n";
-  std::cout << "  output " << m.outputName << " " << formatShape(m.outputShape)
-            << "\n";
   std::cout << "params:\n";
   int64_t total = 0;
   for (const ParamSpec &p : m.params) {
@@ -63,10 +65,21 @@ int runInfo(const Model &model) {
     std::cout << line << "\n";
   }
   std::cout << "  total " << formatThousands(total) << " params\n";
+  if (!m.state.empty()) {
+    std::cout << "state:\n";
+    for (const ParamSpec &st : m.state)
+      std::cout << "  " << st.name << " " << formatShape(st.shape) << "\n";
+  }
+  std::cout << "entry points:";
+  for (const std::string &e : model.entryPointNames())
+    std::cout << " " << e;
+  std::cout << "\n";
   std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
             << ", seed " << m.seed << ", optimizer " << m.optimizer;
   if (m.lr)
     std::cout << " lr=" << *m.lr;
+  if (m.momentum != 0)
+    std::cout << " momentum=" << m.momentum;
   std::cout << ", log_every " << m.logEvery << "\n";
   std::cout << "data:\n";
   if (!m.dataDir.empty())
@@ -104,8 +117,9 @@ void checkOutputs(const Manifest &m, const CliOptions &o,
 /// Loads params and counters for --resume; the run continues with the
 /// checkpoint's seed so the remaining epochs shuffle as the original would.
 TrainCounters resumeFrom(Model &model, const CliOptions &o, TrainOptions &t) {
-  std::optional<TrainCounters> c =
-      loadCheckpoint(o.resume, paramTensors(model.manifest(), model.params()));
+  std::optional<TrainCounters> c = loadCheckpoint(
+      o.resume, modelTensors(model.manifest(), model.params(), model.state(),
+                             /*stateRequired=*/true));
   if (!c)
     fail(DLNRT_INVALID_ARGUMENT,
          o.resume + ": no __step__/__epoch__/__seed__ counters; cannot resume");
@@ -127,14 +141,15 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const Manifest &m = model.manifest();
   if (!m.train)
     fail(DLNRT_INVALID_ARGUMENT,
-         "manifest has no 'data train' line; nothing to train on");
+         "manifest has no data.train; nothing to train on");
   TrainOptions t;
   t.epochs = o.epochs.value_or(m.epochs);
   t.seed = o.seed.value_or(m.seed);
   t.logEvery = m.logEvery;
   if (!o.lr && !m.lr)
     fail(DLNRT_INVALID_ARGUMENT,
-         "no learning rate: the manifest has no optimizer lr=, pass --lr");
+         "no learning rate: the manifest has no train.optimizer.lr, pass "
+         "--lr");
   t.lr = o.lr ? *o.lr : *m.lr;
   t.log = o.quiet ? nullptr : &std::cout;
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
@@ -149,6 +164,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
                 << progress.epoch << " (step " << progress.step << ")\n";
   } else {
     initParams(model.params(), m.params, t.seed);
+    initState(model.state(), m.state, t.seed);
   }
   Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
   std::optional<Dataset> test;
@@ -165,7 +181,10 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
       trainModel(model, train, test ? &*test : nullptr, t, &progress);
   std::cout << formatFinalLine(result) << "\n" << std::flush;
 
-  saveCheckpoint(save, paramTensors(m, model.params()), progress);
+  saveCheckpoint(save,
+                 modelTensors(m, model.params(), model.state(),
+                              /*stateRequired=*/true),
+                 progress);
   if (!o.metricsJson.empty())
     writeMetricsJson(o.metricsJson, result);
   if (!o.quiet)
@@ -178,8 +197,9 @@ int runEval(Model &model, const CliOptions &o) {
   checkOutputs(m, o, {});
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
-         "manifest has no 'data test' line; nothing to evaluate on");
-  loadCheckpoint(o.load, paramTensors(m, model.params()));
+         "manifest has no data.test; nothing to evaluate on");
+  loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
+                                      /*stateRequired=*/false));
   Dataset test = loadSplit(m, *m.test, o.dataDir, model.allocator());
   EvalResult r = evaluate(model, test);
   Metrics metrics;
@@ -231,6 +251,13 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
   Model model(*abi, defaultAllocator());
   if (o.command == "info")
     return runInfo(model);
+  model.requireEntryPoints({"train_step", "eval_step", "loss_and_grad"});
+  const Manifest &m = model.manifest();
+  if (m.inputs.size() != 1 || m.labels.size() != 1 || m.outputs.size() != 1 ||
+      m.losses.size() != 1)
+    fail(DLNRT_INVALID_ARGUMENT,
+         "models with more than one input, label, output or loss are not "
+         "supported by this runtime yet");
   if (o.command == "train")
     return runTrain(model, o, program);
   if (o.command == "eval")

@@ -7,8 +7,8 @@ DataLayout dataLayout(const Manifest &m) {
   DataLayout l;
   l.dtype = m.dtype;
   l.inputSize = m.inputSize();
-  l.labelKind = m.label.kind;
-  l.numClasses = m.label.numClasses;
+  l.labelKind = m.label().kind;
+  l.numClasses = m.label().numClasses;
   l.labelSize = m.labelSize();
   return l;
 }

@@ -26,7 +26,7 @@ bool isCorrect(const Manifest &m, const Tensor &y, const Tensor &outputs,
                int64_t row) {
   const int64_t width = m.outputSize();
   const int64_t base = row * width;
-  if (m.label.kind == LabelKind::Class) {
+  if (m.label().kind == LabelKind::Class) {
     const int64_t label = y.as<int32_t>()[row];
     if (width == 1)
       return (outputs.get(base) >= 0.5 ? 1 : 0) == label;

@@ -1,6 +1,6 @@
 //===- Evaluate.h - Forward passes over many samples ------------*- C++ -*-===//
 //
-// Runs dln_eval_step over any number of rows in padded batches and turns the
+// Runs eval_step over any number of rows in padded batches and turns the
 // per-sample losses and outputs into mean loss and accuracy. Used by the train
 // loop, `./model eval`, gradcheck's numeric loss and the C API's forward pass.
 //

@@ -44,9 +44,9 @@ GradCheckResult gradCheck(Model &model, const GradCheckOptions &options) {
   for (int64_t i = 0; i < x.size(); ++i)
     x.set(i, dataRng.uniform(-1, 1));
   for (int64_t i = 0; i < y.size(); ++i)
-    y.set(i, m.label.kind == LabelKind::Class
+    y.set(i, m.label().kind == LabelKind::Class
                  ? static_cast<double>(
-                       dataRng.below(static_cast<uint64_t>(m.label.numClasses)))
+                       dataRng.below(static_cast<uint64_t>(m.label().numClasses)))
                  : dataRng.uniform());
 
   std::vector<Tensor> grads = model.makeGradBuffers();

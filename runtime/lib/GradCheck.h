@@ -1,7 +1,7 @@
 //===- GradCheck.h - Numerical check of compiled gradients ------*- C++ -*-===//
 //
-// Compares dln_loss_and_grad's analytic gradients with central differences of
-// the mean per-sample loss from dln_eval_step, on one random batch. This is the
+// Compares loss_and_grad's analytic gradients with central differences of
+// the mean per-sample loss from eval_step, on one random batch. This is the
 // end-to-end test of the compiler's autodiff, so it runs through the same entry
 // points a user's model does.
 //

@@ -61,4 +61,11 @@ void initParams(std::vector<Tensor> &params,
     initTensor(params[i], specs[i].init, rng);
 }
 
+void initState(std::vector<Tensor> &state, const std::vector<ParamSpec> &specs,
+               uint64_t seed) {
+  Rng rng(seed, kStreamInitState);
+  for (size_t i = 0; i < state.size(); ++i)
+    initTensor(state[i], specs[i].init, rng);
+}
+
 } // namespace dlnrt

@@ -22,6 +22,10 @@ void initTensor(Tensor &t, const InitSpec &spec, Rng &rng);
 /// Initializes params[i] from specs[i] with a fresh generator for `seed`.
 void initParams(std::vector<Tensor> &params,
                 const std::vector<ParamSpec> &specs, uint64_t seed);
+/// Initializes optimizer state the same way, from its own generator stream so
+/// adding state never changes the params' initial values.
+void initState(std::vector<Tensor> &state, const std::vector<ParamSpec> &specs,
+               uint64_t seed);
 
 } // namespace dlnrt
 

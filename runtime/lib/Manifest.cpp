@@ -1,208 +1,169 @@
-//===- Manifest.cpp - The model manifest a compiled object carries --------===//
+//===- Manifest.cpp - The JSON model description --------------------------===//
 #include "Manifest.h"
 
 #include "Error.h"
-#include "NumberParse.h"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <cmath>
-#include <map>
 #include <set>
 
 namespace dlnrt {
 
+using json = nlohmann::json;
+
+static const std::pair<const char *, InitKind> kInitKinds[] = {
+    {"zeros", InitKind::Zeros},
+    {"ones", InitKind::Ones},
+    {"constant", InitKind::Constant},
+    {"uniform", InitKind::Uniform},
+    {"normal", InitKind::Normal},
+    {"fan_in_uniform", InitKind::FanInUniform},
+    {"lecun_uniform", InitKind::LecunUniform},
+    {"glorot_uniform", InitKind::GlorotUniform},
+    {"glorot_normal", InitKind::GlorotNormal},
+    {"he_uniform", InitKind::HeUniform},
+    {"he_normal", InitKind::HeNormal}};
+
+static const std::pair<const char *, ArgRole> kRoles[] = {
+    {"param", ArgRole::Param},
+    {"state", ArgRole::State},
+    {"optimizer_state", ArgRole::OptimizerState},
+    {"rng", ArgRole::Rng},
+    {"input", ArgRole::Input},
+    {"label", ArgRole::Label},
+    {"output", ArgRole::Output},
+    {"loss", ArgRole::Loss},
+    {"grad", ArgRole::Grad},
+    {"hyper", ArgRole::Hyper}};
+
 const char *initKindName(InitKind kind) {
-  switch (kind) {
-  case InitKind::Zeros:
-    return "zeros";
-  case InitKind::Ones:
-    return "ones";
-  case InitKind::Constant:
-    return "constant";
-  case InitKind::Uniform:
-    return "uniform";
-  case InitKind::Normal:
-    return "normal";
-  case InitKind::FanInUniform:
-    return "fan_in_uniform";
-  case InitKind::LecunUniform:
-    return "lecun_uniform";
-  case InitKind::GlorotUniform:
-    return "glorot_uniform";
-  case InitKind::GlorotNormal:
-    return "glorot_normal";
-  case InitKind::HeUniform:
-    return "he_uniform";
-  case InitKind::HeNormal:
-    return "he_normal";
-  }
+  for (const auto &[name, k] : kInitKinds)
+    if (k == kind)
+      return name;
   return "?";
 }
 
-static int hexValue(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
+const char *argRoleName(ArgRole role) {
+  for (const auto &[name, r] : kRoles)
+    if (r == role)
+      return name;
+  return "?";
 }
 
-bool percentDecode(std::string_view text, std::string &out) {
-  out.clear();
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size())
-      return false;
-    int hi = hexValue(text[i + 1]), lo = hexValue(text[i + 2]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return true;
-}
-
-bool parseShape(std::string_view text, Shape &out) {
-  out.clear();
-  size_t start = 0;
-  while (true) {
-    size_t x = text.find('x', start);
-    std::string_view part =
-        text.substr(start, x == std::string_view::npos ? x : x - start);
-    int64_t d;
-    if (!parseInt64(part, d) || d <= 0)
-      return false;
-    out.push_back(d);
-    if (x == std::string_view::npos)
-      return true;
-    start = x + 1;
-  }
+const EntryPointSpec *Manifest::findEntryPoint(std::string_view name) const {
+  for (const EntryPointSpec &e : entryPoints)
+    if (e.name == name)
+      return &e;
+  return nullptr;
 }
 
 namespace {
 
-/// One tokenized manifest line: positional tokens and decoded key=value
-/// options.
-class Line {
+/// A JSON value and its path from the root ("$.params[0].shape"), so every
+/// error can say where it is.
+class Node {
 public:
-  Line(int number, std::string_view raw) : number_(number), raw_(raw) {
-    size_t i = 0;
-    while (i < raw.size()) {
-      while (i < raw.size() && raw[i] == ' ')
-        ++i;
-      size_t j = i;
-      while (j < raw.size() && raw[j] != ' ')
-        ++j;
-      if (j > i)
-        tokens_.push_back(raw.substr(i, j - i));
-      i = j;
-    }
-  }
+  Node(const json &value, std::string path)
+      : value_(value), path_(std::move(path)) {}
 
   [[noreturn]] void error(const std::string &what) const {
-    fail(DLNRT_INVALID_ARGUMENT, "manifest line " + std::to_string(number_) +
-                                     ": " + what + ": " + std::string(raw_));
+    fail(DLNRT_INVALID_ARGUMENT, "manifest: " + path_ + ": " + what);
+  }
+  const std::string &path() const { return path_; }
+
+  bool has(const char *key) const {
+    if (!value_.is_object())
+      error("expected an object");
+    return value_.contains(key);
+  }
+  Node operator[](const char *key) const {
+    if (!value_.is_object())
+      error("expected an object");
+    auto it = value_.find(key);
+    if (it == value_.end())
+      error(std::string("missing key '") + key + "'");
+    return Node(*it, path_ + "." + key);
+  }
+  std::optional<Node> optional(const char *key) const {
+    if (!has(key))
+      return std::nullopt;
+    return (*this)[key];
   }
 
-  size_t size() const { return tokens_.size(); }
-  std::string_view raw(size_t i) const { return tokens_[i]; }
-
-  /// Positional token i, percent-decoded.
-  std::string word(size_t i) const {
-    if (i >= tokens_.size())
-      error("expected at least " + std::to_string(i + 1) + " fields");
-    std::string out;
-    if (!percentDecode(tokens_[i], out))
-      error("malformed percent escape in '" + std::string(tokens_[i]) + "'");
+  std::vector<Node> array() const {
+    if (!value_.is_array())
+      error("expected an array");
+    std::vector<Node> out;
+    for (size_t i = 0; i < value_.size(); ++i)
+      out.emplace_back(value_[i], path_ + "[" + std::to_string(i) + "]");
     return out;
   }
-
-  /// Collects key=value tokens from position `first` on; tokens without '=' are
-  /// errors.
-  void collectOptions(size_t first) {
-    for (size_t i = first; i < tokens_.size(); ++i) {
-      std::string_view t = tokens_[i];
-      size_t eq = t.find('=');
-      if (eq == std::string_view::npos || eq == 0)
-        error("expected key=value, got '" + std::string(t) + "'");
-      std::string value;
-      if (!percentDecode(t.substr(eq + 1), value))
-        error("malformed percent escape in '" + std::string(t) + "'");
-      options_[std::string(t.substr(0, eq))] = value;
-    }
+  std::string str() const {
+    if (!value_.is_string())
+      error("expected a string");
+    return value_.get<std::string>();
   }
-
-  bool has(const std::string &key) const { return options_.count(key) != 0; }
-
-  std::string str(const std::string &key, const std::string &fallback) const {
-    auto it = options_.find(key);
-    return it == options_.end() ? fallback : it->second;
+  int64_t integer() const {
+    if (!value_.is_number_integer() ||
+        (value_.is_number_unsigned() &&
+         value_.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
+      error("expected an integer");
+    return value_.get<int64_t>();
   }
-
-  std::string requiredStr(const std::string &key) const {
-    if (!has(key))
-      error("missing " + key + "=");
-    return options_.at(key);
-  }
-
-  double num(const std::string &key, double fallback) const {
-    auto it = options_.find(key);
-    if (it == options_.end())
-      return fallback;
-    double v;
-    if (!parseDouble(it->second, v) || !std::isfinite(v))
-      error(key + "= expects a finite number, got '" + it->second + "'");
+  int64_t integerAtLeast(int64_t min) const {
+    int64_t v = integer();
+    if (v < min)
+      error("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
     return v;
   }
-
-  int64_t integer(const std::string &key, int64_t fallback) const {
-    auto it = options_.find(key);
-    if (it == options_.end())
-      return fallback;
-    return toInt(it->second, key + "=");
+  uint64_t unsignedInteger() const {
+    if (!value_.is_number_unsigned())
+      error("expected a non-negative integer");
+    return value_.get<uint64_t>();
   }
-
-  int64_t toInt(const std::string &text, const std::string &what) const {
-    int64_t v;
-    if (!parseInt64(text, v))
-      error(what + " expects an integer, got '" + text + "'");
-    return v;
+  double number() const {
+    if (!value_.is_number() || !std::isfinite(value_.get<double>()))
+      error("expected a finite number");
+    return value_.get<double>();
   }
-
-  Shape shape(size_t i) const {
+  /// A shape: an array of positive integers ([] is rank 0).
+  Shape shape() const {
     Shape s;
-    if (!parseShape(word(i), s))
-      error("malformed shape '" + word(i) +
-            "' (expected d0xd1x... with positive dims)");
+    for (const Node &d : array())
+      s.push_back(d.integerAtLeast(1));
     return s;
+  }
+  template <typename T, size_t N>
+  T oneOf(const std::pair<const char *, T> (&choices)[N]) const {
+    std::string s = str();
+    std::string names;
+    for (const auto &[name, v] : choices) {
+      if (s == name)
+        return v;
+      names += std::string(names.empty() ? "" : ", ") + name;
+    }
+    error("unknown value '" + s + "' (expected one of " + names + ")");
   }
 
 private:
-  int number_;
-  std::string_view raw_;
-  std::vector<std::string_view> tokens_;
-  std::map<std::string, std::string> options_;
+  const json &value_;
+  std::string path_;
 };
 
-const std::map<std::string, InitKind> &initKinds() {
-  static const std::map<std::string, InitKind> kinds = {
-      {"zeros", InitKind::Zeros},
-      {"ones", InitKind::Ones},
-      {"constant", InitKind::Constant},
-      {"uniform", InitKind::Uniform},
-      {"normal", InitKind::Normal},
-      {"fan_in_uniform", InitKind::FanInUniform},
-      {"lecun_uniform", InitKind::LecunUniform},
-      {"glorot_uniform", InitKind::GlorotUniform},
-      {"glorot_normal", InitKind::GlorotNormal},
-      {"he_uniform", InitKind::HeUniform},
-      {"he_normal", InitKind::HeNormal}};
-  return kinds;
-}
+const std::pair<const char *, DType> kFloatTypes[] = {{"f32", DType::F32},
+                                                      {"f64", DType::F64}};
+const std::pair<const char *, DType> kArgTypes[] = {
+    {"f32", DType::F32}, {"f64", DType::F64}, {"i32", DType::I32}};
+const std::pair<const char *, Access> kAccesses[] = {
+    {"read", Access::Read},
+    {"write", Access::Write},
+    {"readwrite", Access::ReadWrite}};
+const std::pair<const char *, LabelKind> kLabelKinds[] = {
+    {"class", LabelKind::Class}, {"real", LabelKind::Real}};
+const std::pair<const char *, std::string> kDataKinds[] = {{"idx", "idx"},
+                                                           {"csv", "csv"}};
 
 bool needsFans(InitKind k) {
   return k == InitKind::FanInUniform || k == InitKind::LecunUniform ||
@@ -210,188 +171,275 @@ bool needsFans(InitKind k) {
          k == InitKind::HeUniform || k == InitKind::HeNormal;
 }
 
-ParamSpec parseParam(Line &line) {
-  ParamSpec p;
-  p.name = line.word(1);
-  p.shape = line.shape(2);
-  line.collectOptions(3);
-  std::string kind = line.requiredStr("init");
-  auto it = initKinds().find(kind);
-  if (it == initKinds().end())
-    line.error("unknown init kind '" + kind + "'");
-  InitSpec &init = p.init;
-  init.kind = it->second;
-  init.value = line.num("v", 0);
-  init.a = line.num("a", 0);
-  init.b = line.num("b", 1);
-  init.mean = line.num("mean", 0);
-  init.std = line.num("std", 1);
-  init.fanIn = line.integer("fan_in", 0);
-  init.fanOut = line.integer("fan_out", 0);
+InitSpec parseInit(const Node &n) {
+  InitSpec init;
+  init.kind = n["kind"].oneOf(kInitKinds);
+  auto num = [&](const char *key, double fallback) {
+    auto v = n.optional(key);
+    return v ? v->number() : fallback;
+  };
+  init.fanIn = n["fan_in"].integerAtLeast(0);
+  init.fanOut = n["fan_out"].integerAtLeast(0);
+  init.value = num("value", 0);
+  init.a = num("a", 0);
+  init.b = num("b", 1);
+  init.mean = num("mean", 0);
+  init.std = num("std", 1);
   if (init.kind == InitKind::Uniform && init.a > init.b)
-    line.error("uniform init needs a <= b");
+    n.error("uniform init needs a <= b");
   if (init.kind == InitKind::Normal && init.std < 0)
-    line.error("normal init needs std >= 0");
+    n.error("normal init needs std >= 0");
   if (needsFans(init.kind) && (init.fanIn <= 0 || init.fanOut <= 0))
-    line.error(kind + " init needs positive fan_in= and fan_out=");
-  return p;
+    n.error(std::string(initKindName(init.kind)) +
+            " init needs positive fan_in and fan_out");
+  return init;
 }
 
-DataSpec parseData(Line &line) {
+std::vector<ParamSpec> parseTensors(const Node &list) {
+  std::vector<ParamSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    ParamSpec p{n["name"].str(), n["shape"].shape(), parseInit(n["init"])};
+    if (!names.insert(p.name).second)
+      n["name"].error("duplicate name '" + p.name + "'");
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<IoSpec> parseIo(const Node &list) {
+  std::vector<IoSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    IoSpec io{n["name"].str(), n["shape"].shape()};
+    if (!names.insert(io.name).second)
+      n["name"].error("duplicate name '" + io.name + "'");
+    out.push_back(std::move(io));
+  }
+  if (out.empty())
+    list.error("needs at least one entry");
+  return out;
+}
+
+std::vector<LabelSpec> parseLabels(const Node &list) {
+  std::vector<LabelSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    LabelSpec l;
+    l.name = n["name"].str();
+    l.kind = n["kind"].oneOf(kLabelKinds);
+    if (l.kind == LabelKind::Class) {
+      l.numClasses = n["classes"].integerAtLeast(2);
+    } else {
+      l.shape = n["shape"].shape();
+    }
+    if (!names.insert(l.name).second)
+      n["name"].error("duplicate name '" + l.name + "'");
+    out.push_back(std::move(l));
+  }
+  if (out.empty())
+    list.error("needs at least one entry");
+  return out;
+}
+
+DataSpec parseData(const Node &n) {
   DataSpec d;
-  d.format = line.word(2);
-  line.collectOptions(3);
-  d.scale = line.num("scale", 1.0);
+  d.format = n["kind"].oneOf(kDataKinds);
+  if (auto s = n.optional("scale"))
+    d.scale = s->number();
   if (d.format == "idx") {
-    d.images = line.requiredStr("images");
-    d.labels = line.requiredStr("labels");
-  } else if (d.format == "csv") {
-    d.path = line.requiredStr("path");
-    d.labelColumn = line.integer("label", -1);
-    d.skip = line.integer("skip", 0);
-    if (d.skip < 0)
-      line.error("skip= must be >= 0");
+    d.images = n["images"].str();
+    d.labels = n["labels"].str();
   } else {
-    line.error("unknown data format '" + d.format + "' (expected idx or csv)");
+    d.path = n["path"].str();
+    if (auto l = n.optional("label"))
+      d.labelColumn = l->integer();
+    if (auto s = n.optional("skip"))
+      d.skip = s->integerAtLeast(0);
   }
   return d;
+}
+
+void parseTrain(const Node &n, Manifest &m) {
+  if (auto v = n.optional("epochs"))
+    m.epochs = v->integerAtLeast(0);
+  if (auto v = n.optional("seed"))
+    m.seed = v->unsignedInteger();
+  if (auto v = n.optional("log_every"))
+    m.logEvery = v->integerAtLeast(0);
+  if (auto o = n.optional("optimizer")) {
+    m.optimizer = (*o)["kind"].str();
+    if (auto lr = o->optional("lr"))
+      m.lr = lr->number();
+    if (auto mom = o->optional("momentum"))
+      m.momentum = mom->number();
+  }
+}
+
+ArgSpec parseArg(const Node &n) {
+  ArgSpec a;
+  a.role = n["role"].oneOf(kRoles);
+  a.name = n["name"].str();
+  a.dtype = n["dtype"].oneOf(kArgTypes);
+  a.shape = n["shape"].shape();
+  if (auto b = n.optional("batch_dim"))
+    a.batchDim = b->integerAtLeast(0);
+  a.access = n["access"].oneOf(kAccesses);
+  return a;
+}
+
+template <typename T>
+const T *findByName(const std::vector<T> &list, const std::string &name) {
+  for (const T &t : list)
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}
+
+Shape batched(int64_t batch, const Shape &perSample) {
+  Shape s{batch};
+  s.insert(s.end(), perSample.begin(), perSample.end());
+  return s;
+}
+
+/// Checks that `a` names a declared tensor and agrees with its declaration.
+void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
+  auto unknown = [&](const char *what) {
+    n["name"].error(std::string("no ") + what + " named '" + a.name + "'");
+  };
+  // What the declaration implies: dtype, shape and whether it is batched.
+  DType dtype = m.dtype;
+  Shape shape;
+  bool batchedArg = false;
+  switch (a.role) {
+  case ArgRole::Param:
+  case ArgRole::Grad: {
+    const ParamSpec *p = findByName(m.params, a.name);
+    if (!p)
+      unknown("param");
+    shape = p->shape;
+    break;
+  }
+  case ArgRole::State:
+  case ArgRole::OptimizerState: {
+    const ParamSpec *s = findByName(m.state, a.name);
+    if (!s)
+      unknown("state tensor");
+    shape = s->shape;
+    break;
+  }
+  case ArgRole::Input:
+  case ArgRole::Output: {
+    const IoSpec *io =
+        findByName(a.role == ArgRole::Input ? m.inputs : m.outputs, a.name);
+    if (!io)
+      unknown(a.role == ArgRole::Input ? "input" : "output");
+    shape = batched(m.batch, io->shape);
+    batchedArg = true;
+    break;
+  }
+  case ArgRole::Label: {
+    const LabelSpec *l = findByName(m.labels, a.name);
+    if (!l)
+      unknown("label");
+    if (l->kind == LabelKind::Class)
+      dtype = DType::I32;
+    shape = batched(m.batch, l->shape);
+    batchedArg = true;
+    break;
+  }
+  case ArgRole::Loss:
+    if (std::find(m.losses.begin(), m.losses.end(), a.name) == m.losses.end())
+      unknown("loss");
+    // A batch mean (rank 0) or per-sample losses ([batch]).
+    batchedArg = a.batchDim.has_value();
+    shape = batchedArg ? Shape{m.batch} : Shape{};
+    break;
+  case ArgRole::Hyper:
+    break; // a rank-0 scalar in model dtype
+  case ArgRole::Rng:
+    return; // opaque generator state: layout is the compiler's business
+  }
+  if (a.dtype != dtype)
+    n["dtype"].error(std::string("expected ") + dtypeName(dtype) + ", got " +
+                     dtypeName(a.dtype));
+  if (a.shape != shape)
+    n["shape"].error("expected " + formatShape(shape) + ", got " +
+                     formatShape(a.shape));
+  if (batchedArg && a.batchDim != 0)
+    n.error(std::string("batched ") + argRoleName(a.role) +
+            " needs batch_dim 0");
+  if (!batchedArg && a.batchDim)
+    n["batch_dim"].error(std::string(argRoleName(a.role)) +
+                         " arguments are not batched");
+}
+
+std::vector<EntryPointSpec> parseEntryPoints(const Node &list,
+                                             const Manifest &m) {
+  std::vector<EntryPointSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    EntryPointSpec e;
+    e.name = n["name"].str();
+    if (!names.insert(e.name).second)
+      n["name"].error("duplicate entry point '" + e.name + "'");
+    for (const Node &argNode : n["args"].array()) {
+      e.args.push_back(parseArg(argNode));
+      validateArg(argNode, e.args.back(), m);
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 } // namespace
 
 Manifest parseManifest(std::string_view text) {
-  Manifest m;
-  bool sawHeader = false;
-  std::set<std::string> seen; // singleton line kinds, to reject duplicates
-  bool sawInput = false, sawLabel = false, sawOutput = false, sawBatch = false,
-       sawDtype = false;
-  int number = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view raw =
-        text.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++number;
-    if (!raw.empty() && raw.back() == '\r')
-      raw.remove_suffix(1);
-    Line line(number, raw);
-    if (line.size() == 0)
-      continue;
-    std::string kind(line.raw(0));
-    if (!sawHeader) {
-      if (kind != "dln-manifest" || line.size() < 2)
-        line.error("expected 'dln-manifest 1' header");
-      int64_t v = line.toInt(line.word(1), "version");
-      if (v != 1)
-        line.error("unsupported manifest version " + std::to_string(v) +
-                   " (this runtime reads 1)");
-      sawHeader = true;
-      continue;
-    }
-    bool singleton = kind == "model" || kind == "dtype" || kind == "batch" ||
-                     kind == "epochs" || kind == "seed" ||
-                     kind == "log_every" || kind == "optimizer" ||
-                     kind == "input" || kind == "label" || kind == "output";
-    if (singleton && !seen.insert(kind).second)
-      line.error("duplicate '" + kind + "' line");
-
-    if (kind == "dln-manifest") {
-      line.error("duplicate header");
-    } else if (kind == "model") {
-      m.model = line.word(1);
-    } else if (kind == "dtype") {
-      std::string d = line.word(1);
-      if (d == "f32")
-        m.dtype = DType::F32;
-      else if (d == "f64")
-        m.dtype = DType::F64;
-      else
-        line.error("unsupported dtype '" + d + "' (expected f32 or f64)");
-      sawDtype = true;
-    } else if (kind == "batch") {
-      m.batch = line.toInt(line.word(1), "batch");
-      if (m.batch <= 0)
-        line.error("batch must be positive");
-      sawBatch = true;
-    } else if (kind == "epochs") {
-      m.epochs = line.toInt(line.word(1), "epochs");
-      if (m.epochs < 0)
-        line.error("epochs must be >= 0");
-    } else if (kind == "seed") {
-      if (!parseUInt64(line.word(1), m.seed))
-        line.error("seed expects an unsigned integer");
-    } else if (kind == "log_every") {
-      m.logEvery = line.toInt(line.word(1), "log_every");
-      if (m.logEvery < 0)
-        line.error("log_every must be >= 0");
-    } else if (kind == "optimizer") {
-      m.optimizer = line.word(1);
-      line.collectOptions(2);
-      if (line.has("lr"))
-        m.lr = line.num("lr", 0);
-    } else if (kind == "param") {
-      ParamSpec p = parseParam(line);
-      for (const ParamSpec &q : m.params)
-        if (q.name == p.name)
-          line.error("duplicate param '" + p.name + "'");
-      m.params.push_back(std::move(p));
-    } else if (kind == "input") {
-      m.inputName = line.word(1);
-      m.inputShape = line.shape(2);
-      sawInput = true;
-    } else if (kind == "label") {
-      m.label.name = line.word(1);
-      std::string lk = line.word(2);
-      if (lk == "class") {
-        m.label.kind = LabelKind::Class;
-        m.label.numClasses = line.toInt(line.word(3), "class count");
-        if (m.label.numClasses < 2)
-          line.error("class labels need at least 2 classes");
-      } else if (lk == "real") {
-        m.label.kind = LabelKind::Real;
-        m.label.shape = line.shape(3);
-      } else {
-        line.error("unknown label kind '" + lk + "' (expected class or real)");
-      }
-      sawLabel = true;
-    } else if (kind == "output") {
-      m.outputName = line.word(1);
-      m.outputShape = line.shape(2);
-      sawOutput = true;
-    } else if (kind == "data") {
-      std::string what = line.word(1);
-      if (what == "dir") {
-        m.dataDir = line.word(2);
-      } else if (what == "train" || what == "test") {
-        std::optional<DataSpec> &slot = what == "train" ? m.train : m.test;
-        if (slot)
-          line.error("duplicate 'data " + what + "' line");
-        slot = parseData(line);
-      } else {
-        line.error("unknown data entry '" + what +
-                   "' (expected dir, train or test)");
-      }
-    } else {
-      line.error("unknown line kind '" + kind + "'");
-    }
-  }
-  auto missing = [](const std::string &what) {
-    fail(DLNRT_INVALID_ARGUMENT, "manifest: missing '" + what + "' line");
-  };
-  if (!sawHeader)
+  json doc;
+  try {
+    doc = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error &e) {
     fail(DLNRT_INVALID_ARGUMENT,
-         "manifest: empty (expected 'dln-manifest 1' header)");
-  if (!sawDtype)
-    missing("dtype");
-  if (!sawBatch)
-    missing("batch");
-  if (!sawInput)
-    missing("input");
-  if (!sawLabel)
-    missing("label");
-  if (!sawOutput)
-    missing("output");
+         std::string("manifest: $: not valid JSON: ") + e.what());
+  }
+  Node root(doc, "$");
+  if (!doc.is_object())
+    root.error("expected an object");
+  if (root["format"].str() != "dlnc-model")
+    root["format"].error("expected \"dlnc-model\"");
+  int64_t version = root["version"].integer();
+  if (version != 2)
+    root["version"].error("unsupported version " + std::to_string(version) +
+                          " (this runtime reads 2)");
+  Manifest m;
+  m.model = root["model"].str();
+  m.dtype = root["dtype"].oneOf(kFloatTypes);
+  m.batch = root["batch"].integerAtLeast(1);
+  if (auto t = root.optional("train"))
+    parseTrain(*t, m);
+  m.params = parseTensors(root["params"]);
+  if (auto s = root.optional("state"))
+    m.state = parseTensors(*s);
+  for (const ParamSpec &s : m.state)
+    if (findByName(m.params, s.name))
+      root["state"].error("'" + s.name + "' is also a param");
+  m.inputs = parseIo(root["inputs"]);
+  m.labels = parseLabels(root["labels"]);
+  m.outputs = parseIo(root["outputs"]);
+  Node losses = root["losses"];
+  for (const Node &l : losses.array())
+    m.losses.push_back(l["name"].str());
+  if (m.losses.empty())
+    losses.error("needs at least one entry");
+  if (auto d = root.optional("data")) {
+    if (auto dir = d->optional("dir"))
+      m.dataDir = dir->str();
+    if (auto t = d->optional("train"))
+      m.train = parseData(*t);
+    if (auto t = d->optional("test"))
+      m.test = parseData(*t);
+  }
+  m.entryPoints = parseEntryPoints(root["entry_points"], m);
   return m;
 }
 

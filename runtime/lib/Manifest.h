@@ -1,11 +1,12 @@
-//===- Manifest.h - The manifest a compiled model carries -------*- C++ -*-===//
+//===- Manifest.h - The JSON model description a compiled model carries ---===//
 //
-// dlnc embeds a line-based text manifest (dln_model_manifest) describing
-// everything the runtime needs but the entry points cannot tell it: dtype,
-// static batch, parameter shapes and init rules, input/label/output shapes,
-// training hyper-parameters and where the data lives. Parsing is strict about
-// what it knows (every error names the line) and lenient about unknown
-// key=value pairs so newer compilers can add keys without breaking older
+// dlnc embeds a JSON manifest (format "dlnc-model", version 2; docs/runtime.md)
+// describing everything the runtime needs but the compiled code cannot tell
+// it: dtype, static batch, params and optimizer state with their init rules,
+// inputs/labels/outputs/losses, training hyper-parameters, where the data
+// lives, and for every entry point the meaning of each argument. Parsing is
+// strict about the keys it knows (every error names the JSON path) and ignores
+// unknown keys so newer compilers can add some without breaking older
 // runtimes.
 //
 //===----------------------------------------------------------------------===//
@@ -40,16 +41,23 @@ const char *initKindName(InitKind kind);
 
 struct InitSpec {
   InitKind kind = InitKind::Zeros;
-  double value = 0;         // constant v=
+  double value = 0;         // constant
   double a = 0, b = 1;      // uniform bounds
   double mean = 0, std = 1; // normal
   int64_t fanIn = 0, fanOut = 0;
 };
 
+/// A param or an optimizer-state tensor: both are model-owned, in model dtype.
 struct ParamSpec {
   std::string name;
   Shape shape;
   InitSpec init;
+};
+
+/// A per-sample tensor of the model interface (input, output).
+struct IoSpec {
+  std::string name;
+  Shape shape; // per sample
 };
 
 enum class LabelKind { Class, Real };
@@ -71,8 +79,39 @@ struct DataSpec {
   int64_t skip = 0;         // csv header rows
 };
 
+enum class ArgRole {
+  Param,
+  State,
+  OptimizerState,
+  Rng,
+  Input,
+  Label,
+  Output,
+  Loss,
+  Grad,
+  Hyper
+};
+enum class Access { Read, Write, ReadWrite };
+
+const char *argRoleName(ArgRole role);
+
+/// One argument of an entry point: args[i] of its `void **args`.
+struct ArgSpec {
+  ArgRole role = ArgRole::Param;
+  std::string name;
+  DType dtype = DType::F32;
+  Shape shape;
+  std::optional<int64_t> batchDim; // only on batched args
+  Access access = Access::Read;
+};
+
+struct EntryPointSpec {
+  std::string name;
+  std::vector<ArgSpec> args; // in call order
+};
+
 struct Manifest {
-  int version = 1;
+  int version = 2;
   std::string model;
   DType dtype = DType::F32;
   int64_t batch = 0;
@@ -81,30 +120,33 @@ struct Manifest {
   int64_t logEvery = 0;
   std::string optimizer = "sgd";
   std::optional<double> lr;
+  double momentum = 0;
   std::vector<ParamSpec> params;
-  std::string inputName;
-  Shape inputShape;
-  LabelSpec label;
-  std::string outputName;
-  Shape outputShape;
+  std::vector<ParamSpec> state;
+  std::vector<IoSpec> inputs;
+  std::vector<LabelSpec> labels;
+  std::vector<IoSpec> outputs;
+  std::vector<std::string> losses;
   std::string dataDir;
   std::optional<DataSpec> train, test;
+  std::vector<EntryPointSpec> entryPoints;
 
-  int64_t inputSize() const { return numElements(inputShape); }
-  int64_t outputSize() const { return numElements(outputShape); }
+  /// The single input/label/output the train loop, evaluation and C API use
+  /// (the first of each; the parser guarantees one exists).
+  const IoSpec &input() const { return inputs.front(); }
+  const LabelSpec &label() const { return labels.front(); }
+  const IoSpec &output() const { return outputs.front(); }
+  int64_t inputSize() const { return numElements(input().shape); }
+  int64_t outputSize() const { return numElements(output().shape); }
   /// Elements per sample of y: 1 for class labels.
-  int64_t labelSize() const { return numElements(label.shape); }
+  int64_t labelSize() const { return numElements(label().shape); }
+  /// The description of entry point `name`, or null.
+  const EntryPointSpec *findEntryPoint(std::string_view name) const;
 };
 
-/// Parses manifest text; throws Error(DLNRT_INVALID_ARGUMENT, "manifest line N:
-/// ...").
+/// Parses and validates manifest JSON; throws Error(DLNRT_INVALID_ARGUMENT,
+/// "manifest: <json path>: <what>").
 Manifest parseManifest(std::string_view text);
-
-/// Decodes %XX escapes; returns false on a malformed escape.
-bool percentDecode(std::string_view text, std::string &out);
-
-/// Parses "d0xd1x..." into dims (each > 0).
-bool parseShape(std::string_view text, Shape &out);
 
 } // namespace dlnrt
 

@@ -6,23 +6,60 @@
 
 namespace dlnrt {
 
-static const dlnrt_model_abi &checkedAbi(const dlnrt_model_abi &abi) {
+static const char *checkedManifest(const dlnrt_model_abi &abi) {
   if (!abi.manifest)
     fail(DLNRT_INVALID_ARGUMENT, "model ABI has no manifest");
-  if (!abi.train_step || !abi.eval_step || !abi.loss_and_grad)
-    fail(DLNRT_INVALID_ARGUMENT, "model ABI is missing an entry point "
-                                 "(train_step, eval_step and loss_and_grad are "
-                                 "all required)");
-  return abi;
+  return abi.manifest;
 }
 
 Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator)
-    : abi_(checkedAbi(abi)), allocator_(allocator),
-      manifest_(parseManifest(abi.manifest)) {
+    : allocator_(allocator), manifest_(parseManifest(checkedManifest(abi))) {
+  if (abi.num_entry_points < 0 ||
+      (abi.num_entry_points > 0 && !abi.entry_points))
+    fail(DLNRT_INVALID_ARGUMENT, "model ABI has a malformed entry-point table");
+  for (int64_t i = 0; i < abi.num_entry_points; ++i) {
+    const dlnrt_entry_point &e = abi.entry_points[i];
+    if (!e.name || !e.fn)
+      fail(DLNRT_INVALID_ARGUMENT, "model ABI entry point " +
+                                       std::to_string(i) +
+                                       " has no name or no function");
+    if (hasEntryPoint(e.name))
+      fail(DLNRT_INVALID_ARGUMENT,
+           "model ABI has entry point '" + std::string(e.name) + "' twice");
+    const EntryPointSpec *spec = manifest_.findEntryPoint(e.name);
+    if (!spec)
+      fail(DLNRT_INVALID_ARGUMENT,
+           "entry point '" + std::string(e.name) +
+               "' is not described in the manifest's entry_points");
+    entries_.push_back({e.name, e.name, e.fn, spec});
+    names_.push_back(e.name);
+  }
   for (const ParamSpec &p : manifest_.params)
     params_.emplace_back(manifest_.dtype, p.shape, allocator_);
+  for (const ParamSpec &s : manifest_.state)
+    state_.emplace_back(manifest_.dtype, s.shape, allocator_);
   lr_ = Tensor(manifest_.dtype, {}, allocator_);
   loss_ = Tensor(manifest_.dtype, {}, allocator_);
+}
+
+bool Model::hasEntryPoint(const std::string &name) const {
+  for (const Entry &e : entries_)
+    if (e.name == name)
+      return true;
+  return false;
+}
+
+void Model::requireEntryPoints(const std::vector<std::string> &names) const {
+  for (const std::string &n : names)
+    entry(n);
+}
+
+const Model::Entry &Model::entry(const std::string &name) const {
+  for (const Entry &e : entries_)
+    if (e.name == name)
+      return e;
+  fail(DLNRT_INVALID_ARGUMENT,
+       "model has no entry point '" + name + "' (needed here)");
 }
 
 static Shape prepend(int64_t batch, const Shape &s) {
@@ -32,15 +69,15 @@ static Shape prepend(int64_t batch, const Shape &s) {
 }
 
 Tensor Model::makeBatchX() const {
-  return Tensor(manifest_.dtype, prepend(manifest_.batch, manifest_.inputShape),
-                allocator_);
+  return Tensor(manifest_.dtype,
+                prepend(manifest_.batch, manifest_.input().shape), allocator_);
 }
 
 Tensor Model::makeBatchY() const {
-  if (manifest_.label.kind == LabelKind::Class)
+  const LabelSpec &l = manifest_.label();
+  if (l.kind == LabelKind::Class)
     return Tensor(DType::I32, {manifest_.batch}, allocator_);
-  return Tensor(manifest_.dtype,
-                prepend(manifest_.batch, manifest_.label.shape), allocator_);
+  return Tensor(manifest_.dtype, prepend(manifest_.batch, l.shape), allocator_);
 }
 
 Tensor Model::makeBatchLosses() const {
@@ -49,7 +86,7 @@ Tensor Model::makeBatchLosses() const {
 
 Tensor Model::makeBatchOutputs() const {
   return Tensor(manifest_.dtype,
-                prepend(manifest_.batch, manifest_.outputShape), allocator_);
+                prepend(manifest_.batch, manifest_.output().shape), allocator_);
 }
 
 std::vector<Tensor> Model::makeGradBuffers() const {
@@ -59,44 +96,114 @@ std::vector<Tensor> Model::makeGradBuffers() const {
   return grads;
 }
 
-double Model::trainStep(const Tensor &x, const Tensor &y, double lr) {
+template <typename T>
+static size_t indexOf(const std::vector<T> &specs, const std::string &name) {
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (specs[i].name == name)
+      return i;
+  return specs.size();
+}
+
+void Model::call(const std::string &name, const CallBindings &b) {
+  const Entry &e = entry(name);
   ArgPack args;
-  for (const Tensor &p : params_)
-    args.add(p);
-  args.add(x);
-  args.add(y);
+  for (size_t i = 0; i < e.spec->args.size(); ++i) {
+    const ArgSpec &a = e.spec->args[i];
+    auto where = [&] {
+      return "entry point '" + name + "' argument " + std::to_string(i) + " (" +
+             argRoleName(a.role) + " '" + a.name + "')";
+    };
+    auto single = [&](size_t count, const char *what) {
+      if (count != 1)
+        fail(DLNRT_INVALID_ARGUMENT,
+             where() + ": models with more than one " + what +
+                 " are not supported by this runtime yet");
+    };
+    const Tensor *t = nullptr;
+    switch (a.role) {
+    case ArgRole::Param:
+      t = &params_[indexOf(manifest_.params, a.name)];
+      break;
+    case ArgRole::State:
+    case ArgRole::OptimizerState:
+      t = &state_[indexOf(manifest_.state, a.name)];
+      break;
+    case ArgRole::Input:
+      single(manifest_.inputs.size(), "input");
+      t = b.x;
+      break;
+    case ArgRole::Label:
+      single(manifest_.labels.size(), "label");
+      t = b.y;
+      break;
+    case ArgRole::Output:
+      single(manifest_.outputs.size(), "output");
+      t = b.outputs;
+      break;
+    case ArgRole::Loss:
+      single(manifest_.losses.size(), "loss");
+      t = b.loss;
+      break;
+    case ArgRole::Grad:
+      if (b.grads && b.grads->size() == params_.size())
+        t = &(*b.grads)[indexOf(manifest_.params, a.name)];
+      break;
+    case ArgRole::Hyper:
+      if (a.name != "lr")
+        fail(DLNRT_INVALID_ARGUMENT,
+             where() + ": unknown hyper-parameter (this runtime binds lr)");
+      t = b.lr;
+      break;
+    case ArgRole::Rng:
+      fail(DLNRT_INVALID_ARGUMENT,
+           where() + ": rng arguments are not supported by this runtime yet");
+    }
+    if (!t)
+      fail(DLNRT_INVALID_ARGUMENT,
+           where() + ": the runtime has nothing to bind it to in this call");
+    // The manifest fixed dtype and shape; a mismatch here would make the
+    // compiled code read or write out of bounds.
+    if (t->dtype() != a.dtype || t->shape() != a.shape)
+      fail(DLNRT_INVALID_ARGUMENT,
+           where() + ": expects " + dtypeName(a.dtype) + " " +
+               formatShape(a.shape) + ", the runtime has " +
+               dtypeName(t->dtype()) + " " + formatShape(t->shape()));
+    args.add(*t);
+  }
+  e.fn(args.data());
+}
+
+double Model::trainStep(const Tensor &x, const Tensor &y, double lr) {
   lr_.set(0, lr);
-  args.add(lr_);
   loss_.fillZero();
-  args.add(loss_);
-  abi_.train_step(args.data());
+  CallBindings b;
+  b.x = &x;
+  b.y = &y;
+  b.lr = &lr_;
+  b.loss = &loss_;
+  call("train_step", b);
   return loss_.get(0);
 }
 
 void Model::evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
                      Tensor &outputs) {
-  ArgPack args;
-  for (const Tensor &p : params_)
-    args.add(p);
-  args.add(x);
-  args.add(y);
-  args.add(losses);
-  args.add(outputs);
-  abi_.eval_step(args.data());
+  CallBindings b;
+  b.x = &x;
+  b.y = &y;
+  b.loss = &losses;
+  b.outputs = &outputs;
+  call("eval_step", b);
 }
 
 double Model::lossAndGrad(const Tensor &x, const Tensor &y,
                           std::vector<Tensor> &grads) {
-  ArgPack args;
-  for (const Tensor &p : params_)
-    args.add(p);
-  args.add(x);
-  args.add(y);
   loss_.fillZero();
-  args.add(loss_);
-  for (const Tensor &g : grads)
-    args.add(g);
-  abi_.loss_and_grad(args.data());
+  CallBindings b;
+  b.x = &x;
+  b.y = &y;
+  b.loss = &loss_;
+  b.grads = &grads;
+  call("loss_and_grad", b);
   return loss_.get(0);
 }
 

@@ -1,8 +1,10 @@
-//===- Model.h - Manifest, entry points and params --------------*- C++ -*-===//
+//===- Model.h - Manifest, entry-point table, params and state --*- C++ -*-===//
 //
 // The C++ object behind the opaque dlnrt_model handle. It owns the parameter
-// tensors and knows how to lay out the argument list of each compiled entry
-// point, so nothing else in the runtime builds memref descriptors by hand.
+// and optimizer-state tensors and builds the argument list of every compiled
+// entry point generically, by walking the manifest's description of that entry
+// point and binding each argument by role; nothing else in the runtime builds
+// memref descriptors by hand.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNRT_LIB_MODEL_H
@@ -11,20 +13,42 @@
 #include "Manifest.h"
 #include "Tensor.h"
 
+#include <string>
 #include <vector>
 
 namespace dlnrt {
 
+/// The tensors one call supplies; roles whose binding is null are unbound and
+/// an entry point asking for them is an error.
+struct CallBindings {
+  const Tensor *x = nullptr, *y = nullptr;
+  const Tensor *lr = nullptr;
+  const Tensor *loss = nullptr;
+  const Tensor *outputs = nullptr;
+  const std::vector<Tensor> *grads = nullptr; // one per param
+};
+
 class Model {
 public:
-  /// Parses abi.manifest and allocates zeroed parameters; throws on a bad
-  /// manifest or ABI.
+  /// Parses abi.manifest, resolves the entry-point table against it and
+  /// allocates zeroed params and state; throws on a bad manifest or ABI.
   Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator);
 
   const Manifest &manifest() const { return manifest_; }
   const dlnrt_allocator &allocator() const { return allocator_; }
   std::vector<Tensor> &params() { return params_; }
   const std::vector<Tensor> &params() const { return params_; }
+  /// Optimizer state (momentum buffers, ...), in manifest "state" order.
+  std::vector<Tensor> &state() { return state_; }
+  const std::vector<Tensor> &state() const { return state_; }
+
+  /// Entry points present in the ABI table, in table order.
+  const std::vector<std::string> &entryPointNames() const { return names_; }
+  bool hasEntryPoint(const std::string &name) const;
+  /// Name of table entry i as the ABI spells it (borrowed static data).
+  const char *entryPointName(size_t i) const { return entries_[i].abiName; }
+  /// Throws naming the first of `names` the model does not export.
+  void requireEntryPoints(const std::vector<std::string> &names) const;
 
   /// Buffers shaped for one call of the entry points (batch = manifest batch).
   Tensor makeBatchX() const;
@@ -35,21 +59,35 @@ public:
   /// lossAndGrad.
   std::vector<Tensor> makeGradBuffers() const;
 
-  /// dln_train_step: updates params in place, returns the batch mean loss.
+  /// train_step: updates params and state in place, returns the batch mean
+  /// loss.
   double trainStep(const Tensor &x, const Tensor &y, double lr);
-  /// dln_eval_step: per-sample losses [B] and outputs [B, output dims...].
+  /// eval_step: per-sample losses [B] and outputs [B, output dims...].
   void evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
                 Tensor &outputs);
-  /// dln_loss_and_grad: returns the batch mean loss and writes grads (one per
+  /// loss_and_grad: returns the batch mean loss and writes grads (one per
   /// param).
   double lossAndGrad(const Tensor &x, const Tensor &y,
                      std::vector<Tensor> &grads);
 
+  /// Calls entry point `name` with arguments bound from `b` and the model's
+  /// own params and state.
+  void call(const std::string &name, const CallBindings &b);
+
 private:
-  dlnrt_model_abi abi_;
+  struct Entry {
+    std::string name;
+    const char *abiName;
+    dlnrt_entry_fn fn;
+    const EntryPointSpec *spec;
+  };
+  const Entry &entry(const std::string &name) const;
+
   dlnrt_allocator allocator_;
   Manifest manifest_;
-  std::vector<Tensor> params_;
+  std::vector<Entry> entries_;
+  std::vector<std::string> names_;
+  std::vector<Tensor> params_, state_;
   Tensor lr_, loss_; // rank-0 scratch for train_step/loss_and_grad
 };
 

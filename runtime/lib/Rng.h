@@ -20,6 +20,7 @@ enum RngStream : uint64_t {
   kStreamInit = 1,
   kStreamGradCheckData = 2,
   kStreamGradCheckCoords = 3,
+  kStreamInitState = 4,
   kStreamShuffle = 1000, // + epoch
 };
 

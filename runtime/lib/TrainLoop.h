@@ -1,6 +1,6 @@
 //===- TrainLoop.h - Epochs of mini-batch training --------------*- C++ -*-===//
 //
-// Shuffle, batch, call dln_train_step, and report: the loop `./model train`
+// Shuffle, batch, call train_step, and report: the loop `./model train`
 // runs. Parameter initialization and data loading happen before it,
 // checkpointing after it, so each can be tested on its own.
 //

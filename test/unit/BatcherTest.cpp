@@ -128,8 +128,8 @@ TEST(Batcher, EvaluateCountsOnlyValidRows) {
 
 // Accuracy rules: argmax for class labels, 0.5 thresholds for real labels.
 TEST(Batcher, IsCorrectRules) {
-  Manifest cls = parseManifest("dln-manifest 1\ndtype f32\nbatch 2\ninput x 1\n"
-                               "label y class 3\noutput o 3\n");
+  Manifest cls = parseManifest(fake::bareManifest(
+      "f32", 2, 1, R"({"name": "y", "kind": "class", "classes": 3})", 3));
   Tensor out(DType::F32, {2, 3}, defaultAllocator()),
       y(DType::I32, {2}, defaultAllocator());
   const float o[] = {0.1f, 0.7f, 0.2f, 2.0f, -1.0f, 1.5f};
@@ -138,9 +138,8 @@ TEST(Batcher, IsCorrectRules) {
   y.set(1, 2);
   EXPECT_TRUE(isCorrect(cls, y, out, 0));
   EXPECT_FALSE(isCorrect(cls, y, out, 1));
-  Manifest real =
-      parseManifest("dln-manifest 1\ndtype f64\nbatch 1\ninput x 1\n"
-                    "label y real 2\noutput o 2\n");
+  Manifest real = parseManifest(fake::bareManifest(
+      "f64", 1, 1, R"({"name": "y", "kind": "real", "shape": [2]})", 2));
   Tensor ro(DType::F64, {1, 2}, defaultAllocator()),
       ry(DType::F64, {1, 2}, defaultAllocator());
   ro.set(0, 0.9);

@@ -45,6 +45,16 @@ TEST(CApi, ModelLifecycle) {
   EXPECT_EQ(info.output_size, 1);
   EXPECT_EQ(info.label_kind, DLNRT_LABEL_REAL);
   EXPECT_EQ(info.param_count, 2u);
+  int64_t entries = 0;
+  const char *entryName = nullptr;
+  ASSERT_EQ(dlnrt_model_num_entry_points(model, &entries), nullptr);
+  EXPECT_EQ(entries, 3);
+  ASSERT_EQ(dlnrt_model_entry_point_name(model, 2, &entryName), nullptr);
+  EXPECT_STREQ(entryName, "loss_and_grad");
+  EXPECT_EQ(entryName, abi.entry_points[2].name); // borrowed, not copied
+  dlnrt_status bad = dlnrt_model_entry_point_name(model, 3, &entryName);
+  EXPECT_EQ(dlnrt_status_get_code(bad), DLNRT_INVALID_ARGUMENT);
+  dlnrt_status_free(bad);
 
   dlnrt_param_info w, b;
   ASSERT_EQ(dlnrt_model_get_param(model, 0, &w), nullptr);
@@ -99,15 +109,16 @@ TEST(CApi, StatusReporting) {
   EXPECT_STREQ(dlnrt_status_message(nullptr), "");
   dlnrt_status_free(nullptr);
 
-  dlnrt_model_abi broken = fake::linearAbi(true, "dln-manifest 1\ndtype f16\n");
+  std::string f16 = fake::linearManifest("f64", 4, {{"dtype", "f16"}});
+  dlnrt_model_abi broken = fake::linearAbi(true, f16.c_str());
   dlnrt_model *model = reinterpret_cast<dlnrt_model *>(0x1);
   dlnrt_status s = dlnrt_model_create(&broken, nullptr, &model);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(model, nullptr);
   EXPECT_EQ(dlnrt_status_get_code(s), DLNRT_INVALID_ARGUMENT);
-  EXPECT_NE(
-      std::string(dlnrt_status_message(s)).find("unsupported dtype 'f16'"),
-      std::string::npos);
+  EXPECT_NE(std::string(dlnrt_status_message(s))
+                .find("manifest: $.dtype: unknown value 'f16'"),
+            std::string::npos);
   dlnrt_status_free(s);
 
   s = dlnrt_model_create(nullptr, nullptr, &model);

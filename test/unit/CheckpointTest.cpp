@@ -2,6 +2,7 @@
 #include "Checkpoint.h"
 #include "AtomicFile.h"
 #include "Error.h"
+#include "FakeModel.h"
 #include "Init.h"
 #include "Npz.h"
 #include "TempDir.h"
@@ -13,14 +14,19 @@ using namespace dlnrt;
 
 namespace {
 
+const char *kClassLabel = R"({"name": "y", "kind": "class", "classes": 4})";
+
+/// A param entry of a manifest: `shape` is a JSON array.
+std::string param(const std::string &name, const std::string &shape) {
+  return R"({"name": ")" + name + R"(", "shape": )" + shape +
+         R"(, "init": {"kind": "normal", "fan_in": 0, "fan_out": 0}})";
+}
+
 Manifest manifest(const std::string &dtype = "f32",
-                  const std::string &wShape = "3x4") {
-  return parseManifest("dln-manifest 1\nmodel m\ndtype " + dtype +
-                       "\nbatch 2\ninput x 3\nlabel y class 4\noutput o 4\n"
-                       "param fc.weight " +
-                       wShape +
-                       " init=normal\n"
-                       "param fc.bias 4 init=normal\n");
+                  const std::string &wShape = "[3, 4]") {
+  return parseManifest(fake::bareManifest(
+      dtype, 2, 3, kClassLabel, 4,
+      "[" + param("fc.weight", wShape) + ", " + param("fc.bias", "[4]") + "]"));
 }
 
 std::vector<Tensor> params(const Manifest &m, uint64_t seed) {
@@ -183,7 +189,7 @@ TEST(Checkpoint, ValidatesAgainstManifest) {
   Manifest m = manifest();
   std::vector<Tensor> good = params(m, 1);
   saveCheckpoint(dir.file("a.npz"), paramTensors(m, good), TrainCounters());
-  Manifest other = manifest("f32", "3x5");
+  Manifest other = manifest("f32", "[3, 5]");
   std::vector<Tensor> ps = params(other, 1);
   EXPECT_NE(loadError(dir.file("a.npz"), other, ps)
                 .find(": array 'fc.weight' has shape 3x4, model expects 3x5"),
@@ -193,24 +199,21 @@ TEST(Checkpoint, ValidatesAgainstManifest) {
   EXPECT_NE(loadError(dir.file("a.npz"), f64, ps64)
                 .find("array 'fc.weight' has dtype f32, model expects f64"),
             std::string::npos);
-  Manifest renamed =
-      parseManifest("dln-manifest 1\ndtype f32\nbatch 2\ninput x 3\n"
-                    "label y class 4\noutput o 4\nparam w 3x4 init=zeros\n"
-                    "param fc.bias 4 init=zeros\n");
+  Manifest renamed = parseManifest(fake::bareManifest(
+      "f32", 2, 3, kClassLabel, 4,
+      "[" + param("w", "[3, 4]") + ", " + param("fc.bias", "[4]") + "]"));
   std::vector<Tensor> pr = params(renamed, 1), prBefore = params(renamed, 1);
   EXPECT_NE(loadError(dir.file("a.npz"), renamed, pr)
                 .find("checkpoint has no array 'w'"),
             std::string::npos);
   EXPECT_TRUE(sameValues(pr, prBefore));
   // A file with an extra (non-reserved) array is not this model's.
-  Manifest biasOnly =
-      parseManifest("dln-manifest 1\ndtype f32\nbatch 2\ninput x 3\n"
-                    "label y class 4\noutput o 4\n"
-                    "param fc.bias 4 init=zeros\n");
+  Manifest biasOnly = parseManifest(fake::bareManifest(
+      "f32", 2, 3, kClassLabel, 4, "[" + param("fc.bias", "[4]") + "]"));
   std::vector<Tensor> pb = params(biasOnly, 1);
   EXPECT_NE(loadError(dir.file("a.npz"), biasOnly, pb)
-                .find("unexpected array 'fc.weight' (not a param of this "
-                      "model)"),
+                .find("unexpected array 'fc.weight' (not a param or state "
+                      "of this model)"),
             std::string::npos);
 }
 

@@ -1,31 +1,67 @@
-//===- ManifestTest.cpp - Manifest parsing and percent-decoding -----------===//
+//===- ManifestTest.cpp - JSON manifest parsing and validation ------------===//
 #include "Manifest.h"
 #include "Error.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 using namespace dlnrt;
+using json = nlohmann::json;
 
 namespace {
 
-const char *kFashion = R"(dln-manifest 1
-model mlp_fashion
-dtype f32
-batch 64
-epochs 5
-seed 42
-log_every 0
-optimizer sgd lr=0.1
-param fc1.weight 784x256 init=lecun_uniform fan_in=784 fan_out=256
-param fc1.bias 256 init=lecun_uniform fan_in=784 fan_out=256
-param out.weight 2x1 init=uniform a=-1 b=1 fan_in=2 fan_out=1
-input x 784
-label y class 10
-output logits 10
-data dir /usr/share/datasets/fashion-mnist
-data train idx images=train-images-idx3-ubyte.gz labels=train-labels-idx1-ubyte.gz scale=0.00392156862745098
-data test idx images=t10k-images-idx3-ubyte.gz labels=t10k-labels-idx1-ubyte.gz scale=0.00392156862745098
-)";
+// A one-layer classifier with momentum, every key of the format present.
+const char *kFashion = R"({
+  "format": "dlnc-model", "version": 2,
+  "model": "mlp_fashion", "dtype": "f32", "batch": 64,
+  "train": {"epochs": 5, "seed": 42, "log_every": 0,
+            "optimizer": {"kind": "sgd", "lr": 0.1, "momentum": 0.9}},
+  "params": [
+    {"name": "fc1.weight", "shape": [784, 10],
+     "init": {"kind": "fan_in_uniform", "fan_in": 784, "fan_out": 10}},
+    {"name": "fc1.bias", "shape": [10],
+     "init": {"kind": "uniform", "a": -1, "b": 1, "fan_in": 784, "fan_out": 10}}],
+  "state": [
+    {"name": "fc1.weight.momentum", "shape": [784, 10],
+     "init": {"kind": "zeros", "fan_in": 0, "fan_out": 0}},
+    {"name": "fc1.bias.momentum", "shape": [10],
+     "init": {"kind": "zeros", "fan_in": 0, "fan_out": 0}}],
+  "inputs": [{"name": "x", "shape": [784]}],
+  "labels": [{"name": "y", "kind": "class", "classes": 10}],
+  "outputs": [{"name": "logits", "shape": [10]}],
+  "losses": [{"name": "loss"}],
+  "data": {"dir": "/usr/share/datasets/fashion-mnist",
+           "train": {"kind": "idx", "images": "train-images-idx3-ubyte.gz",
+                     "labels": "train-labels-idx1-ubyte.gz",
+                     "scale": 0.00392156862745098},
+           "test": {"kind": "csv", "path": "test.csv", "label": 0, "skip": 1,
+                    "scale": 2}},
+  "entry_points": [
+    {"name": "train_step", "args": [
+      {"role": "param", "name": "fc1.weight", "dtype": "f32", "shape": [784, 10], "access": "readwrite"},
+      {"role": "param", "name": "fc1.bias", "dtype": "f32", "shape": [10], "access": "readwrite"},
+      {"role": "optimizer_state", "name": "fc1.weight.momentum", "dtype": "f32", "shape": [784, 10], "access": "readwrite"},
+      {"role": "optimizer_state", "name": "fc1.bias.momentum", "dtype": "f32", "shape": [10], "access": "readwrite"},
+      {"role": "input", "name": "x", "dtype": "f32", "shape": [64, 784], "batch_dim": 0, "access": "read"},
+      {"role": "label", "name": "y", "dtype": "i32", "shape": [64], "batch_dim": 0, "access": "read"},
+      {"role": "hyper", "name": "lr", "dtype": "f32", "shape": [], "access": "read"},
+      {"role": "loss", "name": "loss", "dtype": "f32", "shape": [], "access": "write"}]},
+    {"name": "eval_step", "args": [
+      {"role": "param", "name": "fc1.weight", "dtype": "f32", "shape": [784, 10], "access": "read"},
+      {"role": "param", "name": "fc1.bias", "dtype": "f32", "shape": [10], "access": "read"},
+      {"role": "label", "name": "y", "dtype": "i32", "shape": [64], "batch_dim": 0, "access": "read"},
+      {"role": "input", "name": "x", "dtype": "f32", "shape": [64, 784], "batch_dim": 0, "access": "read"},
+      {"role": "loss", "name": "loss", "dtype": "f32", "shape": [64], "batch_dim": 0, "access": "write"},
+      {"role": "output", "name": "logits", "dtype": "f32", "shape": [64, 10], "batch_dim": 0, "access": "write"}]},
+    {"name": "loss_and_grad", "args": [
+      {"role": "param", "name": "fc1.weight", "dtype": "f32", "shape": [784, 10], "access": "read"},
+      {"role": "param", "name": "fc1.bias", "dtype": "f32", "shape": [10], "access": "read"},
+      {"role": "input", "name": "x", "dtype": "f32", "shape": [64, 784], "batch_dim": 0, "access": "read"},
+      {"role": "label", "name": "y", "dtype": "i32", "shape": [64], "batch_dim": 0, "access": "read"},
+      {"role": "loss", "name": "loss", "dtype": "f32", "shape": [], "access": "write"},
+      {"role": "grad", "name": "fc1.weight", "dtype": "f32", "shape": [784, 10], "access": "write"},
+      {"role": "grad", "name": "fc1.bias", "dtype": "f32", "shape": [10], "access": "write"}]}]
+})";
 
 /// The message of the Error thrown by parseManifest, or "" if it parsed.
 std::string errorOf(const std::string &text) {
@@ -38,14 +74,26 @@ std::string errorOf(const std::string &text) {
   return "";
 }
 
-const std::string kMinimal = "dln-manifest 1\ndtype f64\nbatch 2\ninput x 3\n"
-                             "label y real 1\noutput p 1\n";
+/// kFashion with the value at JSON pointer `at` replaced (or removed when
+/// `value` is discarded).
+std::string edited(const std::string &at, const json &value) {
+  json m = json::parse(kFashion);
+  json::json_pointer p(at);
+  if (value.is_discarded())
+    m[p.parent_pointer()].erase(p.back());
+  else
+    m[p] = value;
+  return m.dump();
+}
+
+const json kRemove = json(json::value_t::discarded);
 
 } // namespace
 
 // The reference manifest parses into every field.
 TEST(Manifest, ParsesFullManifest) {
   Manifest m = parseManifest(kFashion);
+  EXPECT_EQ(m.version, 2);
   EXPECT_EQ(m.model, "mlp_fashion");
   EXPECT_EQ(m.dtype, DType::F32);
   EXPECT_EQ(m.batch, 64);
@@ -55,165 +103,199 @@ TEST(Manifest, ParsesFullManifest) {
   EXPECT_EQ(m.optimizer, "sgd");
   ASSERT_TRUE(m.lr);
   EXPECT_DOUBLE_EQ(*m.lr, 0.1);
-  ASSERT_EQ(m.params.size(), 3u);
+  EXPECT_DOUBLE_EQ(m.momentum, 0.9);
+  ASSERT_EQ(m.params.size(), 2u);
   EXPECT_EQ(m.params[0].name, "fc1.weight");
-  EXPECT_EQ(m.params[0].shape, (Shape{784, 256}));
-  EXPECT_EQ(m.params[0].init.kind, InitKind::LecunUniform);
+  EXPECT_EQ(m.params[0].shape, (Shape{784, 10}));
+  EXPECT_EQ(m.params[0].init.kind, InitKind::FanInUniform);
   EXPECT_EQ(m.params[0].init.fanIn, 784);
-  EXPECT_EQ(m.params[1].shape, (Shape{256}));
-  EXPECT_EQ(m.params[2].init.kind, InitKind::Uniform);
-  EXPECT_DOUBLE_EQ(m.params[2].init.a, -1);
-  EXPECT_DOUBLE_EQ(m.params[2].init.b, 1);
-  EXPECT_EQ(m.inputShape, (Shape{784}));
-  EXPECT_EQ(m.label.kind, LabelKind::Class);
-  EXPECT_EQ(m.label.numClasses, 10);
+  EXPECT_EQ(m.params[0].init.fanOut, 10);
+  EXPECT_EQ(m.params[1].init.kind, InitKind::Uniform);
+  EXPECT_DOUBLE_EQ(m.params[1].init.a, -1);
+  EXPECT_DOUBLE_EQ(m.params[1].init.b, 1);
+  ASSERT_EQ(m.state.size(), 2u);
+  EXPECT_EQ(m.state[0].name, "fc1.weight.momentum");
+  EXPECT_EQ(m.state[1].shape, (Shape{10}));
+  EXPECT_EQ(m.input().name, "x");
+  EXPECT_EQ(m.inputSize(), 784);
+  EXPECT_EQ(m.label().kind, LabelKind::Class);
+  EXPECT_EQ(m.label().numClasses, 10);
   EXPECT_EQ(m.labelSize(), 1);
+  EXPECT_EQ(m.output().name, "logits");
   EXPECT_EQ(m.outputSize(), 10);
+  EXPECT_EQ(m.losses, (std::vector<std::string>{"loss"}));
   EXPECT_EQ(m.dataDir, "/usr/share/datasets/fashion-mnist");
   ASSERT_TRUE(m.train && m.test);
   EXPECT_EQ(m.train->format, "idx");
   EXPECT_EQ(m.train->images, "train-images-idx3-ubyte.gz");
-  EXPECT_EQ(m.test->labels, "t10k-labels-idx1-ubyte.gz");
+  EXPECT_EQ(m.train->labels, "train-labels-idx1-ubyte.gz");
   EXPECT_NEAR(m.train->scale, 1 / 255.0, 1e-15);
+  EXPECT_EQ(m.test->format, "csv");
+  EXPECT_EQ(m.test->path, "test.csv");
+  EXPECT_EQ(m.test->labelColumn, 0);
+  EXPECT_EQ(m.test->skip, 1);
+  EXPECT_DOUBLE_EQ(m.test->scale, 2);
+
+  ASSERT_EQ(m.entryPoints.size(), 3u);
+  const EntryPointSpec *train = m.findEntryPoint("train_step");
+  ASSERT_TRUE(train);
+  ASSERT_EQ(train->args.size(), 8u);
+  EXPECT_EQ(train->args[2].role, ArgRole::OptimizerState);
+  EXPECT_EQ(train->args[2].access, Access::ReadWrite);
+  EXPECT_EQ(train->args[5].role, ArgRole::Label);
+  EXPECT_EQ(train->args[5].dtype, DType::I32);
+  EXPECT_EQ(train->args[5].batchDim, 0);
+  EXPECT_FALSE(train->args[6].batchDim);
+  EXPECT_EQ(train->args[6].role, ArgRole::Hyper);
+  EXPECT_EQ(train->args[7].shape, Shape{});
+  const EntryPointSpec *eval = m.findEntryPoint("eval_step");
+  ASSERT_TRUE(eval);
+  EXPECT_EQ(eval->args[2].role, ArgRole::Label); // order as listed
+  EXPECT_EQ(eval->args[4].shape, (Shape{64}));
+  EXPECT_EQ(m.findEntryPoint("loss_and_grad")->args.back().role,
+            ArgRole::Grad);
+  EXPECT_FALSE(m.findEntryPoint("predict"));
 }
 
-// CSV data lines, real labels with a multi-dim shape, defaults for omitted
-// lines.
-TEST(Manifest, ParsesCsvDataAndDefaults) {
-  Manifest m = parseManifest(
-      kMinimal + "data train csv path=xor.csv label=-1 skip=1 scale=2\n");
+// Optional sections default; real labels have a per-sample shape.
+TEST(Manifest, DefaultsAndRealLabels) {
+  json j = json::parse(kFashion);
+  for (const char *key : {"train", "state", "data"})
+    j.erase(key);
+  j["labels"] = json::parse(R"([{"name": "t", "kind": "real", "shape": [2, 3]}])");
+  j["entry_points"] = json::array();
+  j["dtype"] = "f64";
+  Manifest m = parseManifest(j.dump());
+  EXPECT_EQ(m.dtype, DType::F64);
   EXPECT_EQ(m.epochs, 1);
   EXPECT_EQ(m.seed, 0u);
+  EXPECT_EQ(m.optimizer, "sgd");
   EXPECT_FALSE(m.lr);
-  EXPECT_FALSE(m.test);
-  ASSERT_TRUE(m.train);
-  EXPECT_EQ(m.train->format, "csv");
-  EXPECT_EQ(m.train->path, "xor.csv");
+  EXPECT_DOUBLE_EQ(m.momentum, 0);
+  EXPECT_TRUE(m.state.empty());
+  EXPECT_FALSE(m.train || m.test);
+  EXPECT_EQ(m.dataDir, "");
+  EXPECT_EQ(m.label().kind, LabelKind::Real);
+  EXPECT_EQ(m.labelSize(), 6);
+  // CSV defaults: last column, no header, scale 1.
+  j["data"] = json::parse(R"({"train": {"kind": "csv", "path": "a.csv"}})");
+  m = parseManifest(j.dump());
   EXPECT_EQ(m.train->labelColumn, -1);
-  EXPECT_EQ(m.train->skip, 1);
-  EXPECT_DOUBLE_EQ(m.train->scale, 2);
-  Manifest r =
-      parseManifest("dln-manifest 1\ndtype f32\nbatch 1\ninput x 1x28x28\n"
-                    "label y real 2x3\noutput o 2x3\n");
-  EXPECT_EQ(r.inputSize(), 784);
-  EXPECT_EQ(r.labelSize(), 6);
+  EXPECT_EQ(m.train->skip, 0);
+  EXPECT_DOUBLE_EQ(m.train->scale, 1);
 }
 
-// Values are percent-decoded; keys and line kinds are not.
-TEST(Manifest, PercentDecodesValues) {
-  Manifest m = parseManifest(kMinimal + "model my%20model%25x\n"
-                                        "data dir /data/with%20space\n"
-                                        "data train csv path=a%2Cb%0A.csv\n"
-                                        "param w%2Eone 3 init=zeros\n");
-  EXPECT_EQ(m.model, "my model%x");
-  EXPECT_EQ(m.dataDir, "/data/with space");
-  EXPECT_EQ(m.train->path, "a,b\n.csv");
-  EXPECT_EQ(m.params[0].name, "w.one");
-}
-
-TEST(Manifest, PercentDecodeRejectsMalformedEscapes) {
-  std::string out;
-  EXPECT_TRUE(percentDecode("a%20b%7e", out));
-  EXPECT_EQ(out, "a b~");
-  EXPECT_FALSE(percentDecode("bad%G0", out));
-  EXPECT_FALSE(percentDecode("short%2", out));
-  EXPECT_FALSE(percentDecode("%", out));
-  EXPECT_NE(errorOf(kMinimal + "model x%ZZ\n").find("malformed percent escape"),
-            std::string::npos);
-}
-
-// Unknown key=value pairs are ignored so newer compilers can add keys.
+// Unknown keys are ignored at every level so newer compilers can add some.
 TEST(Manifest, IgnoresUnknownKeys) {
-  Manifest m =
-      parseManifest(kMinimal + "param w 3 init=normal mean=1 std=2 future=7\n"
-                               "optimizer sgd lr=0.5 momentum=0.9\n");
-  EXPECT_EQ(m.params[0].init.kind, InitKind::Normal);
-  EXPECT_DOUBLE_EQ(m.params[0].init.std, 2);
-  EXPECT_DOUBLE_EQ(*m.lr, 0.5);
+  json j = json::parse(kFashion);
+  j["future"] = {1, 2};
+  j["params"][0]["layout"] = "nchw";
+  j["params"][0]["init"]["gain"] = 2;
+  j["train"]["optimizer"]["nesterov"] = true;
+  j["entry_points"][0]["calling_convention"] = "c";
+  j["entry_points"][0]["args"][0]["donated"] = true;
+  j["data"]["train"]["compression"] = "gzip";
+  Manifest m = parseManifest(j.dump());
+  EXPECT_EQ(m.params[0].init.kind, InitKind::FanInUniform);
+  EXPECT_EQ(m.entryPoints[0].args.size(), 8u);
 }
 
-// Windows line endings and blank lines are tolerated.
-TEST(Manifest, ToleratesCrlfAndBlankLines) {
-  Manifest m = parseManifest(
-      "dln-manifest 1\r\n\r\ndtype f32\r\nbatch 8\r\ninput x 2\r\n"
-      "label y class 2\r\noutput o 2\r\n");
-  EXPECT_EQ(m.batch, 8);
+// Several inputs and labels parse (the CLI rejects them later).
+TEST(Manifest, ParsesSeveralInputsAndLabels) {
+  json j = json::parse(kFashion);
+  j["inputs"].push_back({{"name", "mask"}, {"shape", {784}}});
+  j["labels"].push_back({{"name", "t"}, {"kind", "real"}, {"shape", {1}}});
+  j["entry_points"][0]["args"].push_back(
+      {{"role", "input"}, {"name", "mask"}, {"dtype", "f32"},
+       {"shape", {64, 784}}, {"batch_dim", 0}, {"access", "read"}});
+  Manifest m = parseManifest(j.dump());
+  EXPECT_EQ(m.inputs.size(), 2u);
+  EXPECT_EQ(m.labels.size(), 2u);
+  EXPECT_EQ(m.input().name, "x");
 }
 
-// An unknown line kind is an error naming the line number and the kind.
-TEST(Manifest, RejectsUnknownLineKind) {
-  std::string err = errorOf(kMinimal + "frobnicate 3\n");
-  EXPECT_NE(err.find("manifest line 7"), std::string::npos) << err;
-  EXPECT_NE(err.find("unknown line kind 'frobnicate'"), std::string::npos)
-      << err;
-}
-
-// Each malformed line reports what is wrong with it.
-TEST(Manifest, RejectsMalformedLines) {
+// Each malformed value reports its JSON path and what is wrong.
+TEST(Manifest, RejectsMalformedValues) {
   struct Case {
-    std::string extra, expect;
+    std::string at;
+    json value;
+    std::string expect;
   } cases[] = {
-      {"param w 3x0 init=zeros\n", "malformed shape '3x0'"},
-      {"param w axb init=zeros\n", "malformed shape"},
-      {"param w 3\n", "missing init="},
-      {"param w 3 init=kaiming\n", "unknown init kind 'kaiming'"},
-      {"param w 3 init=he_normal\n", "needs positive fan_in= and fan_out="},
-      {"param w 3 init=uniform a=2 b=1\n", "a <= b"},
-      {"param w 3 init=constant v=abc\n", "v= expects a finite number"},
-      {"param w 3 init=zeros\nparam w 4 init=zeros\n", "duplicate param 'w'"},
-      {"param w 3 init=zeros oops\n", "expected key=value"},
-      {"epochs many\n", "epochs expects an integer"},
-      {"seed -1\n", "seed expects an unsigned integer"},
-      {"data train csv label=0\n", "missing path="},
-      {"data train parquet path=x\n", "unknown data format 'parquet'"},
-      {"data valid csv path=x\n", "unknown data entry 'valid'"},
-      {"batch 4\n", "duplicate 'batch' line"},
-      {"model\n", "expected at least 2 fields"},
+      {"/format", "dln-manifest", "$.format: expected \"dlnc-model\""},
+      {"/version", 1, "$.version: unsupported version 1"},
+      {"/version", "2", "$.version: expected an integer"},
+      {"/model", kRemove, "$: missing key 'model'"},
+      {"/dtype", "f16", "$.dtype: unknown value 'f16' (expected one of f32, f64)"},
+      {"/batch", 0, "$.batch: must be >= 1, got 0"},
+      {"/batch", 2.5, "$.batch: expected an integer"},
+      {"/train", 5, "$.train: expected an object"},
+      {"/data/test", "test.csv", "$.data.test: expected an object"},
+      {"/train/epochs", -1, "$.train.epochs: must be >= 0"},
+      {"/train/seed", -1, "$.train.seed: expected a non-negative integer"},
+      {"/train/log_every", "x", "$.train.log_every: expected an integer"},
+      {"/train/optimizer/kind", kRemove, "$.train.optimizer: missing key 'kind'"},
+      {"/train/optimizer/lr", "fast", "$.train.optimizer.lr: expected a finite number"},
+      {"/params", json::object(), "$.params: expected an array"},
+      {"/params/0/shape", {784, 0}, "$.params[0].shape[1]: must be >= 1, got 0"},
+      {"/params/0/shape", "784x10", "$.params[0].shape: expected an array"},
+      {"/params/0/init", kRemove, "$.params[0]: missing key 'init'"},
+      {"/params/0/init/kind", "kaiming", "$.params[0].init.kind: unknown value 'kaiming'"},
+      {"/params/0/init/fan_in", 0, "$.params[0].init: fan_in_uniform init needs positive fan_in and fan_out"},
+      {"/params/0/init/fan_out", kRemove, "$.params[0].init: missing key 'fan_out'"},
+      {"/params/1/init/a", 2, "$.params[1].init: uniform init needs a <= b"},
+      {"/params/1/init/b", "1", "$.params[1].init.b: expected a finite number"},
+      {"/params/1/name", "fc1.weight", "$.params[1].name: duplicate name 'fc1.weight'"},
+      {"/state/0/name", "fc1.bias", "$.state: 'fc1.bias' is also a param"},
+      {"/inputs", json::array(), "$.inputs: needs at least one entry"},
+      {"/labels/0/kind", "ordinal", "$.labels[0].kind: unknown value 'ordinal'"},
+      {"/labels/0/classes", 1, "$.labels[0].classes: must be >= 2, got 1"},
+      {"/outputs", kRemove, "$: missing key 'outputs'"},
+      {"/losses", json::array(), "$.losses: needs at least one entry"},
+      {"/data/train/kind", "parquet", "$.data.train.kind: unknown value 'parquet'"},
+      {"/data/train/images", kRemove, "$.data.train: missing key 'images'"},
+      {"/data/test/path", 3, "$.data.test.path: expected a string"},
+      {"/data/test/skip", -1, "$.data.test.skip: must be >= 0"},
+      {"/entry_points", kRemove, "$: missing key 'entry_points'"},
+      {"/entry_points/1/name", "train_step", "$.entry_points[1].name: duplicate entry point 'train_step'"},
+      {"/entry_points/0/args/0/role", "weight", "$.entry_points[0].args[0].role: unknown value 'weight'"},
+      {"/entry_points/0/args/0/access", "rw", "$.entry_points[0].args[0].access: unknown value 'rw'"},
+      {"/entry_points/0/args/0/dtype", "bf16", "$.entry_points[0].args[0].dtype: unknown value 'bf16'"},
+      // Names must resolve against the declarations.
+      {"/entry_points/0/args/0/name", "fc2.weight", "$.entry_points[0].args[0].name: no param named 'fc2.weight'"},
+      {"/entry_points/0/args/2/name", "fc1.weight", "$.entry_points[0].args[2].name: no state tensor named 'fc1.weight'"},
+      {"/entry_points/0/args/4/name", "image", "$.entry_points[0].args[4].name: no input named 'image'"},
+      {"/entry_points/0/args/5/name", "t", "$.entry_points[0].args[5].name: no label named 't'"},
+      {"/entry_points/0/args/7/name", "nll", "$.entry_points[0].args[7].name: no loss named 'nll'"},
+      {"/entry_points/1/args/5/name", "probs", "$.entry_points[1].args[5].name: no output named 'probs'"},
+      {"/entry_points/2/args/6/name", "w", "$.entry_points[2].args[6].name: no param named 'w'"},
+      // Shapes and dtypes must match them.
+      {"/entry_points/0/args/0/shape", {10, 784}, "$.entry_points[0].args[0].shape: expected 784x10, got 10x784"},
+      {"/entry_points/0/args/0/dtype", "f64", "$.entry_points[0].args[0].dtype: expected f32, got f64"},
+      {"/entry_points/0/args/2/shape", {10}, "$.entry_points[0].args[2].shape: expected 784x10, got 10"},
+      {"/entry_points/0/args/4/shape", {32, 784}, "$.entry_points[0].args[4].shape: expected 64x784, got 32x784"},
+      {"/entry_points/0/args/4/batch_dim", kRemove, "$.entry_points[0].args[4]: batched input needs batch_dim 0"},
+      {"/entry_points/0/args/4/batch_dim", 1, "$.entry_points[0].args[4]: batched input needs batch_dim 0"},
+      {"/entry_points/0/args/5/dtype", "f32", "$.entry_points[0].args[5].dtype: expected i32, got f32"},
+      {"/entry_points/0/args/5/shape", {64, 10}, "$.entry_points[0].args[5].shape: expected 64, got 64x10"},
+      {"/entry_points/0/args/6/shape", {1}, "$.entry_points[0].args[6].shape: expected scalar, got 1"},
+      {"/entry_points/0/args/7/shape", {64}, "$.entry_points[0].args[7].shape: expected scalar, got 64"},
+      {"/entry_points/0/args/0/batch_dim", 0, "$.entry_points[0].args[0].batch_dim: param arguments are not batched"},
+      {"/entry_points/1/args/5/shape", {64, 11}, "$.entry_points[1].args[5].shape: expected 64x10, got 64x11"},
+      {"/entry_points/2/args/5/shape", {784}, "$.entry_points[2].args[5].shape: expected 784x10, got 784"},
   };
   for (const Case &c : cases) {
-    std::string err = errorOf(kMinimal + c.extra);
+    std::string err = errorOf(edited(c.at, c.value));
+    EXPECT_EQ(err.rfind("manifest: ", 0), 0u) << c.at << ": " << err;
     EXPECT_NE(err.find(c.expect), std::string::npos)
-        << "for: " << c.extra << "got: " << err;
-    EXPECT_NE(err.find("manifest line"), std::string::npos) << err;
+        << "at " << c.at << " expected: " << c.expect << "\n got: " << err;
   }
-  EXPECT_NE(
-      errorOf("dln-manifest 1\ndtype f16\n").find("unsupported dtype 'f16'"),
-      std::string::npos);
-  EXPECT_NE(errorOf("dln-manifest 1\nbatch 0\n").find("batch must be positive"),
-            std::string::npos);
-  EXPECT_NE(
-      errorOf("dln-manifest 1\nlabel y class 1\n").find("at least 2 classes"),
-      std::string::npos);
-  EXPECT_NE(
-      errorOf("dln-manifest 1\nlabel y ordinal 3\n").find("unknown label kind"),
-      std::string::npos);
 }
 
-// The header is mandatory and versioned; required lines are reported when
-// absent.
-TEST(Manifest, RequiresHeaderAndEssentialLines) {
-  EXPECT_NE(errorOf("").find("empty"), std::string::npos);
-  EXPECT_NE(errorOf("dtype f32\n").find("expected 'dln-manifest 1' header"),
+// Text that is not a JSON object is reported as such.
+TEST(Manifest, RejectsNonJson) {
+  EXPECT_NE(errorOf("").find("manifest: $: not valid JSON"), std::string::npos);
+  EXPECT_NE(errorOf("dln-manifest 1\ndtype f32\n").find("not valid JSON"),
             std::string::npos);
-  EXPECT_NE(errorOf("dln-manifest 2\n").find("unsupported manifest version 2"),
+  EXPECT_NE(errorOf("[1, 2]").find("manifest: $: expected an object"),
             std::string::npos);
-  EXPECT_NE(errorOf("dln-manifest 1\ndtype f32\n").find("missing 'batch' line"),
-            std::string::npos);
-  EXPECT_NE(
-      errorOf("dln-manifest 1\ndtype f32\nbatch 2\ninput x 3\noutput p 1\n")
-          .find("missing 'label' line"),
-      std::string::npos);
-}
-
-TEST(Manifest, ParseShape) {
-  Shape s;
-  EXPECT_TRUE(parseShape("784", s));
-  EXPECT_EQ(s, (Shape{784}));
-  EXPECT_TRUE(parseShape("2x3x4", s));
-  EXPECT_EQ(s, (Shape{2, 3, 4}));
-  EXPECT_FALSE(parseShape("", s));
-  EXPECT_FALSE(parseShape("2x", s));
-  EXPECT_FALSE(parseShape("x2", s));
-  EXPECT_FALSE(parseShape("-2", s));
-  EXPECT_FALSE(parseShape("2 x3", s));
 }

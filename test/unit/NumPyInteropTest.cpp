@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Checkpoint.h"
+#include "FakeModel.h"
 #include "Init.h"
 #include "TempDir.h"
 
@@ -50,10 +51,12 @@ std::string hex(const void *data, size_t n) {
 }
 
 Manifest manifest() {
-  return parseManifest("dln-manifest 1\nmodel m\ndtype f32\nbatch 2\n"
-                       "input x 3\nlabel y class 4\noutput o 4\n"
-                       "param fc.weight 3x4 init=normal\n"
-                       "param fc.bias 4 init=normal\n");
+  const std::string init =
+      R"("init": {"kind": "normal", "fan_in": 0, "fan_out": 0})";
+  return parseManifest(fake::bareManifest(
+      "f32", 2, 3, R"({"name": "y", "kind": "class", "classes": 4})", 4,
+      R"([{"name": "fc.weight", "shape": [3, 4], )" + init +
+          R"(}, {"name": "fc.bias", "shape": [4], )" + init + "}]"));
 }
 
 } // namespace

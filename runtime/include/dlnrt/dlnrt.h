@@ -1,8 +1,8 @@
 /* dlnrt.h - C API of the dlnc runtime: embed a compiled model in a C/C++
  * application.
  *
- * A compiled model object exports three entry points and a manifest; the caller
- * bundles them in a dlnrt_model_abi and creates a dlnrt_model from it. Every
+ * A compiled model object exports a dlnrt_model_abi: a JSON manifest and a
+ * table of named entry points; the caller creates a dlnrt_model from it. Every
  * fallible call returns a dlnrt_status: NULL means success, anything else is an
  * error the caller owns and must release with dlnrt_status_free. Results come
  * back through out_ parameters. The library keeps no global state; tensor
@@ -46,13 +46,22 @@ void dlnrt_status_free(dlnrt_status status);
 
 /* ---- Model ABI and memory ---- */
 
-/* The symbols a compiled model object exports (see docs/runtime.md for the
- * argument layout). */
+/* One compiled entry point: args[i] points to the memref descriptor of
+ * argument i, in the order the manifest's "entry_points" lists them. */
+typedef void (*dlnrt_entry_fn)(void **args);
+
+typedef struct dlnrt_entry_point {
+  const char *name; /* "train_step", "eval_step", "loss_and_grad", ... */
+  dlnrt_entry_fn fn;
+} dlnrt_entry_point;
+
+/* What a compiled model object exports: for a model named M, the global
+ * `const dlnrt_model_abi dln_M_model` (executables also get
+ * `dlnrt_default_model`). See docs/runtime.md. */
 typedef struct dlnrt_model_abi {
-  const char *manifest;               /* NUL-terminated manifest text */
-  void (*train_step)(void **args);    /* one SGD step on one batch */
-  void (*eval_step)(void **args);     /* per-sample losses and outputs */
-  void (*loss_and_grad)(void **args); /* mean loss and gradients, no update */
+  const char *manifest; /* NUL-terminated JSON, docs/runtime.md */
+  int64_t num_entry_points;
+  const dlnrt_entry_point *entry_points;
 } dlnrt_model_abi;
 
 /* Tensor memory provider. alloc must return `alignment`-aligned memory of at
@@ -106,8 +115,10 @@ typedef struct dlnrt_param_info {
   void *data;
 } dlnrt_param_info;
 
-/* Parses abi->manifest and allocates zeroed parameters. `abi` is copied; the
- * manifest text and functions it points to must outlive the model. `allocator`
+/* Parses abi->manifest, matches the entry-point table against it and
+ * allocates zeroed parameters and optimizer state. `abi` is copied; the
+ * manifest text, entry table and functions it points to must outlive the
+ * model (they are static data of the model object). `allocator`
  * may be NULL (aligned malloc); it is copied and allocator->user must outlive
  * the model. On success *out_model is owned by the caller and released with
  * dlnrt_model_destroy. */
@@ -122,11 +133,20 @@ dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
 dlnrt_status dlnrt_model_get_param(const dlnrt_model *model, size_t index,
                                    dlnrt_param_info *out_param);
 
-/* Initializes every parameter from its manifest init rule with a deterministic
- * generator. */
+/* Entry points of the model's ABI table, in table order. *out_name is
+ * borrowed from the ABI (static data of the model object). */
+dlnrt_status dlnrt_model_num_entry_points(const dlnrt_model *model,
+                                          int64_t *out_count);
+dlnrt_status dlnrt_model_entry_point_name(const dlnrt_model *model,
+                                          int64_t index, const char **out_name);
+
+/* Initializes every parameter and optimizer-state tensor from its manifest
+ * init rule with a deterministic generator. */
 dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed);
-/* Checkpoint I/O: NumPy .npz files, one array per param under its manifest
- * name (docs/runtime.md). Loading validates the archive, CRCs, names, shapes
+/* Checkpoint I/O: NumPy .npz files, one array per param and per state tensor
+ * under its manifest name (docs/runtime.md). Loading needs every param; state
+ * arrays are loaded when present (a params-only file leaves state as is).
+ * Loading validates the archive, CRCs, names, shapes
  * and dtype and leaves the model unchanged on error; saving is atomic (a
  * failed save never clobbers an existing file) and records zero training
  * counters. */
