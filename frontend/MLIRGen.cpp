@@ -172,30 +172,36 @@ ModelGen::parseInit(const Expr *expr, int64_t fanIn, int64_t fanOut) {
     kind = name->name;
   else if (call)
     kind = calleeName(*expr);
-  static const llvm::StringMap<std::vector<const char *>> kinds = {
-      {"zeros", {}},
-      {"ones", {}},
-      {"constant", {"v"}},
-      {"uniform", {"a", "b"}},
-      {"normal", {"mean", "std"}},
-      {"fan_in_uniform", {}},
-      {"lecun_uniform", {}},
-      {"glorot_uniform", {}},
-      {"glorot_normal", {}},
-      {"he_uniform", {}},
-      {"he_normal", {}}};
-  auto it = kinds.find(kind);
-  if (it == kinds.end()) {
-    error(expr->getLoc())
-        << "unknown initializer" << (kind.empty() ? "" : " '") << kind
-        << (kind.empty() ? "" : "'")
-        << " (expected zeros, ones, constant(v), uniform(a, b), normal(mean, "
-           "std), fan_in_uniform, lecun_uniform, glorot_uniform, "
-           "glorot_normal, he_uniform "
-           "or he_normal)";
+  struct InitKindInfo {
+    const char *spelling;
+    unsigned argc;
+    const char *args[2];
+  };
+  // The runtime's list (dlnrt/InitKinds.def), so both accept the same kinds.
+  static const InitKindInfo kinds[] = {
+#define DLNRT_INIT_KIND(Enumerator, spelling, argc, arg0, arg1, usesFans)      \
+  {spelling, argc, {arg0, arg1}},
+#include "dlnrt/InitKinds.def"
+  };
+  const InitKindInfo *info = llvm::find_if(
+      kinds, [&](const InitKindInfo &k) { return kind == k.spelling; });
+  if (info == std::end(kinds)) {
+    InFlightDiagnostic diag = error(expr->getLoc());
+    diag << "unknown initializer" << (kind.empty() ? "" : " '") << kind
+         << (kind.empty() ? "" : "'") << " (expected ";
+    llvm::interleave(
+        kinds,
+        [&](const InitKindInfo &k) {
+          diag << k.spelling;
+          if (k.argc)
+            diag << "(" << k.args[0] << (k.argc > 1 ? ", " : "")
+                 << (k.argc > 1 ? k.args[1] : "") << ")";
+        },
+        [&] { diag << ", "; });
+    diag << ")";
     return std::nullopt;
   }
-  const std::vector<const char *> &names = it->second;
+  ArrayRef<const char *> names(info->args, info->argc);
   size_t given = call ? call->args.size() : 0;
   if (given != names.size()) {
     error(expr->getLoc()) << "initializer '" << kind << "' takes "

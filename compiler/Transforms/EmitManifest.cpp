@@ -67,11 +67,6 @@ json::Object tensorJson(DictionaryAttr tensor) {
     init["fan_in"] = 0;
   if (!init.get("fan_out"))
     init["fan_out"] = 0;
-  // The frontend spells constant(v) as `v`; the description says `value`.
-  if (std::optional<double> v = init.getNumber("v")) {
-    init["value"] = *v;
-    init.erase("v");
-  }
   return json::Object{
       {"name", tensor.getAs<StringAttr>("name").getValue().str()},
       {"shape",

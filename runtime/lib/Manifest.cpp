@@ -14,17 +14,10 @@ namespace dlnrt {
 using json = nlohmann::json;
 
 static const std::pair<const char *, InitKind> kInitKinds[] = {
-    {"zeros", InitKind::Zeros},
-    {"ones", InitKind::Ones},
-    {"constant", InitKind::Constant},
-    {"uniform", InitKind::Uniform},
-    {"normal", InitKind::Normal},
-    {"fan_in_uniform", InitKind::FanInUniform},
-    {"lecun_uniform", InitKind::LecunUniform},
-    {"glorot_uniform", InitKind::GlorotUniform},
-    {"glorot_normal", InitKind::GlorotNormal},
-    {"he_uniform", InitKind::HeUniform},
-    {"he_normal", InitKind::HeNormal}};
+#define DLNRT_INIT_KIND(Enumerator, spelling, argc, arg0, arg1, usesFans)      \
+  {spelling, InitKind::Enumerator},
+#include "dlnrt/InitKinds.def"
+};
 
 static const std::pair<const char *, ArgRole> kRoles[] = {
     {"param", ArgRole::Param},
@@ -166,9 +159,13 @@ const std::pair<const char *, std::string> kDataKinds[] = {{"idx", "idx"},
                                                            {"csv", "csv"}};
 
 bool needsFans(InitKind k) {
-  return k == InitKind::FanInUniform || k == InitKind::LecunUniform ||
-         k == InitKind::GlorotUniform || k == InitKind::GlorotNormal ||
-         k == InitKind::HeUniform || k == InitKind::HeNormal;
+  switch (k) {
+#define DLNRT_INIT_KIND(Enumerator, spelling, argc, arg0, arg1, usesFans)      \
+  case InitKind::Enumerator:                                                   \
+    return usesFans;
+#include "dlnrt/InitKinds.def"
+  }
+  return false;
 }
 
 InitSpec parseInit(const Node &n) {

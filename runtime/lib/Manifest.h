@@ -23,18 +23,11 @@
 
 namespace dlnrt {
 
+/// The kinds of dlnrt/InitKinds.def, shared with the compiler.
 enum class InitKind {
-  Zeros,
-  Ones,
-  Constant,
-  Uniform,
-  Normal,
-  FanInUniform, ///< PyTorch's nn.Linear default: U(+-1/sqrt(fan_in))
-  LecunUniform, ///< U(+-sqrt(3/fan_in))
-  GlorotUniform,
-  GlorotNormal,
-  HeUniform,
-  HeNormal
+#define DLNRT_INIT_KIND(Enumerator, spelling, argc, arg0, arg1, usesFans)      \
+  Enumerator,
+#include "dlnrt/InitKinds.def"
 };
 
 const char *initKindName(InitKind kind);
