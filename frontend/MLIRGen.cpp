@@ -5,14 +5,15 @@
 //   train_step(params, x, y, lr) -> (updated params, mean loss)
 // plus the private scalar `loss` that dln.value_and_grad
 // differentiates. Every op's type is inferred as it is built, so shape errors
-// are reported at their .dln source locations here. Builtin functions come
-// from a registry (Builtins.h).
+// are reported at their .dln source locations here. Builtin functions and
+// layer kinds come from registries (Builtins.h, Layers.h).
 //===----------------------------------------------------------------------===//
 #include "frontend/MLIRGen.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
 #include "frontend/Builtins.h"
 #include "frontend/ConstantEval.h"
+#include "frontend/Layers.h"
 #include "frontend/RecipeGen.h"
 #include "frontend/SourceLocation.h"
 
@@ -38,9 +39,8 @@ struct ParamInfo {
 
 /// A layer instance: applying it reuses its parameters (weight sharing).
 struct LayerInfo {
-  std::string kind;
-  unsigned weightIndex;
-  unsigned biasIndex;
+  const LayerKind *kind;
+  SmallVector<unsigned> paramIndices;
 };
 
 class ModelGen {
@@ -223,54 +223,47 @@ ModelGen::parseInit(const Expr *expr, int64_t fanIn, int64_t fanOut) {
 LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   const Expr &expr = *stmt.value;
   auto *call = llvm::dyn_cast<CallExpr>(&expr);
-  StringRef kind = calleeName(expr);
-  if (!call || kind.empty())
+  StringRef kindName = calleeName(expr);
+  if (!call || kindName.empty())
     return error(expr.getLoc()) << "expected a layer constructor such as "
                                    "'dense(784 -> 256)'";
   if (layers.count(stmt.name()))
     return error(stmt.nameLoc)
            << "layer '" << stmt.name() << "' is already defined";
-  if (kind != "dense")
-    return error(expr.getLoc()) << "unknown layer '" << kind
-                                << "' (this compiler version supports: dense)";
-  // dense(IN -> OUT [, init = ...] [, bias_init = ...])
-  const Argument *dims = nullptr;
+  const LayerKind *kind = lookupLayer(kindName);
+  if (!kind) {
+    InFlightDiagnostic diag = error(expr.getLoc());
+    diag << "unknown layer '" << kindName
+         << "' (this compiler version supports: ";
+    llvm::interleaveComma(allLayers(), diag,
+                          [&](const LayerKind &k) { diag << k.name; });
+    return diag << ")";
+  }
   for (const Argument &arg : call->args) {
-    if (arg.name.empty()) {
-      if (dims)
-        return error(arg.loc)
-               << "dense takes one positional argument 'IN -> OUT'";
-      dims = &arg;
-    } else if (arg.name != "init" && arg.name != "bias_init") {
-      return error(arg.loc) << "unknown argument '" << arg.name
-                            << "' of dense (expected init or bias_init)";
-    }
+    if (arg.name.empty() || llvm::is_contained(kind->options, arg.name))
+      continue;
+    InFlightDiagnostic diag = error(arg.loc);
+    diag << "unknown argument '" << arg.name << "' of " << kind->name
+         << " (expected ";
+    llvm::interleave(kind->options, diag, " or ");
+    return diag << ")";
   }
-  auto *arrow = dims ? llvm::dyn_cast<BinaryExpr>(dims->value.get()) : nullptr;
-  std::optional<int64_t> in, out;
-  if (arrow && arrow->op == "->") {
-    in = evaluateInteger(*arrow->lhs);
-    out = evaluateInteger(*arrow->rhs);
-  }
-  if (!in || !out || *in <= 0 || *out <= 0)
-    return error(dims ? dims->loc : expr.getLoc())
-           << "expected 'IN -> OUT' with positive integer sizes, e.g. "
-              "dense(784 -> 256)";
-  const Argument *initArg = findNamedArgument(*call, "init");
-  const Argument *biasArg = findNamedArgument(*call, "bias_init");
-  auto weightInit =
-      parseInit(initArg ? initArg->value.get() : nullptr, *in, *out);
-  // `init` sets the bias too unless `bias_init` is given (docs/language.md 8).
-  const Argument *biasSource = biasArg ? biasArg : initArg;
-  const Expr *biasExpr = biasSource ? biasSource->value.get() : nullptr;
-  auto biasInit = parseInit(biasExpr, *in, *out);
-  if (!weightInit || !biasInit)
+  SmallVector<LayerParam> decls;
+  // Named: the context holds function_refs, which must not outlive these.
+  auto reportAt = [&](llvm::SMLoc where) { return error(where); };
+  auto initParser = [&](const Expr *init, int64_t fanIn, int64_t fanOut) {
+    return parseInit(init, fanIn, fanOut);
+  };
+  LayerDeclContext context{*call, reportAt, initParser};
+  if (failed(kind->declare(context, decls)))
     return failure();
-  LayerInfo layer{kind.str(), static_cast<unsigned>(params.size()),
-                  static_cast<unsigned>(params.size() + 1)};
-  params.push_back({stmt.name() + ".weight", {*in, *out}, *weightInit});
-  params.push_back({stmt.name() + ".bias", {*out}, *biasInit});
-  layers[stmt.name()] = layer;
+  LayerInfo layer{kind, {}};
+  for (LayerParam &decl : decls) {
+    layer.paramIndices.push_back(params.size());
+    params.push_back(
+        {stmt.name() + "." + decl.suffix, decl.shape, std::move(decl.init)});
+  }
+  layers[stmt.name()] = std::move(layer);
   return success();
 }
 
@@ -379,8 +372,10 @@ FailureOr<Value> ModelGen::emitCall(const CallExpr &call) {
 
   if (!builtin) {
     const LayerInfo &info = layer->second;
-    return dense(builder, where, operands[0], paramValues[info.weightIndex],
-                 paramValues[info.biasIndex]);
+    SmallVector<Value> layerParams;
+    for (unsigned index : info.paramIndices)
+      layerParams.push_back(paramValues[index]);
+    return info.kind->apply(builder, where, operands[0], layerParams);
   }
   return builtin->build(
       BuiltinCall{builder, where, operands, options, numClasses});

@@ -1,0 +1,60 @@
+//===- Layers.h - The registry of layer constructors ------------*- C++ -*-===//
+//
+// Table-driven dispatch for `layer NAME = KIND(...)`: each entry says which
+// named options the constructor takes, how it turns the call into parameter
+// declarations (names, shapes, initializers), and how applying the layer
+// builds dln ops from its parameters. MLIRGen checks option names against the
+// entry before calling it. Adding a layer kind is one entry plus two
+// functions.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLNC_FRONTEND_LAYERS_H
+#define DLNC_FRONTEND_LAYERS_H
+
+#include "frontend/AST.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OperationSupport.h"
+
+namespace dlnc {
+
+/// A trainable tensor a layer declares, and how the runtime initializes it.
+struct LayerParam {
+  std::string suffix; ///< "weight": the param is named "<layer>.weight"
+  llvm::SmallVector<int64_t> shape;
+  mlir::NamedAttrList init;
+};
+
+/// What a layer's declare function can use: the call, located errors, and the
+/// frontend's initializer parser (`init = glorot_uniform`, ...).
+struct LayerDeclContext {
+  const CallExpr &call;
+  llvm::function_ref<mlir::InFlightDiagnostic(llvm::SMLoc)> error;
+  /// Parses an `init` option (null: the default) for the given fans.
+  llvm::function_ref<std::optional<mlir::NamedAttrList>(const Expr *, int64_t,
+                                                        int64_t)>
+      parseInit;
+};
+
+struct LayerKind {
+  llvm::StringLiteral name;
+  /// Named options the constructor accepts (the rest is positional).
+  llvm::ArrayRef<llvm::StringLiteral> options;
+  /// Declares the layer's parameters in order, or fails after an error.
+  mlir::LogicalResult (*declare)(const LayerDeclContext &context,
+                                 llvm::SmallVectorImpl<LayerParam> &params);
+  /// Applies the layer to `input` with its parameters (in declared order).
+  mlir::FailureOr<mlir::Value> (*apply)(mlir::OpBuilder &builder,
+                                        mlir::Location loc, mlir::Value input,
+                                        llvm::ArrayRef<mlir::Value> params);
+};
+
+/// The entry named `name`, or null.
+const LayerKind *lookupLayer(llvm::StringRef name);
+
+/// Every entry, for diagnostics.
+llvm::ArrayRef<LayerKind> allLayers();
+
+} // namespace dlnc
+
+#endif // DLNC_FRONTEND_LAYERS_H
