@@ -11,6 +11,7 @@
 #ifndef DLNC_FRONTEND_LAYERS_H
 #define DLNC_FRONTEND_LAYERS_H
 
+#include "dialects/DLN/IR/DLNAttrs.h"
 #include "frontend/AST.h"
 
 #include "mlir/IR/Builders.h"
@@ -22,7 +23,7 @@ namespace dlnc {
 struct LayerParam {
   std::string suffix; ///< "weight": the param is named "<layer>.weight"
   llvm::SmallVector<int64_t> shape;
-  mlir::NamedAttrList init;
+  mlir::dln::InitAttr init;
 };
 
 /// What a layer's declare function can use: the call, located errors, and the
@@ -31,7 +32,7 @@ struct LayerDeclContext {
   const CallExpr &call;
   llvm::function_ref<mlir::InFlightDiagnostic(llvm::SMLoc)> error;
   /// Parses an `init` option (null: the default) for the given fans.
-  llvm::function_ref<std::optional<mlir::NamedAttrList>(const Expr *, int64_t,
+  llvm::function_ref<std::optional<mlir::dln::InitAttr>(const Expr *, int64_t,
                                                         int64_t)>
       parseInit;
 };

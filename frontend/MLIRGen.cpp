@@ -34,7 +34,7 @@ using Module = dlnc::Module;
 struct ParamInfo {
   std::string name;
   SmallVector<int64_t> shape;
-  NamedAttrList init;
+  InitAttr init;
 };
 
 /// A layer instance: applying it reuses its parameters (weight sharing).
@@ -62,8 +62,8 @@ private:
 
   LogicalResult declare(const Stmt &stmt);
   LogicalResult declareLayer(const Stmt &stmt);
-  std::optional<NamedAttrList> parseInit(const Expr *expr, int64_t fanIn,
-                                         int64_t fanOut);
+  std::optional<InitAttr> parseInit(const Expr *expr, int64_t fanIn,
+                                    int64_t fanOut);
   FailureOr<RankedTensorType> sampleType(const TypeNode &type, bool isLabel);
 
   /// Emits the forward body; fills `output` and `perSampleLoss`.
@@ -157,15 +157,10 @@ FailureOr<RankedTensorType> ModelGen::sampleType(const TypeNode &type,
   return RankedTensorType::get(shape, element);
 }
 
-std::optional<NamedAttrList>
-ModelGen::parseInit(const Expr *expr, int64_t fanIn, int64_t fanOut) {
-  NamedAttrList init;
-  init.set("fan_in", builder.getI64IntegerAttr(fanIn));
-  init.set("fan_out", builder.getI64IntegerAttr(fanOut));
-  if (!expr) {
-    init.set("init", builder.getStringAttr("fan_in_uniform"));
-    return init;
-  }
+std::optional<InitAttr> ModelGen::parseInit(const Expr *expr, int64_t fanIn,
+                                            int64_t fanOut) {
+  if (!expr)
+    return InitAttr::get(&context, "fan_in_uniform", fanIn, fanOut, {});
   StringRef kind;
   const CallExpr *call = llvm::dyn_cast<CallExpr>(expr);
   if (auto *name = llvm::dyn_cast<IdentifierExpr>(expr))
@@ -208,16 +203,18 @@ ModelGen::parseInit(const Expr *expr, int64_t fanIn, int64_t fanOut) {
                           << names.size() << " argument(s), got " << given;
     return std::nullopt;
   }
-  init.set("init", builder.getStringAttr(kind));
+  SmallVector<double> args;
   for (size_t i = 0; i < names.size(); ++i) {
     std::optional<double> value = evaluateNumber(*call->args[i].value);
     if (!value) {
       error(call->args[i].loc) << "initializer arguments must be numbers";
       return std::nullopt;
     }
-    init.set(names[i], builder.getF64FloatAttr(*value));
+    args.push_back(*value);
   }
-  return init;
+  return InitAttr::get(&context, kind, fanIn, fanOut,
+                       args.empty() ? DenseF64ArrayAttr()
+                                    : builder.getDenseF64ArrayAttr(args));
 }
 
 LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
@@ -477,22 +474,15 @@ func::FuncOp ModelGen::createFunction(ModuleOp module, StringRef name,
 }
 
 void ModelGen::emitMetadata(ModuleOp module) {
-  SmallVector<Attribute> paramAttrs;
-  for (const ParamInfo &param : params) {
-    NamedAttrList attrs = param.init;
-    attrs.set("name", builder.getStringAttr(param.name));
-    attrs.set("shape", builder.getDenseI64ArrayAttr(param.shape));
-    paramAttrs.push_back(attrs.getDictionary(&context));
-  }
-  module->setAttr("dln.params", builder.getArrayAttr(paramAttrs));
-  SmallVector<Attribute> stateAttrs;
-  for (const ParamInfo &tensor : state)
-    stateAttrs.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("name", builder.getStringAttr(tensor.name)),
-         builder.getNamedAttr("shape",
-                              builder.getDenseI64ArrayAttr(tensor.shape)),
-         builder.getNamedAttr("init", builder.getStringAttr("zeros"))}));
-  module->setAttr("dln.state", builder.getArrayAttr(stateAttrs));
+  auto specs = [&](ArrayRef<ParamInfo> tensors) {
+    SmallVector<Attribute> attrs;
+    for (const ParamInfo &tensor : tensors)
+      attrs.push_back(TensorSpecAttr::get(&context, tensor.name, tensor.shape,
+                                          tensor.init));
+    return builder.getArrayAttr(attrs);
+  };
+  module->setAttr("dln.params", specs(params));
+  module->setAttr("dln.state", specs(state));
   module->setAttr(
       "dln.input",
       builder.getDictionaryAttr(
@@ -579,7 +569,8 @@ void ModelGen::emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
   setResultRole(stepFunc, results.size() - 1, Role::loss, "loss");
   if (momentum > 0)
     for (const ParamInfo &param : params)
-      state.push_back({velocityName(param.name), param.shape, {}});
+      state.push_back({velocityName(param.name), param.shape,
+                       InitAttr::get(&context, "zeros", 0, 0, {})});
 }
 
 LogicalResult ModelGen::generate(ModuleOp module) {

@@ -58,20 +58,31 @@ json::Object fieldsJson(DictionaryAttr dict, ArrayRef<StringRef> skip = {}) {
   return object;
 }
 
-/// A parameter or state tensor: name, shape and initializer. The frontend's
-/// `init` names the kind; the other scalar fields are its arguments.
-json::Object tensorJson(DictionaryAttr tensor) {
-  json::Object init = fieldsJson(tensor, {"name", "shape", "init"});
-  init["kind"] = tensor.getAs<StringAttr>("init").getValue().str();
-  if (!init.get("fan_in"))
-    init["fan_in"] = 0;
-  if (!init.get("fan_out"))
-    init["fan_out"] = 0;
-  return json::Object{
-      {"name", tensor.getAs<StringAttr>("name").getValue().str()},
-      {"shape",
-       shapeJson(tensor.getAs<DenseI64ArrayAttr>("shape").asArrayRef())},
-      {"init", std::move(init)}};
+/// A parameter or state tensor: name, shape and initializer, whose
+/// arguments get the names dlnrt/InitKinds.def gives them.
+json::Object tensorJson(dln::TensorSpecAttr tensor) {
+  dln::InitAttr init = tensor.getInit();
+  json::Object initJson{{"kind", init.getKind().str()},
+                        {"fan_in", init.getFanIn()},
+                        {"fan_out", init.getFanOut()}};
+  struct Kind {
+    const char *spelling;
+    const char *args[2];
+  };
+  static const Kind kinds[] = {
+#define DLNRT_INIT_KIND(Enumerator, spelling, argc, arg0, arg1, usesFans)      \
+  {spelling, {arg0, arg1}},
+#include "dlnrt/InitKinds.def"
+  };
+  if (DenseF64ArrayAttr args = init.getArgs())
+    for (const Kind &kind : kinds)
+      if (init.getKind() == kind.spelling)
+        for (auto [i, value] : llvm::enumerate(args.asArrayRef()))
+          if (i < 2 && kind.args[i])
+            initJson[kind.args[i]] = value;
+  return json::Object{{"name", tensor.getName().str()},
+                      {"shape", shapeJson(tensor.getShape())},
+                      {"init", std::move(initJson)}};
 }
 
 class ManifestWriter {
@@ -102,11 +113,19 @@ public:
     }
     root["train"] = std::move(train);
 
+    auto state = module->getAttrOfType<ArrayAttr>("dln.state");
+    auto allSpecs = [](ArrayAttr list) {
+      return !list || llvm::all_of(list, llvm::IsaPred<dln::TensorSpecAttr>);
+    };
+    if (!allSpecs(params) || !allSpecs(state))
+      return module.emitError("dln.params and dln.state must hold "
+                              "#dln.tensor specs"),
+             failure();
     json::Array paramList, stateList;
-    for (auto param : params.getAsRange<DictionaryAttr>())
+    for (auto param : params.getAsRange<dln::TensorSpecAttr>())
       paramList.push_back(tensorJson(param));
-    if (auto state = module->getAttrOfType<ArrayAttr>("dln.state"))
-      for (auto tensor : state.getAsRange<DictionaryAttr>())
+    if (state)
+      for (auto tensor : state.getAsRange<dln::TensorSpecAttr>())
         stateList.push_back(tensorJson(tensor));
     root["params"] = std::move(paramList);
     root["state"] = std::move(stateList);

@@ -35,4 +35,41 @@ def DLN_ArgAttr : AttrDef<DLN_Dialect, "Arg"> {
   let assemblyFormat = "`<` $role `,` $name `>`";
 }
 
+def DLN_InitAttr : AttrDef<DLN_Dialect, "Init"> {
+  let mnemonic = "init";
+  let summary = "how the runtime initializes a parameter or state tensor";
+  let description = [{
+    `kind` is one of dlnrt/InitKinds.def (shared with the runtime), `args`
+    its arguments in that file's order (constant: value; uniform: a, b;
+    normal: mean, std), and the fans those of the layer that owns the tensor.
+
+    ```mlir
+    #dln.init<"uniform", fan_in = 2, fan_out = 1, args = [-1.0, 1.0]>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$kind, "int64_t":$fan_in,
+                        "int64_t":$fan_out,
+                        OptionalParameter<"::mlir::DenseF64ArrayAttr">:$args);
+  let assemblyFormat = [{
+    `<` $kind `,` `fan_in` `=` $fan_in `,` `fan_out` `=` $fan_out
+    (`,` `args` `=` $args^)? `>`
+  }];
+}
+
+def DLN_TensorSpecAttr : AttrDef<DLN_Dialect, "TensorSpec"> {
+  let mnemonic = "tensor";
+  let summary = "a persistent tensor of the model: name, shape, initializer";
+  let description = [{
+    The elements of the `dln.params` and `dln.state` module attributes.
+
+    ```mlir
+    #dln.tensor<"fc1.weight", [784, 256], #dln.init<"fan_in_uniform", fan_in = 784, fan_out = 256>>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$name,
+                        ArrayRefParameter<"int64_t">:$shape,
+                        "::mlir::dln::InitAttr":$init);
+  let assemblyFormat = "`<` $name `,` `[` $shape `]` `,` $init `>`";
+}
+
 #endif // DLN_ATTRS
