@@ -22,7 +22,7 @@
 #include "OutputPaths.h"
 #include "TrainLoop.h"
 
-#include <cstdio>
+#include <fmt/format.h>
 #include <iostream>
 #include <new>
 
@@ -33,9 +33,8 @@ std::string describeData(const DataSpec &d) {
   if (d.format == "csv")
     return "csv " + d.path + " (label column " + std::to_string(d.labelColumn) +
            ", skip " + std::to_string(d.skip) + ")";
-  char scale[32];
-  std::snprintf(scale, sizeof scale, "%g", d.scale);
-  return "idx images=" + d.images + " labels=" + d.labels + " scale=" + scale;
+  return "idx images=" + d.images + " labels=" + d.labels +
+         fmt::format(" scale={:g}", d.scale);
 }
 
 int runInfo(const Model &model) {
@@ -58,11 +57,9 @@ int runInfo(const Model &model) {
   for (const ParamSpec &p : m.params) {
     int64_t n = numElements(p.shape);
     total += n;
-    char line[256];
-    std::snprintf(line, sizeof line, "  %-24s %-14s %12s  %s", p.name.c_str(),
-                  formatShape(p.shape).c_str(), formatThousands(n).c_str(),
-                  initKindName(p.init.kind));
-    std::cout << line << "\n";
+    std::cout << fmt::format("  {:<24} {:<14} {:>12}  {}\n", p.name,
+                             formatShape(p.shape), formatThousands(n),
+                             initKindName(p.init.kind));
   }
   std::cout << "  total " << formatThousands(total) << " params\n";
   if (!m.state.empty()) {
@@ -219,17 +216,12 @@ int runGradCheck(Model &model, const CliOptions &o) {
   g.tol = o.tol.value_or(0);
   g.samples = o.samples.value_or(20);
   GradCheckResult r = gradCheck(model, g);
-  char line[512];
-  for (const ParamCheck &p : r.params) {
-    std::snprintf(line, sizeof line,
-                  "param %s  max_rel_err %.1e  (%lld coords)", p.name.c_str(),
-                  p.maxRelErr, static_cast<long long>(p.coords));
-    std::cout << line << "\n";
-  }
-  std::snprintf(line, sizeof line,
-                "gradcheck: %s max_rel_err %.1e  (tol %.1e, eps %.1e)",
-                r.pass ? "PASS" : "FAIL", r.maxRelErr, r.tol, r.eps);
-  std::cout << line << "\n";
+  for (const ParamCheck &p : r.params)
+    std::cout << fmt::format("param {}  max_rel_err {:.1e}  ({} coords)\n",
+                             p.name, p.maxRelErr, p.coords);
+  std::cout << fmt::format(
+      "gradcheck: {} max_rel_err {:.1e}  (tol {:.1e}, eps {:.1e})\n",
+      r.pass ? "PASS" : "FAIL", r.maxRelErr, r.tol, r.eps);
   return r.pass ? 0 : 1;
 }
 

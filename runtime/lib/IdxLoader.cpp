@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fmt/format.h>
 #include <memory>
 #include <vector>
 #include <zlib.h>
@@ -40,9 +41,8 @@ public:
     unsigned char magic[4];
     if (read(magic, 4) != 4)
       fail(DLNRT_DATA_ERROR, path + ": truncated IDX header");
-    char hex[16];
-    std::snprintf(hex, sizeof hex, "0x%02X%02X%02X%02X", magic[0], magic[1],
-                  magic[2], magic[3]);
+    const std::string hex = fmt::format("0x{:02X}{:02X}{:02X}{:02X}", magic[0],
+                                        magic[1], magic[2], magic[3]);
     if (magic[0] != 0 || magic[1] != 0 || magic[3] == 0)
       fail(DLNRT_DATA_ERROR,
            path + ": bad IDX magic " + hex + " (expected 0x000008NN)");

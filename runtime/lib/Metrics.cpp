@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace dlnrt {
@@ -21,32 +21,28 @@ std::string formatThousands(int64_t v) {
   return v < 0 ? "-" + out : out;
 }
 
-static std::string fmt(const char *f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
+/// `v` in fixed notation with `digits` decimals (printf's %.Nf).
+static std::string fixed(double v, int digits) {
+  return fmt::format("{:.{}f}", v, digits);
 }
 
 static void appendTest(std::string &s, const Metrics &m) {
   if (m.testLoss)
-    s += "  test_loss " + fmt("%.4f", *m.testLoss);
+    s += "  test_loss " + fixed(*m.testLoss, 4);
   if (m.testAccuracy)
-    s += "  test_acc " + fmt("%.2f", *m.testAccuracy * 100) + "%";
+    s += "  test_acc " + fixed(*m.testAccuracy * 100, 2) + "%";
 }
 
 std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m) {
   // Pad the epoch number to the width of the total so a long run's lines stay
   // aligned.
   int width = std::max<int>(3, static_cast<int>(std::to_string(epochs).size()));
-  char head[64];
-  std::snprintf(head, sizeof head, "epoch %*lld/%lld", width,
-                static_cast<long long>(epoch), static_cast<long long>(epochs));
-  std::string s = head;
+  std::string s = fmt::format("epoch {:>{}}/{}", epoch, width, epochs);
   if (m.trainLoss)
-    s += "  train_loss " + fmt("%.4f", *m.trainLoss);
+    s += "  train_loss " + fixed(*m.trainLoss, 4);
   appendTest(s, m);
   if (m.trainSeconds)
-    s += "  " + fmt("%.2f", *m.trainSeconds) + " s";
+    s += "  " + fixed(*m.trainSeconds, 2) + " s";
   if (m.samplesPerSecond && std::isfinite(*m.samplesPerSecond))
     s += "  " +
          formatThousands(
@@ -58,13 +54,13 @@ std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m) {
 std::string formatFinalLine(const Metrics &m) {
   std::string s = "final:";
   if (m.testAccuracy)
-    s += " test_acc " + fmt("%.2f", *m.testAccuracy * 100) + "%";
+    s += " test_acc " + fixed(*m.testAccuracy * 100, 2) + "%";
   if (m.testLoss)
     s += (m.testAccuracy ? "  " : " ") + std::string("test_loss ") +
-         fmt("%.4f", *m.testLoss);
+         fixed(*m.testLoss, 4);
   if (m.trainLoss)
     s += (m.testAccuracy || m.testLoss ? "  " : " ") +
-         std::string("train_loss ") + fmt("%.4f", *m.trainLoss);
+         std::string("train_loss ") + fixed(*m.trainLoss, 4);
   return s;
 }
 
