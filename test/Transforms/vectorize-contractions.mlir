@@ -76,3 +76,23 @@ func.func @transposed_rhs(%a: memref<8x5xf32>, %b: memref<64x5xf32>, %c: memref<
   }
   return
 }
+
+// -----
+
+// A named linalg.matmul is recognized through the contraction interface, and
+// the product it leaves for small shapes gets its loops ordered (m, k, n), so
+// the innermost loop walks contiguous rows of B and C.
+// CHECK-LABEL: func @named_matmul
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.matmul
+// CHECK-LABEL: func @named_small
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : memref<3x5xf32>, memref<5x10xf32>)
+func.func @named_matmul(%a: memref<8x5xf32>, %b: memref<5x64xf32>, %c: memref<8x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<8x5xf32>, memref<5x64xf32>) outs(%c : memref<8x64xf32>)
+  return
+}
+func.func @named_small(%a: memref<3x5xf32>, %b: memref<5x10xf32>, %c: memref<3x10xf32>) {
+  linalg.matmul ins(%a, %b : memref<3x5xf32>, memref<5x10xf32>) outs(%c : memref<3x10xf32>)
+  return
+}
