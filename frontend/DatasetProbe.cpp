@@ -9,6 +9,7 @@
 #include <fstream>
 #include <zlib.h>
 
+#include "dialects/DLN/IR/DLNAttrs.h"
 #include "dlnrt/CsvRows.h"
 
 using namespace dlnc;
@@ -56,16 +57,12 @@ std::optional<int64_t> idxCount(const std::string &path, std::string &message) {
 }
 } // namespace
 
-std::optional<int64_t> dlnc::countSamples(mlir::DictionaryAttr source,
+std::optional<int64_t> dlnc::countSamples(mlir::Attribute source,
                                           llvm::StringRef baseDir,
                                           std::string &message) {
-  auto kind = source.getAs<mlir::StringAttr>("kind");
-  if (kind && kind.getValue() == "csv") {
-    auto path = source.getAs<mlir::StringAttr>("path");
-    auto skip = source.getAs<mlir::IntegerAttr>("skip");
-    return countCsvRows(resolve(path.getValue(), baseDir),
-                        skip ? skip.getInt() : 0, message);
-  }
-  auto labels = source.getAs<mlir::StringAttr>("labels");
-  return idxCount(resolve(labels.getValue(), baseDir), message);
+  if (auto csv = llvm::dyn_cast<mlir::dln::CsvSourceAttr>(source))
+    return countCsvRows(resolve(csv.getPath(), baseDir), csv.getSkip(),
+                        message);
+  auto idx = llvm::cast<mlir::dln::IdxSourceAttr>(source);
+  return idxCount(resolve(idx.getLabels(), baseDir), message);
 }

@@ -11,7 +11,7 @@ namespace dlnc {
 
 /// Counts the samples of a csv/idx data source (a `dln.data` entry), with
 /// relative paths resolved against `baseDir`. Sets `message` on failure.
-std::optional<int64_t> countSamples(mlir::DictionaryAttr source,
+std::optional<int64_t> countSamples(mlir::Attribute source,
                                     llvm::StringRef baseDir,
                                     std::string &message);
 

@@ -485,26 +485,13 @@ void ModelGen::emitMetadata(ModuleOp module) {
   module->setAttr("dln.state", specs(state));
   module->setAttr(
       "dln.input",
-      builder.getDictionaryAttr(
-          {builder.getNamedAttr("name", builder.getStringAttr(inputName)),
-           builder.getNamedAttr("shape",
-                                builder.getDenseI64ArrayAttr(
-                                    inputType.getShape().drop_front()))}));
-  SmallVector<NamedAttribute> label{
-      builder.getNamedAttr("name", builder.getStringAttr(labelName))};
-  if (labelIsClass) {
-    label.push_back(
-        builder.getNamedAttr("kind", builder.getStringAttr("class")));
-    label.push_back(
-        builder.getNamedAttr("classes", builder.getI64IntegerAttr(numClasses)));
-  } else {
-    label.push_back(
-        builder.getNamedAttr("kind", builder.getStringAttr("real")));
-    label.push_back(builder.getNamedAttr(
-        "shape",
-        builder.getDenseI64ArrayAttr(labelType.getShape().drop_front())));
-  }
-  module->setAttr("dln.label", builder.getDictionaryAttr(label));
+      SampleAttr::get(&context, inputName, inputType.getShape().drop_front()));
+  module->setAttr(
+      "dln.label",
+      labelIsClass
+          ? Attribute(ClassLabelAttr::get(&context, labelName, numClasses))
+          : Attribute(SampleAttr::get(&context, labelName,
+                                      labelType.getShape().drop_front())));
   module->setAttr("dln.dtype", TypeAttr::get(elementType));
   module->setAttr("dln.output_name", builder.getStringAttr(outputName));
 }
@@ -514,9 +501,8 @@ void ModelGen::emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
                              Location lossLoc) {
   // train_step(params, x, y, [velocities], lr) -> (params, [velocities], loss):
   // the updated parameters and optimizer state are written back in place.
-  auto optimizer = module->getAttrOfType<DictionaryAttr>("dln.optimizer");
-  auto momentumAttr = optimizer.getAs<FloatAttr>("momentum");
-  double momentum = momentumAttr ? momentumAttr.getValueAsDouble() : 0.0;
+  auto optimizer = module->getAttrOfType<SGDAttr>("dln.optimizer");
+  double momentum = optimizer.getMomentum().getValueAsDouble();
   unsigned numParams = params.size();
   Type scalar = RankedTensorType::get({}, elementType);
   SmallVector<Type> extraInputs;

@@ -1,6 +1,8 @@
 //===- RecipeGen.cpp - The training recipe as module attributes -----------===//
 #include "frontend/RecipeGen.h"
 
+#include "dialects/DLN/IR/DLNAttrs.h"
+
 #include "frontend/ConstantEval.h"
 #include "frontend/DatasetProbe.h"
 #include "frontend/SourceLocation.h"
@@ -30,7 +32,7 @@ private:
   }
   LogicalResult readData(const Block &block);
   LogicalResult readTrain(const Block &block);
-  FailureOr<DictionaryAttr> readSource(const Expr &expr);
+  FailureOr<Attribute> readSource(const Expr &expr);
   FailureOr<int64_t> positiveInteger(const Stmt &stmt);
 
   MLIRContext &context;
@@ -39,7 +41,7 @@ private:
   ModuleOp module;
 
   std::string dataDir;
-  DictionaryAttr trainSource, testSource;
+  Attribute trainSource, testSource; // #dln.csv or #dln.idx
   const Stmt *trainSourceStmt = nullptr;
   std::optional<int64_t> batch;
   bool batchAll = false;
@@ -62,15 +64,13 @@ FailureOr<int64_t> RecipeGen::positiveInteger(const Stmt &stmt) {
 
 /// csv(path, label = -1, skip = 0, scale = 1) or
 /// idx(images, labels, scale = 1)
-FailureOr<DictionaryAttr> RecipeGen::readSource(const Expr &expr) {
+FailureOr<Attribute> RecipeGen::readSource(const Expr &expr) {
   auto *call = llvm::dyn_cast<CallExpr>(&expr);
   StringRef kind = calleeName(expr);
   if (!call || (kind != "csv" && kind != "idx"))
     return error(expr.getLoc()) << "expected a data source: csv(\"file.csv\", "
                                    "label = -1) or idx(\"images\", \"labels\")",
            failure();
-  NamedAttrList attrs;
-  attrs.set("kind", builder.getStringAttr(kind));
   SmallVector<std::string> paths;
   double scale = 1.0;
   int64_t label = -1, skip = 0;
@@ -103,16 +103,12 @@ FailureOr<DictionaryAttr> RecipeGen::readSource(const Expr &expr) {
                << kind << " expects " << expectedPaths << " file name(s)"
                << (kind == "idx" ? " (images and labels)" : ""),
            failure();
-  if (kind == "csv") {
-    attrs.set("path", builder.getStringAttr(paths[0]));
-    attrs.set("label", builder.getI64IntegerAttr(label));
-    attrs.set("skip", builder.getI64IntegerAttr(skip));
-  } else {
-    attrs.set("images", builder.getStringAttr(paths[0]));
-    attrs.set("labels", builder.getStringAttr(paths[1]));
-  }
-  attrs.set("scale", builder.getF64FloatAttr(scale));
-  return attrs.getDictionary(&context);
+  FloatAttr scaleAttr = builder.getF64FloatAttr(scale);
+  if (kind == "csv")
+    return Attribute(
+        dln::CsvSourceAttr::get(&context, paths[0], label, skip, scaleAttr));
+  return Attribute(
+      dln::IdxSourceAttr::get(&context, paths[0], paths[1], scaleAttr));
 }
 
 LogicalResult RecipeGen::readData(const Block &block) {
@@ -262,20 +258,13 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
   module->setAttr("dln.epochs", builder.getI64IntegerAttr(epochs));
   module->setAttr("dln.seed", builder.getI64IntegerAttr(seed));
   module->setAttr("dln.log_every", builder.getI64IntegerAttr(logEvery));
-  module->setAttr(
-      "dln.optimizer",
-      builder.getDictionaryAttr(
-          {builder.getNamedAttr("kind", builder.getStringAttr("sgd")),
-           builder.getNamedAttr("lr", builder.getF64FloatAttr(learningRate)),
-           builder.getNamedAttr("momentum",
-                                builder.getF64FloatAttr(momentum))}));
-  NamedAttrList data;
-  data.set("dir", builder.getStringAttr(dataDir));
-  if (trainSource) {
-    data.set("train", trainSource);
-    data.set("test", testSource ? testSource : trainSource);
-  }
-  module->setAttr("dln.data", data.getDictionary(&context));
+  module->setAttr("dln.optimizer",
+                  dln::SGDAttr::get(&context,
+                                    builder.getF64FloatAttr(learningRate),
+                                    builder.getF64FloatAttr(momentum)));
+  module->setAttr("dln.data",
+                  dln::DataAttr::get(&context, dataDir, trainSource,
+                                     testSource ? testSource : trainSource));
   return *batch;
 }
 } // namespace

@@ -38,24 +38,30 @@ std::string dtypeName(Type type) {
   return "unknown";
 }
 
-/// A dictionary of scalars (strings, integers, floats) as a JSON object.
-json::Object fieldsJson(DictionaryAttr dict, ArrayRef<StringRef> skip = {}) {
-  json::Object object;
-  for (NamedAttribute field : dict) {
-    StringRef key = field.getName().strref();
-    if (llvm::is_contained(skip, key))
-      continue;
-    Attribute value = field.getValue();
-    if (auto str = dyn_cast<StringAttr>(value))
-      object[key] = str.getValue().str();
-    else if (auto integer = dyn_cast<IntegerAttr>(value))
-      object[key] = integer.getInt();
-    else if (auto real = dyn_cast<FloatAttr>(value))
-      object[key] = real.getValueAsDouble();
-    else if (auto dims = dyn_cast<DenseI64ArrayAttr>(value))
-      object[key] = shapeJson(dims.asArrayRef());
-  }
-  return object;
+/// A #dln.csv or #dln.idx data source.
+json::Object sourceJson(Attribute source) {
+  if (auto csv = dyn_cast<dln::CsvSourceAttr>(source))
+    return json::Object{{"kind", "csv"},
+                        {"path", csv.getPath().str()},
+                        {"label", csv.getLabel()},
+                        {"skip", csv.getSkip()},
+                        {"scale", csv.getScale().getValueAsDouble()}};
+  auto idx = cast<dln::IdxSourceAttr>(source);
+  return json::Object{{"kind", "idx"},
+                      {"images", idx.getImages().str()},
+                      {"labels", idx.getLabels().str()},
+                      {"scale", idx.getScale().getValueAsDouble()}};
+}
+
+/// A #dln.sample (input or real label) or #dln.class_label.
+json::Object sampleJson(Attribute sample) {
+  if (auto label = dyn_cast<dln::ClassLabelAttr>(sample))
+    return json::Object{{"name", label.getName().str()},
+                        {"kind", "class"},
+                        {"classes", label.getClasses()}};
+  auto real = cast<dln::SampleAttr>(sample);
+  return json::Object{{"name", real.getName().str()},
+                      {"shape", shapeJson(real.getShape())}};
 }
 
 /// A parameter or state tensor: name, shape and initializer, whose
@@ -91,12 +97,13 @@ public:
 
   FailureOr<std::string> write() {
     auto dtype = module->getAttrOfType<TypeAttr>("dln.dtype");
-    auto optimizer = module->getAttrOfType<DictionaryAttr>("dln.optimizer");
+    auto optimizer = module->getAttrOfType<dln::SGDAttr>("dln.optimizer");
     auto params = module->getAttrOfType<ArrayAttr>("dln.params");
-    auto input = module->getAttrOfType<DictionaryAttr>("dln.input");
-    auto label = module->getAttrOfType<DictionaryAttr>("dln.label");
-    auto data = module->getAttrOfType<DictionaryAttr>("dln.data");
-    if (!dtype || !optimizer || !params || !input || !label || !data)
+    auto input = module->getAttrOfType<dln::SampleAttr>("dln.input");
+    Attribute label = module->getAttr("dln.label");
+    auto data = module->getAttrOfType<dln::DataAttr>("dln.data");
+    if (!dtype || !optimizer || !params || !input || !data ||
+        !isa_and_nonnull<dln::SampleAttr, dln::ClassLabelAttr>(label))
       return module.emitError("missing dln.* model attributes: not a dlnc "
                               "model"),
              failure();
@@ -104,7 +111,12 @@ public:
                       {"version", 2},
                       {"model", module.getSymName().value_or("model").str()},
                       {"dtype", dtypeName(dtype.getValue())}};
-    json::Object train{{"optimizer", fieldsJson(optimizer)}};
+    json::Object train{
+        {"optimizer",
+         json::Object{
+             {"kind", "sgd"},
+             {"lr", optimizer.getLr().getValueAsDouble()},
+             {"momentum", optimizer.getMomentum().getValueAsDouble()}}}};
     for (StringRef key : {"batch", "epochs", "seed", "log_every"}) {
       auto attr = module->getAttrOfType<IntegerAttr>(("dln." + key).str());
       if (!attr)
@@ -129,8 +141,11 @@ public:
         stateList.push_back(tensorJson(tensor));
     root["params"] = std::move(paramList);
     root["state"] = std::move(stateList);
-    root["inputs"] = json::Array{fieldsJson(input)};
-    root["labels"] = json::Array{fieldsJson(label)};
+    root["inputs"] = json::Array{sampleJson(input)};
+    json::Object labelJson = sampleJson(label);
+    if (isa<dln::SampleAttr>(label))
+      labelJson["kind"] = "real";
+    root["labels"] = json::Array{std::move(labelJson)};
 
     json::Array entryPoints;
     std::optional<json::Object> output;
@@ -167,12 +182,11 @@ public:
              failure();
     root["outputs"] = json::Array{std::move(*output)};
     root["losses"] = json::Array{json::Object{{"name", "loss"}}};
-    json::Object dataJson;
-    if (auto dir = data.getAs<StringAttr>("dir"))
-      dataJson["dir"] = dir.getValue().str();
-    for (StringRef split : {"train", "test"})
-      if (auto source = data.getAs<DictionaryAttr>(split))
-        dataJson[split] = fieldsJson(source);
+    json::Object dataJson{{"dir", data.getDir().str()}};
+    if (Attribute train = data.getTrain())
+      dataJson["train"] = sourceJson(train);
+    if (Attribute test = data.getTest())
+      dataJson["test"] = sourceJson(test);
     root["data"] = std::move(dataJson);
     root["entry_points"] = std::move(entryPoints);
 

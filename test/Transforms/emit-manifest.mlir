@@ -27,15 +27,15 @@
 module @tiny attributes {
   dln.batch = 4 : i64, dln.epochs = 3 : i64, dln.seed = 7 : i64, dln.log_every = 0 : i64,
   dln.dtype = f32,
-  dln.optimizer = {kind = "sgd", lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64},
+  dln.optimizer = #dln.sgd<lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64>,
   dln.params = [#dln.tensor<"fc.weight", [2, 1], #dln.init<"fan_in_uniform", fan_in = 2, fan_out = 1>>,
                 #dln.tensor<"fc.bias", [1], #dln.init<"uniform", fan_in = 2, fan_out = 1, args = [-1.0, 1.0]>>],
   dln.state = [#dln.tensor<"fc.weight.momentum", [2, 1], #dln.init<"zeros", fan_in = 0, fan_out = 0>>],
-  dln.input = {name = "x", shape = array<i64: 2>},
-  dln.label = {name = "y", kind = "real", shape = array<i64: 1>},
-  dln.data = {dir = "/my data",
-              train = {kind = "csv", path = "xor.csv", label = -1 : i64, skip = 0 : i64, scale = 0.0039215686274509803 : f64},
-              test = {kind = "csv", path = "xor.csv", label = -1 : i64, skip = 0 : i64, scale = 0.0039215686274509803 : f64}}} {
+  dln.input = #dln.sample<"x", [2]>,
+  dln.label = #dln.sample<"y", [1]>,
+  dln.data = #dln.data<"/my data",
+              train = #dln.csv<"xor.csv", label = -1, skip = 0, scale = 0.0039215686274509803 : f64>,
+              test = #dln.csv<"xor.csv", label = -1, skip = 0, scale = 0.0039215686274509803 : f64>>} {
   func.func @eval_step(%w: memref<2x1xf32>, %b: memref<1xf32>, %x: memref<4x2xf32>, %y: memref<4x1xf32>, %l: memref<4xf32>, %p: memref<4x1xf32>)
       attributes {dln.abi = [{arg = #dln.arg<param, "fc.weight">, access = "read"}, {arg = #dln.arg<param, "fc.bias">, access = "read"},
                              {arg = #dln.arg<input, "x">, access = "read"}, {arg = #dln.arg<label, "y">, access = "read"},

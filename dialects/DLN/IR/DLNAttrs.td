@@ -72,4 +72,91 @@ def DLN_TensorSpecAttr : AttrDef<DLN_Dialect, "TensorSpec"> {
   let assemblyFormat = "`<` $name `,` `[` $shape `]` `,` $init `>`";
 }
 
+def DLN_SampleAttr : AttrDef<DLN_Dialect, "Sample"> {
+  let mnemonic = "sample";
+  let summary = "a model input or real-valued label: name and per-sample shape";
+  let description = [{
+    ```mlir
+    dln.input = #dln.sample<"x", [784]>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$name,
+                        ArrayRefParameter<"int64_t">:$shape);
+  let assemblyFormat = "`<` $name `,` `[` $shape `]` `>`";
+}
+
+def DLN_ClassLabelAttr : AttrDef<DLN_Dialect, "ClassLabel"> {
+  let mnemonic = "class_label";
+  let summary = "a class-index label: name and class count";
+  let description = [{
+    ```mlir
+    dln.label = #dln.class_label<"y", 10>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$name, "int64_t":$classes);
+  let assemblyFormat = "`<` $name `,` $classes `>`";
+}
+
+def DLN_SGDAttr : AttrDef<DLN_Dialect, "SGD"> {
+  let mnemonic = "sgd";
+  let summary = "the SGD optimizer's settings";
+  let description = [{
+    ```mlir
+    dln.optimizer = #dln.sgd<lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64>
+    ```
+  }];
+  let parameters = (ins "::mlir::FloatAttr":$lr, "::mlir::FloatAttr":$momentum);
+  let assemblyFormat = "`<` `lr` `=` $lr `,` `momentum` `=` $momentum `>`";
+}
+
+def DLN_CsvSourceAttr : AttrDef<DLN_Dialect, "CsvSource"> {
+  let mnemonic = "csv";
+  let summary = "a CSV data source: one sample per line, one label column";
+  let description = [{
+    `label` is the label column (negative counts from the end), `skip` the
+    number of header lines, `scale` multiplies every feature.
+
+    ```mlir
+    #dln.csv<"train.csv", label = -1, skip = 1, scale = 1.000000e+00 : f64>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$path, "int64_t":$label,
+                        "int64_t":$skip, "::mlir::FloatAttr":$scale);
+  let assemblyFormat = [{
+    `<` $path `,` `label` `=` $label `,` `skip` `=` $skip `,` `scale` `=` $scale `>`
+  }];
+}
+
+def DLN_IdxSourceAttr : AttrDef<DLN_Dialect, "IdxSource"> {
+  let mnemonic = "idx";
+  let summary = "an IDX data source (images and labels files, gzip or not)";
+  let description = [{
+    ```mlir
+    #dln.idx<"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", scale = 3.9215686274509803E-3 : f64>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$images,
+                        StringRefParameter<>:$labels, "::mlir::FloatAttr":$scale);
+  let assemblyFormat = "`<` $images `,` $labels `,` `scale` `=` $scale `>`";
+}
+
+def DLN_DataAttr : AttrDef<DLN_Dialect, "Data"> {
+  let mnemonic = "data";
+  let summary = "where a model's data lives: directory and train/test sources";
+  let description = [{
+    Sources are `#dln.csv` or `#dln.idx`; a model meant for embedding has
+    none.
+
+    ```mlir
+    dln.data = #dln.data<"/data", train = #dln.csv<...>, test = #dln.csv<...>>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$dir,
+                        OptionalParameter<"::mlir::Attribute">:$train,
+                        OptionalParameter<"::mlir::Attribute">:$test);
+  let assemblyFormat = [{
+    `<` $dir (`,` `train` `=` $train^)? (`,` `test` `=` $test^)? `>`
+  }];
+}
+
 #endif // DLN_ATTRS

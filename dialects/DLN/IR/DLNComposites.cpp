@@ -15,14 +15,6 @@ SmallVector<int64_t> allAxes(int64_t rank) {
   return llvm::to_vector(llvm::seq<int64_t>(0, rank));
 }
 
-std::string shapeText(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::raw_string_ostream os(text);
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return text;
-}
-
 /// Broadcasts `reduced` (x with `axes` dropped) back to x's shape.
 Value expandReduced(OpBuilder &builder, Location loc, Value reduced,
                     ArrayRef<int64_t> shape, ArrayRef<int64_t> axes) {

@@ -16,15 +16,15 @@ using namespace mlir::dln;
 
 #include "dialects/DLN/IR/DLNEnums.cpp.inc"
 
-namespace {
-/// `[2, 3]` for diagnostics in the language's own spelling of shapes.
-std::string shapeText(ArrayRef<int64_t> shape) {
+std::string dln::shapeText(ArrayRef<int64_t> shape) {
   std::string text = "[";
   llvm::raw_string_ostream os(text);
   llvm::interleaveComma(shape, os);
   os << "]";
   return text;
 }
+
+namespace {
 
 LogicalResult fail(std::optional<Location> loc, const Twine &message) {
   return emitOptionalError(loc, message);

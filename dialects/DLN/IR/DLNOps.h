@@ -19,4 +19,9 @@
 #define GET_OP_CLASSES
 #include "dialects/DLN/IR/DLNOps.h.inc"
 
+namespace mlir::dln {
+/// `[2, 3]`: shapes in diagnostics, spelled as the .dln language spells them.
+std::string shapeText(ArrayRef<int64_t> shape);
+} // namespace mlir::dln
+
 #endif // DLNC_DIALECTS_DLN_IR_DLNOPS_H
