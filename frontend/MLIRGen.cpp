@@ -62,6 +62,9 @@ private:
 
   LogicalResult declare(const Stmt &stmt);
   LogicalResult declareLayer(const Stmt &stmt);
+  /// Builtins cannot be shadowed (docs/language.md): `layer relu = ...`
+  /// would silently call the builtin.
+  LogicalResult checkNotBuiltin(const Stmt &stmt);
   std::optional<InitAttr> parseInit(const Expr *expr, int64_t fanIn,
                                     int64_t fanOut);
   FailureOr<RankedTensorType> sampleType(const TypeNode &type, bool isLabel);
@@ -264,7 +267,17 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   return success();
 }
 
+LogicalResult ModelGen::checkNotBuiltin(const Stmt &stmt) {
+  if (!lookupBuiltin(stmt.name()))
+    return success();
+  return error(stmt.nameLoc) << "'" << stmt.name()
+                             << "' is a builtin function and cannot be "
+                                "redefined; choose another name";
+}
+
 LogicalResult ModelGen::declare(const Stmt &stmt) {
+  if (!stmt.names.empty() && failed(checkNotBuiltin(stmt)))
+    return failure();
   switch (stmt.kind) {
   case Stmt::Kind::Input: {
     if (!inputName.empty())

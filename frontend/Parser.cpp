@@ -68,6 +68,34 @@ private:
     return "'" + lexer.spelling().str() + "'";
   }
 
+  /// Nesting (parentheses, calls, unary operators, blocks) and chains of
+  /// binary operators both deepen the AST, which the parser, MLIRGen and the
+  /// AST's destructor walk recursively: past this depth (docs/language.md)
+  /// the input is rejected instead of overflowing the stack.
+  static constexpr unsigned kMaxDepth = 1000;
+  unsigned depth = 0;
+
+  /// Holds one level of depth for its lifetime; `ok()` is false (and an error
+  /// was reported) when the limit is passed.
+  class DepthGuard {
+  public:
+    explicit DepthGuard(Parser &parser, unsigned levels = 1)
+        : parser(parser), levels(levels) {
+      parser.depth += levels;
+      if (parser.depth > kMaxDepth)
+        parser.fail("nesting too deep: expressions and blocks may nest at "
+                    "most " +
+                    llvm::Twine(kMaxDepth) +
+                    " levels (split long expressions with 'let')");
+    }
+    ~DepthGuard() { parser.depth -= levels; }
+    bool ok() const { return parser.depth <= kMaxDepth; }
+
+  private:
+    Parser &parser;
+    unsigned levels;
+  };
+
   std::nullopt_t fail(const llvm::Twine &message) {
     return failAt(lexer.location(), message);
   }
@@ -187,6 +215,9 @@ private:
 
   /// Parses statements up to and including the closing '}'.
   bool parseStmtList(std::vector<Stmt> &body) {
+    DepthGuard guard(*this);
+    if (!guard.ok())
+      return false;
     while (tok() != Token::r_brace) {
       if (tok() == Token::eof) {
         fail("expected '}' before end of file");
@@ -424,6 +455,9 @@ private:
   ///        | 'fn' '(' [param {',' param}] ')' '=>' expr
   ///        | arrow
   ExprPtr parseExpr() {
+    DepthGuard guard(*this);
+    if (!guard.ok())
+      return nullptr;
     SMLoc loc = lexer.location();
     if (consume(Token::kw_if)) {
       ExprPtr cond = parseExpr();
@@ -494,7 +528,13 @@ private:
     if (!lhs)
       return nullptr;
     bool chains = level >= 2 && level != 4;
+    // Each link of a chain `a + b + c ...` adds a level to the (left-deep)
+    // tree; the guards hold them until the chain is built.
+    std::vector<std::unique_ptr<DepthGuard>> links;
     while (levelOf(tok()) == level) {
+      links.push_back(std::make_unique<DepthGuard>(*this));
+      if (!links.back()->ok())
+        return nullptr;
       SMLoc loc = lexer.location();
       std::string op = lexer.spelling().str();
       lexer.next();
@@ -513,6 +553,9 @@ private:
   ExprPtr parseUnary() {
     SMLoc loc = lexer.location();
     if (tok() == Token::minus || tok() == Token::kw_not) {
+      DepthGuard guard(*this);
+      if (!guard.ok())
+        return nullptr;
       std::string op = lexer.spelling().str();
       lexer.next();
       ExprPtr operand = parseUnary();

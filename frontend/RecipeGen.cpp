@@ -34,6 +34,10 @@ private:
   LogicalResult readTrain(const Block &block);
   FailureOr<Attribute> readSource(const Expr &expr);
   FailureOr<int64_t> positiveInteger(const Stmt &stmt);
+  /// Fails on a setting given twice in one block: the first would be silently
+  /// ignored.
+  LogicalResult checkUnique(const Stmt &stmt,
+                            llvm::StringMap<const Stmt *> &seen);
 
   MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
@@ -52,6 +56,16 @@ private:
   bool sawDataBlock = false;
   bool sawOptimizer = false;
 };
+
+LogicalResult RecipeGen::checkUnique(const Stmt &stmt,
+                                     llvm::StringMap<const Stmt *> &seen) {
+  auto [it, inserted] = seen.try_emplace(stmt.name(), &stmt);
+  if (inserted)
+    return success();
+  unsigned line = sourceMgr.getLineAndColumn(it->second->nameLoc).first;
+  return error(stmt.nameLoc)
+         << "'" << stmt.name() << "' is already set on line " << line;
+}
 
 FailureOr<int64_t> RecipeGen::positiveInteger(const Stmt &stmt) {
   std::optional<int64_t> value = evaluateInteger(*stmt.value);
@@ -112,9 +126,12 @@ FailureOr<Attribute> RecipeGen::readSource(const Expr &expr) {
 }
 
 LogicalResult RecipeGen::readData(const Block &block) {
+  llvm::StringMap<const Stmt *> seen;
   for (const Stmt &stmt : block.body) {
     if (stmt.kind != Stmt::Kind::Setting)
       return error(stmt.loc) << "a data block holds settings: dir, train, test";
+    if (failed(checkUnique(stmt, seen)))
+      return failure();
     if (stmt.name() == "dir") {
       auto *path = llvm::dyn_cast<StringExpr>(stmt.value.get());
       if (!path)
@@ -139,10 +156,13 @@ LogicalResult RecipeGen::readData(const Block &block) {
 }
 
 LogicalResult RecipeGen::readTrain(const Block &block) {
+  llvm::StringMap<const Stmt *> seen;
   for (const Stmt &stmt : block.body) {
     if (stmt.kind != Stmt::Kind::Setting)
       return error(stmt.loc) << "this statement is not supported in a train "
                                 "block by this compiler version";
+    if (failed(checkUnique(stmt, seen)))
+      return failure();
     StringRef name = stmt.name();
     if (name == "optimizer") {
       auto *call = llvm::dyn_cast<CallExpr>(stmt.value.get());
@@ -178,8 +198,8 @@ LogicalResult RecipeGen::readTrain(const Block &block) {
         batchAll = true;
         continue;
       }
-      auto value = positiveInteger(stmt);
-      if (failed(value) || *value == 0)
+      std::optional<int64_t> value = evaluateInteger(*stmt.value);
+      if (!value || *value <= 0)
         return error(batchLoc) << "'batch' expects a positive integer or 'all'";
       batch = *value;
     } else if (name == "epochs" || name == "seed" || name == "log_every") {

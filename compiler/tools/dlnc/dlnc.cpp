@@ -7,6 +7,8 @@
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Target/Linker.h"
 #include "compiler/Target/ObjectEmitter.h"
+#include "compiler/tools/dlnc/OutputGuard.h"
+#include "dialects/DLN/IR/DLNAttrs.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Parser.h"
 
@@ -63,7 +65,29 @@ std::string defaultOutput() {
   }
 }
 
-/// Prints IR (or text) to the output file, atomically.
+/// The files a model's data sources name, resolved against its data dir.
+std::vector<std::string> dataFiles(dln::DataAttr data) {
+  std::vector<std::string> files;
+  auto add = [&](StringRef path) {
+    llvm::SmallString<256> full(path);
+    if (!llvm::sys::path::is_absolute(path)) {
+      full = data.getDir();
+      llvm::sys::path::append(full, path);
+    }
+    files.push_back(full.str().str());
+  };
+  for (Attribute source : {data.getTrain(), data.getTest()}) {
+    if (auto csv = dyn_cast_or_null<dln::CsvSourceAttr>(source))
+      add(csv.getPath());
+    if (auto idx = dyn_cast_or_null<dln::IdxSourceAttr>(source)) {
+      add(idx.getImages());
+      add(idx.getLabels());
+    }
+  }
+  return files;
+}
+
+/// Prints IR (or text) to the output file.
 LogicalResult writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
   std::string error;
   std::string path =
@@ -88,6 +112,24 @@ int compile(const char *argv0) {
     llvm::errs() << "error: invalid optimization level -O" << optLevel << "\n";
     return 1;
   }
+  // A source is a regular file of bounded size: never read a device or FIFO
+  // (/dev/zero would be read until memory runs out).
+  constexpr uint64_t kMaxSourceBytes = 16 << 20;
+  llvm::sys::fs::file_status sourceStatus;
+  if (inputFile != "-" && !llvm::sys::fs::status(inputFile, sourceStatus)) {
+    if (sourceStatus.type() != llvm::sys::fs::file_type::regular_file) {
+      llvm::errs() << "error: cannot read '" << inputFile
+                   << "': not a regular file\n";
+      return 1;
+    }
+    if (sourceStatus.getSize() > kMaxSourceBytes) {
+      llvm::errs() << "error: cannot read '" << inputFile
+                   << "': " << sourceStatus.getSize()
+                   << " bytes is larger than the " << kMaxSourceBytes
+                   << "-byte limit for a .dln source\n";
+      return 1;
+    }
+  }
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
   if (std::error_code ec = buffer.getError()) {
     llvm::errs() << "error: cannot read '" << inputFile << "': " << ec.message()
@@ -99,6 +141,20 @@ int compile(const char *argv0) {
 
   std::optional<dlnc::Module> ast = dlnc::parseModule(sourceMgr);
   if (!ast)
+    return 1;
+  // Files an output must never replace: the source, dlnc itself, and (once
+  // the recipe is read) the data files.
+  std::vector<std::string> inputs{llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&compile))};
+  if (inputFile != "-")
+    inputs.push_back(inputFile);
+  bool binaryOutput =
+      emitAction == Emit::Object || emitAction == Emit::Executable;
+  std::string outputPath = !outputFile.empty() ? outputFile.getValue()
+                           : binaryOutput      ? defaultOutput()
+                                               : std::string("-");
+  if (emitAction == Emit::AST &&
+      failed(dlnc::checkOutputPath(outputPath, inputs, /*replaces=*/false)))
     return 1;
   if (emitAction == Emit::AST)
     return failed(writeText(
@@ -113,6 +169,10 @@ int compile(const char *argv0) {
 
   OwningOpRef<ModuleOp> module = dlnc::mlirGen(context, sourceMgr, *ast);
   if (!module || failed(verify(*module)))
+    return 1;
+  if (auto data = (*module)->getAttrOfType<dln::DataAttr>("dln.data"))
+    llvm::append_range(inputs, dataFiles(data));
+  if (failed(dlnc::checkOutputPath(outputPath, inputs, binaryOutput)))
     return 1;
   if (emitAction == Emit::DLN)
     return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
