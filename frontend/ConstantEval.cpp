@@ -5,7 +5,18 @@
 
 using namespace dlnc;
 
+/// The value without the finiteness check below.
+static std::optional<double> evaluateRaw(const Expr &expr);
+
+/// Settings are finite numbers: an overflow (`1e308 * 10`) is no number.
 std::optional<double> dlnc::evaluateNumber(const Expr &expr) {
+  std::optional<double> value = evaluateRaw(expr);
+  if (value && !std::isfinite(*value))
+    return std::nullopt;
+  return value;
+}
+
+static std::optional<double> evaluateRaw(const Expr &expr) {
   if (auto *number = llvm::dyn_cast<NumberExpr>(&expr))
     return number->value;
   if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {

@@ -12,6 +12,8 @@
 #include "dialects/DLN/IR/DLNAttrs.h"
 #include "dlnrt/CsvRows.h"
 
+#include "llvm/Support/FileSystem.h"
+
 using namespace dlnc;
 
 namespace {
@@ -23,8 +25,25 @@ std::string resolve(llvm::StringRef path, llvm::StringRef baseDir) {
   return full.str().str();
 }
 
+/// Only regular files are opened: a FIFO would hang the compiler, a device
+/// (/dev/zero) would be read forever, a directory reads as empty.
+bool isRegularFile(const std::string &path, std::string &message) {
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(path, status)) {
+    message = "cannot open '" + path + "': " + ec.message();
+    return false;
+  }
+  if (status.type() != llvm::sys::fs::file_type::regular_file) {
+    message = "'" + path + "' is not a regular file";
+    return false;
+  }
+  return true;
+}
+
 std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
                                     std::string &message) {
+  if (!isRegularFile(path, message))
+    return std::nullopt;
   std::ifstream in(path);
   if (!in) {
     message = "cannot open '" + path + "'";
@@ -34,11 +53,17 @@ std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
   std::string line;
   while (std::getline(in, line))
     rows += dlnrt::isCsvSampleLine(++lineNumber, line, skip);
+  if (rows == 0) {
+    message = "'" + path + "' holds no samples";
+    return std::nullopt;
+  }
   return rows;
 }
 
 /// The first dimension of an IDX file (gzip-compressed or plain).
 std::optional<int64_t> idxCount(const std::string &path, std::string &message) {
+  if (!isRegularFile(path, message))
+    return std::nullopt;
   gzFile file = gzopen(path.c_str(), "rb");
   if (!file) {
     message = "cannot open '" + path + "'";
@@ -52,8 +77,13 @@ std::optional<int64_t> idxCount(const std::string &path, std::string &message) {
     message = "'" + path + "' is not an IDX file";
     return std::nullopt;
   }
-  return (int64_t(header[4]) << 24) | (int64_t(header[5]) << 16) |
-         (int64_t(header[6]) << 8) | int64_t(header[7]);
+  int64_t count = (int64_t(header[4]) << 24) | (int64_t(header[5]) << 16) |
+                  (int64_t(header[6]) << 8) | int64_t(header[7]);
+  if (count == 0) {
+    message = "'" + path + "' holds no samples";
+    return std::nullopt;
+  }
+  return count;
 }
 } // namespace
 

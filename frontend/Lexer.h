@@ -84,8 +84,12 @@ enum class Token {
 /// message; the parser reports them at the token's location.
 class Lexer {
 public:
+  /// A UTF-8 byte-order mark, which some editors write, is skipped.
   explicit Lexer(llvm::StringRef buffer)
-      : buffer(buffer), current(buffer.begin()) {}
+      : buffer(buffer), current(buffer.begin()) {
+    if (buffer.starts_with("\xEF\xBB\xBF"))
+      current += 3;
+  }
 
   /// Advances to the next token and returns its kind.
   Token next();

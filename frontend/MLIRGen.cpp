@@ -215,6 +215,11 @@ std::optional<InitAttr> ModelGen::parseInit(const Expr *expr, int64_t fanIn,
     }
     args.push_back(*value);
   }
+  if (kind == "uniform" && args[0] > args[1])
+    return error(expr->getLoc()) << "uniform(a, b) needs a <= b", std::nullopt;
+  if (kind == "normal" && args[1] < 0)
+    return error(expr->getLoc()) << "normal(mean, std) needs std >= 0",
+           std::nullopt;
   return InitAttr::get(&context, kind, fanIn, fanOut,
                        args.empty() ? DenseF64ArrayAttr()
                                     : builder.getDenseF64ArrayAttr(args));
@@ -257,6 +262,28 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   LayerDeclContext context{*call, reportAt, initParser};
   if (failed(kind->declare(context, decls)))
     return failure();
+  // Training needs at least each parameter and its gradient in memory: a
+  // layer past the limit is rejected here, not by a failed allocation later.
+  constexpr uint64_t kMaxLayerBytes = uint64_t(16) << 30;
+  uint64_t bytes = 0;
+  for (const LayerParam &decl : decls) {
+    uint64_t elements = 1;
+    for (int64_t dim : decl.shape)
+      if (__builtin_mul_overflow(elements, uint64_t(dim), &elements))
+        elements = UINT64_MAX;
+    uint64_t paramBytes =
+        elements > UINT64_MAX / 16 ? UINT64_MAX : elements * 8;
+    bytes = bytes > UINT64_MAX - paramBytes ? UINT64_MAX : bytes + paramBytes;
+  }
+  if (bytes > kMaxLayerBytes)
+    return error(expr.getLoc())
+           << "layer '" << stmt.name() << "' needs about "
+           << (bytes == UINT64_MAX
+                   ? std::string("more than 2^64 bytes")
+                   : std::to_string((bytes + (uint64_t(1) << 29)) >> 30))
+           << (bytes == UINT64_MAX ? "" : " GiB")
+           << " for its parameters and their gradients, more than "
+              "the 16 GiB a layer may use";
   LayerInfo layer{kind, {}};
   for (LayerParam &decl : decls) {
     layer.paramIndices.push_back(params.size());

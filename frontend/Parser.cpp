@@ -4,6 +4,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Parser.h"
 
+#include <cmath>
+
 #include "llvm/ADT/StringExtras.h"
 
 using namespace dlnc;
@@ -96,6 +98,22 @@ private:
     unsigned levels;
   };
 
+  /// SourceMgr omits the caret line of a source line holding non-ASCII
+  /// bytes; show such a line with each of those bytes as '?' instead, so the
+  /// caret still points at the right column.
+  void printError(SMLoc loc, const llvm::Twine &message) {
+    llvm::SMDiagnostic diag =
+        sourceMgr.GetMessage(loc, llvm::SourceMgr::DK_Error, message);
+    std::string line = diag.getLineContents().str();
+    for (char &c : line)
+      if (static_cast<unsigned char>(c) >= 0x80)
+        c = '?';
+    llvm::SMDiagnostic(sourceMgr, loc, diag.getFilename(), diag.getLineNo(),
+                       diag.getColumnNo(), diag.getKind(), diag.getMessage(),
+                       line, {})
+        .print(nullptr, llvm::errs());
+  }
+
   std::nullopt_t fail(const llvm::Twine &message) {
     return failAt(lexer.location(), message);
   }
@@ -103,10 +121,9 @@ private:
     if (!failed) {
       // A lexer error is more precise than the parser's expectation.
       if (tok() == Token::error)
-        sourceMgr.PrintMessage(lexer.location(), llvm::SourceMgr::DK_Error,
-                               lexer.text());
+        printError(lexer.location(), lexer.text());
       else
-        sourceMgr.PrintMessage(loc, llvm::SourceMgr::DK_Error, message);
+        printError(loc, message);
     }
     failed = true;
     return std::nullopt;
@@ -657,8 +674,8 @@ private:
     case Token::floating: {
       double value = 0;
       bool isInteger = tok() == Token::integer;
-      if (!llvm::to_float(lexer.spelling(), value)) {
-        fail("invalid number '" + lexer.spelling() + "'");
+      if (!llvm::to_float(lexer.spelling(), value) || !std::isfinite(value)) {
+        fail("number '" + lexer.spelling() + "' is out of range");
         return nullptr;
       }
       lexer.next();

@@ -100,12 +100,22 @@ FailureOr<Attribute> RecipeGen::readSource(const Expr &expr) {
     if (!value)
       return error(arg.loc) << "'" << arg.name << "' expects a number",
              failure();
+    // Column numbers are integers: `label = 1.7` must not pick column 1.
+    std::optional<int64_t> integer = evaluateInteger(*arg.value);
+    bool column = kind == "csv" && (arg.name == "label" || arg.name == "skip");
+    if (column && (!integer || *integer < (arg.name == "skip" ? 0 : -1000000) ||
+                   *integer > 1000000))
+      return error(arg.loc) << "'" << arg.name << "' expects "
+                            << (arg.name == "skip" ? "a non-negative integer"
+                                                   : "an integer column index")
+                            << " (at most 1000000 in magnitude)",
+             failure();
     if (arg.name == "scale")
       scale = *value;
     else if (kind == "csv" && arg.name == "label")
-      label = static_cast<int64_t>(*value);
-    else if (kind == "csv" && arg.name == "skip" && *value >= 0)
-      skip = static_cast<int64_t>(*value);
+      label = *integer;
+    else if (kind == "csv" && arg.name == "skip")
+      skip = *integer;
     else
       return error(arg.loc)
                  << "unknown argument '" << arg.name << "' of " << kind,
