@@ -292,9 +292,8 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
                   dln::SGDAttr::get(&context,
                                     builder.getF64FloatAttr(learningRate),
                                     builder.getF64FloatAttr(momentum)));
-  module->setAttr("dln.data",
-                  dln::DataAttr::get(&context, dataDir, trainSource,
-                                     testSource ? testSource : trainSource));
+  module->setAttr("dln.data", dln::DataAttr::get(&context, dataDir, trainSource,
+                                                 testSource));
   return *batch;
 }
 } // namespace

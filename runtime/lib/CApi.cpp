@@ -15,6 +15,7 @@
 #include "Init.h"
 #include "Model.h"
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -67,6 +68,22 @@ template <typename F> dlnrt_status guard(F &&body) {
 void require(bool ok, const char *what) {
   if (!ok)
     dlnrt::fail(DLNRT_INVALID_ARGUMENT, what);
+}
+
+/// Class ids index the loss's one-hot row: an id outside [0, C) would read
+/// or write past it, so they are checked before any entry point sees them.
+void requireClassLabels(const dlnrt::Manifest &m, const void *labels, int64_t n,
+                        const char *fn) {
+  if (m.label().kind != dlnrt::LabelKind::Class)
+    return;
+  const int32_t *ids = static_cast<const int32_t *>(labels);
+  const int64_t classes = m.label().numClasses;
+  for (int64_t i = 0; i < n; ++i)
+    if (ids[i] < 0 || ids[i] >= classes)
+      dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                  std::string(fn) + ": label " + std::to_string(ids[i]) +
+                      " of sample " + std::to_string(i) + " is outside [0, " +
+                      std::to_string(classes) + ")");
 }
 
 } // namespace
@@ -207,6 +224,8 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
     require(!out_losses || labels,
             "dlnrt_model_forward: out_losses requires labels");
     dlnrt::Model &m = model->impl;
+    if (labels)
+      requireClassLabels(m.manifest(), labels, n, "dlnrt_model_forward");
     dlnrt::forEachEvalBatch(
         m, n, x, labels,
         [&](int64_t first, int64_t valid, const dlnrt::Tensor &,
@@ -229,9 +248,15 @@ dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
   return guard([&] {
     require(model && x && labels && out_loss,
             "dlnrt_model_train_batch: NULL argument");
+    if (!(std::isfinite(lr) && lr > 0))
+      dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                  "dlnrt_model_train_batch: lr must be a positive finite "
+                  "number, got " +
+                      std::to_string(lr));
     dlnrt::Model &m = model->impl;
-    dlnrt::Tensor xb = m.makeBatchX(), yb = m.makeBatchY();
     const int64_t batch = m.manifest().batch;
+    requireClassLabels(m.manifest(), labels, batch, "dlnrt_model_train_batch");
+    dlnrt::Tensor xb = m.makeBatchX(), yb = m.makeBatchY();
     dlnrt::copyRows(x, 0, batch, xb);
     dlnrt::copyRows(labels, 0, batch, yb);
     *out_loss = m.trainStep(xb, yb, lr);

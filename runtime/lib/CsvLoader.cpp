@@ -14,8 +14,10 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -28,6 +30,27 @@ static std::string_view trim(std::string_view s) {
          (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
+}
+
+/// Whether `cell` is a decimal number too large for any double (parseDouble
+/// rejects those like junk; the user deserves to hear which it was).
+static bool isOverflowingNumber(const std::string &cell) {
+  if (cell.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(cell.c_str(), &end);
+  return end == cell.c_str() + cell.size() && errno == ERANGE && std::isinf(v);
+}
+
+/// Whether `v` is finite and within the range of `dtype` (tiny values just
+/// round towards zero, as any conversion does; converting past FLT_MAX would
+/// be undefined, not merely inf).
+static bool fitsDType(double v, DType dtype) {
+  if (!std::isfinite(v))
+    return false;
+  return dtype != DType::F32 ||
+         std::fabs(v) <= std::numeric_limits<float>::max();
 }
 
 Dataset loadCsv(const std::string &path, const DataSpec &spec,
@@ -75,23 +98,37 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
                " is outside the " + std::to_string(ncols) + " columns");
 
     for (int64_t c = 0; c < ncols; ++c) {
+      const std::string cell(cells[c]), column = std::to_string(c + 1);
       double v;
-      if (!parseDouble(cells[c], v) || !std::isfinite(v))
-        fail(DLNRT_DATA_ERROR, where() + "non-numeric cell '" +
-                                   std::string(cells[c]) + "' in column " +
-                                   std::to_string(c + 1));
-      if (c != labelColumn) {
-        features.push_back(v * spec.scale);
+      if (!parseDouble(cells[c], v)) {
+        if (!isOverflowingNumber(cell))
+          fail(DLNRT_DATA_ERROR,
+               where() + "non-numeric cell '" + cell + "' in column " + column);
+        fail(DLNRT_DATA_ERROR, where() + "value '" + cell + "' in column " +
+                                   column + " does not fit " +
+                                   dtypeName(layout.dtype));
+      }
+      if (!std::isfinite(v))
+        fail(DLNRT_DATA_ERROR,
+             where() + "non-finite value '" + cell + "' in column " + column);
+      if (layout.labelKind == LabelKind::Class && c == labelColumn) {
+        if (v != std::floor(v) || v < 0 ||
+            v >= static_cast<double>(layout.numClasses))
+          fail(DLNRT_DATA_ERROR, where() + "class label '" + cell +
+                                     "' is not an integer in [0, " +
+                                     std::to_string(layout.numClasses) + ")");
+        labels.push_back(v);
         continue;
       }
-      if (layout.labelKind == LabelKind::Class &&
-          (v != std::floor(v) || v < 0 ||
-           v >= static_cast<double>(layout.numClasses)))
-        fail(DLNRT_DATA_ERROR, where() + "class label '" +
-                                   std::string(cells[c]) +
-                                   "' is not an integer in [0, " +
-                                   std::to_string(layout.numClasses) + ")");
-      labels.push_back(v);
+      // Checked after scaling, in the model dtype: 1e39 is a fine double but
+      // would silently become inf in an f32 model.
+      const double stored = c == labelColumn ? v : v * spec.scale;
+      if (!fitsDType(stored, layout.dtype))
+        fail(DLNRT_DATA_ERROR,
+             where() + "value '" + cell + "' in column " + column +
+                 (c != labelColumn && spec.scale != 1 ? " (times scale)" : "") +
+                 " does not fit " + dtypeName(layout.dtype));
+      (c == labelColumn ? labels : features).push_back(stored);
     }
     ++rows;
   }

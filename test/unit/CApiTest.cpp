@@ -2,6 +2,7 @@
 #include "FakeModel.h"
 #include "TempDir.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <gtest/gtest.h>
 
@@ -145,4 +146,100 @@ TEST(CApi, StatusReporting) {
   dlnrt_status_free(s);
   dlnrt_model_destroy(model);
   dlnrt_model_destroy(nullptr);
+}
+
+namespace {
+
+/// The status message of `s` (freed), or "" for success.
+std::string takeMessage(dlnrt_status s, dlnrt_status_code expect) {
+  EXPECT_EQ(dlnrt_status_get_code(s), expect);
+  std::string message = dlnrt_status_message(s);
+  dlnrt_status_free(s);
+  return message;
+}
+
+} // namespace
+
+// Class ids outside [0, C) never reach the compiled code: train_batch and
+// forward (when labels are given) refuse them; valid ids get past the check.
+TEST(CApi, RejectsClassLabelsOutOfRange) {
+  std::string manifest = fake::bareManifest(
+      "f32", 2, 3, R"({"name": "y", "kind": "class", "classes": 3})", 3);
+  dlnrt_model_abi abi{manifest.c_str(), 0, nullptr};
+  dlnrt_model *model = nullptr;
+  ASSERT_EQ(dlnrt_model_create(&abi, nullptr, &model), nullptr);
+  float x[2 * 3] = {0}, out[2 * 3], losses[2];
+  double loss = 0;
+  for (int32_t bad : {3, -1, 1000}) {
+    int32_t y[2] = {0, bad};
+    const std::string want =
+        "label " + std::to_string(bad) + " of sample 1 is outside [0, 3)";
+    std::string msg =
+        takeMessage(dlnrt_model_train_batch(model, x, y, 0.1, &loss),
+                    DLNRT_INVALID_ARGUMENT);
+    EXPECT_NE(msg.find("dlnrt_model_train_batch: " + want), std::string::npos)
+        << msg;
+    msg = takeMessage(dlnrt_model_forward(model, 2, x, y, out, losses),
+                      DLNRT_INVALID_ARGUMENT);
+    EXPECT_NE(msg.find("dlnrt_model_forward: " + want), std::string::npos)
+        << msg;
+  }
+  // In range: the call gets as far as the (absent) compiled entry points.
+  int32_t y[2] = {0, 2};
+  EXPECT_NE(takeMessage(dlnrt_model_train_batch(model, x, y, 0.1, &loss),
+                        DLNRT_INVALID_ARGUMENT)
+                .find("no entry point 'train_step'"),
+            std::string::npos);
+  EXPECT_NE(takeMessage(dlnrt_model_forward(model, 2, x, y, out, losses),
+                        DLNRT_INVALID_ARGUMENT)
+                .find("no entry point 'eval_step'"),
+            std::string::npos);
+  dlnrt_model_destroy(model);
+}
+
+// A non-finite or non-positive learning rate and NULL data pointers are
+// argument errors that leave the parameters untouched.
+TEST(CApi, RejectsBadLearningRateAndNullData) {
+  std::string manifest = fake::linearManifest("f64", 2);
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  dlnrt_model *model = nullptr;
+  ASSERT_EQ(dlnrt_model_create(&abi, nullptr, &model), nullptr);
+  ASSERT_EQ(dlnrt_model_init_params(model, 3), nullptr);
+  dlnrt_param_info w;
+  ASSERT_EQ(dlnrt_model_get_param(model, 0, &w), nullptr);
+  const double w0 = static_cast<double *>(w.data)[0];
+  double x[2 * 3] = {1, 2, 3, 4, 5, 6}, y[2] = {1, 2}, out[2], loss = 0;
+  const double inf = HUGE_VAL;
+  for (double lr : {0.0, -0.1, std::nan(""), inf, -inf}) {
+    std::string msg =
+        takeMessage(dlnrt_model_train_batch(model, x, y, lr, &loss),
+                    DLNRT_INVALID_ARGUMENT);
+    EXPECT_NE(msg.find("lr must be a positive finite number"),
+              std::string::npos)
+        << lr << ": " << msg;
+  }
+  takeMessage(dlnrt_model_train_batch(model, nullptr, y, 0.1, &loss),
+              DLNRT_INVALID_ARGUMENT);
+  takeMessage(dlnrt_model_train_batch(model, x, nullptr, 0.1, &loss),
+              DLNRT_INVALID_ARGUMENT);
+  takeMessage(dlnrt_model_train_batch(model, x, y, 0.1, nullptr),
+              DLNRT_INVALID_ARGUMENT);
+  takeMessage(dlnrt_model_train_batch(nullptr, x, y, 0.1, &loss),
+              DLNRT_INVALID_ARGUMENT);
+  EXPECT_EQ(static_cast<double *>(w.data)[0], w0);
+
+  takeMessage(dlnrt_model_forward(model, 2, nullptr, y, out, nullptr),
+              DLNRT_INVALID_ARGUMENT);
+  takeMessage(dlnrt_model_forward(model, 2, x, y, nullptr, nullptr),
+              DLNRT_INVALID_ARGUMENT);
+  takeMessage(dlnrt_model_forward(nullptr, 2, x, y, out, nullptr),
+              DLNRT_INVALID_ARGUMENT);
+  takeMessage(dlnrt_model_forward(model, -1, x, y, out, nullptr),
+              DLNRT_INVALID_ARGUMENT);
+  // Zero samples need no buffers.
+  EXPECT_EQ(dlnrt_model_forward(model, 0, nullptr, nullptr, nullptr, nullptr),
+            nullptr);
+  ASSERT_EQ(dlnrt_model_train_batch(model, x, y, 0.01, &loss), nullptr);
+  EXPECT_NE(static_cast<double *>(w.data)[0], w0);
+  dlnrt_model_destroy(model);
 }

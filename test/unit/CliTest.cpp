@@ -110,6 +110,36 @@ TEST_F(CliTest, TrainThenEval) {
   EXPECT_DOUBLE_EQ(valueAfter(e.out, "test_loss"), trainTestLoss);
 }
 
+// Without data.test nothing is reported as "test": no test fields in the
+// epoch, final or JSON output (the training set is never evaluated in its
+// place), and eval refuses to run.
+TEST_F(CliTest, NoTestSplitReportsNoTestMetrics) {
+  std::string trainOnly = fake::linearManifest(
+      "f64", 4,
+      {{"data",
+        {{"train", {{"kind", "csv"}, {"path", "train.csv"}, {"label", -1}}}}}});
+  dlnrt_model_abi noTest = fake::linearAbi(true, trainOnly.c_str());
+  CliRun t = runCli(noTest, argv0,
+                    {"train", "--data", dir.path(), "--epochs", "2",
+                     "--metrics-json", dir.file("m.json")});
+  ASSERT_EQ(t.rc, 0) << t.err;
+  EXPECT_NE(t.out.find("40 train / no test samples"), std::string::npos)
+      << t.out;
+  EXPECT_EQ(t.out.find("test_"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("final: train_loss "), std::string::npos) << t.out;
+  std::string json = readAll(dir.file("m.json"));
+  EXPECT_EQ(json.find("test"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"train_loss\":"), std::string::npos) << json;
+  CliRun e = runCli(noTest, argv0,
+                    {"eval", "--load", argv0 + ".npz", "--data", dir.path()});
+  EXPECT_EQ(e.rc, 1);
+  EXPECT_NE(e.err.find("error: manifest has no data.test; nothing to "
+                       "evaluate on"),
+            std::string::npos)
+      << e.err;
+  EXPECT_EQ(e.out, "");
+}
+
 // An unwritable --save destination is refused before any training time is
 // spent.
 TEST_F(CliTest, UnwritableSavePathFailsBeforeTraining) {

@@ -129,6 +129,65 @@ TEST(CsvLoader, RejectsClassLabelOutOfRange) {
       std::string::npos);
 }
 
+// Class labels of a 10-class model: fractions, negatives and 10 itself are
+// errors naming file and line; integral spellings of a valid id are fine.
+TEST(CsvLoader, RejectsNonIntegerOrOutOfRangeClassOfTen) {
+  TempDir dir;
+  for (const char *label : {"1.7", "-1", "10", "1e9", "nan"}) {
+    std::string path =
+        dir.write("ten.csv", std::string("0,0,3\n0,0,") + label + "\n");
+    std::string err = loadError(path, csvSpec(), classLayout(2, 10));
+    EXPECT_NE(err.find(path + ":2: "), std::string::npos)
+        << label << ": " << err;
+    EXPECT_NE(err.find(label), std::string::npos) << err;
+  }
+  std::string ok = dir.write("ok.csv", "0,0,9\n0,0,2.0\n0,0,+1\n");
+  Dataset ds = loadCsv(ok, csvSpec(), classLayout(2, 10), defaultAllocator());
+  EXPECT_EQ(ds.y.as<int32_t>()[0], 9);
+  EXPECT_EQ(ds.y.as<int32_t>()[1], 2);
+  EXPECT_EQ(ds.y.as<int32_t>()[2], 1);
+}
+
+// A value that does not fit the model dtype (after scaling) is an error naming
+// file and line, never a silent inf; non-finite cells are refused outright.
+TEST(CsvLoader, RejectsValuesOutsideTheDType) {
+  TempDir dir;
+  std::string path = dir.write("big.csv", "0,0,0\n1e39,0,1\n");
+  std::string err = loadError(path, csvSpec(), classLayout(2, 2));
+  EXPECT_NE(err.find(path + ":2: value '1e39' in column 1 does not fit f32"),
+            std::string::npos)
+      << err;
+  // The same cell is fine in f64, but not once scaled past the f32 range.
+  EXPECT_EQ(loadError(path, csvSpec(), classLayout(2, 2, DType::F64)), "");
+  std::string scaled = dir.write("scaled.csv", "3e38,0,1\n");
+  EXPECT_NE(
+      loadError(scaled, csvSpec(-1, 0, 10), classLayout(2, 2))
+          .find(":1: value '3e38' in column 1 (times scale) does not fit"),
+      std::string::npos);
+  DataLayout f32Real = realLayout(2);
+  f32Real.dtype = DType::F32;
+  std::string label = dir.write("label.csv", "0,0,-4e38\n");
+  EXPECT_NE(loadError(label, csvSpec(), f32Real)
+                .find(":1: value '-4e38' in column 3 does not fit f32"),
+            std::string::npos);
+  std::string f64 = dir.write("f64.csv", "1e400,0,1\n");
+  EXPECT_NE(loadError(f64, csvSpec(), realLayout(2))
+                .find(":1: value '1e400' in column 1 does not fit f64"),
+            std::string::npos);
+  for (const char *cell : {"inf", "-inf", "nan"}) {
+    std::string p = dir.write("nf.csv", std::string("0,") + cell + ",1\n");
+    EXPECT_NE(loadError(p, csvSpec(), realLayout(2))
+                  .find(":1: non-finite value '" + std::string(cell) +
+                        "' in column 2"),
+              std::string::npos)
+        << cell;
+  }
+  // Underflow rounds to zero: still a number of the dtype.
+  std::string tiny = dir.write("tiny.csv", "1e-50,0,1\n");
+  Dataset ds = loadCsv(tiny, csvSpec(), f32Real, defaultAllocator());
+  EXPECT_EQ(ds.x.as<float>()[0], 0.0f);
+}
+
 // Missing files, empty files and out-of-range label columns.
 TEST(CsvLoader, RejectsMissingEmptyAndBadLabelColumn) {
   TempDir dir;

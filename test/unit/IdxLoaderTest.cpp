@@ -3,7 +3,10 @@
 #include "Error.h"
 #include "TempDir.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
+#include <random>
+#include <sys/resource.h>
 #include <zlib.h>
 
 using namespace dlnrt;
@@ -52,6 +55,41 @@ std::string loadError(const std::string &images, const std::string &labelsPath,
     return e.what();
   }
   return "";
+}
+
+/// Caps this process's address space at its current size plus `headroom`
+/// for the object's lifetime, so a test fails (std::bad_alloc, not
+/// dlnrt::Error) if the code under test allocates what a header merely claims.
+class AddressSpaceLimit {
+public:
+  explicit AddressSpaceLimit(rlim_t headroom) {
+    getrlimit(RLIMIT_AS, &saved_);
+    long pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    rlimit capped = saved_;
+    capped.rlim_cur =
+        static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + headroom;
+    if (saved_.rlim_max != RLIM_INFINITY && capped.rlim_cur > saved_.rlim_max)
+      capped.rlim_cur = saved_.rlim_max;
+    active_ = pages > 0 && setrlimit(RLIMIT_AS, &capped) == 0;
+  }
+  ~AddressSpaceLimit() {
+    if (active_)
+      setrlimit(RLIMIT_AS, &saved_);
+  }
+
+private:
+  rlimit saved_;
+  bool active_ = false;
+};
+
+/// `n` pseudo-random bytes: gzip cannot shrink them.
+std::string noise(size_t n) {
+  std::mt19937 gen(7);
+  std::string s(n, 0);
+  for (char &c : s)
+    c = static_cast<char>(gen());
+  return s;
 }
 
 } // namespace
@@ -147,4 +185,51 @@ TEST(IdxLoader, RejectsCountAndShapeMismatch) {
             std::string::npos);
   EXPECT_NE(loadError(dir.file("missing"), lb).find("cannot open IDX file"),
             std::string::npos);
+}
+
+// A header's sizes are checked against the file and a cap before anything is
+// allocated for them: a 40-byte file claiming 2^28 items must fail at once,
+// not after allocating 256 MiB (or, for a rank-3 claim, gigabytes).
+TEST(IdxLoader, RejectsHeaderSizesTheFileCannotHold) {
+  TempDir dir;
+  std::string lb = dir.write("lb", idx({3}, labels()));
+  AddressSpaceLimit limit(64 << 20);
+  // Plain: the size on disk must match the header exactly.
+  std::string plain = dir.write("plain", idx({1u << 28}, std::string(32, 1)));
+  std::string err = loadError(lb, plain);
+  EXPECT_NE(err.find(plain + ": truncated IDX file: expected 268435456 bytes "
+                             "of data, got 32"),
+            std::string::npos)
+      << err;
+  std::string big =
+      dir.write("big", idx({1u << 22, 28, 28}, std::string(28, 1)));
+  EXPECT_NE(loadError(big, lb).find(big + ": truncated IDX file"),
+            std::string::npos);
+  // gzip: a 40-byte member cannot inflate to 2^28 bytes (deflate tops out at
+  // 1032:1).
+  std::string gz = writeGzip(dir.file("small.gz"), idx({1u << 28}, "abc"));
+  err = loadError(lb, gz);
+  EXPECT_NE(err.find(gz + ": truncated IDX file: header declares 268435456 "
+                          "bytes of data, more than a"),
+            std::string::npos)
+      << err;
+  // gzip large enough to pass that bound: the buffer grows only with the data
+  // that actually arrives.
+  std::string noisy =
+      writeGzip(dir.file("noisy.gz"), idx({1u << 26, 2, 2}, noise(300000)));
+  std::string noisyLabels =
+      writeGzip(dir.file("noisy-lb.gz"), idx({1u << 26}, noise(70000)));
+  err = loadError(noisy, noisyLabels);
+  EXPECT_NE(err.find(noisy + ": truncated IDX file: expected 268435456 bytes "
+                             "of data, got 300000"),
+            std::string::npos)
+      << err;
+  // Past the documented 4 GiB cap, whatever the file holds.
+  std::string huge = dir.write("huge", idx({1u << 20, 1u << 13}, ""));
+  EXPECT_NE(loadError(huge, lb).find("more than the 4294967296 bytes"),
+            std::string::npos);
+  std::string wide = dir.write("wide", idx({0, 1u << 20, 1u << 13}, ""));
+  err = loadError(wide, lb);
+  EXPECT_NE(err.find("items of more than 4294967296 bytes"), std::string::npos)
+      << err;
 }

@@ -166,7 +166,9 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
                                  void *out_losses);
 
 /* One optimizer step on exactly batch_size samples (x, labels borrowed as in
- * forward); *out_loss receives the batch mean loss. */
+ * forward, both required); *out_loss receives the batch mean loss. lr must be
+ * positive and finite. Class ids outside [0, num_classes), here and in
+ * forward's labels, are DLNRT_INVALID_ARGUMENT, as are NULL data pointers. */
 dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
                                      const void *labels, double lr,
                                      double *out_loss);
