@@ -52,6 +52,7 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
     vectorize.vectorBytes = options.vectorBytes;
     pm.addNestedPass<func::FuncOp>(createVectorizeContractions(vectorize));
   }
+  pm.addPass(createOutlineLoopNests());
   addUpstream(pm, "func.func(convert-linalg-to-loops),lower-affine,"
                   "convert-scf-to-cf,canonicalize,convert-vector-to-llvm,"
                   "expand-strided-metadata,lower-affine,"

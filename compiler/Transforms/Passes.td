@@ -79,6 +79,19 @@ def VectorizeContractions : Pass<"dln-vectorize-contractions", "mlir::func::Func
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def OutlineLoopNests : Pass<"dln-outline-loop-nests", "mlir::ModuleOp"> {
+  let summary = "Move each top-level loop nest of an entry point into its own function";
+  let description = [{
+    Runs on bufferized code. Every op with regions at the top level of a
+    `dln.entry_point` function (a linalg op, a tiled or vectorized loop)
+    becomes a call of a new private `no_inline` function holding it, with the
+    outer values it uses as arguments and the constants it uses cloned in.
+    LLVM's per-function analyses then see many small functions instead of one
+    that grows with the model's depth, so compile time stays about linear.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def LowerEntryPoints : Pass<"dln-lower-entry-points", "mlir::ModuleOp"> {
   let summary = "Give public tensor functions a memref destination-passing ABI";
   let description = [{

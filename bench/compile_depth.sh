@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Compile time of dlnc against model depth: MLPs of N dense(16 -> 16) + relu
+# layers. Compile time should grow about linearly with N.
+# Usage: bench/compile_depth.sh [N ...]   (default 25 50 100; after scripts/setup.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for n in "${@:-25 50 100}"; do
+  for depth in $n; do
+    /usr/bin/python3 - "$depth" > "$work/deep$depth.dln" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("model deep {\n  input x: f32[16]\n  label y: class[4]")
+for i in range(n):
+    print(f"  layer l{i} = dense(16 -> 16)")
+print("  layer out = dense(16 -> 4)")
+for i in range(n):
+    print(f"  let h{i} = relu(l{i}({'x' if i == 0 else f'h{i - 1}'}))")
+print(f"  output z = out(h{n - 1})\n  loss = cross_entropy(z, y)\n}}")
+print("train { optimizer = sgd(lr = 0.1)  batch = 32 }")
+PY
+    start=$(date +%s%N)
+    ./build/bin/dlnc "$work/deep$depth.dln" -o "$work/deep$depth"
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    printf 'depth %4d layers: compile %7.2f s  (%.3f s per layer)\n' "$depth" \
+      "$(echo "$ms" | awk '{print $1 / 1000}')" "$(echo "$ms $depth" | awk '{print $1 / 1000 / $2}')"
+  done
+done
