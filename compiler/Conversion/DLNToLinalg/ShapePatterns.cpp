@@ -18,7 +18,17 @@ SmallVector<IteratorType> parallel(unsigned rank) {
   return SmallVector<IteratorType>(rank, IteratorType::parallel);
 }
 
-Value identityBody(ImplicitLocOpBuilder &, ValueRange args) { return args[0]; }
+/// `result[i...] = input[inputExprs(i...)]`: a copy through an affine map,
+/// which broadcast and transpose both are.
+Value copyThroughMap(ImplicitLocOpBuilder &b, RankedTensorType type,
+                     Value input, ArrayRef<AffineExpr> inputExprs) {
+  unsigned rank = type.getRank();
+  AffineMap inputMap = AffineMap::get(rank, 0, inputExprs, b.getContext());
+  return buildGeneric(
+      b, type, input, {inputMap}, b.getMultiDimIdentityMap(rank),
+      parallel(rank), Value(),
+      [](ImplicitLocOpBuilder &, ValueRange args) { return args[0]; });
+}
 
 struct BroadcastLowering : public OpConversionPattern<BroadcastOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -30,12 +40,7 @@ struct BroadcastLowering : public OpConversionPattern<BroadcastOp> {
     SmallVector<AffineExpr> dims;
     for (int64_t d : op.getDims())
       dims.push_back(b.getAffineDimExpr(d));
-    AffineMap inputMap =
-        AffineMap::get(type.getRank(), 0, dims, b.getContext());
-    rewriter.replaceOp(
-        op, buildGeneric(b, type, adaptor.getInput(), {inputMap},
-                         b.getMultiDimIdentityMap(type.getRank()),
-                         parallel(type.getRank()), Value(), identityBody));
+    rewriter.replaceOp(op, copyThroughMap(b, type, adaptor.getInput(), dims));
     return success();
   }
 };
@@ -51,12 +56,8 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
     SmallVector<AffineExpr> inputExprs(type.getRank());
     for (auto [r, p] : llvm::enumerate(op.getPermutation()))
       inputExprs[p] = b.getAffineDimExpr(r);
-    AffineMap inputMap =
-        AffineMap::get(type.getRank(), 0, inputExprs, b.getContext());
-    rewriter.replaceOp(
-        op, buildGeneric(b, type, adaptor.getInput(), {inputMap},
-                         b.getMultiDimIdentityMap(type.getRank()),
-                         parallel(type.getRank()), Value(), identityBody));
+    rewriter.replaceOp(op,
+                       copyThroughMap(b, type, adaptor.getInput(), inputExprs));
     return success();
   }
 };
