@@ -265,14 +265,17 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   // Training needs at least each parameter and its gradient in memory: a
   // layer past the limit is rejected here, not by a failed allocation later.
   constexpr uint64_t kMaxLayerBytes = uint64_t(16) << 30;
+  // Parameter and gradient, in the model's dtype (f32 until an input says).
+  uint64_t bytesPerElement = elementType && elementType.isF64() ? 16 : 8;
   uint64_t bytes = 0;
   for (const LayerParam &decl : decls) {
     uint64_t elements = 1;
     for (int64_t dim : decl.shape)
       if (__builtin_mul_overflow(elements, uint64_t(dim), &elements))
         elements = UINT64_MAX;
-    uint64_t paramBytes =
-        elements > UINT64_MAX / 16 ? UINT64_MAX : elements * 8;
+    uint64_t paramBytes = elements > UINT64_MAX / bytesPerElement
+                              ? UINT64_MAX
+                              : elements * bytesPerElement;
     bytes = bytes > UINT64_MAX - paramBytes ? UINT64_MAX : bytes + paramBytes;
   }
   if (bytes > kMaxLayerBytes)
