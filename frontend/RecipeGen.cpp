@@ -285,6 +285,9 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
     batch = 32;
 
   module->setAttr("dln.batch", builder.getI64IntegerAttr(*batch));
+  // The runtime checks that the data still has exactly this many rows.
+  if (batchAll)
+    module->setAttr("dln.batch_all", builder.getUnitAttr());
   module->setAttr("dln.epochs", builder.getI64IntegerAttr(epochs));
   module->setAttr("dln.seed", builder.getI64IntegerAttr(seed));
   module->setAttr("dln.log_every", builder.getI64IntegerAttr(logEvery));

@@ -123,6 +123,9 @@ public:
         return module.emitError() << "missing dln." << key, failure();
       (key == "batch" ? root : train)[key] = attr.getInt();
     }
+    // Full-batch training was compiled for one data-set size.
+    if (module->hasAttr("dln.batch_all"))
+      train["batch_covers_dataset"] = true;
     root["train"] = std::move(train);
 
     auto state = module->getAttrOfType<ArrayAttr>("dln.state");
