@@ -44,6 +44,7 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                     const PipelineOptions &options) {
   pm.addPass(createLowerEntryPoints());
   pm.addPass(createEmitManifest());
+  pm.addNestedPass<func::FuncOp>(createUnshareInitTensors());
   addUpstream(pm, "eliminate-empty-tensors,one-shot-bufferize,"
                   "func.func(buffer-hoisting,buffer-loop-hoisting),"
                   "buffer-deallocation-pipeline,canonicalize");
@@ -53,6 +54,7 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createVectorizeContractions(vectorize));
   }
   pm.addPass(createOutlineLoopNests());
+  pm.addPass(createMergeDuplicateFunctions());
   addUpstream(pm, "func.func(convert-linalg-to-loops),lower-affine,"
                   "convert-scf-to-cf,canonicalize,convert-vector-to-llvm,"
                   "expand-strided-metadata,lower-affine,"

@@ -79,6 +79,18 @@ def VectorizeContractions : Pass<"dln-vectorize-contractions", "mlir::func::Func
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def UnshareInitTensors : Pass<"dln-unshare-init-tensors", "mlir::func::FuncOp"> {
+  let summary = "Give each destination-style op its own empty or filled init";
+  let description = [{
+    CSE merges identical `tensor.empty` ops and fills of them, so one value
+    becomes the `outs` operand of many ops. Run just before bufferization:
+    every destination-style op whose init is such a shared `tensor.empty` (or
+    `linalg.fill` of one) gets a private clone, which keeps one-shot
+    bufferization's alias sets small and its analysis time linear in depth.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"];
+}
+
 def OutlineLoopNests : Pass<"dln-outline-loop-nests", "mlir::ModuleOp"> {
   let summary = "Move each top-level loop nest of an entry point into its own function";
   let description = [{
@@ -90,6 +102,18 @@ def OutlineLoopNests : Pass<"dln-outline-loop-nests", "mlir::ModuleOp"> {
     that grows with the model's depth, so compile time stays about linear.
   }];
   let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
+def MergeDuplicateFunctions : Pass<"dln-merge-duplicate-functions", "mlir::ModuleOp"> {
+  let summary = "Merge private functions whose bodies are structurally equal";
+  let description = [{
+    Keeps one of each set of private, defined functions that have the same
+    type and the same body up to locations (compared with
+    `OperationEquivalence`), and points every call of the others at it. Run
+    after `dln-outline-loop-nests`: layers of one shape, and the forward pass
+    repeated by several entry points, then cost LLVM one function instead of
+    one per copy, so compile time follows the number of distinct layer shapes.
+  }];
 }
 
 def LowerEntryPoints : Pass<"dln-lower-entry-points", "mlir::ModuleOp"> {
