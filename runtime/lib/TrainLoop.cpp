@@ -34,6 +34,14 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   TrainCounters &at = progress ? *progress : local;
   at.seed = options.seed;
   const int64_t batch = model.manifest().batch;
+  // Mini-batches of the old size would train, but not what the program said.
+  if (model.manifest().batchCoversDataset && train.count != batch)
+    fail(DLNRT_DATA_ERROR,
+         train.source + ": training set has " + std::to_string(train.count) +
+             " samples, but the model was compiled with batch = all for " +
+             std::to_string(batch) +
+             "; recompile it with dlnc, which resolves batch = all at compile "
+             "time");
   if (train.count < batch)
     fail(DLNRT_INVALID_ARGUMENT,
          train.source + ": training set has " + std::to_string(train.count) +

@@ -34,10 +34,10 @@ struct TrainOptions {
 /// counters matches an uninterrupted one bit for bit. `progress` (may be null:
 /// start at zero) is advanced after every epoch. Returns the final metrics
 /// (last epoch's train loss, total train-step time and throughput). Throws if
-/// `train` has fewer samples than one batch. Stops with DLNRT_DATA_ERROR
-/// naming the epoch, the step (or the steps since the last clean scan) and the
-/// loss or first param or state tensor that turned NaN or infinite, before
-/// anything can save it.
+/// `train` has fewer samples than one batch, or another count than the batch
+/// of a `batch = all` model. Stops with DLNRT_DATA_ERROR naming the epoch, the
+/// step (or the steps since the last clean scan) and the loss or first param
+/// or state tensor that turned NaN or infinite, before anything can save it.
 Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
                    const TrainOptions &options,
                    TrainCounters *progress = nullptr);

@@ -120,6 +120,35 @@ TEST_F(TrainLoopTest, RejectsDatasetSmallerThanBatch) {
   }
 }
 
+// A `batch = all` model was compiled for one training-set size: another count
+// is a data error naming the file and both counts, not silent mini-batches.
+TEST_F(TrainLoopTest, BatchAllNeedsTheCompiledSampleCount) {
+  std::string manifest = fake::linearManifest(
+      "f64", 4, {{"train", {{"batch_covers_dataset", true}}}});
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  Model model(abi, defaultAllocator());
+  ASSERT_TRUE(model.manifest().batchCoversDataset);
+  TrainOptions opts;
+  opts.epochs = 2;
+  for (int64_t n : {8, 3}) {
+    try {
+      trainModel(model, linearData(n, DType::F64, 1), nullptr, opts);
+      FAIL() << "expected an error for " << n << " samples";
+    } catch (const Error &e) {
+      EXPECT_EQ(e.code(), DLNRT_DATA_ERROR);
+      EXPECT_NE(std::string(e.what()).find(
+                    "synthetic: training set has " + std::to_string(n) +
+                    " samples, but the model was compiled with batch = all "
+                    "for 4; recompile it with dlnc"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  TrainCounters done;
+  trainModel(model, linearData(4, DType::F64, 1), nullptr, opts, &done);
+  EXPECT_EQ(done.step, 2);
+}
+
 // A parameter that overflows to inf stops training even though the step's
 // loss (computed before the update) is finite. Scanning after every step names
 // that step, counted across a resume; by default the next step's loss shows it.
