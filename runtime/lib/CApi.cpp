@@ -10,6 +10,7 @@
 #include "AlignedBuffer.h"
 #include "Batcher.h"
 #include "Checkpoint.h"
+#include "Divergence.h"
 #include "Error.h"
 #include "Evaluate.h"
 #include "Init.h"
@@ -260,6 +261,12 @@ dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
     dlnrt::copyRows(x, 0, batch, xb);
     dlnrt::copyRows(labels, 0, batch, yb);
     *out_loss = m.trainStep(xb, yb, lr);
+    std::string bad = dlnrt::describeDivergence(m, *out_loss);
+    if (!bad.empty())
+      dlnrt::fail(DLNRT_DATA_ERROR,
+                  "dlnrt_model_train_batch: training diverged: " + bad +
+                      "; the params are no longer usable, load the last good "
+                      "checkpoint");
   });
 }
 

@@ -111,6 +111,11 @@ public:
       error("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
     return v;
   }
+  bool boolean() const {
+    if (!value_.is_boolean())
+      error("expected true or false");
+    return value_.get<bool>();
+  }
   uint64_t unsignedInteger() const {
     if (!value_.is_number_unsigned())
       error("expected a non-negative integer");
@@ -264,6 +269,8 @@ void parseTrain(const Node &n, Manifest &m) {
     m.seed = v->unsignedInteger();
   if (auto v = n.optional("log_every"))
     m.logEvery = v->integerAtLeast(0);
+  if (auto v = n.optional("batch_covers_dataset"))
+    m.batchCoversDataset = v->boolean();
   if (auto o = n.optional("optimizer")) {
     m.optimizer = (*o)["kind"].str();
     if (auto lr = o->optional("lr"))

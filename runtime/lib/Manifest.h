@@ -108,6 +108,9 @@ struct Manifest {
   std::string model;
   DType dtype = DType::F32;
   int64_t batch = 0;
+  /// `batch = all`: batch was fixed at compile time to the training set's
+  /// size, so the training split must still have exactly `batch` samples.
+  bool batchCoversDataset = false;
   int64_t epochs = 1;
   uint64_t seed = 0;
   int64_t logEvery = 0;

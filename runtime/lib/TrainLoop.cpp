@@ -2,9 +2,11 @@
 #include "TrainLoop.h"
 
 #include "Batcher.h"
+#include "Divergence.h"
 #include "Error.h"
 #include "Evaluate.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -14,19 +16,44 @@ static bool isLoggedEpoch(int64_t epoch, int64_t epochs, int64_t logEvery) {
   return logEvery <= 0 || epoch % logEvery == 0 || epoch == epochs;
 }
 
+/// `what` went bad at step `last`, or somewhere in steps first..last when
+/// only a scan found it.
+[[noreturn]] static void diverged(int64_t epoch, int64_t first, int64_t last,
+                                  const std::string &what) {
+  std::string steps = first == last ? "step " + std::to_string(last)
+                                    : "between steps " + std::to_string(first) +
+                                          " and " + std::to_string(last);
+  fail(DLNRT_DATA_ERROR, "training diverged at epoch " + std::to_string(epoch) +
+                             ", " + steps + ": " + what +
+                             "; nothing saved, existing checkpoints are kept");
+}
+
 Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
                    const TrainOptions &options, TrainCounters *progress) {
   TrainCounters local;
   TrainCounters &at = progress ? *progress : local;
   at.seed = options.seed;
   const int64_t batch = model.manifest().batch;
+  // Mini-batches of the old size would train, but not what the program said.
+  if (model.manifest().batchCoversDataset && train.count != batch)
+    fail(DLNRT_DATA_ERROR,
+         train.source + ": training set has " + std::to_string(train.count) +
+             " samples, but the model was compiled with batch = all for " +
+             std::to_string(batch) +
+             "; recompile it with dlnc, which resolves batch = all at compile "
+             "time");
   if (train.count < batch)
     fail(DLNRT_INVALID_ARGUMENT,
          train.source + ": training set has " + std::to_string(train.count) +
              " samples, fewer than one batch of " + std::to_string(batch));
+  // A bad start (a checkpoint holding nan) is not the run's divergence.
+  if (std::string bad = describeDivergence(model, 0); !bad.empty())
+    fail(DLNRT_DATA_ERROR, "cannot train: " + bad + " before the first step");
   using Clock = std::chrono::steady_clock;
   Tensor x = model.makeBatchX(), y = model.makeBatchY();
   const int64_t batches = fullBatchCount(train.count, batch);
+  const int64_t scanEvery = std::max<int64_t>(1, options.scanEvery);
+  int64_t clean = at.step; // params and state were last scanned finite here
 
   Metrics final;
   final.epochs = options.epochs;
@@ -42,13 +69,17 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     for (int64_t b = 0; b < batches; ++b) {
       gatherRows(train, order.data() + b * batch, batch, x, y);
       double loss = model.trainStep(x, y, options.lr);
-      // Diverged params are worthless: stop before anything saves them.
-      if (!std::isfinite(loss))
-        fail(DLNRT_DATA_ERROR,
-             "training diverged: loss is " + std::to_string(loss) +
-                 " at epoch " + std::to_string(epoch) + ", step " +
-                 std::to_string(at.step + b + 1) +
-                 "; nothing saved, existing checkpoints are kept");
+      // Diverged params are worthless: stop before anything saves them. The
+      // loss is free to check; scanning every param and state element costs
+      // a few percent of a small model's step, so it runs every scanEvery
+      // steps and always after an epoch's last step, before any save.
+      const int64_t step = at.step + b + 1;
+      if (!std::isfinite(loss) || step % scanEvery == 0 || b + 1 == batches) {
+        std::string bad = describeDivergence(model, loss);
+        if (!bad.empty())
+          diverged(epoch, std::isfinite(loss) ? clean + 1 : step, step, bad);
+        clean = step;
+      }
       lossSum += loss;
     }
     double seconds =

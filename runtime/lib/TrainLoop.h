@@ -23,6 +23,9 @@ struct TrainOptions {
   double lr = 0.1;
   int64_t logEvery = 0;        // 0: every epoch; N: every N epochs and the last
   std::ostream *log = nullptr; // epoch lines; null: silent
+  /// The loss is checked after every step; params and state are scanned for
+  /// NaN and infinity every scanEvery steps and after each epoch's last step.
+  int64_t scanEvery = 16;
 };
 
 /// Trains epochs progress.epoch + 1 .. options.epochs on `train`, evaluating
@@ -31,7 +34,10 @@ struct TrainOptions {
 /// counters matches an uninterrupted one bit for bit. `progress` (may be null:
 /// start at zero) is advanced after every epoch. Returns the final metrics
 /// (last epoch's train loss, total train-step time and throughput). Throws if
-/// `train` has fewer samples than one batch.
+/// `train` has fewer samples than one batch, or another count than the batch
+/// of a `batch = all` model. Stops with DLNRT_DATA_ERROR naming the epoch, the
+/// step (or the steps since the last clean scan) and the loss or first param
+/// or state tensor that turned NaN or infinite, before anything can save it.
 Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
                    const TrainOptions &options,
                    TrainCounters *progress = nullptr);

@@ -243,3 +243,21 @@ TEST(CApi, RejectsBadLearningRateAndNullData) {
   EXPECT_NE(static_cast<double *>(w.data)[0], w0);
   dlnrt_model_destroy(model);
 }
+
+// A step that leaves a param non-finite is a data error naming it, even
+// though the step's loss is finite; the loss is still reported.
+TEST(CApi, TrainBatchReportsDivergence) {
+  std::string manifest = fake::linearManifest("f64", 2);
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  dlnrt_model *model = nullptr;
+  ASSERT_EQ(dlnrt_model_create(&abi, nullptr, &model), nullptr);
+  // Zero params, x = 0, y = 1e100: loss 1e200, and lr 1e300 sends b to inf.
+  double x[2 * 3] = {0, 0, 0, 0, 0, 0}, y[2] = {1e100, 1e100}, loss = 0;
+  std::string msg = takeMessage(
+      dlnrt_model_train_batch(model, x, y, 1e300, &loss), DLNRT_DATA_ERROR);
+  EXPECT_EQ(msg, "dlnrt_model_train_batch: training diverged: parameter 'b' "
+                 "holds a non-finite value (inf at index [0]); the params are "
+                 "no longer usable, load the last good checkpoint");
+  EXPECT_EQ(loss, 1e200);
+  dlnrt_model_destroy(model);
+}

@@ -15,6 +15,7 @@ const char *kFashion = R"({
   "format": "dlnc-model", "version": 2,
   "model": "mlp_fashion", "dtype": "f32", "batch": 64,
   "train": {"epochs": 5, "seed": 42, "log_every": 0,
+            "batch_covers_dataset": true,
             "optimizer": {"kind": "sgd", "lr": 0.1, "momentum": 0.9}},
   "params": [
     {"name": "fc1.weight", "shape": [784, 10],
@@ -100,6 +101,7 @@ TEST(Manifest, ParsesFullManifest) {
   EXPECT_EQ(m.epochs, 5);
   EXPECT_EQ(m.seed, 42u);
   EXPECT_EQ(m.logEvery, 0);
+  EXPECT_TRUE(m.batchCoversDataset);
   EXPECT_EQ(m.optimizer, "sgd");
   ASSERT_TRUE(m.lr);
   EXPECT_DOUBLE_EQ(*m.lr, 0.1);
@@ -169,6 +171,7 @@ TEST(Manifest, DefaultsAndRealLabels) {
   EXPECT_EQ(m.dtype, DType::F64);
   EXPECT_EQ(m.epochs, 1);
   EXPECT_EQ(m.seed, 0u);
+  EXPECT_FALSE(m.batchCoversDataset);
   EXPECT_EQ(m.optimizer, "sgd");
   EXPECT_FALSE(m.lr);
   EXPECT_DOUBLE_EQ(m.momentum, 0);
@@ -233,6 +236,7 @@ TEST(Manifest, RejectsMalformedValues) {
       {"/train/epochs", -1, "$.train.epochs: must be >= 0"},
       {"/train/seed", -1, "$.train.seed: expected a non-negative integer"},
       {"/train/log_every", "x", "$.train.log_every: expected an integer"},
+      {"/train/batch_covers_dataset", 1, "$.train.batch_covers_dataset: expected true or false"},
       {"/train/optimizer/kind", kRemove, "$.train.optimizer: missing key 'kind'"},
       {"/train/optimizer/lr", "fast", "$.train.optimizer.lr: expected a finite number"},
       {"/params", json::object(), "$.params: expected an array"},

@@ -8,6 +8,7 @@
 #include "Rng.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <sstream>
@@ -117,6 +118,150 @@ TEST_F(TrainLoopTest, RejectsDatasetSmallerThanBatch) {
               std::string::npos)
         << e.what();
   }
+}
+
+// A `batch = all` model was compiled for one training-set size: another count
+// is a data error naming the file and both counts, not silent mini-batches.
+TEST_F(TrainLoopTest, BatchAllNeedsTheCompiledSampleCount) {
+  std::string manifest = fake::linearManifest(
+      "f64", 4, {{"train", {{"batch_covers_dataset", true}}}});
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  Model model(abi, defaultAllocator());
+  ASSERT_TRUE(model.manifest().batchCoversDataset);
+  TrainOptions opts;
+  opts.epochs = 2;
+  for (int64_t n : {8, 3}) {
+    try {
+      trainModel(model, linearData(n, DType::F64, 1), nullptr, opts);
+      FAIL() << "expected an error for " << n << " samples";
+    } catch (const Error &e) {
+      EXPECT_EQ(e.code(), DLNRT_DATA_ERROR);
+      EXPECT_NE(std::string(e.what()).find(
+                    "synthetic: training set has " + std::to_string(n) +
+                    " samples, but the model was compiled with batch = all "
+                    "for 4; recompile it with dlnc"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  TrainCounters done;
+  trainModel(model, linearData(4, DType::F64, 1), nullptr, opts, &done);
+  EXPECT_EQ(done.step, 2);
+}
+
+// A parameter that overflows to inf stops training even though the step's
+// loss (computed before the update) is finite. Scanning after every step names
+// that step, counted across a resume; by default the next step's loss shows it.
+TEST_F(TrainLoopTest, StopsWhenAParamOverflows) {
+  std::string manifest = fake::linearManifest("f64", 2);
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  // x = 0, y = 1e100 and zero params: loss 1e200, d loss / d b = -2e100, so
+  // lr 1e300 sends b to inf while w stays 0.
+  Dataset train = linearData(4, DType::F64, 1);
+  for (int64_t i = 0; i < train.count; ++i) {
+    for (int j = 0; j < 3; ++j)
+      train.x.set(3 * i + j, 0);
+    train.y.set(i, 1e100);
+  }
+  auto errorOf = [&](int64_t scanEvery) {
+    Model model(abi, defaultAllocator());
+    TrainOptions opts;
+    opts.epochs = 3;
+    opts.lr = 1e300;
+    opts.scanEvery = scanEvery;
+    TrainCounters progress; // resumed after epoch 1 (2 steps)
+    progress.epoch = 1;
+    progress.step = 2;
+    try {
+      trainModel(model, train, nullptr, opts, &progress);
+      ADD_FAILURE() << "expected an error";
+    } catch (const Error &e) {
+      EXPECT_EQ(e.code(), DLNRT_DATA_ERROR);
+      // The counters a save would record have not moved.
+      EXPECT_EQ(progress.epoch, 1);
+      EXPECT_EQ(progress.step, 2);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(errorOf(1), "training diverged at epoch 2, step 3: parameter 'b' "
+                        "holds a non-finite value (inf at index [0]); nothing "
+                        "saved, existing checkpoints are kept");
+  std::string err = errorOf(16);
+  EXPECT_EQ(err.rfind("training diverged at epoch 2, step 4: loss is inf and "
+                      "parameter '",
+                      0),
+            0u)
+      << err;
+}
+
+namespace {
+// A train_step that reports loss 0.5 and writes nan into w[1] on call
+// poisonAt: a param gone bad that the loss never shows. Entry points take no
+// user data, hence the file-level counters (test code only).
+int poisonAt = 0, trainCalls = 0;
+void poisoningTrainStep(void **args) {
+  // Arguments: w, b, x, y, lr, loss; descriptor word 1 is the aligned pointer.
+  auto data = [&](int i) {
+    return reinterpret_cast<double *>(static_cast<int64_t *>(args[i])[1]);
+  };
+  *data(5) = 0.5;
+  if (++trainCalls == poisonAt)
+    data(0)[1] = NAN;
+}
+} // namespace
+
+// Params are scanned every scanEvery steps and after each epoch's last step;
+// a param found bad by a scan is reported with the steps since the last clean
+// one, and a non-finite start is refused before any step.
+TEST_F(TrainLoopTest, ScansParamsEveryFewStepsAndAtEpochEnd) {
+  std::string manifest = fake::linearManifest("f64", 2);
+  dlnrt_model_abi fakeAbi = fake::linearAbi(true, manifest.c_str());
+  std::vector<dlnrt_entry_point> table(
+      fakeAbi.entry_points, fakeAbi.entry_points + fakeAbi.num_entry_points);
+  for (dlnrt_entry_point &e : table)
+    if (std::string(e.name) == "train_step")
+      e.fn = poisoningTrainStep;
+  dlnrt_model_abi abi = fakeAbi;
+  abi.entry_points = table.data();
+  Dataset train = linearData(40, DType::F64, 1); // 20 steps an epoch
+  struct Case {
+    int poisonAt;
+    std::string expect;
+  } cases[] = {
+      {3, "at epoch 1, between steps 1 and 16: parameter 'w' holds a "
+          "non-finite value (nan at index [1, 0])"},
+      {18, "at epoch 1, between steps 17 and 20: parameter 'w'"},
+      {21, "at epoch 2, between steps 21 and 32: parameter 'w'"},
+      {37, "at epoch 2, between steps 33 and 40: parameter 'w'"},
+  };
+  for (const Case &c : cases) {
+    Model model(abi, defaultAllocator());
+    poisonAt = c.poisonAt;
+    trainCalls = 0;
+    TrainOptions opts;
+    opts.epochs = 2;
+    try {
+      trainModel(model, train, nullptr, opts);
+      ADD_FAILURE() << "expected an error for call " << c.poisonAt;
+    } catch (const Error &e) {
+      EXPECT_NE(std::string(e.what()).find("training diverged " + c.expect),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  Model model(abi, defaultAllocator());
+  model.params()[1].set(0, -HUGE_VAL);
+  trainCalls = 0;
+  try {
+    trainModel(model, train, nullptr, TrainOptions());
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error &e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot train: parameter 'b' holds a non-finite value (-inf at "
+              "index [0]) before the first step");
+  }
+  EXPECT_EQ(trainCalls, 0);
 }
 
 // Correct f64 gradients agree with central differences to ~1e-9.

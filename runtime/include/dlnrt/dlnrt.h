@@ -168,7 +168,12 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
 /* One optimizer step on exactly batch_size samples (x, labels borrowed as in
  * forward, both required); *out_loss receives the batch mean loss. lr must be
  * positive and finite. Class ids outside [0, num_classes), here and in
- * forward's labels, are DLNRT_INVALID_ARGUMENT, as are NULL data pointers. */
+ * forward's labels, are DLNRT_INVALID_ARGUMENT, as are NULL data pointers.
+ * After the step the loss, the params and the optimizer state are checked: a
+ * NaN or infinity is DLNRT_DATA_ERROR naming the loss or the first bad tensor
+ * ("parameter 'fc1.weight' holds a non-finite value (inf at index [3, 17])").
+ * *out_loss is set even then, and the params and state keep what the step
+ * wrote: load the last good checkpoint before training on. */
 dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
                                      const void *labels, double lr,
                                      double *out_loss);
