@@ -3,6 +3,7 @@
 // Parsing stops at the first error: later errors are usually consequences.
 //===----------------------------------------------------------------------===//
 #include "frontend/Parser.h"
+#include "frontend/Diagnostics.h"
 
 #include <cmath>
 
@@ -98,20 +99,9 @@ private:
     unsigned levels;
   };
 
-  /// SourceMgr omits the caret line of a source line holding non-ASCII
-  /// bytes; show such a line with each of those bytes as '?' instead, so the
-  /// caret still points at the right column.
   void printError(SMLoc loc, const llvm::Twine &message) {
-    llvm::SMDiagnostic diag =
-        sourceMgr.GetMessage(loc, llvm::SourceMgr::DK_Error, message);
-    std::string line = diag.getLineContents().str();
-    for (char &c : line)
-      if (static_cast<unsigned char>(c) >= 0x80)
-        c = '?';
-    llvm::SMDiagnostic(sourceMgr, loc, diag.getFilename(), diag.getLineNo(),
-                       diag.getColumnNo(), diag.getKind(), diag.getMessage(),
-                       line, {})
-        .print(nullptr, llvm::errs());
+    printSourceDiagnostic(sourceMgr, loc, llvm::SourceMgr::DK_Error, message,
+                          llvm::errs());
   }
 
   std::nullopt_t fail(const llvm::Twine &message) {

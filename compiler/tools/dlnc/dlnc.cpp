@@ -9,6 +9,7 @@
 #include "compiler/Target/ObjectEmitter.h"
 #include "compiler/tools/dlnc/OutputGuard.h"
 #include "dialects/DLN/IR/DLNAttrs.h"
+#include "frontend/Diagnostics.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Parser.h"
 
@@ -139,7 +140,13 @@ int compile(const char *argv0) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
 
+  // --mlir-timing reports every stage, not just the MLIR passes.
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope rootTimer = timing.getRootScope();
+  TimingScope stageTimer = rootTimer.nest("Parse");
   std::optional<dlnc::Module> ast = dlnc::parseModule(sourceMgr);
+  stageTimer.stop();
   if (!ast)
     return 1;
   // Files an output must never replace: the source, dlnc itself, and (once
@@ -165,11 +172,13 @@ int compile(const char *argv0) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false);
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  dlnc::SourceDiagnosticHandler diagnostics(sourceMgr, &context);
 
+  stageTimer = rootTimer.nest("MLIRGen");
   OwningOpRef<ModuleOp> module = dlnc::mlirGen(context, sourceMgr, *ast);
   if (!module || failed(verify(*module)))
     return 1;
+  stageTimer.stop();
   if (auto data = (*module)->getAttrOfType<dln::DataAttr>("dln.data"))
     llvm::append_range(inputs, dataFiles(data));
   if (failed(dlnc::checkOutputPath(outputPath, inputs, binaryOutput)))
@@ -184,12 +193,14 @@ int compile(const char *argv0) {
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  applyDefaultTimingPassManagerCLOptions(pm);
+  stageTimer = rootTimer.nest("Passes");
+  pm.enableTiming(stageTimer);
   dln::buildDLNToLinalgPipeline(pm, options);
   if (emitAction != Emit::Linalg)
     dln::buildLinalgToLLVMPipeline(pm, options);
   if (failed(pm.run(*module)))
     return 1;
+  stageTimer.stop();
   if (emitAction == Emit::Linalg)
     return failed(writeText([&](llvm::raw_ostream &os) { module->print(os); }));
 
@@ -197,10 +208,12 @@ int compile(const char *argv0) {
   if (failed(machine))
     return 1;
   llvm::LLVMContext llvmContext;
+  stageTimer = rootTimer.nest("LLVM IR translation and optimization");
   auto llvmModule =
       dln::translateAndOptimize(*module, llvmContext, **machine, optLevel);
   if (!llvmModule)
     return 1;
+  stageTimer.stop();
   if (emitAction == Emit::LLVMIR)
     return failed(writeText(
         [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
@@ -217,8 +230,11 @@ int compile(const char *argv0) {
     return 1;
   }
   llvm::FileRemover removeObject(object);
-  if (failed(dln::writeObjectFile(*llvmModule, **machine, object)) ||
-      failed(dln::linkExecutable(object, output, argv0)))
+  stageTimer = rootTimer.nest("Code generation");
+  if (failed(dln::writeObjectFile(*llvmModule, **machine, object)))
+    return 1;
+  stageTimer = rootTimer.nest("Link");
+  if (failed(dln::linkExecutable(object, output, argv0)))
     return 1;
   return 0;
 }
@@ -231,6 +247,9 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
   registerAsmPrinterCLOptions();
+  // --help lists dlnc's own options; LLVM's and MLIR's hundreds stay
+  // accepted (--mlir-timing, say) and are listed by --help-hidden.
+  cl::HideUnrelatedOptions(dlncCategory);
   cl::ParseCommandLineOptions(argc, argv, "dlnc: a deep-learning compiler\n");
   if (emitAction == Emit::Executable && outputFile == "-") {
     llvm::errs() << "error: cannot write an executable to standard output\n";
