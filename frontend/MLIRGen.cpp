@@ -14,6 +14,7 @@
 #include "frontend/Builtins.h"
 #include "frontend/ConstantEval.h"
 #include "frontend/Layers.h"
+#include "frontend/MemoryEstimate.h"
 #include "frontend/RecipeGen.h"
 #include "frontend/SourceLocation.h"
 
@@ -639,6 +640,8 @@ LogicalResult ModelGen::generate(ModuleOp module) {
   Location lossLoc = loc(lossStmt->loc);
   Value mean = meanAll(builder, lossLoc, perSample);
   func::ReturnOp::create(builder, lossLoc, mean);
+  if (failed(checkTrainStepMemory(lossFunc, batch)))
+    return failure();
 
   // Per-sample losses and outputs for evaluation; the runtime computes metrics.
   func::FuncOp evalFunc = createFunction(module, "eval_step", {}, {});
