@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Compile time of dlnc against model depth: MLPs of N dense(16 -> 16) + relu
 # layers. Compile time should grow about linearly with N.
-# Usage: bench/compile_depth.sh [N ...]   (default 25 50 100; after scripts/setup.sh)
+# Usage: bench/compile_depth.sh [N ...]   (default 50 100 200; after scripts/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for n in "${@:-25 50 100}"; do
+for n in "${@:-50 100 200}"; do
   for depth in $n; do
     /usr/bin/python3 - "$depth" > "$work/deep$depth.dln" <<'PY'
 import sys
