@@ -6,7 +6,6 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 
-#include <fstream>
 #include <zlib.h>
 
 #include "dialects/DLN/IR/DLNAttrs.h"
@@ -44,15 +43,24 @@ std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
                                     std::string &message) {
   if (!isRegularFile(path, message))
     return std::nullopt;
-  std::ifstream in(path);
-  if (!in) {
+  dlnrt::CsvLineReader in(path);
+  if (!in.isOpen()) {
     message = "cannot open '" + path + "'";
     return std::nullopt;
   }
   int64_t rows = 0, lineNumber = 0;
   std::string line;
-  while (std::getline(in, line))
+  while (true) {
+    dlnrt::CsvLineReader::Status status = in.next(line);
+    if (status == dlnrt::CsvLineReader::Status::End)
+      break;
+    if (status != dlnrt::CsvLineReader::Status::Line) {
+      message = "'" + path + "' is not a readable CSV file after line " +
+                std::to_string(lineNumber);
+      return std::nullopt;
+    }
     rows += dlnrt::isCsvSampleLine(++lineNumber, line, skip);
+  }
   if (rows == 0) {
     message = "'" + path + "' holds no samples";
     return std::nullopt;

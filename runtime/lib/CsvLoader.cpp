@@ -16,7 +16,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <vector>
@@ -32,11 +31,22 @@ static std::string_view trim(std::string_view s) {
   return s;
 }
 
+/// A cell as error messages quote it: at most 40 characters of it (a 50 MB
+/// cell must not be echoed whole).
+static std::string quotedCell(std::string_view cell) {
+  constexpr size_t kShown = 40;
+  if (cell.size() <= kShown)
+    return "'" + std::string(cell) + "'";
+  return "'" + std::string(cell.substr(0, kShown)) + "...' (" +
+         std::to_string(cell.size()) + " characters)";
+}
+
 /// Whether `cell` is a decimal number too large for any double (parseDouble
 /// rejects those like junk; the user deserves to hear which it was).
-static bool isOverflowingNumber(const std::string &cell) {
-  if (cell.empty())
+static bool isOverflowingNumber(std::string_view text) {
+  if (text.empty())
     return false;
+  const std::string cell(text);
   char *end = nullptr;
   errno = 0;
   double v = std::strtod(cell.c_str(), &end);
@@ -55,10 +65,11 @@ static bool fitsDType(double v, DType dtype) {
 
 Dataset loadCsv(const std::string &path, const DataSpec &spec,
                 const DataLayout &layout, const dlnrt_allocator &allocator) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail(DLNRT_IO_ERROR,
-         path + ": cannot open CSV file: " + std::strerror(errno));
+  errno = 0;
+  CsvLineReader in(path);
+  if (!in.isOpen())
+    fail(DLNRT_IO_ERROR, path + ": cannot open CSV file: " +
+                             std::strerror(errno ? errno : EIO));
   if (layout.labelKind == LabelKind::Real && layout.labelSize != 1)
     fail(DLNRT_INVALID_ARGUMENT,
          path + ": CSV supports one label column, the model's label has " +
@@ -68,8 +79,21 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
   std::vector<double> features, labels;
   std::string line;
   int64_t lineNo = 0, rows = 0, labelColumn = 0;
-  while (std::getline(in, line)) {
-    if (!isCsvSampleLine(++lineNo, line, spec.skip))
+  while (true) {
+    CsvLineReader::Status status = in.next(line);
+    if (status == CsvLineReader::Status::End)
+      break;
+    ++lineNo;
+    if (status == CsvLineReader::Status::TooLong)
+      fail(DLNRT_DATA_ERROR,
+           path + ":" + std::to_string(lineNo) + ": line longer than " +
+               std::to_string(kMaxCsvLineBytes >> 20) +
+               " MiB: not a CSV file");
+    if (status == CsvLineReader::Status::Error)
+      fail(DLNRT_DATA_ERROR, path + ": corrupt or truncated data after line " +
+                                 std::to_string(lineNo - 1) + ": " +
+                                 in.errorMessage());
+    if (!isCsvSampleLine(lineNo, line, spec.skip))
       continue;
     std::string_view row = trim(line);
     auto where = [&] { return path + ":" + std::to_string(lineNo) + ": "; };
@@ -98,24 +122,25 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
                " is outside the " + std::to_string(ncols) + " columns");
 
     for (int64_t c = 0; c < ncols; ++c) {
-      const std::string cell(cells[c]), column = std::to_string(c + 1);
+      const std::string cell = quotedCell(cells[c]),
+                        column = std::to_string(c + 1);
       double v;
       if (!parseDouble(cells[c], v)) {
-        if (!isOverflowingNumber(cell))
+        if (!isOverflowingNumber(cells[c]))
           fail(DLNRT_DATA_ERROR,
-               where() + "non-numeric cell '" + cell + "' in column " + column);
-        fail(DLNRT_DATA_ERROR, where() + "value '" + cell + "' in column " +
+               where() + "non-numeric cell " + cell + " in column " + column);
+        fail(DLNRT_DATA_ERROR, where() + "value " + cell + " in column " +
                                    column + " does not fit " +
                                    dtypeName(layout.dtype));
       }
       if (!std::isfinite(v))
         fail(DLNRT_DATA_ERROR,
-             where() + "non-finite value '" + cell + "' in column " + column);
+             where() + "non-finite value " + cell + " in column " + column);
       if (layout.labelKind == LabelKind::Class && c == labelColumn) {
         if (v != std::floor(v) || v < 0 ||
             v >= static_cast<double>(layout.numClasses))
-          fail(DLNRT_DATA_ERROR, where() + "class label '" + cell +
-                                     "' is not an integer in [0, " +
+          fail(DLNRT_DATA_ERROR, where() + "class label " + cell +
+                                     " is not an integer in [0, " +
                                      std::to_string(layout.numClasses) + ")");
         labels.push_back(v);
         continue;
@@ -125,15 +150,13 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
       const double stored = c == labelColumn ? v : v * spec.scale;
       if (!fitsDType(stored, layout.dtype))
         fail(DLNRT_DATA_ERROR,
-             where() + "value '" + cell + "' in column " + column +
+             where() + "value " + cell + " in column " + column +
                  (c != labelColumn && spec.scale != 1 ? " (times scale)" : "") +
                  " does not fit " + dtypeName(layout.dtype));
       (c == labelColumn ? labels : features).push_back(stored);
     }
     ++rows;
   }
-  if (in.bad())
-    fail(DLNRT_IO_ERROR, path + ": read error: " + std::strerror(errno));
   if (rows == 0)
     fail(DLNRT_DATA_ERROR, path + ": no data rows");
 

@@ -4,6 +4,7 @@
 #include "TempDir.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 using namespace dlnrt;
 
@@ -212,4 +213,34 @@ TEST(DataSource, ResolvesRelativePaths) {
   EXPECT_EQ(resolveDataPath("a.csv", "", "/manifest/"), "/manifest/a.csv");
   EXPECT_EQ(resolveDataPath("a.csv", "", ""), "a.csv");
   EXPECT_EQ(resolveDataPath("/abs/a.csv", "/cli", "/manifest"), "/abs/a.csv");
+}
+
+// `.csv.gz` reads like the plain file (docs/language.md promises every source
+// is decompressed transparently); gzip's own errors are reported as data errors.
+TEST(CsvLoader, ReadsGzipCompressedFiles) {
+  TempDir dir;
+  std::string path = dir.path() + "/xor.csv.gz";
+  gzFile out = gzopen(path.c_str(), "wb");
+  ASSERT_NE(out, nullptr);
+  const std::string text = "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0";
+  gzwrite(out, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(out);
+  Dataset ds =
+      loadCsv(path, csvSpec(-1, 1), classLayout(2, 2), defaultAllocator());
+  ASSERT_EQ(ds.count, 4);
+  EXPECT_EQ(ds.x.get(3), 1.0); // row 2, column 2: the last row without '\n'
+}
+
+// A huge cell is quoted in part with its length, never echoed whole; a line
+// past the limit is refused before it is buffered.
+TEST(CsvLoader, QuotesLongCellsInPart) {
+  TempDir dir;
+  std::string path =
+      dir.write("long.csv", "1," + std::string(100000, '9') + "x,0\n");
+  std::string err = loadError(path, csvSpec(), classLayout(2, 2));
+  EXPECT_NE(err.find("non-numeric cell '" + std::string(40, '9') +
+                     "...' (100001 characters) in column 2"),
+            std::string::npos)
+      << err;
+  EXPECT_LT(err.size(), 300u);
 }

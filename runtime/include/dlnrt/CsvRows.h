@@ -4,14 +4,19 @@
  * `batch = all`) and the runtime's CSV loader, so they always agree on the
  * sample count: the first `skip` lines are headers whatever they hold; after
  * them every line holding a character other than space, tab or CR is one
- * sample.
+ * sample. CsvLineReader reads those lines from a plain or gzip-compressed
+ * file for both.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef DLNRT_CSVROWS_H
 #define DLNRT_CSVROWS_H
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <string_view>
+#include <zlib.h>
 
 namespace dlnrt {
 
@@ -21,6 +26,79 @@ inline bool isCsvSampleLine(int64_t lineNumber, std::string_view line,
   return lineNumber > skip &&
          line.find_first_not_of(" \t\r") != std::string_view::npos;
 }
+
+/// No CSV row is this long; a file that is (binary junk, one giant cell)
+/// is refused before it is buffered whole.
+constexpr size_t kMaxCsvLineBytes = size_t(64) << 20;
+
+/// The lines of a CSV file, without their '\n'. zlib's gzread inflates gzip
+/// (magic 1f 8b) and passes any other file through unchanged, so `.csv.gz`
+/// and `.csv` read alike.
+class CsvLineReader {
+public:
+  enum class Status { Line, End, TooLong, Error };
+
+  explicit CsvLineReader(const std::string &path)
+      : file_(gzopen(path.c_str(), "rb")) {
+    if (file_)
+      gzbuffer(file_, 1 << 16);
+  }
+  ~CsvLineReader() {
+    if (file_)
+      gzclose(file_);
+  }
+  CsvLineReader(const CsvLineReader &) = delete;
+  CsvLineReader &operator=(const CsvLineReader &) = delete;
+
+  bool isOpen() const { return file_ != nullptr; }
+
+  /// The next line into `line`; End once the file is exhausted.
+  Status next(std::string &line) {
+    line.clear();
+    while (true) {
+      if (pos_ == size_) {
+        int got = gzread(file_, buffer_, sizeof(buffer_));
+        if (got < 0)
+          return Status::Error;
+        if (got == 0)
+          return line.empty() && !pendingLine_ ? Status::End : finish();
+        pos_ = 0;
+        size_ = static_cast<size_t>(got);
+      }
+      pendingLine_ = true;
+      const char *start = buffer_ + pos_;
+      const void *newline = std::memchr(start, '\n', size_ - pos_);
+      size_t take = newline ? static_cast<const char *>(newline) - start
+                            : size_ - pos_;
+      if (line.size() + take > kMaxCsvLineBytes)
+        return Status::TooLong;
+      line.append(start, take);
+      pos_ += take;
+      if (newline) {
+        ++pos_;
+        return finish();
+      }
+    }
+  }
+
+  /// zlib's description of the last error (gzip data corrupt or cut short).
+  std::string errorMessage() {
+    int code = Z_OK;
+    const char *message = file_ ? gzerror(file_, &code) : "cannot open";
+    return message ? message : "read error";
+  }
+
+private:
+  Status finish() {
+    pendingLine_ = false;
+    return Status::Line;
+  }
+
+  gzFile file_;
+  char buffer_[1 << 16];
+  size_t pos_ = 0, size_ = 0;
+  bool pendingLine_ = false;
+};
 
 } // namespace dlnrt
 
