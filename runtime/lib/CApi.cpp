@@ -206,6 +206,10 @@ dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path) {
     require(model && path, "dlnrt_model_save: NULL argument");
     // No training run to record: counters are zero.
     const dlnrt::Model &m = model->impl;
+    // A diverged model is never written: it would replace a good checkpoint.
+    if (std::string bad = dlnrt::describeDivergence(m, 0); !bad.empty())
+      dlnrt::fail(DLNRT_DATA_ERROR, std::string("dlnrt_model_save: ") + bad +
+                                        "; nothing saved");
     dlnrt::saveCheckpoint(path,
                           dlnrt::modelTensors(m.manifest(), m.params(),
                                               m.state(),

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <gtest/gtest.h>
 
 namespace {
@@ -259,5 +260,15 @@ TEST(CApi, TrainBatchReportsDivergence) {
                  "holds a non-finite value (inf at index [0]); the params are "
                  "no longer usable, load the last good checkpoint");
   EXPECT_EQ(loss, 1e200);
+  // An embedder that ignores the error still cannot save the diverged params
+  // over a good checkpoint.
+  TempDir dir;
+  std::string path = dir.path() + "/good.npz";
+  msg = takeMessage(dlnrt_model_save(model, path.c_str()), DLNRT_DATA_ERROR);
+  EXPECT_NE(msg.find("parameter 'b' holds a non-finite value"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("nothing saved"), std::string::npos) << msg;
+  EXPECT_FALSE(std::ifstream(path).good());
   dlnrt_model_destroy(model);
 }

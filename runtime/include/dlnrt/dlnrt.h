@@ -149,7 +149,8 @@ dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed);
  * Loading validates the archive, CRCs, names, shapes
  * and dtype and leaves the model unchanged on error; saving is atomic (a
  * failed save never clobbers an existing file) and records zero training
- * counters. */
+ * counters; a model holding a NaN or infinity is refused (DLNRT_DATA_ERROR)
+ * and nothing is written. */
 dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path);
 dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path);
 
