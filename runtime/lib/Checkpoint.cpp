@@ -6,6 +6,7 @@
 #include "Npz.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -79,6 +80,48 @@ void saveCheckpoint(const std::string &path,
   writeNpz(toArrays(tensors, packed),
            [&](const void *data, size_t size) { w.write(data, size); });
   w.commit();
+}
+
+std::string defaultRescueDir() {
+  const char *dir = std::getenv("TMPDIR");
+  return dir && *dir ? dir : "/tmp";
+}
+
+void saveCheckpointOrRescue(const std::string &path,
+                            const std::vector<NamedTensor> &tensors,
+                            const TrainCounters &counters,
+                            const std::string &rescueDir) {
+  try {
+    saveCheckpoint(path, tensors, counters);
+    return;
+  } catch (const Error &saveError) {
+    std::string stem = path.substr(path.find_last_of('/') + 1);
+    if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".npz") == 0)
+      stem.resize(stem.size() - 4);
+    // A name no file has yet: the rescue must not replace anything either.
+    std::string rescue;
+    for (int attempt = 0; attempt < 100 && rescue.empty(); ++attempt) {
+      std::string candidate = rescueDir + "/" + stem + ".rescued-" +
+                              std::to_string(::getpid()) + "-" +
+                              std::to_string(attempt) + ".npz";
+      struct stat st;
+      if (::lstat(candidate.c_str(), &st) != 0 && errno == ENOENT)
+        rescue = candidate;
+    }
+    std::string message = saveError.what();
+    try {
+      if (rescue.empty())
+        fail(DLNRT_IO_ERROR, "no free file name in " + rescueDir);
+      saveCheckpoint(rescue, tensors, counters);
+    } catch (const Error &rescueError) {
+      fail(saveError.code(), message + "; saving them to " + rescueDir +
+                                 " failed as well (" + rescueError.what() +
+                                 "): the trained parameters are lost");
+    }
+    fail(saveError.code(),
+         message + "; the trained parameters were saved to " + rescue +
+             " instead");
+  }
 }
 
 static const char *typeName(NpyType t) {

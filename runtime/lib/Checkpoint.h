@@ -62,6 +62,18 @@ deserializeCheckpoint(const std::string &bytes, const std::string &fileName,
 void saveCheckpoint(const std::string &path,
                     const std::vector<NamedTensor> &tensors,
                     const TrainCounters &counters);
+/// The final save of a run, which must not lose the run's result: when
+/// saving to `path` fails (disk full, permissions, a vanished directory), the
+/// tensors are saved to a new file in `rescueDir` instead, and the Error
+/// thrown names both the failure and that file (or says the rescue failed
+/// too).
+void saveCheckpointOrRescue(const std::string &path,
+                            const std::vector<NamedTensor> &tensors,
+                            const TrainCounters &counters,
+                            const std::string &rescueDir);
+/// $TMPDIR, or /tmp.
+std::string defaultRescueDir();
+
 std::optional<TrainCounters>
 loadCheckpoint(const std::string &path,
                const std::vector<NamedTensor> &tensors);

@@ -178,10 +178,10 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
       trainModel(model, train, test ? &*test : nullptr, t, &progress);
   std::cout << formatFinalLine(result) << "\n" << std::flush;
 
-  saveCheckpoint(save,
-                 modelTensors(m, model.params(), model.state(),
-                              /*stateRequired=*/true),
-                 progress);
+  saveCheckpointOrRescue(save,
+                         modelTensors(m, model.params(), model.state(),
+                                      /*stateRequired=*/true),
+                         progress, defaultRescueDir());
   if (!o.metricsJson.empty())
     writeMetricsJson(o.metricsJson, result);
   if (!o.quiet)

@@ -300,3 +300,43 @@ TEST(AtomicFile, UnwritableDestinationIsAnError) {
   EXPECT_EQ(std::system(("test \"$(ls " + dir.path() + ")\" = adir").c_str()),
             0);
 }
+
+// A final save that fails keeps the result in a new file in the rescue
+// directory and says where; if that fails too, the error says so.
+TEST(Checkpoint, FailedSaveIsRescued) {
+  TempDir dir;
+  Tensor w(DType::F32, {2}, defaultAllocator());
+  w.set(0, 1.5);
+  w.set(1, -2);
+  std::vector<NamedTensor> tensors{{"w", &w}};
+  std::string target = dir.path() + "/missing-dir/model.npz";
+  std::string message;
+  try {
+    saveCheckpointOrRescue(target, tensors, TrainCounters{3, 1, 7},
+                           dir.path());
+  } catch (const Error &e) {
+    message = e.what();
+  }
+  std::string marker = "the trained parameters were saved to ";
+  size_t at = message.find(marker);
+  ASSERT_NE(at, std::string::npos) << message;
+  std::string rescued = message.substr(at + marker.size());
+  rescued.resize(rescued.find(" instead"));
+  EXPECT_EQ(rescued.rfind(dir.path() + "/model.rescued-", 0), 0u) << rescued;
+  Tensor back(DType::F32, {2}, defaultAllocator());
+  std::vector<NamedTensor> into{{"w", &back}};
+  std::optional<TrainCounters> counters = loadCheckpoint(rescued, into);
+  ASSERT_TRUE(counters);
+  EXPECT_EQ(counters->step, 3);
+  EXPECT_EQ(back.get(1), -2);
+
+  message.clear();
+  try {
+    saveCheckpointOrRescue(target, tensors, {}, dir.path() + "/nowhere");
+  } catch (const Error &e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("failed as well"), std::string::npos) << message;
+  EXPECT_NE(message.find("the trained parameters are lost"), std::string::npos)
+      << message;
+}
