@@ -2,6 +2,7 @@
 #include "frontend/Builtins.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
+#include "dialects/DLN/IR/DLNLosses.h"
 
 using namespace dlnc;
 using namespace mlir;
@@ -25,8 +26,88 @@ FailureOr<Value> buildLeakyRelu(const BuiltinCall &c) {
       .getResult();
 }
 
+/// 1 where x >= 0, else 0; no derivative.
+FailureOr<Value> buildHeaviside(const BuiltinCall &c) {
+  Value x = c.args[0];
+  return CompareOp::create(c.builder, c.loc, ComparePredicate::ge, x,
+                           splatLike(c.builder, c.loc, x.getType(), 0.0))
+      .getResult();
+}
+
+/// x where x > 0, else alpha (exp(x) - 1).
+FailureOr<Value> buildElu(const BuiltinCall &c) {
+  Value x = c.args[0];
+  Type type = x.getType();
+  Value negative = MulOp::create(
+      c.builder, c.loc, splatLike(c.builder, c.loc, type, c.options[0]),
+      SubOp::create(c.builder, c.loc, ExpOp::create(c.builder, c.loc, x),
+                    splatLike(c.builder, c.loc, type, 1.0)));
+  Value positive =
+      CompareOp::create(c.builder, c.loc, ComparePredicate::gt, x,
+                        splatLike(c.builder, c.loc, type, 0.0));
+  return SelectOp::create(c.builder, c.loc, positive, x, negative).getResult();
+}
+
+/// log(1 + exp(beta x)) / beta, as max(bx, 0) + log(1 + exp(-|bx|)) so that
+/// it never overflows; linear where beta x > threshold, as PyTorch.
+FailureOr<Value> buildSoftplus(const BuiltinCall &c) {
+  double beta = c.options[0], threshold = c.options[1];
+  if (beta <= 0)
+    return emitError(c.loc) << "softplus expects 'beta' > 0", failure();
+  Value x = c.args[0];
+  Type type = x.getType();
+  auto constant = [&](double v) { return splatLike(c.builder, c.loc, type, v); };
+  Value bx = MulOp::create(c.builder, c.loc, x, constant(beta));
+  Value tail = LogOp::create(
+      c.builder, c.loc,
+      AddOp::create(c.builder, c.loc, constant(1.0),
+                    ExpOp::create(c.builder, c.loc,
+                                  NegOp::create(c.builder, c.loc,
+                                                AbsOp::create(c.builder, c.loc,
+                                                              bx)))));
+  Value smooth = MulOp::create(
+      c.builder, c.loc,
+      AddOp::create(c.builder, c.loc,
+                    MaxOp::create(c.builder, c.loc, bx, constant(0.0)), tail),
+      constant(1.0 / beta));
+  Value linear = CompareOp::create(c.builder, c.loc, ComparePredicate::gt, bx,
+                                   constant(threshold));
+  return SelectOp::create(c.builder, c.loc, linear, x, smooth).getResult();
+}
+
+FailureOr<Value> buildLogSoftmax(const BuiltinCall &c) {
+  return logSoftmax(c.builder, c.loc, c.args[0]);
+}
+
+FailureOr<Value> buildIdentity(const BuiltinCall &c) { return c.args[0]; }
+
+FailureOr<Value> buildSquare(const BuiltinCall &c) {
+  return MulOp::create(c.builder, c.loc, c.args[0], c.args[0]).getResult();
+}
+
 FailureOr<Value> buildMse(const BuiltinCall &c) {
   return mse(c.builder, c.loc, c.args[0], c.args[1]);
+}
+
+FailureOr<Value> buildL1(const BuiltinCall &c) {
+  return l1Loss(c.builder, c.loc, c.args[0], c.args[1]);
+}
+
+FailureOr<Value> buildBinaryCrossEntropy(const BuiltinCall &c) {
+  return binaryCrossEntropy(c.builder, c.loc, c.args[0], c.args[1]);
+}
+
+FailureOr<Value> buildBceWithLogits(const BuiltinCall &c) {
+  return bceWithLogits(c.builder, c.loc, c.args[0], c.args[1]);
+}
+
+/// Binary with real targets in {-1, +1}; multi-class with class labels.
+FailureOr<Value> buildHinge(const BuiltinCall &c) {
+  auto labels = cast<RankedTensorType>(c.args[1].getType());
+  if (isa<IntegerType>(labels.getElementType()))
+    return multiMarginHinge(c.builder, c.loc, c.args[0], c.args[1],
+                            c.numClasses, c.options[0]);
+  return hinge(c.builder, c.loc, c.args[0], c.args[1], c.options[0]);
 }
 
 FailureOr<Value> buildCrossEntropy(const BuiltinCall &c) {
@@ -36,7 +117,17 @@ FailureOr<Value> buildCrossEntropy(const BuiltinCall &c) {
                                "the label as 'class[N]'); use mse for "
                                "real-valued targets",
            failure();
-  return crossEntropy(c.builder, c.loc, c.args[0], c.args[1], c.numClasses);
+  double smoothing = c.options[0];
+  if (smoothing < 0 || smoothing > 1)
+    return emitError(c.loc)
+               << "cross_entropy expects 'label_smoothing' in [0, 1]",
+           failure();
+  return crossEntropy(c.builder, c.loc, c.args[0], c.args[1], c.numClasses,
+                      smoothing);
+}
+
+FailureOr<Value> buildNll(const BuiltinCall &c) {
+  return nll(c.builder, c.loc, c.args[0], c.args[1], c.numClasses);
 }
 
 FailureOr<Value> buildMatmul(const BuiltinCall &c) {
@@ -45,21 +136,43 @@ FailureOr<Value> buildMatmul(const BuiltinCall &c) {
 }
 
 const BuiltinOption leakyReluOptions[] = {{"slope", 0.01}};
+const BuiltinOption eluOptions[] = {{"alpha", 1.0}};
+const BuiltinOption softplusOptions[] = {{"beta", 1.0}, {"threshold", 20.0}};
+const BuiltinOption hingeOptions[] = {{"margin", 1.0}};
+const BuiltinOption crossEntropyOptions[] = {{"label_smoothing", 0.0}};
 
 const Builtin builtins[] = {
+    // Activations (docs/language.md 9.2).
     {"sigmoid", 1, {}, unary<SigmoidOp>},
     {"tanh", 1, {}, unary<TanhOp>},
     {"relu", 1, {}, unary<ReluOp>},
     {"leaky_relu", 1, leakyReluOptions, buildLeakyRelu},
+    {"elu", 1, eluOptions, buildElu},
+    {"softplus", 1, softplusOptions, buildSoftplus},
     {"softmax", 1, {}, buildSoftmax},
+    {"log_softmax", 1, {}, buildLogSoftmax},
+    {"heaviside", 1, {}, buildHeaviside},
+    {"sign", 1, {}, unary<SignOp>},
+    {"identity", 1, {}, buildIdentity},
+    // Element-wise math (9.3).
     {"exp", 1, {}, unary<ExpOp>},
     {"log", 1, {}, unary<LogOp>},
     {"abs", 1, {}, unary<AbsOp>},
     {"sqrt", 1, {}, unary<SqrtOp>},
+    {"square", 1, {}, buildSquare},
     {"stop_gradient", 1, {}, unary<StopGradientOp>},
     {"matmul", 2, {}, buildMatmul},
+    // Losses (11).
     {"mse", 2, {}, buildMse, /*isLoss=*/true},
-    {"cross_entropy", 2, {}, buildCrossEntropy, /*isLoss=*/true},
+    {"l1", 2, {}, buildL1, /*isLoss=*/true},
+    {"mae", 2, {}, buildL1, /*isLoss=*/true},
+    {"binary_cross_entropy", 2, {}, buildBinaryCrossEntropy, /*isLoss=*/true},
+    {"bce", 2, {}, buildBinaryCrossEntropy, /*isLoss=*/true},
+    {"bce_with_logits", 2, {}, buildBceWithLogits, /*isLoss=*/true},
+    {"hinge", 2, hingeOptions, buildHinge, /*isLoss=*/true},
+    {"cross_entropy", 2, crossEntropyOptions, buildCrossEntropy,
+     /*isLoss=*/true},
+    {"nll", 2, {}, buildNll, /*isLoss=*/true},
 };
 } // namespace
 

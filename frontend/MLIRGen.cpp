@@ -15,6 +15,7 @@
 #include "frontend/ConstantEval.h"
 #include "frontend/Layers.h"
 #include "frontend/MemoryEstimate.h"
+#include "frontend/Operators.h"
 #include "frontend/RecipeGen.h"
 #include "frontend/SourceLocation.h"
 
@@ -427,20 +428,8 @@ FailureOr<Value> ModelGen::emitBinary(const BinaryExpr &binary) {
   auto rhs = emitExpr(*binary.rhs);
   if (failed(lhs) || failed(rhs))
     return failure();
-  Location where = loc(binary.getLoc());
-  if (binary.op == "+")
-    return broadcastingBinary<AddOp>(builder, where, *lhs, *rhs);
-  if (binary.op == "-")
-    return broadcastingBinary<SubOp>(builder, where, *lhs, *rhs);
-  if (binary.op == "*")
-    return broadcastingBinary<MulOp>(builder, where, *lhs, *rhs);
-  if (binary.op == "/")
-    return broadcastingBinary<DivOp>(builder, where, *lhs, *rhs);
-  if (binary.op == "@")
-    return createChecked<MatmulOp>(builder, where, *lhs, *rhs, false, false);
-  return error(binary.getLoc()) << "operator '" << binary.op
-                                << "' is not supported on tensors yet",
-         failure();
+  return emitBinaryOperator(builder, loc(binary.getLoc()), binary.op, *lhs,
+                            *rhs);
 }
 
 FailureOr<Value> ModelGen::emitExpr(const Expr &expr) {
@@ -461,6 +450,17 @@ FailureOr<Value> ModelGen::emitExpr(const Expr &expr) {
     return emitCall(*call);
   if (auto *binary = llvm::dyn_cast<BinaryExpr>(&expr))
     return emitBinary(*binary);
+  if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {
+    FailureOr<Value> operand = emitExpr(*unary->operand);
+    if (failed(operand))
+      return failure();
+    return emitUnaryOperator(builder, loc(unary->getLoc()), unary->op,
+                             *operand);
+  }
+  // A number is a scalar of the model's dtype; broadcasting spreads it.
+  if (auto *number = llvm::dyn_cast<NumberExpr>(&expr))
+    return splatLike(builder, loc(number->getLoc()),
+                     RankedTensorType::get({}, elementType), number->value);
   return error(expr.getLoc()) << "this expression is not supported inside a "
                                  "model by this compiler version",
          failure();
@@ -481,9 +481,15 @@ LogicalResult ModelGen::emitForward(ValueRange paramArgs, Value x, Value y,
       return failure();
     if (stmt.kind == Stmt::Kind::Loss) {
       const Builtin *callee = lookupBuiltin(calleeName(*stmt.value));
-      if (!callee || !callee->isLoss)
-        return error(stmt.value->getLoc())
-               << "a loss must be mse(...) or cross_entropy(...)";
+      if (!callee || !callee->isLoss) {
+        InFlightDiagnostic diag = error(stmt.value->getLoc());
+        diag << "a loss must be a call of a loss function (";
+        llvm::interleaveComma(
+            llvm::make_filter_range(allBuiltins(),
+                                    [](const Builtin &b) { return b.isLoss; }),
+            diag, [&](const Builtin &b) { diag << b.name; });
+        return diag << ")";
+      }
       perSampleLoss = *value;
       continue;
     }

@@ -1,4 +1,4 @@
-//===- DLNComposites.cpp - Layers and losses built from dln primitives ----===//
+//===- DLNComposites.cpp - Layers and functions built from dln primitives -===//
 #include "dialects/DLN/IR/DLNComposites.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -15,16 +15,16 @@ SmallVector<int64_t> allAxes(int64_t rank) {
   return llvm::to_vector(llvm::seq<int64_t>(0, rank));
 }
 
-/// Broadcasts `reduced` (x with `axes` dropped) back to x's shape.
-Value expandReduced(OpBuilder &builder, Location loc, Value reduced,
-                    ArrayRef<int64_t> shape, ArrayRef<int64_t> axes) {
+} // namespace
+
+Value dln::expandReduced(OpBuilder &builder, Location loc, Value reduced,
+                         ArrayRef<int64_t> shape, ArrayRef<int64_t> axes) {
   SmallVector<int64_t> dims;
   for (int64_t d = 0, e = shape.size(); d < e; ++d)
     if (!llvm::is_contained(axes, d))
       dims.push_back(d);
   return BroadcastOp::create(builder, loc, reduced, shape, dims);
 }
-} // namespace
 
 Value dln::splatLike(OpBuilder &builder, Location loc, Type like,
                      double value) {
@@ -173,49 +173,10 @@ Value dln::logSumExp(OpBuilder &builder, Location loc, Value x) {
   return AddOp::create(builder, loc, LogOp::create(builder, loc, sum), max);
 }
 
-FailureOr<Value> dln::mse(OpBuilder &builder, Location loc, Value prediction,
-                          Value target) {
-  RankedTensorType type = tensorOf(prediction);
-  if (type != tensorOf(target))
-    return emitError(loc) << "mse expects prediction and target of one shape, "
-                             "got "
-                          << shapeText(type.getShape()) << " and "
-                          << shapeText(tensorOf(target).getShape()),
-           failure();
-  if (type.getRank() < 1)
-    return emitError(loc) << "mse expects batched values", failure();
-  Value diff = SubOp::create(builder, loc, prediction, target);
-  Value squared = MulOp::create(builder, loc, diff, diff);
-  if (type.getRank() == 1)
-    return squared;
-  return reduceMean(builder, loc, squared,
-                    ArrayRef<int64_t>(allAxes(type.getRank())).drop_front());
-}
-
-FailureOr<Value> dln::crossEntropy(OpBuilder &builder, Location loc,
-                                   Value logits, Value labels,
-                                   int64_t numClasses) {
-  RankedTensorType type = tensorOf(logits);
-  RankedTensorType labelType = tensorOf(labels);
-  SmallVector<int64_t> expected(labelType.getShape());
-  expected.push_back(numClasses);
-  if (type.getRank() == labelType.getRank() + 1 &&
-      type.getShape().drop_back() == labelType.getShape() &&
-      type.getShape().back() != numClasses)
-    return emitError(loc) << "cross_entropy: the label has " << numClasses
-                          << " classes but the logits have "
-                          << type.getShape().back() << " columns",
-           failure();
-  if (type.getShape() != ArrayRef<int64_t>(expected))
-    return emitError(loc) << "cross_entropy expects logits of shape "
-                          << shapeText(expected) << " for " << numClasses
-                          << " classes, got " << shapeText(type.getShape()),
-           failure();
+Value dln::logSoftmax(OpBuilder &builder, Location loc, Value x) {
+  RankedTensorType type = tensorOf(x);
   SmallVector<int64_t> last{type.getRank() - 1};
-  Value oneHot = OneHotOp::create(builder, loc, labels, numClasses,
-                                  cast<FloatType>(type.getElementType()));
-  Value picked = reduceSum(builder, loc,
-                           MulOp::create(builder, loc, logits, oneHot), last);
-  return SubOp::create(builder, loc, logSumExp(builder, loc, logits), picked)
-      .getResult();
+  return SubOp::create(builder, loc, x,
+                       expandReduced(builder, loc, logSumExp(builder, loc, x),
+                                     type.getShape(), last));
 }

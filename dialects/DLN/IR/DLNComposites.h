@@ -64,6 +64,11 @@ FailureOr<Value> broadcastingBinary(OpBuilder &builder, Location loc, Value lhs,
   return createChecked<OpTy>(builder, loc, *l, *r);
 }
 
+/// Broadcasts `reduced` (a value of `shape` with `axes` reduced away) back
+/// to `shape`.
+Value expandReduced(OpBuilder &builder, Location loc, Value reduced,
+                    ArrayRef<int64_t> shape, ArrayRef<int64_t> axes);
+
 /// `x * factor` for a rank-0 `factor`.
 Value scale(OpBuilder &builder, Location loc, Value x, Value factor);
 
@@ -82,14 +87,9 @@ FailureOr<Value> dense(OpBuilder &builder, Location loc, Value x, Value weight,
 /// Numerically stable softmax and log-sum-exp along the last dimension.
 Value softmax(OpBuilder &builder, Location loc, Value x);
 Value logSumExp(OpBuilder &builder, Location loc, Value x);
+/// `x - logsumexp(x)` along the last dimension.
+Value logSoftmax(OpBuilder &builder, Location loc, Value x);
 
-/// Per-sample losses, shape [batch]:
-/// mean over the non-batch dimensions of (prediction - target)^2,
-FailureOr<Value> mse(OpBuilder &builder, Location loc, Value prediction,
-                     Value target);
-/// and logsumexp(logits) - logits[label] for integer class ids.
-FailureOr<Value> crossEntropy(OpBuilder &builder, Location loc, Value logits,
-                              Value labels, int64_t numClasses);
 
 } // namespace mlir::dln
 

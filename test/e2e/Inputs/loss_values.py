@@ -1,0 +1,98 @@
+"""Loss values of compiled dlnc models against PyTorch (the oracle).
+
+For each loss: writes a small f64 model and a random CSV, compiles it, saves
+its initial parameters (0 epochs), evaluates it, and compares the mean test
+loss with torch.nn.functional on the same parameters and data.
+Usage: loss_values.py DLNC WORKDIR
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+DLNC, WORK = sys.argv[1], sys.argv[2]
+os.makedirs(WORK, exist_ok=True)
+rng = np.random.default_rng(0)
+ROWS, FEATURES, CLASSES = 24, 4, 3
+
+# name: (label declaration, output width, dlnc loss, torch loss(z, y))
+CASES = {
+    "mse": ("f64[1]", 1, "mse(z, y)", lambda z, y: F.mse_loss(z, y)),
+    "l1": ("f64[1]", 1, "l1(z, y)", lambda z, y: F.l1_loss(z, y)),
+    "bce": ("f64[1]", 1, "binary_cross_entropy(sigmoid(z), y)",
+            lambda z, y: F.binary_cross_entropy(torch.sigmoid(z), y)),
+    "bce_with_logits": ("f64[1]", 1, "bce_with_logits(z, y)",
+                        lambda z, y: F.binary_cross_entropy_with_logits(z, y)),
+    "hinge": ("f64[1]", 1, "hinge(z, y, margin = 0.5)",
+              lambda z, y: torch.clamp(0.5 - y * z, min=0).mean()),
+    "multi_margin": ("class[3]", CLASSES, "hinge(z, y, margin = 2)",
+                     lambda z, y: F.multi_margin_loss(z, y, margin=2.0)),
+    "cross_entropy": ("class[3]", CLASSES, "cross_entropy(z, y)",
+                      lambda z, y: F.cross_entropy(z, y)),
+    "label_smoothing": ("class[3]", CLASSES,
+                        "cross_entropy(z, y, label_smoothing = 0.2)",
+                        lambda z, y: F.cross_entropy(z, y,
+                                                     label_smoothing=0.2)),
+    "nll": ("class[3]", CLASSES, "nll(log_softmax(z), y)",
+            lambda z, y: F.nll_loss(F.log_softmax(z, dim=1), y)),
+}
+
+
+def labels_for(name, declaration):
+    if declaration.startswith("class"):
+        return rng.integers(0, CLASSES, ROWS).astype(float)
+    if name == "hinge":
+        return rng.choice([-1.0, 1.0], ROWS)
+    if name in ("bce", "bce_with_logits"):
+        return rng.uniform(0, 1, ROWS)
+    return rng.normal(size=ROWS)
+
+
+worst = 0.0
+for name, (declaration, width, loss, oracle) in CASES.items():
+    x = rng.normal(size=(ROWS, FEATURES))
+    y = labels_for(name, declaration)
+    data = os.path.join(WORK, name + ".csv")
+    np.savetxt(data, np.column_stack([x, y]), delimiter=",", fmt="%.17g")
+    source = os.path.join(WORK, name + ".dln")
+    with open(source, "w") as f:
+        f.write(f"""model {name} {{
+  input x: f64[{FEATURES}]
+  label y: {declaration}
+  layer a = dense({FEATURES} -> 5)
+  layer b = dense(5 -> {width})
+  output z = b(tanh(a(x)))
+  loss = {loss}
+}}
+data {{ train = csv("{name}.csv", label = -1)  test = csv("{name}.csv", label = -1) }}
+train {{ optimizer = sgd(lr = 0.1)  batch = 8 }}
+""")
+    exe = os.path.join(WORK, name)
+    params = exe + ".npz"
+    metrics = exe + ".json"
+    subprocess.run([DLNC, source, "-o", exe], check=True)
+    subprocess.run([exe, "train", "--epochs", "0", "--quiet", "--save", params],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([exe, "eval", "--load", params, "--metrics-json", metrics],
+                   check=True, stdout=subprocess.DEVNULL)
+    ours = json.load(open(metrics))["test_loss"]
+
+    p = np.load(params)
+    xt = torch.tensor(x)
+    z = torch.tanh(xt @ torch.tensor(p["a.weight"]) + torch.tensor(p["a.bias"]))
+    z = z @ torch.tensor(p["b.weight"]) + torch.tensor(p["b.bias"])
+    if declaration.startswith("class"):
+        yt = torch.tensor(y).long()
+    else:
+        yt = torch.tensor(y).reshape(ROWS, 1)
+    theirs = float(oracle(z, yt))
+    rel = abs(ours - theirs) / max(abs(theirs), 1e-300)
+    worst = max(worst, rel)
+    print(f"{name:16s} dlnc {ours:.12g}  torch {theirs:.12g}  rel {rel:.1e}")
+
+print(f"max relative difference {worst:.1e}")
+sys.exit(0 if worst <= 1e-9 else 1)
