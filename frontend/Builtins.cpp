@@ -164,8 +164,9 @@ const Builtin builtins[] = {
     {"matmul", 2, {}, buildMatmul},
     // Losses (11).
     {"mse", 2, {}, buildMse, /*isLoss=*/true},
-    {"l1", 2, {}, buildL1, /*isLoss=*/true},
+    // Not `l1`: builtins cannot be shadowed, and layers are often named l1.
     {"mae", 2, {}, buildL1, /*isLoss=*/true},
+    {"l1_loss", 2, {}, buildL1, /*isLoss=*/true},
     {"binary_cross_entropy", 2, {}, buildBinaryCrossEntropy, /*isLoss=*/true},
     {"bce", 2, {}, buildBinaryCrossEntropy, /*isLoss=*/true},
     {"bce_with_logits", 2, {}, buildBceWithLogits, /*isLoss=*/true},

@@ -87,7 +87,7 @@ FailureOr<Value> dln::mse(OpBuilder &builder, Location loc, Value prediction,
 
 FailureOr<Value> dln::l1Loss(OpBuilder &builder, Location loc,
                              Value prediction, Value target) {
-  if (failed(checkSameShape(loc, "l1", prediction, target)))
+  if (failed(checkSameShape(loc, "mae", prediction, target)))
     return failure();
   Value diff = SubOp::create(builder, loc, prediction, target);
   return perSampleMean(builder, loc, AbsOp::create(builder, loc, diff));

@@ -22,7 +22,8 @@ ROWS, FEATURES, CLASSES = 24, 4, 3
 # name: (label declaration, output width, dlnc loss, torch loss(z, y))
 CASES = {
     "mse": ("f64[1]", 1, "mse(z, y)", lambda z, y: F.mse_loss(z, y)),
-    "l1": ("f64[1]", 1, "l1(z, y)", lambda z, y: F.l1_loss(z, y)),
+    "mae": ("f64[1]", 1, "mae(z, y)", lambda z, y: F.l1_loss(z, y)),
+    "l1_loss": ("f64[1]", 1, "l1_loss(z, y)", lambda z, y: F.l1_loss(z, y)),
     "bce": ("f64[1]", 1, "binary_cross_entropy(sigmoid(z), y)",
             lambda z, y: F.binary_cross_entropy(torch.sigmoid(z), y)),
     "bce_with_logits": ("f64[1]", 1, "bce_with_logits(z, y)",
