@@ -200,8 +200,7 @@ int runEval(Model &model, const CliOptions &o) {
   Dataset test = loadSplit(m, *m.test, o.dataDir, model.allocator());
   EvalResult r = evaluate(model, test);
   Metrics metrics;
-  metrics.testLoss = r.meanLoss;
-  metrics.testAccuracy = r.accuracy;
+  recordTestMetrics(r, metrics);
   // Flushed first: --metrics-json /dev/stdout writes to the same stream.
   std::cout << formatFinalLine(metrics) << "\n" << std::flush;
   if (!o.metricsJson.empty())

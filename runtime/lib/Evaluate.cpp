@@ -22,20 +22,24 @@ void forEachEvalBatch(Model &model, int64_t n, const void *x, const void *y,
   }
 }
 
+int64_t predictedClass(const Manifest &m, const Tensor &outputs, int64_t row) {
+  const int64_t width = m.outputSize();
+  const int64_t base = row * width;
+  if (width == 1)
+    return outputs.get(base) >= 0.5 ? 1 : 0;
+  int64_t best = 0;
+  for (int64_t j = 1; j < width; ++j)
+    if (outputs.get(base + j) > outputs.get(base + best))
+      best = j;
+  return best;
+}
+
 bool isCorrect(const Manifest &m, const Tensor &y, const Tensor &outputs,
                int64_t row) {
   const int64_t width = m.outputSize();
   const int64_t base = row * width;
-  if (m.label().kind == LabelKind::Class) {
-    const int64_t label = y.as<int32_t>()[row];
-    if (width == 1)
-      return (outputs.get(base) >= 0.5 ? 1 : 0) == label;
-    int64_t best = 0;
-    for (int64_t j = 1; j < width; ++j)
-      if (outputs.get(base + j) > outputs.get(base + best))
-        best = j;
-    return best == label;
-  }
+  if (m.label().kind == LabelKind::Class)
+    return predictedClass(m, outputs, row) == y.as<int32_t>()[row];
   const int64_t labelWidth = m.labelSize();
   if (labelWidth != width)
     return false;
@@ -45,23 +49,74 @@ bool isCorrect(const Manifest &m, const Tensor &y, const Tensor &outputs,
   return true;
 }
 
+/// Whether the true class of `row` is among the 5 highest outputs (ties
+/// counted against it, as torch.topk breaks them arbitrarily).
+static bool isInTop5(const Manifest &m, const Tensor &y, const Tensor &outputs,
+                     int64_t row) {
+  const int64_t width = m.outputSize();
+  const int64_t base = row * width;
+  const double truth = outputs.get(base + y.as<int32_t>()[row]);
+  int64_t higher = 0;
+  for (int64_t j = 0; j < width; ++j)
+    if (j != y.as<int32_t>()[row] && outputs.get(base + j) >= truth)
+      ++higher;
+  return higher < 5;
+}
+
 EvalResult evaluate(Model &model, const Dataset &ds) {
-  double lossSum = 0;
-  int64_t correct = 0;
-  forEachEvalBatch(model, ds.count, ds.x.data(), ds.y.data(),
-                   [&](int64_t, int64_t valid, const Tensor &y,
-                       const Tensor &losses, const Tensor &outputs) {
-                     for (int64_t r = 0; r < valid; ++r) {
-                       lossSum += losses.get(r);
-                       correct +=
-                           isCorrect(model.manifest(), y, outputs, r) ? 1 : 0;
-                     }
-                   });
+  const Manifest &m = model.manifest();
+  const bool isClass = m.label().kind == LabelKind::Class;
+  const int64_t width = m.outputSize();
   EvalResult res;
   res.count = ds.count;
-  res.meanLoss = ds.count ? lossSum / ds.count : 0;
-  res.accuracy = ds.count ? static_cast<double>(correct) / ds.count : 0;
+  if (isClass) {
+    res.numClasses = m.label().numClasses;
+    res.confusion.assign(res.numClasses * res.numClasses, 0);
+  }
+  const bool topK = isClass && width > 5;
+  const bool regression = !isClass && m.labelSize() == width;
+  double lossSum = 0, squaredError = 0;
+  int64_t correct = 0, top5 = 0;
+  forEachEvalBatch(
+      model, ds.count, ds.x.data(), ds.y.data(),
+      [&](int64_t, int64_t valid, const Tensor &y, const Tensor &losses,
+          const Tensor &outputs) {
+        for (int64_t r = 0; r < valid; ++r) {
+          lossSum += losses.get(r);
+          correct += isCorrect(m, y, outputs, r) ? 1 : 0;
+          if (isClass) {
+            int64_t predicted = predictedClass(m, outputs, r);
+            if (predicted < res.numClasses)
+              ++res.confusion[y.as<int32_t>()[r] * res.numClasses + predicted];
+          }
+          if (topK)
+            top5 += isInTop5(m, y, outputs, r) ? 1 : 0;
+          if (regression)
+            for (int64_t j = 0; j < width; ++j) {
+              double d = outputs.get(r * width + j) - y.get(r * width + j);
+              squaredError += d * d;
+            }
+        }
+      });
+  if (ds.count) {
+    const double n = static_cast<double>(ds.count);
+    res.meanLoss = lossSum / n;
+    res.accuracy = correct / n;
+    if (topK)
+      res.top5Accuracy = top5 / n;
+    if (regression)
+      res.mse = squaredError / (n * width);
+  }
   return res;
+}
+
+void recordTestMetrics(const EvalResult &r, Metrics &m) {
+  m.testLoss = r.meanLoss;
+  m.testAccuracy = r.accuracy;
+  m.testTop5Accuracy = r.top5Accuracy;
+  m.testMse = r.mse;
+  m.confusion = r.confusion;
+  m.numClasses = r.numClasses;
 }
 
 double meanBatchLoss(Model &model, const Tensor &x, const Tensor &y) {

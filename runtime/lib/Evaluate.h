@@ -9,9 +9,12 @@
 #define DLNRT_LIB_EVALUATE_H
 
 #include "DataSource.h"
+#include "Metrics.h"
 #include "Model.h"
 
 #include <functional>
+#include <optional>
+#include <vector>
 
 namespace dlnrt {
 
@@ -19,6 +22,15 @@ struct EvalResult {
   double meanLoss = 0;
   double accuracy = 0; // fraction in [0, 1]
   int64_t count = 0;
+  /// Class labels over more than 5 outputs: the true class among the 5
+  /// highest.
+  std::optional<double> top5Accuracy;
+  /// Real labels as wide as the output: mean squared error per element.
+  std::optional<double> mse;
+  /// Class labels: counts of (true class, predicted class), row-major
+  /// numClasses x numClasses.
+  std::vector<int64_t> confusion;
+  int64_t numClasses = 0;
 };
 
 /// Called once per batch with the first row index, the number of valid rows and
@@ -38,8 +50,15 @@ void forEachEvalBatch(Model &model, int64_t n, const void *x, const void *y,
 bool isCorrect(const Manifest &m, const Tensor &y, const Tensor &outputs,
                int64_t row);
 
-/// Mean per-sample loss and accuracy over a whole split.
+/// The class output row `row` predicts: the argmax, or for a single output
+/// 1 when it is at least 0.5.
+int64_t predictedClass(const Manifest &m, const Tensor &outputs, int64_t row);
+
+/// Mean per-sample loss, accuracy and the metrics above over a whole split.
 EvalResult evaluate(Model &model, const Dataset &ds);
+
+/// Copies the test metrics of `r` into `m`.
+void recordTestMetrics(const EvalResult &r, Metrics &m);
 
 /// Mean of the per-sample losses of one full batch, accumulated in double
 /// (gradcheck).

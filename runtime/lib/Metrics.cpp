@@ -78,12 +78,34 @@ std::string metricsToJson(const Metrics &m) {
     j["test_loss"] = jsonNumber(*m.testLoss);
   if (m.testAccuracy)
     j["test_accuracy"] = jsonNumber(*m.testAccuracy);
+  if (m.testTop5Accuracy)
+    j["test_top5_accuracy"] = jsonNumber(*m.testTop5Accuracy);
+  if (m.testMse)
+    j["test_mse"] = jsonNumber(*m.testMse);
   if (m.epochs)
     j["epochs"] = *m.epochs;
   if (m.samplesPerSecond)
     j["samples_per_second"] = jsonNumber(*m.samplesPerSecond);
   if (m.trainSeconds)
     j["train_seconds"] = jsonNumber(*m.trainSeconds);
+  if (m.numClasses > 0 &&
+      m.confusion.size() == static_cast<size_t>(m.numClasses * m.numClasses)) {
+    nlohmann::ordered_json matrix = nlohmann::ordered_json::array();
+    nlohmann::ordered_json recall = nlohmann::ordered_json::array();
+    for (int64_t t = 0; t < m.numClasses; ++t) {
+      auto row = m.confusion.begin() + t * m.numClasses;
+      std::vector<int64_t> counts(row, row + m.numClasses);
+      int64_t total = 0;
+      for (int64_t c : counts)
+        total += c;
+      matrix.push_back(counts);
+      recall.push_back(total ? nlohmann::ordered_json(
+                                   static_cast<double>(counts[t]) / total)
+                             : nlohmann::ordered_json(nullptr));
+    }
+    j["test_confusion_matrix"] = std::move(matrix);
+    j["test_per_class_accuracy"] = std::move(recall);
+  }
   return j.dump() + "\n";
 }
 

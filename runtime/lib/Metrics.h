@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dlnrt {
 
@@ -19,6 +20,11 @@ struct Metrics {
       testAccuracy; // accuracy as a fraction
   std::optional<int64_t> epochs;
   std::optional<double> samplesPerSecond, trainSeconds;
+  /// Test split extras (see EvalResult): top-5 accuracy, MSE, and the
+  /// confusion matrix, row-major numClasses x numClasses, rows the true class.
+  std::optional<double> testTop5Accuracy, testMse;
+  std::vector<int64_t> confusion;
+  int64_t numClasses = 0;
 };
 
 /// 41234 -> "41,234".
@@ -34,7 +40,10 @@ std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m);
 std::string formatFinalLine(const Metrics &m);
 
 /// {"train_loss":..,"test_loss":..,"test_accuracy":..,...}; absent fields are
-/// omitted and non-finite values become null (JSON has no NaN).
+/// omitted and non-finite values become null (JSON has no NaN). With class
+/// labels, "test_confusion_matrix" ([true][predicted] counts) and
+/// "test_per_class_accuracy" (recall of each class, null for a class absent
+/// from the split) close the object.
 std::string metricsToJson(const Metrics &m);
 
 /// metricsToJson written atomically, or straight into a character device or

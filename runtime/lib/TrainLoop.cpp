@@ -98,8 +98,8 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     line.samplesPerSecond = seconds > 0 ? batches * batch / seconds : NAN;
     if (test) {
       EvalResult r = evaluate(model, *test);
-      line.testLoss = final.testLoss = r.meanLoss;
-      line.testAccuracy = final.testAccuracy = r.accuracy;
+      recordTestMetrics(r, line);
+      recordTestMetrics(r, final);
     }
     if (options.log)
       *options.log << formatEpochLine(epoch, options.epochs, line) << "\n"
@@ -107,9 +107,7 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   }
   // Zero epochs still reports where the initial parameters stand.
   if (test && !final.testLoss) {
-    EvalResult r = evaluate(model, *test);
-    final.testLoss = r.meanLoss;
-    final.testAccuracy = r.accuracy;
+    recordTestMetrics(evaluate(model, *test), final);
   }
   final.trainSeconds = totalSeconds;
   final.samplesPerSecond = totalSeconds > 0 ? totalSamples / totalSeconds : 0;

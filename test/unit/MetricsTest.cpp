@@ -52,3 +52,22 @@ TEST(Metrics, JsonFileIsWrittenAtomically) {
             "\"epochs\":3,"
             "\"samples_per_second\":1000.0,\"train_seconds\":1.5}\n");
 }
+
+// Class labels add the confusion matrix ([true][predicted]) and each class's
+// accuracy (null for a class the split lacks); top-5 and MSE when present.
+TEST(Metrics, JsonHasConfusionMatrixAndExtras) {
+  Metrics m;
+  m.testAccuracy = 0.6;
+  m.testTop5Accuracy = 0.9;
+  m.numClasses = 3;
+  m.confusion = {2, 1, 0, //
+                 0, 1, 0, //
+                 0, 0, 0};
+  EXPECT_EQ(metricsToJson(m),
+            "{\"test_accuracy\":0.6,\"test_top5_accuracy\":0.9,"
+            "\"test_confusion_matrix\":[[2,1,0],[0,1,0],[0,0,0]],"
+            "\"test_per_class_accuracy\":[0.6666666666666666,1.0,null]}\n");
+  Metrics regression;
+  regression.testMse = 0.25;
+  EXPECT_EQ(metricsToJson(regression), "{\"test_mse\":0.25}\n");
+}
