@@ -42,7 +42,8 @@ llvm::SourceMgr::DiagKind toDiagKind(mlir::DiagnosticSeverity severity) {
 /// The position `loc` names in a buffer of `sourceMgr`, if any.
 llvm::SMLoc findInSource(llvm::SourceMgr &sourceMgr,
                          mlir::Location loc) {
-  auto fileLoc = mlir::dyn_cast<mlir::FileLineColLoc>(loc);
+  // Fused, named and call-site locations wrap the file position.
+  auto fileLoc = loc->findInstanceOf<mlir::FileLineColLoc>();
   if (!fileLoc)
     return {};
   for (unsigned id = 1; id <= sourceMgr.getNumBuffers(); ++id)
