@@ -2,6 +2,7 @@
 # Compile time of dlnc against model depth: MLPs of N dense(16 -> 16) + relu
 # layers. Compile time should grow about linearly with N.
 # Usage: bench/compile_depth.sh [N ...]   (default 50 100 200; after scripts/setup.sh)
+# DLNC=/other/build/bin/dlnc compares another compiler (an older commit, say).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -21,7 +22,7 @@ print(f"  output z = out(h{n - 1})\n  loss = cross_entropy(z, y)\n}}")
 print("train { optimizer = sgd(lr = 0.1)  batch = 32 }")
 PY
     start=$(date +%s%N)
-    ./build/bin/dlnc "$work/deep$depth.dln" -o "$work/deep$depth"
+    "${DLNC:-./build/bin/dlnc}" "$work/deep$depth.dln" -o "$work/deep$depth"
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
     printf 'depth %4d layers: compile %7.2f s  (%.3f s per layer)\n' "$depth" \
       "$(echo "$ms" | awk '{print $1 / 1000}')" "$(echo "$ms $depth" | awk '{print $1 / 1000 / $2}')"
