@@ -15,6 +15,9 @@ packages=(
   zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
   # Unit tests check that NumPy reads the runtime's .npz checkpoints.
   python3-numpy
+  # Tests use PyTorch as the oracle: compiled optimizers against torch.optim
+  # (test/e2e/optimizers), op gradients (test/Ops).
+  python3-torch
   # Bundled data sets used by the examples and end-to-end tests.
   dataset-fashion-mnist
 )
