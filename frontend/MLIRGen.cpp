@@ -16,6 +16,7 @@
 #include "frontend/Layers.h"
 #include "frontend/MemoryEstimate.h"
 #include "frontend/Operators.h"
+#include "frontend/Optimizers.h"
 #include "frontend/RecipeGen.h"
 #include "frontend/SourceLocation.h"
 
@@ -77,10 +78,6 @@ private:
   void emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
                      ArrayRef<Type> paramTypes, ArrayRef<int64_t> wrt,
                      Location lossLoc);
-  /// The optimizer-state tensor holding a parameter's momentum.
-  static std::string velocityName(StringRef param) {
-    return (param + ".momentum").str();
-  }
   FailureOr<Value> emitExpr(const Expr &expr);
   FailureOr<Value> emitCall(const CallExpr &call);
   FailureOr<Value> emitBinary(const BinaryExpr &binary);
@@ -549,19 +546,32 @@ void ModelGen::emitMetadata(ModuleOp module) {
 void ModelGen::emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
                              ArrayRef<Type> paramTypes, ArrayRef<int64_t> wrt,
                              Location lossLoc) {
-  // train_step(params, x, y, [velocities], lr) -> (params, [velocities], loss):
-  // the updated parameters and optimizer state are written back in place.
-  auto optimizer = module->getAttrOfType<SGDAttr>("dln.optimizer");
-  double momentum = optimizer.getMomentum().getValueAsDouble();
+  // train_step(params, x, y, [state], lr) -> (params, [state], loss): the
+  // updated parameters and optimizer state are written back in place. The
+  // state is each parameter's slots in turn (fc.weight.exp_avg,
+  // fc.weight.exp_avg_sq, fc.bias.exp_avg, ...), then the step count.
+  auto optimizer = module->getAttrOfType<OptimizerAttr>("dln.optimizer");
+  SmallVector<StringRef> slots = optimizerSlots(optimizer);
+  bool counted = usesStepCount(optimizer);
   unsigned numParams = params.size();
   Type scalar = RankedTensorType::get({}, elementType);
-  SmallVector<Type> extraInputs;
-  if (momentum > 0)
-    llvm::append_range(extraInputs, paramTypes);
+  SmallVector<ParamInfo> stateSpecs;
+  SmallVector<Type> stateTypes;
+  auto zeros = InitAttr::get(&context, "zeros", 0, 0, {});
+  for (auto [param, type] : llvm::zip_equal(params, paramTypes))
+    for (StringRef slot : slots) {
+      stateSpecs.push_back(
+          {(Twine(param.name) + "." + slot).str(), param.shape, zeros});
+      stateTypes.push_back(type);
+    }
+  if (counted) {
+    stateSpecs.push_back({kStepCountName.str(), {}, zeros});
+    stateTypes.push_back(scalar);
+  }
+  SmallVector<Type> extraInputs(stateTypes);
   extraInputs.push_back(scalar);
   SmallVector<Type> stepTypes(paramTypes);
-  if (momentum > 0)
-    llvm::append_range(stepTypes, paramTypes);
+  llvm::append_range(stepTypes, stateTypes);
   stepTypes.push_back(scalar);
   func::FuncOp stepFunc =
       createFunction(module, "train_step", extraInputs, stepTypes);
@@ -571,20 +581,21 @@ void ModelGen::emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
   auto stepGrad = ValueAndGradOp::create(builder, lossLoc, scalar, paramTypes,
                                          lossFunc.getSymName(),
                                          args.take_front(dataArgs), wrt);
+  ValueRange stateArgs = args.slice(dataArgs, stateTypes.size());
+  Value step;
+  if (counted)
+    step = AddOp::create(builder, lossLoc, stateArgs.back(),
+                         splatLike(builder, lossLoc, scalar, 1.0));
   SmallVector<Value> newParams, newState;
   for (unsigned i = 0; i < numParams; ++i) {
-    Value param = args[i], g = stepGrad.getGradients()[i];
-    if (momentum > 0) {
-      auto update = SGDMomentumUpdateOp::create(
-          builder, lossLoc, paramTypes[i], paramTypes[i], param, g,
-          args[dataArgs + i], lr, builder.getF64FloatAttr(momentum));
-      newParams.push_back(update.getNewParam());
-      newState.push_back(update.getNewVelocity());
-    } else {
-      newParams.push_back(
-          SGDUpdateOp::create(builder, lossLoc, paramTypes[i], param, g, lr));
-    }
+    SmallVector<Value> updated = buildOptimizerUpdate(
+        builder, lossLoc, optimizer, args[i], stepGrad.getGradients()[i],
+        stateArgs.slice(i * slots.size(), slots.size()), step, lr);
+    newParams.push_back(updated.front());
+    llvm::append_range(newState, llvm::drop_begin(updated));
   }
+  if (counted)
+    newState.push_back(step);
   SmallVector<Value> results(newParams);
   llvm::append_range(results, newState);
   results.push_back(stepGrad.getValue());
@@ -593,20 +604,16 @@ void ModelGen::emitTrainStep(ModuleOp module, func::FuncOp lossFunc,
   for (unsigned i = 0; i < numParams; ++i) {
     stepFunc.setResultAttr(i, "dln.aliases_arg", builder.getI64IntegerAttr(i));
     setResultRole(stepFunc, i, Role::param, params[i].name);
-    if (momentum > 0) {
-      std::string name = velocityName(params[i].name);
-      setRole(stepFunc, dataArgs + i, Role::optimizer_state, name);
-      stepFunc.setResultAttr(numParams + i, "dln.aliases_arg",
-                             builder.getI64IntegerAttr(dataArgs + i));
-      setResultRole(stepFunc, numParams + i, Role::optimizer_state, name);
-    }
+  }
+  for (auto [i, spec] : llvm::enumerate(stateSpecs)) {
+    setRole(stepFunc, dataArgs + i, Role::optimizer_state, spec.name);
+    stepFunc.setResultAttr(numParams + i, "dln.aliases_arg",
+                           builder.getI64IntegerAttr(dataArgs + i));
+    setResultRole(stepFunc, numParams + i, Role::optimizer_state, spec.name);
   }
   setRole(stepFunc, args.size() - 1, Role::hyper, "lr");
   setResultRole(stepFunc, results.size() - 1, Role::loss, "loss");
-  if (momentum > 0)
-    for (const ParamInfo &param : params)
-      state.push_back({velocityName(param.name), param.shape,
-                       InitAttr::get(&context, "zeros", 0, 0, {})});
+  llvm::append_range(state, stateSpecs);
 }
 
 LogicalResult ModelGen::generate(ModuleOp module) {

@@ -5,6 +5,7 @@
 
 #include "frontend/ConstantEval.h"
 #include "frontend/DatasetProbe.h"
+#include "frontend/Optimizers.h"
 #include "frontend/SourceLocation.h"
 
 #include "mlir/IR/Builders.h"
@@ -51,10 +52,8 @@ private:
   bool batchAll = false;
   llvm::SMLoc batchLoc;
   int64_t epochs = 1, seed = 0, logEvery = 0;
-  double learningRate = 0.01;
-  double momentum = 0;
+  dln::OptimizerAttr optimizer;
   bool sawDataBlock = false;
-  bool sawOptimizer = false;
 };
 
 LogicalResult RecipeGen::checkUnique(const Stmt &stmt,
@@ -175,32 +174,11 @@ LogicalResult RecipeGen::readTrain(const Block &block) {
       return failure();
     StringRef name = stmt.name();
     if (name == "optimizer") {
-      auto *call = llvm::dyn_cast<CallExpr>(stmt.value.get());
-      if (!call || calleeName(*call) != "sgd")
-        return error(stmt.value->getLoc())
-               << "unsupported optimizer (this compiler version supports "
-                  "sgd(lr = ...))";
-      for (const Argument &arg : call->args) {
-        if (arg.name != "lr" && arg.name != "momentum")
-          return error(arg.loc)
-                 << (arg.name.empty() ? std::string("sgd takes named options")
-                                      : "sgd option '" + arg.name +
-                                            "' is not supported by this "
-                                            "compiler version")
-                 << " (expected lr, momentum)";
-        std::optional<double> value = evaluateNumber(*arg.value);
-        if (arg.name == "lr") {
-          if (!value || *value <= 0)
-            return error(arg.loc) << "sgd expects 'lr = <positive number>'";
-          learningRate = *value;
-        } else {
-          if (!value || *value < 0 || *value >= 1)
-            return error(arg.loc)
-                   << "sgd expects 'momentum = <number in [0, 1)>'";
-          momentum = *value;
-        }
-      }
-      sawOptimizer = true;
+      FailureOr<dln::OptimizerAttr> read =
+          readOptimizer(context, sourceMgr, *stmt.value);
+      if (failed(read))
+        return failure();
+      optimizer = *read;
     } else if (name == "batch") {
       batchLoc = stmt.value->getLoc();
       auto *all = llvm::dyn_cast<IdentifierExpr>(stmt.value.get());
@@ -223,7 +201,7 @@ LogicalResult RecipeGen::readTrain(const Block &block) {
              << "' (expected optimizer, batch, epochs, seed or log_every)";
     }
   }
-  if (!sawOptimizer)
+  if (!optimizer)
     return error(block.loc)
            << "the train block needs 'optimizer = sgd(lr = ...)'";
   return success();
@@ -291,10 +269,7 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
   module->setAttr("dln.epochs", builder.getI64IntegerAttr(epochs));
   module->setAttr("dln.seed", builder.getI64IntegerAttr(seed));
   module->setAttr("dln.log_every", builder.getI64IntegerAttr(logEvery));
-  module->setAttr("dln.optimizer",
-                  dln::SGDAttr::get(&context,
-                                    builder.getF64FloatAttr(learningRate),
-                                    builder.getF64FloatAttr(momentum)));
+  module->setAttr("dln.optimizer", optimizer);
   module->setAttr("dln.data", dln::DataAttr::get(&context, dataDir, trainSource,
                                                  testSource));
   return *batch;

@@ -13,9 +13,11 @@ packages=(
   # Libraries: runtime data loading (zlib), unit tests, formatting, linear algebra,
   # the runtime's command line (CLI11) and metrics JSON (nlohmann/json).
   zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
-  # Unit tests check that NumPy reads the runtime's .npz checkpoints; PyTorch
-  # is the oracle that losses and optimizers are checked against.
-  python3-numpy python3-torch
+  # Unit tests check that NumPy reads the runtime's .npz checkpoints.
+  python3-numpy
+  # Tests use PyTorch as the oracle: compiled optimizers against torch.optim
+  # (test/e2e/optimizers), loss values (test/e2e/loss-values.test).
+  python3-torch
   # Bundled data sets used by the examples and end-to-end tests.
   dataset-fashion-mnist
 )

@@ -44,3 +44,10 @@ if os.path.exists(mlir_runner) and os.path.exists(
 # End-to-end tests that read Debian's dataset-fashion-mnist.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
+
+# PyTorch as the oracle of test/e2e/optimizers (Debian's python3-torch).
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import torch"],
+                  stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("torch")

@@ -91,13 +91,31 @@ json::Object tensorJson(dln::TensorSpecAttr tensor) {
                       {"init", std::move(initJson)}};
 }
 
+/// {"kind": "adam", "lr": 0.001, "betas": [0.9, 0.999], ...}: every
+/// hyperparameter, for `info`; the runtime itself uses only lr.
+static json::Object optimizerJson(dln::OptimizerAttr optimizer) {
+  json::Object object{{"kind", optimizer.getKind().str()},
+                      {"lr", optimizer.getLr().getValueAsDouble()}};
+  for (NamedAttribute option : optimizer.getOptions()) {
+    json::Value value = nullptr;
+    if (auto number = dyn_cast<FloatAttr>(option.getValue()))
+      value = number.getValueAsDouble();
+    else if (auto flag = dyn_cast<BoolAttr>(option.getValue()))
+      value = flag.getValue();
+    else if (auto array = dyn_cast<DenseF64ArrayAttr>(option.getValue()))
+      value = json::Array(array.asArrayRef());
+    object[option.getName().strref()] = std::move(value);
+  }
+  return object;
+}
+
 class ManifestWriter {
 public:
   explicit ManifestWriter(ModuleOp module) : module(module) {}
 
   FailureOr<std::string> write() {
     auto dtype = module->getAttrOfType<TypeAttr>("dln.dtype");
-    auto optimizer = module->getAttrOfType<dln::SGDAttr>("dln.optimizer");
+    auto optimizer = module->getAttrOfType<dln::OptimizerAttr>("dln.optimizer");
     auto params = module->getAttrOfType<ArrayAttr>("dln.params");
     auto input = module->getAttrOfType<dln::SampleAttr>("dln.input");
     Attribute label = module->getAttr("dln.label");
@@ -111,12 +129,7 @@ public:
                       {"version", 2},
                       {"model", module.getSymName().value_or("model").str()},
                       {"dtype", dtypeName(dtype.getValue())}};
-    json::Object train{
-        {"optimizer",
-         json::Object{
-             {"kind", "sgd"},
-             {"lr", optimizer.getLr().getValueAsDouble()},
-             {"momentum", optimizer.getMomentum().getValueAsDouble()}}}};
+    json::Object train{{"optimizer", optimizerJson(optimizer)}};
     for (StringRef key : {"batch", "epochs", "seed", "log_every"}) {
       auto attr = module->getAttrOfType<IntegerAttr>(("dln." + key).str());
       if (!attr)

@@ -20,9 +20,14 @@ def Autodiff : Pass<"dln-autodiff", "mlir::ModuleOp"> {
 def ExpandOptimizers : Pass<"dln-expand-optimizers", "mlir::func::FuncOp"> {
   let summary = "Expand optimizer update ops into element-wise dln ops";
   let description = [{
-    `dln.sgd_update %p, %g, %lr` becomes `%p - %g * broadcast(%lr)`, and
-    `dln.sgd_momentum_update` becomes `v' = momentum * v + g; p - lr * v'`;
-    both later fuse with the gradient computation into one pass per parameter.
+    One pattern per update op, each PyTorch's formula (docs/language.md
+    14.3) in element-wise dln ops: `dln.sgd_update %p, %g, %lr` becomes
+    `%p - %g * broadcast(%lr)`, `dln.sgd_momentum_update`
+    `b' = momentum * b + g; p - lr * b'`, and `dln.adam_update`,
+    `dln.rmsprop_update`, `dln.rmsprop_momentum_update` and
+    `dln.adagrad_update` likewise; Adam's bias corrections `1 - beta^t` are
+    `1 - exp(t * log(beta))` of the step-count operand. The updates later
+    fuse with the gradient computation into one pass per parameter.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }

@@ -75,8 +75,8 @@ int runInfo(const Model &model) {
             << ", seed " << m.seed << ", optimizer " << m.optimizer;
   if (m.lr)
     std::cout << " lr=" << *m.lr;
-  if (m.momentum != 0)
-    std::cout << " momentum=" << m.momentum;
+  for (const auto &[name, value] : m.optimizerOptions)
+    std::cout << " " << name << "=" << value;
   std::cout << ", log_every " << m.logEvery << "\n";
   std::cout << "data:\n";
   if (!m.dataDir.empty())

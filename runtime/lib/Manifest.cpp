@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <sstream>
 
 namespace dlnrt {
 
@@ -83,6 +84,31 @@ public:
     if (!has(key))
       return std::nullopt;
     return (*this)[key];
+  }
+
+  /// An object's members, in the JSON library's (sorted) key order.
+  std::vector<std::pair<std::string, Node>> members() const {
+    if (!value_.is_object())
+      error("expected an object");
+    std::vector<std::pair<std::string, Node>> out;
+    for (auto it = value_.begin(); it != value_.end(); ++it)
+      out.emplace_back(it.key(), Node(it.value(), path_ + "." + it.key()));
+    return out;
+  }
+  /// A number, boolean or array of them as `info` prints it: 0.9, true,
+  /// (0.9, 0.999).
+  std::string display() const {
+    if (value_.is_boolean())
+      return value_.get<bool>() ? "true" : "false";
+    if (value_.is_array()) {
+      std::string text = "(";
+      for (const Node &element : array())
+        text += (text.size() > 1 ? ", " : "") + element.display();
+      return text + ")";
+    }
+    std::ostringstream os;
+    os << number();
+    return os.str();
   }
 
   std::vector<Node> array() const {
@@ -275,8 +301,10 @@ void parseTrain(const Node &n, Manifest &m) {
     m.optimizer = (*o)["kind"].str();
     if (auto lr = o->optional("lr"))
       m.lr = lr->number();
-    if (auto mom = o->optional("momentum"))
-      m.momentum = mom->number();
+    // Informational (the update is compiled into train_step): shown by info.
+    for (const auto &[key, value] : o->members())
+      if (key != "kind" && key != "lr")
+        m.optimizerOptions.emplace_back(key, value.display());
   }
 }
 

@@ -116,7 +116,9 @@ struct Manifest {
   int64_t logEvery = 0;
   std::string optimizer = "sgd";
   std::optional<double> lr;
-  double momentum = 0;
+  /// The optimizer's other hyperparameters as `info` prints them
+  /// ({"momentum", "0.9"}, {"betas", "(0.9, 0.999)"}), in key order.
+  std::vector<std::pair<std::string, std::string>> optimizerOptions;
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> state;
   std::vector<IoSpec> inputs;

@@ -21,16 +21,16 @@
 // CHECK-SAME: \22model\22:\22tiny\22
 // CHECK-SAME: \22outputs\22:[{\22name\22:\22p\22,\22shape\22:[1]}]
 // CHECK-SAME: \22params\22:[{\22init\22:{\22fan_in\22:2,\22fan_out\22:1,\22kind\22:\22fan_in_uniform\22},\22name\22:\22fc.weight\22,\22shape\22:[2,1]},{\22init\22:{\22a\22:-1,\22b\22:1,\22fan_in\22:2,\22fan_out\22:1,\22kind\22:\22uniform\22},\22name\22:\22fc.bias\22,\22shape\22:[1]}]
-// CHECK-SAME: \22state\22:[{\22init\22:{\22fan_in\22:0,\22fan_out\22:0,\22kind\22:\22zeros\22},\22name\22:\22fc.weight.momentum\22,\22shape\22:[2,1]}]
-// CHECK-SAME: \22train\22:{\22epochs\22:3,\22log_every\22:0,\22optimizer\22:{\22kind\22:\22sgd\22,\22lr\22:0.10000000000000001,\22momentum\22:0.90000000000000002},\22seed\22:7}
+// CHECK-SAME: \22state\22:[{\22init\22:{\22fan_in\22:0,\22fan_out\22:0,\22kind\22:\22zeros\22},\22name\22:\22fc.weight.momentum_buffer\22,\22shape\22:[2,1]}]
+// CHECK-SAME: \22train\22:{\22epochs\22:3,\22log_every\22:0,\22optimizer\22:{\22dampening\22:0,\22kind\22:\22sgd\22,\22lr\22:0.10000000000000001,\22momentum\22:0.90000000000000002,\22nesterov\22:true,\22weight_decay\22:0},\22seed\22:7}
 // CHECK-SAME: \22version\22:2}\00")
 module @tiny attributes {
   dln.batch = 4 : i64, dln.epochs = 3 : i64, dln.seed = 7 : i64, dln.log_every = 0 : i64,
   dln.dtype = f32,
-  dln.optimizer = #dln.sgd<lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64>,
+  dln.optimizer = #dln.optimizer<"sgd", lr = 1.000000e-01 : f64, {dampening = 0.000000e+00 : f64, momentum = 9.000000e-01 : f64, nesterov = true, weight_decay = 0.000000e+00 : f64}>,
   dln.params = [#dln.tensor<"fc.weight", [2, 1], #dln.init<"fan_in_uniform", fan_in = 2, fan_out = 1>>,
                 #dln.tensor<"fc.bias", [1], #dln.init<"uniform", fan_in = 2, fan_out = 1, args = [-1.0, 1.0]>>],
-  dln.state = [#dln.tensor<"fc.weight.momentum", [2, 1], #dln.init<"zeros", fan_in = 0, fan_out = 0>>],
+  dln.state = [#dln.tensor<"fc.weight.momentum_buffer", [2, 1], #dln.init<"zeros", fan_in = 0, fan_out = 0>>],
   dln.input = #dln.sample<"x", [2]>,
   dln.label = #dln.sample<"y", [1]>,
   dln.data = #dln.data<"/my data",

@@ -105,7 +105,9 @@ TEST(Manifest, ParsesFullManifest) {
   EXPECT_EQ(m.optimizer, "sgd");
   ASSERT_TRUE(m.lr);
   EXPECT_DOUBLE_EQ(*m.lr, 0.1);
-  EXPECT_DOUBLE_EQ(m.momentum, 0.9);
+  EXPECT_EQ(
+      m.optimizerOptions,
+      (std::vector<std::pair<std::string, std::string>>{{"momentum", "0.9"}}));
   ASSERT_EQ(m.params.size(), 2u);
   EXPECT_EQ(m.params[0].name, "fc1.weight");
   EXPECT_EQ(m.params[0].shape, (Shape{784, 10}));
@@ -159,6 +161,21 @@ TEST(Manifest, ParsesFullManifest) {
   EXPECT_FALSE(m.findEntryPoint("predict"));
 }
 
+// Any optimizer kind is accepted; its hyperparameters are kept for `info`.
+TEST(Manifest, OptimizerHyperparameters) {
+  json j = json::parse(kFashion);
+  j["train"]["optimizer"] = json::parse(
+      R"({"kind": "adam", "lr": 0.001, "betas": [0.9, 0.999], "eps": 1e-08,
+          "amsgrad": false})");
+  Manifest m = parseManifest(j.dump());
+  EXPECT_EQ(m.optimizer, "adam");
+  EXPECT_DOUBLE_EQ(*m.lr, 0.001);
+  EXPECT_EQ(
+      m.optimizerOptions,
+      (std::vector<std::pair<std::string, std::string>>{
+          {"amsgrad", "false"}, {"betas", "(0.9, 0.999)"}, {"eps", "1e-08"}}));
+}
+
 // Optional sections default; real labels have a per-sample shape.
 TEST(Manifest, DefaultsAndRealLabels) {
   json j = json::parse(kFashion);
@@ -174,7 +191,7 @@ TEST(Manifest, DefaultsAndRealLabels) {
   EXPECT_FALSE(m.batchCoversDataset);
   EXPECT_EQ(m.optimizer, "sgd");
   EXPECT_FALSE(m.lr);
-  EXPECT_DOUBLE_EQ(m.momentum, 0);
+  EXPECT_TRUE(m.optimizerOptions.empty());
   EXPECT_TRUE(m.state.empty());
   EXPECT_FALSE(m.train || m.test);
   EXPECT_EQ(m.dataDir, "");
@@ -239,6 +256,8 @@ TEST(Manifest, RejectsMalformedValues) {
       {"/train/batch_covers_dataset", 1, "$.train.batch_covers_dataset: expected true or false"},
       {"/train/optimizer/kind", kRemove, "$.train.optimizer: missing key 'kind'"},
       {"/train/optimizer/lr", "fast", "$.train.optimizer.lr: expected a finite number"},
+      {"/train/optimizer/momentum", "0.9", "$.train.optimizer.momentum: expected a finite number"},
+      {"/train/optimizer/betas", {0.9, "x"}, "$.train.optimizer.betas[1]: expected a finite number"},
       {"/params", json::object(), "$.params: expected an array"},
       {"/params/0/shape", {784, 0}, "$.params[0].shape[1]: must be >= 1, got 0"},
       {"/params/0/shape", "784x10", "$.params[0].shape: expected an array"},

@@ -18,3 +18,42 @@ void DLNDialect::registerAttributes() {
 #include "dialects/DLN/IR/DLNAttrs.cpp.inc"
       >();
 }
+
+LogicalResult
+OptimizerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      StringRef kind, FloatAttr lr, DictionaryAttr options) {
+  if (kind.empty())
+    return emitError() << "optimizer kind must not be empty";
+  if (!lr.getType().isF64())
+    return emitError() << "optimizer lr must be an f64, got " << lr.getType();
+  for (NamedAttribute option : options) {
+    Attribute value = option.getValue();
+    auto number = dyn_cast<FloatAttr>(value);
+    if ((number && number.getType().isF64()) ||
+        isa<BoolAttr, DenseF64ArrayAttr>(value))
+      continue;
+    return emitError() << "optimizer option '" << option.getName().strref()
+                       << "' must be an f64, a boolean or an f64 array, got "
+                       << value;
+  }
+  return success();
+}
+
+double OptimizerAttr::getNumber(StringRef name, double fallback) const {
+  if (auto value = getOptions().getAs<FloatAttr>(name))
+    return value.getValueAsDouble();
+  return fallback;
+}
+
+bool OptimizerAttr::getFlag(StringRef name) const {
+  auto value = getOptions().getAs<BoolAttr>(name);
+  return value && value.getValue();
+}
+
+double OptimizerAttr::getArrayElement(StringRef name, unsigned index,
+                                      double fallback) const {
+  auto value = getOptions().getAs<DenseF64ArrayAttr>(name);
+  if (!value || index >= value.asArrayRef().size())
+    return fallback;
+  return value.asArrayRef()[index];
+}

@@ -97,16 +97,31 @@ def DLN_ClassLabelAttr : AttrDef<DLN_Dialect, "ClassLabel"> {
   let assemblyFormat = "`<` $name `,` $classes `>`";
 }
 
-def DLN_SGDAttr : AttrDef<DLN_Dialect, "SGD"> {
-  let mnemonic = "sgd";
-  let summary = "the SGD optimizer's settings";
+def DLN_OptimizerAttr : AttrDef<DLN_Dialect, "Optimizer"> {
+  let mnemonic = "optimizer";
+  let summary = "the optimizer of a train block: kind, learning rate, options";
   let description = [{
+    `kind` is a torch.optim name (`sgd`, `adam`, `adamw`, `rmsprop`,
+    `adagrad`); `options` holds every other hyperparameter, defaults
+    included, as f64 numbers, booleans (`nesterov`) or f64 arrays (`betas`).
+
     ```mlir
-    dln.optimizer = #dln.sgd<lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64>
+    dln.optimizer = #dln.optimizer<"adam", lr = 1.000000e-03 : f64, {betas = array<f64: 9.000000e-01, 9.990000e-01>, eps = 1.000000e-08 : f64, weight_decay = 0.000000e+00 : f64}>
     ```
   }];
-  let parameters = (ins "::mlir::FloatAttr":$lr, "::mlir::FloatAttr":$momentum);
-  let assemblyFormat = "`<` `lr` `=` $lr `,` `momentum` `=` $momentum `>`";
+  let parameters = (ins StringRefParameter<>:$kind, "::mlir::FloatAttr":$lr,
+                        "::mlir::DictionaryAttr":$options);
+  let assemblyFormat = "`<` $kind `,` `lr` `=` $lr `,` $options `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// A numeric option, or `fallback` when absent.
+    double getNumber(::llvm::StringRef name, double fallback = 0) const;
+    /// A boolean option, false when absent.
+    bool getFlag(::llvm::StringRef name) const;
+    /// Element `index` of an array option, or `fallback`.
+    double getArrayElement(::llvm::StringRef name, unsigned index,
+                           double fallback) const;
+  }];
 }
 
 def DLN_CsvSourceAttr : AttrDef<DLN_Dialect, "CsvSource"> {

@@ -262,37 +262,158 @@ def DLN_ValueAndGradOp : DLN_Op<"value_and_grad", [
   let hasVerifier = 1;
 }
 
-def DLN_SGDUpdateOp : DLN_Op<"sgd_update", [Pure, AllTypesMatch<["param", "grad", "result"]>]> {
-  let summary = "one plain SGD step: `param - lr * grad`";
-  let description = [{
-    Expanded into element-wise ops by `dln-expand-optimizers`.
+// Optimizer updates, one op per torch.optim rule (docs/language.md 14.3).
+// Hyperparameters other than the learning rate are attributes, the learning
+// rate a runtime scalar (`--lr`). `step` is the step count t from 1, already
+// incremented for this step, in the model dtype. State tensors persist across
+// steps and start at zero. `dln-expand-optimizers` expands each op into
+// element-wise primitives.
 
+class DLN_OptimizerOp<string mnemonic, list<Trait> traits = []> :
+    DLN_Op<mnemonic, !listconcat(traits, [Pure])>;
+
+def DLN_SGDUpdateOp : DLN_OptimizerOp<"sgd_update", [
+    AllTypesMatch<["param", "grad", "result"]>]> {
+  let summary = "one plain SGD step: `param - lr * (grad + weight_decay * param)`";
+  let description = [{
     ```mlir
     %w1 = dln.sgd_update %w, %gw, %lr : tensor<2x1xf32>, tensor<f32>
+    %w2 = dln.sgd_update %w, %gw, %lr {weight_decay = 1.0e-02 : f64} : tensor<2x1xf32>, tensor<f32>
     ```
   }];
-  let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad, DLN_Scalar:$lr);
+  let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad, DLN_Scalar:$lr,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
   let results = (outs DLN_FloatTensor:$result);
   let assemblyFormat = "$param `,` $grad `,` $lr attr-dict `:` type($param) `,` type($lr)";
+  let hasVerifier = 1;
 }
 
-def DLN_SGDMomentumUpdateOp : DLN_Op<"sgd_momentum_update", [Pure,
-    AllTypesMatch<["param", "grad", "velocity", "new_param", "new_velocity"]>]> {
+def DLN_SGDMomentumUpdateOp : DLN_OptimizerOp<"sgd_momentum_update", [
+    AllTypesMatch<["param", "grad", "buffer", "new_param", "new_buffer"]>,
+    OptionalTypesMatchWith<"step has the learning rate's type", "lr", "step",
+                           "$_self">]> {
   let summary = "one SGD step with momentum, as PyTorch's SGD";
   let description = [{
-    `new_velocity = momentum * velocity + grad`, then
-    `new_param = param - lr * new_velocity`. Expanded into element-wise ops
-    by `dln-expand-optimizers`; the velocity is optimizer state that persists
-    across steps.
+    `g = grad + weight_decay * param`;
+    `new_buffer = momentum * buffer + (1 - dampening) * g`, except
+    `new_buffer = g` at the first step; `new_param = param - lr * d` with
+    `d = g + momentum * new_buffer` (`nesterov`) or `d = new_buffer`.
+    Since the buffer starts at zero, only a nonzero dampening needs the step
+    count to recognize the first step.
 
     ```mlir
-    %w1, %v1 = dln.sgd_momentum_update %w, %gw, %v, %lr {momentum = 9.0e-01 : f64} : tensor<2x1xf32>, tensor<f32>
+    %w1, %b1 = dln.sgd_momentum_update %w, %gw, %b, %lr {momentum = 9.0e-01 : f64} : tensor<2x1xf32>, tensor<f32>
+    %w2, %b2 = dln.sgd_momentum_update %w, %gw, %b, %lr step %t {momentum = 9.0e-01 : f64, dampening = 1.0e-01 : f64} : tensor<2x1xf32>, tensor<f32>
     ```
   }];
   let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad,
-                       DLN_FloatTensor:$velocity, DLN_Scalar:$lr, F64Attr:$momentum);
-  let results = (outs DLN_FloatTensor:$new_param, DLN_FloatTensor:$new_velocity);
-  let assemblyFormat = "$param `,` $grad `,` $velocity `,` $lr attr-dict `:` type($param) `,` type($lr)";
+                       DLN_FloatTensor:$buffer, DLN_Scalar:$lr,
+                       Optional<DLN_Scalar>:$step, F64Attr:$momentum,
+                       DefaultValuedAttr<F64Attr, "0.0">:$dampening,
+                       UnitAttr:$nesterov,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+  let results = (outs DLN_FloatTensor:$new_param, DLN_FloatTensor:$new_buffer);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $buffer `,` $lr (`step` $step^)? attr-dict `:` type($param) `,` type($lr)
+  }];
+  let hasVerifier = 1;
+}
+
+def DLN_AdamUpdateOp : DLN_OptimizerOp<"adam_update", [
+    AllTypesMatch<["param", "grad", "exp_avg", "exp_avg_sq", "new_param",
+                   "new_exp_avg", "new_exp_avg_sq"]>,
+    AllTypesMatch<["step", "lr"]>]> {
+  let summary = "one Adam or AdamW step, as PyTorch's Adam and AdamW";
+  let description = [{
+    `g = grad + weight_decay * param` (Adam) or `param *= 1 - lr * weight_decay`
+    first (`decoupled`, AdamW); `m = beta1 * exp_avg + (1 - beta1) * g`,
+    `v = beta2 * exp_avg_sq + (1 - beta2) * g^2`;
+    `new_param = param - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)`.
+
+    ```mlir
+    %w1, %m1, %v1 = dln.adam_update %w, %gw, %m, %v, %t, %lr {beta1 = 9.0e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.0e-08 : f64} : tensor<2x1xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad,
+                       DLN_FloatTensor:$exp_avg, DLN_FloatTensor:$exp_avg_sq,
+                       DLN_Scalar:$step, DLN_Scalar:$lr, F64Attr:$beta1,
+                       F64Attr:$beta2, F64Attr:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       UnitAttr:$decoupled);
+  let results = (outs DLN_FloatTensor:$new_param, DLN_FloatTensor:$new_exp_avg,
+                      DLN_FloatTensor:$new_exp_avg_sq);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `,` $step `,` $lr attr-dict `:` type($param) `,` type($lr)
+  }];
+  let hasVerifier = 1;
+}
+
+def DLN_RMSpropUpdateOp : DLN_OptimizerOp<"rmsprop_update", [
+    AllTypesMatch<["param", "grad", "square_avg", "new_param", "new_square_avg"]>]> {
+  let summary = "one RMSprop step without momentum, as PyTorch's RMSprop";
+  let description = [{
+    `g = grad + weight_decay * param`; `v = alpha * square_avg + (1 - alpha) * g^2`;
+    `new_param = param - lr * g / (sqrt(v) + eps)`.
+
+    ```mlir
+    %w1, %s1 = dln.rmsprop_update %w, %gw, %s, %lr {alpha = 9.900000e-01 : f64, eps = 1.0e-08 : f64} : tensor<2x1xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad,
+                       DLN_FloatTensor:$square_avg, DLN_Scalar:$lr,
+                       F64Attr:$alpha, F64Attr:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+  let results = (outs DLN_FloatTensor:$new_param, DLN_FloatTensor:$new_square_avg);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $square_avg `,` $lr attr-dict `:` type($param) `,` type($lr)
+  }];
+  let hasVerifier = 1;
+}
+
+def DLN_RMSpropMomentumUpdateOp : DLN_OptimizerOp<"rmsprop_momentum_update", [
+    AllTypesMatch<["param", "grad", "square_avg", "buffer", "new_param",
+                   "new_square_avg", "new_buffer"]>]> {
+  let summary = "one RMSprop step with momentum, as PyTorch's RMSprop";
+  let description = [{
+    As `dln.rmsprop_update`, then `new_buffer = momentum * buffer + g / (sqrt(v) + eps)`
+    and `new_param = param - lr * new_buffer`.
+
+    ```mlir
+    %w1, %s1, %b1 = dln.rmsprop_momentum_update %w, %gw, %s, %b, %lr {alpha = 9.900000e-01 : f64, eps = 1.0e-08 : f64, momentum = 9.0e-01 : f64} : tensor<2x1xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad,
+                       DLN_FloatTensor:$square_avg, DLN_FloatTensor:$buffer,
+                       DLN_Scalar:$lr, F64Attr:$alpha, F64Attr:$eps,
+                       F64Attr:$momentum,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+  let results = (outs DLN_FloatTensor:$new_param, DLN_FloatTensor:$new_square_avg,
+                      DLN_FloatTensor:$new_buffer);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $square_avg `,` $buffer `,` $lr attr-dict `:` type($param) `,` type($lr)
+  }];
+  let hasVerifier = 1;
+}
+
+def DLN_AdagradUpdateOp : DLN_OptimizerOp<"adagrad_update", [
+    AllTypesMatch<["param", "grad", "sum", "new_param", "new_sum"]>]> {
+  let summary = "one Adagrad step, as PyTorch's Adagrad (no lr decay)";
+  let description = [{
+    `g = grad + weight_decay * param`; `s = sum + g^2`;
+    `new_param = param - lr * g / (sqrt(s) + eps)`.
+
+    ```mlir
+    %w1, %s1 = dln.adagrad_update %w, %gw, %s, %lr {eps = 1.0e-10 : f64} : tensor<2x1xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$param, DLN_FloatTensor:$grad,
+                       DLN_FloatTensor:$sum, DLN_Scalar:$lr, F64Attr:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+  let results = (outs DLN_FloatTensor:$new_param, DLN_FloatTensor:$new_sum);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $sum `,` $lr attr-dict `:` type($param) `,` type($lr)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // DLN_OPS

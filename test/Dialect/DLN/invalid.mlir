@@ -134,3 +134,81 @@ func.func @vag_missing(%w: tensor<2xf32>) {
   %l, %g = dln.value_and_grad @missing(%w) {wrt = array<i64: 0>} : (tensor<2xf32>) -> (tensor<f32>, tensor<2xf32>)
   return
 }
+
+// -----
+
+// The learning rate is a scalar of the parameter's dtype.
+func.func @sgd_lr_type(%w: tensor<2xf64>, %g: tensor<2xf64>, %lr: tensor<f32>) {
+  // expected-error @+1 {{expects the learning rate in the parameter's element type 'f64', got 'f32'}}
+  %0 = dln.sgd_update %w, %g, %lr : tensor<2xf64>, tensor<f32>
+  return
+}
+
+// -----
+
+// Parameter, gradient and state share one type.
+func.func @adam_state_type(%w: tensor<2xf32>, %g: tensor<2xf32>, %m: tensor<3xf32>, %t: tensor<f32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{all of {param, grad, exp_avg, exp_avg_sq, new_param, new_exp_avg, new_exp_avg_sq} have same type}}
+  %0:3 = "dln.adam_update"(%w, %g, %m, %m, %t, %lr) {beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64} : (tensor<2xf32>, tensor<2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<f32>, tensor<f32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
+  return
+}
+
+// -----
+
+// Adam's betas lie in [0, 1).
+func.func @adam_beta(%w: tensor<2xf32>, %g: tensor<2xf32>, %t: tensor<f32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{expects beta2 in [0, 1), got 1}}
+  %0:3 = dln.adam_update %w, %g, %w, %w, %t, %lr {beta1 = 0.9 : f64, beta2 = 1.0 : f64, eps = 1.0e-08 : f64} : tensor<2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// eps is positive.
+func.func @adagrad_eps(%w: tensor<2xf32>, %g: tensor<2xf32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{expects eps > 0, got 0}}
+  %0:2 = dln.adagrad_update %w, %g, %w, %lr {eps = 0.0 : f64} : tensor<2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// Weight decay is non-negative.
+func.func @rmsprop_decay(%w: tensor<2xf32>, %g: tensor<2xf32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{expects weight_decay in [0, inf), got -1}}
+  %0:2 = dln.rmsprop_update %w, %g, %w, %lr {alpha = 0.99 : f64, eps = 1.0e-08 : f64, weight_decay = -1.0 : f64} : tensor<2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// A momentum op needs a positive momentum.
+func.func @rmsprop_momentum(%w: tensor<2xf32>, %g: tensor<2xf32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{expects momentum > 0, got 0}}
+  %0:3 = dln.rmsprop_momentum_update %w, %g, %w, %w, %lr {alpha = 0.99 : f64, eps = 1.0e-08 : f64, momentum = 0.0 : f64} : tensor<2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// Nesterov momentum with dampening is rejected, as by PyTorch.
+func.func @nesterov_dampening(%w: tensor<2xf32>, %g: tensor<2xf32>, %t: tensor<f32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{nesterov momentum requires zero dampening}}
+  %0:2 = dln.sgd_momentum_update %w, %g, %w, %lr step %t {momentum = 0.9 : f64, dampening = 0.5 : f64, nesterov} : tensor<2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// Dampening needs the step count to recognize the first step.
+func.func @dampening_step(%w: tensor<2xf32>, %g: tensor<2xf32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{with dampening, expects the step count}}
+  %0:2 = dln.sgd_momentum_update %w, %g, %w, %lr {momentum = 0.9 : f64, dampening = 0.5 : f64} : tensor<2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// An optimizer option is a number, a flag or an array of numbers.
+// expected-error @+1 {{optimizer option 'betas' must be an f64, a boolean or an f64 array, got "0.9"}}
+module attributes {dln.optimizer = #dln.optimizer<"adam", lr = 1.0e-03 : f64, {betas = "0.9"}>} {}

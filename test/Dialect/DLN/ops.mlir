@@ -75,3 +75,23 @@ func.func @training(%w: tensor<2x1xf32>, %x: tensor<4x2xf32>, %lr: tensor<f32>) 
   %w1 = dln.sgd_update %w, %g, %lr : tensor<2x1xf32>, tensor<f32>
   return %w1 : tensor<2x1xf32>
 }
+
+// Every optimizer update op, attributes at their defaults elided.
+// CHECK-LABEL: func @optimizers
+func.func @optimizers(%w: tensor<2x1xf64>, %g: tensor<2x1xf64>, %s: tensor<2x1xf64>, %b: tensor<2x1xf64>, %t: tensor<f64>, %lr: tensor<f64>) -> tensor<2x1xf64> {
+  // CHECK: dln.sgd_update %{{.*}}, %{{.*}}, %{{.*}} {weight_decay = 1.000000e-02 : f64} : tensor<2x1xf64>, tensor<f64>
+  %0 = dln.sgd_update %w, %g, %lr {weight_decay = 1.0e-02 : f64} : tensor<2x1xf64>, tensor<f64>
+  // CHECK: dln.sgd_momentum_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {momentum = 9.000000e-01 : f64, nesterov} : tensor<2x1xf64>, tensor<f64>
+  %1:2 = dln.sgd_momentum_update %w, %g, %b, %lr {momentum = 9.0e-01 : f64, nesterov, dampening = 0.0 : f64} : tensor<2x1xf64>, tensor<f64>
+  // CHECK: dln.sgd_momentum_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} step %{{.*}} {dampening = 5.000000e-01 : f64, momentum = 9.000000e-01 : f64} : tensor<2x1xf64>, tensor<f64>
+  %2:2 = dln.sgd_momentum_update %w, %g, %b, %lr step %t {momentum = 9.0e-01 : f64, dampening = 5.0e-01 : f64} : tensor<2x1xf64>, tensor<f64>
+  // CHECK: dln.adam_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {beta1 = 9.000000e-01 : f64, beta2 = {{.*}} : f64, decoupled, eps = 1.000000e-08 : f64, weight_decay = 1.000000e-02 : f64} : tensor<2x1xf64>, tensor<f64>
+  %3:3 = dln.adam_update %w, %g, %s, %b, %t, %lr {beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-08 : f64, weight_decay = 1.0e-02 : f64, decoupled} : tensor<2x1xf64>, tensor<f64>
+  // CHECK: dln.rmsprop_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {alpha = {{.*}} : f64, eps = 1.000000e-08 : f64} : tensor<2x1xf64>, tensor<f64>
+  %4:2 = dln.rmsprop_update %w, %g, %s, %lr {alpha = 0.99 : f64, eps = 1.0e-08 : f64} : tensor<2x1xf64>, tensor<f64>
+  // CHECK: dln.rmsprop_momentum_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {alpha = {{.*}} : f64, eps = 1.000000e-08 : f64, momentum = 5.000000e-01 : f64} : tensor<2x1xf64>, tensor<f64>
+  %5:3 = dln.rmsprop_momentum_update %w, %g, %s, %b, %lr {alpha = 0.99 : f64, eps = 1.0e-08 : f64, momentum = 0.5 : f64} : tensor<2x1xf64>, tensor<f64>
+  // CHECK: dln.adagrad_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {eps = 1.000000e-10 : f64} : tensor<2x1xf64>, tensor<f64>
+  %6:2 = dln.adagrad_update %w, %g, %s, %lr {eps = 1.0e-10 : f64} : tensor<2x1xf64>, tensor<f64>
+  return %6#0 : tensor<2x1xf64>
+}
