@@ -5,6 +5,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
+
 using namespace dlnc;
 
 namespace {
@@ -161,9 +163,13 @@ private:
     std::string loc = location(expr.getLoc());
     llvm::TypeSwitch<const Expr *>(&expr)
         .Case([&](const NumberExpr *e) {
+          // An integer literal past int64 (18446744073709551615) is still
+          // a number: converting it to long long would be undefined.
+          bool fits = std::fabs(e->value) < 0x1p63;
           os << "Number "
-             << (e->isInteger ? std::to_string((long long)e->value)
-                              : llvm::formatv("{0}", e->value).str())
+             << (e->isInteger && fits ? std::to_string((long long)e->value)
+                 : e->isInteger       ? llvm::formatv("{0:F0}", e->value).str()
+                                      : llvm::formatv("{0}", e->value).str())
              << " " << loc << "\n";
         })
         .Case([&](const StringExpr *e) {
