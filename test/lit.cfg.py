@@ -22,7 +22,20 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(
     ("%examples", os.path.join(config.dlnc_src_root, "examples")))
 config.substitutions.append(("%python", config.python_executable))
-# Building an application that embeds compiled models against libdlnrt.
+# Building an application that embeds compiled models against libdlnrt: in a
+# sanitized build (DLNC_SANITIZE, docs/testing.md) the objects dlnc emits and
+# the runtime are instrumented, so link with the compiler that built them.
+if config.dlnc_sanitize:
+    config.substitutions.append(
+        ("%cxx", config.cxx_compiler + " -fsanitize=" + config.dlnc_sanitize))
+    config.available_features.add("sanitizers")
+    # A report aborts, so `not` counts it as a crash, never as the expected
+    # failure; leaks are reports too.
+    options = "abort_on_error=1:print_stacktrace=1"
+    config.environment["ASAN_OPTIONS"] = options + ":detect_leaks=1"
+    config.environment["UBSAN_OPTIONS"] = options
+else:
+    config.substitutions.append(("%cxx", "c++"))
 config.substitutions.append(
     ("%dlnrt_cflags",
      "-std=c++17 -I" + os.path.join(config.dlnc_src_root, "runtime", "include")))

@@ -1,5 +1,6 @@
 //===- Linker.cpp - Link a model object with the runtime ------------------===//
 #include "compiler/Target/Linker.h"
+#include "compiler/Target/Sanitizers.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -44,10 +45,11 @@ LogicalResult dln::linkExecutable(StringRef objectPath, StringRef outputPath,
                  << runtimeDir << "'; set DLNC_RUNTIME_DIR\n";
     return failure();
   }
-  auto compiler = llvm::sys::findProgramByName("c++");
+  LinkDriver driver = runtimeLinkDriver();
+  auto compiler = llvm::sys::findProgramByName(driver.program);
   if (!compiler) {
-    llvm::errs()
-        << "error: cannot find a C++ compiler driver ('c++') to link\n";
+    llvm::errs() << "error: cannot find a C++ compiler driver ('"
+                 << driver.program << "') to link\n";
     return failure();
   }
   std::string mainLib = runtimeDir + "/libdlnrt_main.a";
@@ -57,6 +59,7 @@ LogicalResult dln::linkExecutable(StringRef objectPath, StringRef outputPath,
   SmallVector<StringRef> args{*compiler,   objectPath, mainLib,
                               runtimeLib,  "-lz",      "-lm",
                               "-lpthread", "-o",       temporary};
+  llvm::append_range(args, driver.flags);
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*compiler, args, std::nullopt, {}, 0,
                                          0, &message);

@@ -1,5 +1,6 @@
 //===- ObjectEmitter.cpp - LLVM dialect to LLVM IR and object code --------===//
 #include "compiler/Target/ObjectEmitter.h"
+#include "compiler/Target/Sanitizers.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -124,6 +125,9 @@ LogicalResult dln::writeObjectFile(llvm::Module &llvmModule,
                  << "\n";
     return failure();
   }
+  // Instrumented here, not in translateAndOptimize, so that --emit=llvm
+  // shows the model's own code in every build.
+  instrumentForSanitizers(llvmModule, machine);
   llvm::legacy::PassManager passes;
   if (machine.addPassesToEmitFile(passes, output.os(), nullptr,
                                   llvm::CodeGenFileType::ObjectFile)) {

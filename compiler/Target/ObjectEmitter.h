@@ -27,7 +27,8 @@ std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
                                                    llvm::TargetMachine &machine,
                                                    unsigned optLevel);
 
-/// Writes `llvmModule` as an object file to `path` (atomically).
+/// Writes `llvmModule` as an object file to `path` (atomically), instrumented
+/// first when dlnc is built with sanitizers (Sanitizers.h).
 LogicalResult writeObjectFile(llvm::Module &llvmModule,
                               llvm::TargetMachine &machine, StringRef path);
 
