@@ -11,7 +11,7 @@ config.suffixes = [".mlir", ".dln", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlnc_obj_root, "test")
 config.excludes = ["Inputs", "CMakeLists.txt", "README.md", "lit.cfg.py",
-                   "lit.site.cfg.py"]
+                   "lit.site.cfg.py", "corpus"]
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "PATH"])
 llvm_config.use_default_substitutions()
@@ -36,6 +36,10 @@ if config.dlnc_sanitize:
     config.environment["UBSAN_OPTIONS"] = options
 else:
     config.substitutions.append(("%cxx", "c++"))
+if config.dlnc_fuzz in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("fuzz")
+config.substitutions.append(
+    ("%fuzz_bin", os.path.join(config.dlnc_obj_root, "test", "fuzz")))
 config.substitutions.append(
     ("%dlnrt_cflags",
      "-std=c++17 -I" + os.path.join(config.dlnc_src_root, "runtime", "include")))
