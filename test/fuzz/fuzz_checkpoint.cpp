@@ -4,10 +4,13 @@
 // examples/xor.dln (f32 hidden.weight 2x2, hidden.bias 2, out.weight 2x1,
 // out.bias 1) and optional momentum buffers beside them, as `--resume` and
 // `eval --load` do. deserializeCheckpoint must load it or throw dlnrt::Error.
+// Each member's CRC-32 guards its .npy header, and random mutations rarely
+// keep a CRC valid, so the input is also parsed as one .npy header directly.
 //
 //===----------------------------------------------------------------------===//
 #include "Checkpoint.h"
 #include "Error.h"
+#include "NpyHeader.h"
 
 #include <cstdint>
 #include <string>
@@ -36,6 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       named.push_back({params[i].first + ".momentum",
                        &tensors[params.size() + i], /*optional=*/true});
   }
+  dlnrt::NpyType type;
+  dlnrt::Shape shape;
+  size_t headerBytes;
+  std::string why;
+  (void)dlnrt::parseNpyHeader(reinterpret_cast<const char *>(data), size, type,
+                              shape, headerBytes, why);
   try {
     dlnrt::deserializeCheckpoint(
         std::string(reinterpret_cast<const char *>(data), size), "fuzz.npz",
