@@ -10,6 +10,9 @@ packages=(
   g++ cmake ninja-build python3
   # LLVM/MLIR 22 (bookworm-security), lit and FileCheck.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  # clang 22 with its sanitizer and libFuzzer runtimes, and lld: the ASan +
+  # UBSan build and the fuzz targets (scripts/build-san.sh, docs/testing.md).
+  clang-22 libclang-rt-22-dev lld-22
   # Libraries: runtime data loading (zlib), unit tests, formatting, linear algebra,
   # the runtime's command line (CLI11) and metrics JSON (nlohmann/json).
   zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
