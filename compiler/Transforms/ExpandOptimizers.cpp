@@ -21,6 +21,9 @@ using namespace mlir::dln;
 
 namespace {
 /// Element-wise arithmetic at one location, constants in the operand's type.
+/// Where two operands both build ops, they are built into named values first:
+/// C++ leaves the order of argument evaluation open (GCC and clang differ),
+/// and the IR must not depend on the compiler that built dlnc.
 struct Arith {
   OpBuilder &b;
   Location loc;
@@ -50,13 +53,15 @@ struct Arith {
   }
   /// `c * old + (1 - c) * x`, an exponential moving average.
   Value average(Value old, Value x, double c) {
-    return add(mul(old, c), mul(x, 1 - c));
+    Value fresh = mul(x, 1 - c);
+    return add(mul(old, c), fresh);
   }
   /// `1 - beta^t` for the rank-0 step count t, as `1 - exp(t * log(beta))`.
   Value biasCorrection(Value step, double beta) {
     if (beta == 0)
       return constant(step, 1);
-    return sub(constant(step, 1), exp(mul(step, std::log(beta))));
+    Value power = exp(mul(step, std::log(beta)));
+    return sub(constant(step, 1), power);
   }
 };
 
@@ -116,9 +121,10 @@ struct ExpandAdamUpdate : public OpRewritePattern<AdamUpdateOp> {
     Value param = op.getParam(), grad = op.getGrad(), lr = op.getLr();
     Value step = op.getStep();
     if (op.getDecoupled()) {
-      if (weightDecay != 0) // p *= 1 - lr * weight_decay
-        param =
-            a.scaled(param, a.sub(a.constant(lr, 1), a.mul(lr, weightDecay)));
+      if (weightDecay != 0) { // p *= 1 - lr * weight_decay
+        Value decay = a.mul(lr, weightDecay);
+        param = a.scaled(param, a.sub(a.constant(lr, 1), decay));
+      }
     } else {
       grad = a.decayed(grad, param, weightDecay);
     }
@@ -128,7 +134,8 @@ struct ExpandAdamUpdate : public OpRewritePattern<AdamUpdateOp> {
     // denom = sqrt(v) / sqrt(1 - beta2^t) + eps
     Value stepSize = a.div(lr, a.biasCorrection(step, beta1));
     Value correction2 = a.sqrt(a.biasCorrection(step, beta2));
-    Value denom = a.add(a.div(a.sqrt(expAvgSq), a.spread(correction2, param)),
+    Value spreadCorrection2 = a.spread(correction2, param);
+    Value denom = a.add(a.div(a.sqrt(expAvgSq), spreadCorrection2),
                         op.getEps().convertToDouble());
     Value newParam = a.sub(param, a.scaled(a.div(expAvg, denom), stepSize));
     rewriter.replaceOp(op, {newParam, expAvg, expAvgSq});
