@@ -4,6 +4,8 @@
 // input is written to a memfd that the loaders open as /proc/self/fd/N: a
 // regular file with a size, as a data file on disk, and no disk traffic per
 // iteration. One MemFile lives for the whole run and is rewritten each time.
+// gzip() compresses an input, so that mutations of plain bytes also reach the
+// loaders' gzip paths.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNC_TEST_FUZZ_MEMFILE_H
@@ -14,6 +16,7 @@
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zlib.h>
 
 class MemFile {
 public:
@@ -40,5 +43,22 @@ private:
   int fd_;
   std::string path_;
 };
+
+/// `size` bytes at `data` as a gzip file, as gzip(1) writes it.
+inline std::string gzip(const void *data, size_t size) {
+  z_stream z{};
+  // 15 + 16: a gzip wrapper around the deflate stream.
+  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+               Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, size), '\0');
+  z.next_in = static_cast<Bytef *>(const_cast<void *>(data));
+  z.avail_in = static_cast<uInt>(size);
+  z.next_out = reinterpret_cast<Bytef *>(&out[0]);
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
 
 #endif // DLNC_TEST_FUZZ_MEMFILE_H

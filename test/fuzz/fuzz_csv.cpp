@@ -1,7 +1,7 @@
 //===- fuzz_csv.cpp - libFuzzer target of the CSV loader ------------------===//
 //
 // An input is a 6-byte control header, then the CSV text:
-//   [0] flags: 1 f64 model, 2 real labels
+//   [0] flags: 1 f64 model, 2 real labels, 4 gzip the text
 //   [1] model input size, 1 + byte % 16
 //   [2] label column, a signed byte (negative counts from the end)
 //   [3] header rows to skip, byte % 4
@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static MemFile csvFile("csv");
@@ -32,9 +33,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   spec.labelColumn = static_cast<int8_t>(data[2]);
   spec.skip = data[3] % 4;
   spec.scale = data[5] == 255 ? 1e30 : 1.0 / (1 + data[5]);
+  std::string packed;
+  if (data[0] & 4)
+    packed = gzip(data + 6, size - 6);
+  const std::string &path = data[0] & 4
+                                ? csvFile.write(packed.data(), packed.size())
+                                : csvFile.write(data + 6, size - 6);
   try {
-    dlnrt::loadCsv(csvFile.write(data + 6, size - 6), spec, layout,
-                   dlnrt::defaultAllocator());
+    dlnrt::loadCsv(path, spec, layout, dlnrt::defaultAllocator());
   } catch (const dlnrt::Error &) {
   }
   return 0;

@@ -21,25 +21,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
-#include <zlib.h>
-
-namespace {
-std::string gzip(const uint8_t *data, size_t size) {
-  z_stream z{};
-  // 15 + 16: a gzip wrapper, as gzip(1) writes.
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-               Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, size), '\0');
-  z.next_in = const_cast<Bytef *>(data);
-  z.avail_in = static_cast<uInt>(size);
-  z.next_out = reinterpret_cast<Bytef *>(&out[0]);
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static MemFile imagesFile("images"), labelsFile("labels");
