@@ -6,48 +6,84 @@
 using namespace dlnc;
 
 /// The value without the finiteness check below.
-static std::optional<double> evaluateRaw(const Expr &expr);
+static std::optional<double> evaluateRaw(const Expr &expr,
+                                         const ConstantBindings *bindings);
 
 /// Settings are finite numbers: an overflow (`1e308 * 10`) is no number.
-std::optional<double> dlnc::evaluateNumber(const Expr &expr) {
-  std::optional<double> value = evaluateRaw(expr);
+std::optional<double> dlnc::evaluateNumber(const Expr &expr,
+                                           const ConstantBindings *bindings) {
+  std::optional<double> value = evaluateRaw(expr, bindings);
   if (value && !std::isfinite(*value))
     return std::nullopt;
   return value;
 }
 
-static std::optional<double> evaluateRaw(const Expr &expr) {
+static std::optional<double> evaluateRaw(const Expr &expr,
+                                         const ConstantBindings *bindings) {
   if (auto *number = llvm::dyn_cast<NumberExpr>(&expr))
     return number->value;
-  if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {
-    if (unary->op != "-")
+  if (auto *flag = llvm::dyn_cast<BoolExpr>(&expr))
+    return flag->value ? 1.0 : 0.0;
+  if (auto *name = llvm::dyn_cast<IdentifierExpr>(&expr)) {
+    if (!bindings)
       return std::nullopt;
-    if (auto value = evaluateNumber(*unary->operand))
+    auto it = bindings->find(name->name);
+    if (it == bindings->end())
+      return std::nullopt;
+    return it->second;
+  }
+  if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {
+    auto value = evaluateNumber(*unary->operand, bindings);
+    if (!value)
+      return std::nullopt;
+    if (unary->op == "-")
       return -*value;
+    if (unary->op == "not")
+      return *value == 0 ? 1.0 : 0.0;
     return std::nullopt;
   }
   auto *binary = llvm::dyn_cast<BinaryExpr>(&expr);
   if (!binary)
     return std::nullopt;
-  auto lhs = evaluateNumber(*binary->lhs);
-  auto rhs = evaluateNumber(*binary->rhs);
+  auto lhs = evaluateNumber(*binary->lhs, bindings);
+  auto rhs = evaluateNumber(*binary->rhs, bindings);
   if (!lhs || !rhs)
     return std::nullopt;
-  if (binary->op == "+")
-    return *lhs + *rhs;
-  if (binary->op == "-")
-    return *lhs - *rhs;
-  if (binary->op == "*")
-    return *lhs * *rhs;
-  if (binary->op == "/" && *rhs != 0)
-    return *lhs / *rhs;
-  if (binary->op == "^")
-    return std::pow(*lhs, *rhs);
+  double a = *lhs, b = *rhs;
+  const std::string &op = binary->op;
+  if (op == "+")
+    return a + b;
+  if (op == "-")
+    return a - b;
+  if (op == "*")
+    return a * b;
+  if (op == "/" && b != 0)
+    return a / b;
+  if (op == "^")
+    return std::pow(a, b);
+  auto truth = [](bool v) { return v ? 1.0 : 0.0; };
+  if (op == "==")
+    return truth(a == b);
+  if (op == "!=")
+    return truth(a != b);
+  if (op == "<")
+    return truth(a < b);
+  if (op == "<=")
+    return truth(a <= b);
+  if (op == ">")
+    return truth(a > b);
+  if (op == ">=")
+    return truth(a >= b);
+  if (op == "and")
+    return truth(a != 0 && b != 0);
+  if (op == "or")
+    return truth(a != 0 || b != 0);
   return std::nullopt;
 }
 
-std::optional<int64_t> dlnc::evaluateInteger(const Expr &expr) {
-  std::optional<double> value = evaluateNumber(expr);
+std::optional<int64_t> dlnc::evaluateInteger(const Expr &expr,
+                                             const ConstantBindings *bindings) {
+  std::optional<double> value = evaluateNumber(expr, bindings);
   if (!value || std::floor(*value) != *value || std::abs(*value) > 9.0e15)
     return std::nullopt;
   return static_cast<int64_t>(*value);

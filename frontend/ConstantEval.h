@@ -4,16 +4,27 @@
 
 #include "frontend/AST.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <optional>
 
 namespace dlnc {
 
-/// Evaluates a numeric constant expression (`1 / 255`, `-1`, `2 ^ 10`).
+/// Compile-time names and their values: model block parameters
+/// (`model perceptron(lr = 0.1)`), a truth table's inputs.
+using ConstantBindings = llvm::StringMap<double>;
+
+/// Evaluates a numeric constant expression (`1 / 255`, `-1`, `2 ^ 10`,
+/// `a != b` with `a`, `b` bound). Comparisons and `and`, `or`, `not` give 1
+/// or 0 (a nonzero operand is true); `true` and `false` are 1 and 0.
 /// Returns std::nullopt if the expression is not a numeric constant.
-std::optional<double> evaluateNumber(const Expr &expr);
+std::optional<double> evaluateNumber(const Expr &expr,
+                                     const ConstantBindings *bindings = nullptr);
 
 /// Evaluates to an integer; std::nullopt if not an exact integer constant.
-std::optional<int64_t> evaluateInteger(const Expr &expr);
+std::optional<int64_t>
+evaluateInteger(const Expr &expr,
+                const ConstantBindings *bindings = nullptr);
 
 /// The callee name of `name(...)`, or the empty string.
 llvm::StringRef calleeName(const Expr &expr);

@@ -6,6 +6,8 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
+#include <cmath>
 #include <zlib.h>
 
 #include "dialects/DLN/IR/DLNAttrs.h"
@@ -49,6 +51,7 @@ std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
     return std::nullopt;
   }
   int64_t rows = 0, lineNumber = 0;
+  bool sawFirstLine = false;
   std::string line;
   while (true) {
     dlnrt::CsvLineReader::Status status = in.next(line);
@@ -59,7 +62,16 @@ std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
                 std::to_string(lineNumber);
       return std::nullopt;
     }
-    rows += dlnrt::isCsvSampleLine(++lineNumber, line, skip);
+    if (!dlnrt::isCsvSampleLine(++lineNumber, line, skip))
+      continue;
+    // As the runtime: a first sample line with a non-numeric field is a
+    // header (the scikit-learn CSVs start with one).
+    if (!sawFirstLine && dlnrt::isCsvHeaderLine(line)) {
+      sawFirstLine = true;
+      continue;
+    }
+    sawFirstLine = true;
+    ++rows;
   }
   if (rows == 0) {
     message = "'" + path + "' holds no samples";
@@ -101,6 +113,29 @@ std::optional<int64_t> dlnc::countSamples(mlir::Attribute source,
   if (auto csv = llvm::dyn_cast<mlir::dln::CsvSourceAttr>(source))
     return countCsvRows(resolve(csv.getPath(), baseDir), csv.getSkip(),
                         message);
+  if (auto table = llvm::dyn_cast<mlir::dln::TableSourceAttr>(source))
+    return static_cast<int64_t>(table.getValues().size()) /
+           table.getColumns();
+  if (auto split = llvm::dyn_cast<mlir::dln::SplitSourceAttr>(source)) {
+    std::optional<int64_t> total =
+        countSamples(split.getSource(), baseDir, message);
+    if (!total)
+      return std::nullopt;
+    int64_t first = splitFirstPartSize(*total, split.getFraction().getValueAsDouble());
+    int64_t count = split.getPart() == 0 ? first : *total - first;
+    if (count == 0) {
+      message = "split part " + std::to_string(split.getPart() + 1) +
+                " of " + std::to_string(*total) + " samples is empty";
+      return std::nullopt;
+    }
+    return count;
+  }
   auto idx = llvm::cast<mlir::dln::IdxSourceAttr>(source);
   return idxCount(resolve(idx.getLabels(), baseDir), message);
+}
+
+int64_t dlnc::splitFirstPartSize(int64_t total, double fraction) {
+  // scikit-learn's train_size: the first part is rounded down.
+  auto first = static_cast<int64_t>(std::floor(fraction * double(total)));
+  return std::clamp<int64_t>(first, 0, total);
 }

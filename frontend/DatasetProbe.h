@@ -9,11 +9,15 @@
 
 namespace dlnc {
 
-/// Counts the samples of a csv/idx data source (a `dln.data` entry), with
+/// Counts the samples of a csv/idx/table/split data source (a `dln.data` entry), with
 /// relative paths resolved against `baseDir`. Sets `message` on failure.
 std::optional<int64_t> countSamples(mlir::Attribute source,
                                     llvm::StringRef baseDir,
                                     std::string &message);
+
+/// The sample count of part 0 of `split(source, fraction)` over `total`
+/// samples (the runtime splits the same way).
+int64_t splitFirstPartSize(int64_t total, double fraction);
 
 } // namespace dlnc
 

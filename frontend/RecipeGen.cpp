@@ -1,15 +1,15 @@
-//===- RecipeGen.cpp - The training recipe as module attributes -----------===//
+//===- RecipeGen.cpp - The data, train and eval blocks --------------------===//
 #include "frontend/RecipeGen.h"
 
-#include "dialects/DLN/IR/DLNAttrs.h"
-
 #include "frontend/ConstantEval.h"
+#include "frontend/DataGen.h"
 #include "frontend/DatasetProbe.h"
 #include "frontend/Optimizers.h"
 #include "frontend/SourceLocation.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -19,22 +19,34 @@ using namespace mlir;
 namespace {
 using Block = dlnc::Block;
 using Module = dlnc::Module;
+
 class RecipeGen {
 public:
-  RecipeGen(MLIRContext &context, llvm::SourceMgr &sourceMgr, ModuleOp module)
-      : context(context), sourceMgr(sourceMgr), builder(&context),
-        module(module) {}
+  RecipeGen(MLIRContext &context, llvm::SourceMgr &sourceMgr)
+      : context(context), sourceMgr(sourceMgr), builder(&context) {}
 
-  FailureOr<int64_t> generate(const Module &ast);
+  FailureOr<Recipe> generate(const Module &ast);
 
 private:
   InFlightDiagnostic error(llvm::SMLoc where) {
     return emitError(toLocation(context, sourceMgr, where));
   }
-  LogicalResult readData(const Block &block);
-  LogicalResult readTrain(const Block &block);
-  FailureOr<Attribute> readSource(const Expr &expr);
-  FailureOr<int64_t> positiveInteger(const Stmt &stmt);
+  InFlightDiagnostic errorAtFileStart() {
+    return emitError(FileLineColLoc::get(
+        &context,
+        sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+            ->getBufferIdentifier(),
+        1, 1));
+  }
+  FailureOr<TrainConfig> readTrain(const Block &block);
+  LogicalResult readEval(const Block &block);
+  /// `batch = N | all`: sets `batch` or `all`.
+  LogicalResult readBatch(const Stmt &stmt, int64_t &batch, bool &all);
+  FailureOr<int64_t> nonNegativeInteger(const Stmt &stmt);
+  FailureOr<Regularizer> readRegularizer(const Expr &expr);
+  /// Resolves `batch = all` to the sample count of `source`.
+  FailureOr<int64_t> countForBatchAll(Attribute source, llvm::SMLoc where,
+                                      StringRef split);
   /// Fails on a setting given twice in one block: the first would be silently
   /// ignored.
   LogicalResult checkUnique(const Stmt &stmt,
@@ -43,17 +55,8 @@ private:
   MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
   OpBuilder builder;
-  ModuleOp module;
-
-  std::string dataDir;
-  Attribute trainSource, testSource; // #dln.csv or #dln.idx
-  const Stmt *trainSourceStmt = nullptr;
-  std::optional<int64_t> batch;
-  bool batchAll = false;
-  llvm::SMLoc batchLoc;
-  int64_t epochs = 1, seed = 0, logEvery = 0;
-  dln::OptimizerAttr optimizer;
-  bool sawDataBlock = false;
+  Recipe recipe;
+  llvm::SMLoc evalBatchLoc;
 };
 
 LogicalResult RecipeGen::checkUnique(const Stmt &stmt,
@@ -66,7 +69,7 @@ LogicalResult RecipeGen::checkUnique(const Stmt &stmt,
          << "'" << stmt.name() << "' is already set on line " << line;
 }
 
-FailureOr<int64_t> RecipeGen::positiveInteger(const Stmt &stmt) {
+FailureOr<int64_t> RecipeGen::nonNegativeInteger(const Stmt &stmt) {
   std::optional<int64_t> value = evaluateInteger(*stmt.value);
   if (!value || *value < 0)
     return error(stmt.value->getLoc())
@@ -75,101 +78,119 @@ FailureOr<int64_t> RecipeGen::positiveInteger(const Stmt &stmt) {
   return *value;
 }
 
-/// csv(path, label = -1, skip = 0, scale = 1) or
-/// idx(images, labels, scale = 1)
-FailureOr<Attribute> RecipeGen::readSource(const Expr &expr) {
-  auto *call = llvm::dyn_cast<CallExpr>(&expr);
-  StringRef kind = calleeName(expr);
-  if (!call || (kind != "csv" && kind != "idx"))
-    return error(expr.getLoc()) << "expected a data source: csv(\"file.csv\", "
-                                   "label = -1) or idx(\"images\", \"labels\")",
-           failure();
-  SmallVector<std::string> paths;
-  double scale = 1.0;
-  int64_t label = -1, skip = 0;
-  for (const Argument &arg : call->args) {
-    if (arg.name.empty()) {
-      auto *path = llvm::dyn_cast<StringExpr>(arg.value.get());
-      if (!path)
-        return error(arg.loc) << "expected a file name string", failure();
-      paths.push_back(path->value);
-      continue;
-    }
-    std::optional<double> value = evaluateNumber(*arg.value);
-    if (!value)
-      return error(arg.loc) << "'" << arg.name << "' expects a number",
-             failure();
-    // Column numbers are integers: `label = 1.7` must not pick column 1.
-    std::optional<int64_t> integer = evaluateInteger(*arg.value);
-    bool column = kind == "csv" && (arg.name == "label" || arg.name == "skip");
-    if (column && (!integer || *integer < (arg.name == "skip" ? 0 : -1000000) ||
-                   *integer > 1000000))
-      return error(arg.loc) << "'" << arg.name << "' expects "
-                            << (arg.name == "skip" ? "a non-negative integer"
-                                                   : "an integer column index")
-                            << " (at most 1000000 in magnitude)",
-             failure();
-    if (arg.name == "scale")
-      scale = *value;
-    else if (kind == "csv" && arg.name == "label")
-      label = *integer;
-    else if (kind == "csv" && arg.name == "skip")
-      skip = *integer;
-    else
-      return error(arg.loc)
-                 << "unknown argument '" << arg.name << "' of " << kind,
-             failure();
+LogicalResult RecipeGen::readBatch(const Stmt &stmt, int64_t &batch,
+                                   bool &all) {
+  auto *name = llvm::dyn_cast<IdentifierExpr>(stmt.value.get());
+  if (name && name->name == "all") {
+    all = true;
+    return success();
   }
-  size_t expectedPaths = kind == "csv" ? 1 : 2;
-  if (paths.size() != expectedPaths)
-    return error(expr.getLoc())
-               << kind << " expects " << expectedPaths << " file name(s)"
-               << (kind == "idx" ? " (images and labels)" : ""),
-           failure();
-  FloatAttr scaleAttr = builder.getF64FloatAttr(scale);
-  if (kind == "csv")
-    return Attribute(
-        dln::CsvSourceAttr::get(&context, paths[0], label, skip, scaleAttr));
-  return Attribute(
-      dln::IdxSourceAttr::get(&context, paths[0], paths[1], scaleAttr));
-}
-
-LogicalResult RecipeGen::readData(const Block &block) {
-  llvm::StringMap<const Stmt *> seen;
-  for (const Stmt &stmt : block.body) {
-    if (stmt.kind != Stmt::Kind::Setting)
-      return error(stmt.loc) << "a data block holds settings: dir, train, test";
-    if (failed(checkUnique(stmt, seen)))
-      return failure();
-    if (stmt.name() == "dir") {
-      auto *path = llvm::dyn_cast<StringExpr>(stmt.value.get());
-      if (!path)
-        return error(stmt.value->getLoc()) << "'dir' expects a string";
-      dataDir = path->value;
-    } else if (stmt.name() == "train" || stmt.name() == "test") {
-      auto source = readSource(*stmt.value);
-      if (failed(source))
-        return failure();
-      if (stmt.name() == "train") {
-        trainSource = *source;
-        trainSourceStmt = &stmt;
-      } else {
-        testSource = *source;
-      }
-    } else {
-      return error(stmt.nameLoc) << "unknown data setting '" << stmt.name()
-                                 << "' (expected dir, train or test)";
-    }
-  }
+  std::optional<int64_t> value = evaluateInteger(*stmt.value);
+  if (!value || *value <= 0)
+    return error(stmt.value->getLoc())
+           << "'batch' expects a positive integer or 'all'";
+  batch = *value;
   return success();
 }
 
-LogicalResult RecipeGen::readTrain(const Block &block) {
+/// l1(lambda, params = [...]), l2(lambda, params = [...]),
+/// elastic_net(l1 = a, l2 = b, params = [...])
+FailureOr<Regularizer> RecipeGen::readRegularizer(const Expr &expr) {
+  auto *call = llvm::dyn_cast<CallExpr>(&expr);
+  Regularizer reg;
+  reg.loc = expr.getLoc();
+  reg.kind = calleeName(expr).str();
+  bool elastic = reg.kind == "elastic_net";
+  if (!call || (reg.kind != "l1" && reg.kind != "l2" && !elastic))
+    return error(expr.getLoc())
+               << "expected a regularizer: l1(lambda, params = [...]), "
+                  "l2(lambda, params = [...]) or elastic_net(l1 = a, l2 = b, "
+                  "params = [...])",
+           failure();
+  bool sawLambda = false, sawL1 = false, sawL2 = false;
+  for (const Argument &arg : call->args) {
+    if (arg.name == "params") {
+      auto *list = llvm::dyn_cast<ListExpr>(arg.value.get());
+      if (!list || list->elements.empty())
+        return error(arg.loc) << "'params' expects a list of layers or "
+                                 "parameters, e.g. [fc1, fc2.weight]",
+               failure();
+      for (const ExprPtr &item : list->elements) {
+        std::string path;
+        const Expr *at = item.get();
+        while (auto *member = llvm::dyn_cast<MemberExpr>(at)) {
+          path = "." + member->member + path;
+          at = member->base.get();
+        }
+        auto *name = llvm::dyn_cast<IdentifierExpr>(at);
+        if (!name)
+          return error(item->getLoc()) << "expected a layer or parameter name",
+                 failure();
+        reg.params.emplace_back(name->name + path, item->getLoc());
+      }
+      continue;
+    }
+    std::optional<double> value = evaluateNumber(*arg.value);
+    if (!value || *value < 0)
+      return error(arg.loc) << "a penalty coefficient must be a non-negative "
+                               "number",
+             failure();
+    if (!elastic && arg.name.empty() && !sawLambda) {
+      sawLambda = true;
+      (reg.kind == "l1" ? reg.l1 : reg.l2) = *value;
+    } else if (elastic && (arg.name == "l1" || arg.name == "l2")) {
+      (arg.name == "l1" ? sawL1 : sawL2) = true;
+      (arg.name == "l1" ? reg.l1 : reg.l2) = *value;
+    } else {
+      return error(arg.loc)
+                 << "unexpected argument" << (arg.name.empty() ? "" : " '")
+                 << arg.name << (arg.name.empty() ? "" : "'") << " of "
+                 << reg.kind << " (expected "
+                 << (elastic ? "l1 = a, l2 = b" : "the coefficient lambda")
+                 << " and params = [...])",
+             failure();
+    }
+  }
+  if (!elastic && !sawLambda)
+    return error(expr.getLoc()) << reg.kind
+                                << " needs its coefficient: " << reg.kind
+                                << "(1e-4, params = [...])",
+           failure();
+  if (elastic && (!sawL1 || !sawL2))
+    return error(expr.getLoc())
+               << "elastic_net needs both coefficients: elastic_net(l1 = a, "
+                  "l2 = b, params = [...])",
+           failure();
+  return reg;
+}
+
+FailureOr<int64_t> RecipeGen::countForBatchAll(Attribute source,
+                                               llvm::SMLoc where,
+                                               StringRef split) {
+  if (!source)
+    return error(where) << "'batch = all' needs a " << split
+                        << " split in the data block",
+           failure();
+  std::string message;
+  std::optional<int64_t> count =
+      countSamples(source, recipe.data.getDir(), message);
+  if (!count)
+    return error(where) << "cannot resolve 'batch = all': " << message,
+           failure();
+  return *count;
+}
+
+FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
+  TrainConfig config;
+  config.loc = block.loc;
+  config.name = block.name;
   llvm::StringMap<const Stmt *> seen;
+  llvm::SMLoc batchLoc;
   for (const Stmt &stmt : block.body) {
     if (stmt.kind != Stmt::Kind::Setting)
       return error(stmt.loc) << "this statement is not supported in a train "
-                                "block by this compiler version";
+                                "block by this compiler version",
+             failure();
     if (failed(checkUnique(stmt, seen)))
       return failure();
     StringRef name = stmt.name();
@@ -178,46 +199,83 @@ LogicalResult RecipeGen::readTrain(const Block &block) {
           readOptimizer(context, sourceMgr, *stmt.value);
       if (failed(read))
         return failure();
-      optimizer = *read;
+      config.optimizer = *read;
     } else if (name == "batch") {
       batchLoc = stmt.value->getLoc();
-      auto *all = llvm::dyn_cast<IdentifierExpr>(stmt.value.get());
-      if (all && all->name == "all") {
-        batchAll = true;
-        continue;
-      }
-      std::optional<int64_t> value = evaluateInteger(*stmt.value);
-      if (!value || *value <= 0)
-        return error(batchLoc) << "'batch' expects a positive integer or 'all'";
-      batch = *value;
+      if (failed(readBatch(stmt, config.batch, config.batchAll)))
+        return failure();
     } else if (name == "epochs" || name == "seed" || name == "log_every") {
-      auto value = positiveInteger(stmt);
+      auto value = nonNegativeInteger(stmt);
       if (failed(value))
         return failure();
-      (name == "epochs" ? epochs : name == "seed" ? seed : logEvery) = *value;
+      (name == "epochs" ? config.epochs
+       : name == "seed" ? config.seed
+                        : config.logEvery) = *value;
+    } else if (name == "regularize") {
+      SmallVector<const Expr *> items;
+      if (auto *list = llvm::dyn_cast<ListExpr>(stmt.value.get()))
+        for (const ExprPtr &item : list->elements)
+          items.push_back(item.get());
+      else
+        items.push_back(stmt.value.get());
+      for (const Expr *item : items) {
+        FailureOr<Regularizer> reg = readRegularizer(*item);
+        if (failed(reg))
+          return failure();
+        config.regularizers.push_back(std::move(*reg));
+      }
     } else {
-      return error(stmt.nameLoc)
-             << "unknown train setting '" << name
-             << "' (expected optimizer, batch, epochs, seed or log_every)";
+      return error(stmt.nameLoc) << "unknown train setting '" << name
+                                 << "' (expected optimizer, batch, epochs, "
+                                    "seed, log_every or regularize)",
+             failure();
     }
   }
-  if (!optimizer)
-    return error(block.loc)
-           << "the train block needs 'optimizer = sgd(lr = ...)'";
+  // A model without a data block is meant for embedding: the application
+  // feeds it batches (docs/runtime.md), so only `batch = all` needs data.
+  if (config.batchAll) {
+    FailureOr<int64_t> count =
+        countForBatchAll(recipe.data.getTrain(), batchLoc, "train");
+    if (failed(count))
+      return failure();
+    config.batch = *count;
+  }
+  return config;
+}
+
+LogicalResult RecipeGen::readEval(const Block &block) {
+  llvm::StringMap<const Stmt *> seen;
+  for (const Stmt &stmt : block.body) {
+    if (stmt.kind != Stmt::Kind::Setting)
+      return error(stmt.loc) << "an eval block holds settings (batch)";
+    if (failed(checkUnique(stmt, seen)))
+      return failure();
+    if (stmt.name() != "batch")
+      return error(stmt.nameLoc)
+             << "unknown eval setting '" << stmt.name() << "' (expected batch)";
+    evalBatchLoc = stmt.value->getLoc();
+    if (failed(readBatch(stmt, recipe.evalBatch, recipe.evalBatchAll)))
+      return failure();
+  }
   return success();
 }
 
-FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
-  const Block *train = nullptr;
+FailureOr<Recipe> RecipeGen::generate(const Module &ast) {
+  const Block *dataBlock = nullptr, *evalBlock = nullptr;
+  SmallVector<const Block *> trainBlocks;
   for (const Block &block : ast.blocks) {
     if (block.keyword == "data") {
-      sawDataBlock = true;
-      if (failed(readData(block)))
-        return failure();
+      if (dataBlock)
+        return error(block.loc) << "only one data block is supported",
+               failure();
+      dataBlock = &block;
     } else if (block.keyword == "train") {
-      train = &block;
-      if (failed(readTrain(block)))
-        return failure();
+      trainBlocks.push_back(&block);
+    } else if (block.keyword == "eval") {
+      if (evalBlock)
+        return error(block.loc) << "only one eval block is supported",
+               failure();
+      evalBlock = &block;
     } else if (block.keyword != "model") {
       return error(block.loc) << "'" << block.keyword
                               << "' blocks are not supported by this compiler "
@@ -225,60 +283,73 @@ FailureOr<int64_t> RecipeGen::generate(const Module &ast) {
              failure();
     }
   }
-  if (!train)
-    return emitError(FileLineColLoc::get(
-               &context,
-               sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
-                   ->getBufferIdentifier(),
-               1, 1))
-               << "no 'train' block: add 'train { optimizer = sgd(lr = 0.1) "
-                  "}' to say how to train the model",
-           failure();
-  // A model without a data block is meant for embedding: the application
-  // feeds it batches (docs/runtime.md), so only `batch = all` needs data.
-  if (!trainSource && (sawDataBlock || batchAll))
-    return error(train->loc) << "no training data: add 'train = csv(...)' or "
-                                "'train = idx(...)' to a data block",
-           failure();
-  if (dataDir.empty()) {
-    // Relative data paths are relative to the .dln file, wherever the
-    // compiled model later runs (`--data DIR` overrides this).
-    SmallString<256> dir(sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
-                             ->getBufferIdentifier());
-    llvm::sys::fs::make_absolute(dir);
-    llvm::sys::path::remove_filename(dir);
-    llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
-    dataDir = dir.str().str();
-  }
-  if (batchAll) {
-    // Full-batch training: the batch is the size of the training set.
-    std::string message;
-    std::optional<int64_t> count = countSamples(trainSource, dataDir, message);
-    if (!count)
-      return error(batchLoc) << "cannot resolve 'batch = all': " << message,
-             failure();
-    batch = *count;
-  }
-  if (!batch)
-    batch = 32;
+  SmallString<256> sourceDir(
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+          ->getBufferIdentifier());
+  llvm::sys::fs::make_absolute(sourceDir);
+  llvm::sys::path::remove_filename(sourceDir);
+  FailureOr<dln::DataAttr> data =
+      generateData(context, sourceMgr, dataBlock, sourceDir);
+  if (failed(data))
+    return failure();
+  recipe.data = *data;
 
-  module->setAttr("dln.batch", builder.getI64IntegerAttr(*batch));
-  // The runtime checks that the data still has exactly this many rows.
-  if (batchAll)
-    module->setAttr("dln.batch_all", builder.getUnitAttr());
-  module->setAttr("dln.epochs", builder.getI64IntegerAttr(epochs));
-  module->setAttr("dln.seed", builder.getI64IntegerAttr(seed));
-  module->setAttr("dln.log_every", builder.getI64IntegerAttr(logEvery));
-  module->setAttr("dln.optimizer", optimizer);
-  module->setAttr("dln.data", dln::DataAttr::get(&context, dataDir, trainSource,
-                                                 testSource));
-  return *batch;
+  if (trainBlocks.empty() && !evalBlock)
+    return errorAtFileStart()
+               << "no 'train' block: add 'train { optimizer = sgd(lr = 0.1) "
+                  "}' to say how to train the model (or an 'eval' block for a "
+                  "model that is only evaluated)",
+           failure();
+  // Several train blocks are configurations picked by name.
+  if (trainBlocks.size() > 1)
+    for (const Block *block : trainBlocks)
+      if (block->name.empty())
+        return error(block->loc) << "with several train blocks, each needs a "
+                                    "name: 'train NAME { ... }'",
+               failure();
+  llvm::StringMap<llvm::SMLoc> names;
+  for (const Block *block : trainBlocks) {
+    if (!block->name.empty() && !names.try_emplace(block->name, block->loc).second)
+      return error(block->loc) << "train block '" << block->name
+                               << "' is already defined on line "
+                               << sourceMgr.getLineAndColumn(names[block->name]).first,
+             failure();
+    FailureOr<TrainConfig> config = readTrain(*block);
+    if (failed(config))
+      return failure();
+    recipe.configs.push_back(std::move(*config));
+  }
+  if (!recipe.configs.empty() && !recipe.data.getTrain() && dataBlock)
+    return error(trainBlocks.front()->loc)
+               << "no training data: add 'train = csv(...)' or "
+                  "'train = idx(...)' to the data block",
+           failure();
+  if (evalBlock) {
+    if (failed(readEval(*evalBlock)))
+      return failure();
+    if (!recipe.configs.empty() && evalBatchLoc.isValid())
+      return error(evalBatchLoc) << "an eval block's batch is supported only "
+                                    "in a file without train blocks (the "
+                                    "training batch is used for evaluation)",
+             failure();
+    if (!recipe.data.getTest())
+      return error(evalBlock->loc) << "an eval block needs test data: add "
+                                      "'test = ...' to the data block",
+             failure();
+    if (recipe.evalBatchAll) {
+      FailureOr<int64_t> count =
+          countForBatchAll(recipe.data.getTest(), evalBatchLoc, "test");
+      if (failed(count))
+        return failure();
+      recipe.evalBatch = *count;
+    }
+  }
+  return recipe;
 }
 } // namespace
 
-FailureOr<int64_t> dlnc::generateRecipe(MLIRContext &context,
-                                        llvm::SourceMgr &sourceMgr,
-                                        const dlnc::Module &ast,
-                                        ModuleOp module) {
-  return RecipeGen(context, sourceMgr, module).generate(ast);
+FailureOr<Recipe> dlnc::generateRecipe(MLIRContext &context,
+                                       llvm::SourceMgr &sourceMgr,
+                                       const dlnc::Module &ast) {
+  return RecipeGen(context, sourceMgr).generate(ast);
 }

@@ -1,21 +1,52 @@
-//===- RecipeGen.h - The training recipe as module attributes ---*- C++ -*-===//
+//===- RecipeGen.h - The data, train and eval blocks ------------*- C++ -*-===//
 #ifndef DLNC_FRONTEND_RECIPEGEN_H
 #define DLNC_FRONTEND_RECIPEGEN_H
 
 #include "frontend/AST.h"
 
-#include "mlir/IR/BuiltinOps.h"
+#include "dialects/DLN/IR/DLNAttrs.h"
+
+#include "mlir/IR/MLIRContext.h"
 
 namespace dlnc {
 
-/// Reads the `data` and `train` blocks and records them on `module` as
-/// `dln.data`, `dln.optimizer`, `dln.batch`, `dln.epochs`, `dln.seed` and
-/// `dln.log_every`; the runtime manifest is serialized from these. Returns
-/// the static batch size (resolving `batch = all` from the training data).
-mlir::FailureOr<int64_t> generateRecipe(mlir::MLIRContext &context,
-                                        llvm::SourceMgr &sourceMgr,
-                                        const Module &ast,
-                                        mlir::ModuleOp module);
+/// A weight penalty of a train block: `l1(lambda, params = [...])`,
+/// `l2(...)` or `elastic_net(l1 = a, l2 = b, params = [...])`.
+struct Regularizer {
+  llvm::SMLoc loc;
+  std::string kind;
+  double l1 = 0, l2 = 0;
+  /// The `params` list as written (layer, `param` or member names with
+  /// their locations); empty: every weight.
+  std::vector<std::pair<std::string, llvm::SMLoc>> params;
+};
+
+/// One `train` block.
+struct TrainConfig {
+  llvm::SMLoc loc;
+  std::string name; ///< empty for an unnamed block
+  int64_t batch = 32;
+  bool batchAll = false;
+  int64_t epochs = 1, seed = 0, logEvery = 0;
+  mlir::dln::OptimizerAttr optimizer; ///< null: update rules train the model
+  std::vector<Regularizer> regularizers;
+};
+
+/// The training and evaluation recipe of a file.
+struct Recipe {
+  mlir::dln::DataAttr data;
+  /// In source order; the first is the default. Empty without a train block.
+  std::vector<TrainConfig> configs;
+  /// The static batch of evaluation when there is no train block.
+  int64_t evalBatch = 32;
+  bool evalBatchAll = false;
+};
+
+/// Reads the `data`, `train` and `eval` blocks. `batch = all` is resolved
+/// from the data (the training split, or the test split for `eval`).
+mlir::FailureOr<Recipe> generateRecipe(mlir::MLIRContext &context,
+                                       llvm::SourceMgr &sourceMgr,
+                                       const Module &ast);
 
 } // namespace dlnc
 

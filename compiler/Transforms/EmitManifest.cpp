@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/JSON.h"
 
 namespace mlir::dln {
@@ -38,8 +39,24 @@ std::string dtypeName(Type type) {
   return "unknown";
 }
 
-/// A #dln.csv or #dln.idx data source.
+/// A #dln.csv, #dln.idx, #dln.table or #dln.split data source.
 json::Object sourceJson(Attribute source) {
+  if (auto table = dyn_cast<dln::TableSourceAttr>(source)) {
+    json::Array rows;
+    ArrayRef<double> values = table.getValues().asArrayRef();
+    for (size_t i = 0; i < values.size(); i += table.getColumns())
+      rows.push_back(json::Array(values.slice(i, table.getColumns())));
+    return json::Object{{"kind", "table"},
+                        {"columns", table.getColumns()},
+                        {"label", table.getLabel()},
+                        {"rows", std::move(rows)}};
+  }
+  if (auto split = dyn_cast<dln::SplitSourceAttr>(source))
+    return json::Object{{"kind", "split"},
+                        {"source", sourceJson(split.getSource())},
+                        {"fraction", split.getFraction().getValueAsDouble()},
+                        {"seed", split.getSeed()},
+                        {"part", split.getPart()}};
   if (auto csv = dyn_cast<dln::CsvSourceAttr>(source))
     return json::Object{{"kind", "csv"},
                         {"path", csv.getPath().str()},
@@ -116,11 +133,13 @@ public:
   FailureOr<std::string> write() {
     auto dtype = module->getAttrOfType<TypeAttr>("dln.dtype");
     auto optimizer = module->getAttrOfType<dln::OptimizerAttr>("dln.optimizer");
+    // A model with only an eval block has no training settings.
+    bool trained = optimizer || module->hasAttr("dln.trained");
     auto params = module->getAttrOfType<ArrayAttr>("dln.params");
     auto input = module->getAttrOfType<dln::SampleAttr>("dln.input");
     Attribute label = module->getAttr("dln.label");
     auto data = module->getAttrOfType<dln::DataAttr>("dln.data");
-    if (!dtype || !optimizer || !params || !input || !data ||
+    if (!dtype || !params || !input || !data ||
         !isa_and_nonnull<dln::SampleAttr, dln::ClassLabelAttr>(label))
       return module.emitError("missing dln.* model attributes: not a dlnc "
                               "model"),
@@ -129,8 +148,13 @@ public:
                       {"version", 2},
                       {"model", module.getSymName().value_or("model").str()},
                       {"dtype", dtypeName(dtype.getValue())}};
-    json::Object train{{"optimizer", optimizerJson(optimizer)}};
+    json::Object train;
+    // Models trained only by update rules have no optimizer.
+    if (optimizer)
+      train["optimizer"] = optimizerJson(optimizer);
     for (StringRef key : {"batch", "epochs", "seed", "log_every"}) {
+      if (key != "batch" && !trained)
+        continue;
       auto attr = module->getAttrOfType<IntegerAttr>(("dln." + key).str());
       if (!attr)
         return module.emitError() << "missing dln." << key, failure();
@@ -139,7 +163,44 @@ public:
     // Full-batch training was compiled for one data-set size.
     if (module->hasAttr("dln.batch_all"))
       train["batch_covers_dataset"] = true;
-    root["train"] = std::move(train);
+    if (trained)
+      root["train"] = std::move(train);
+    if (auto configs = module->getAttrOfType<ArrayAttr>("dln.configs")) {
+      json::Array list;
+      for (Attribute attr : configs) {
+        auto config = dyn_cast<dln::TrainConfigAttr>(attr);
+        if (!config)
+          return module.emitError("dln.configs must hold #dln.train_config"),
+                 failure();
+        json::Object object{{"name", config.getName().str()},
+                            {"batch", config.getBatch()},
+                            {"epochs", config.getEpochs()},
+                            {"seed", config.getSeed()},
+                            {"log_every", config.getLogEvery()},
+                            {"batch_covers_dataset", config.getBatchAll()}};
+        if (dln::OptimizerAttr configOptimizer = config.getOptimizer())
+          object["optimizer"] = optimizerJson(configOptimizer);
+        json::Array stateList;
+        for (Attribute tensor : config.getState()) {
+          auto spec = dyn_cast<dln::TensorSpecAttr>(tensor);
+          if (!spec)
+            return module.emitError("a train config's state must hold "
+                                    "#dln.tensor specs"),
+                   failure();
+          stateList.push_back(tensorJson(spec));
+        }
+        object["state"] = std::move(stateList);
+        json::Object names;
+        for (StringRef entry : {"train_step", "eval_step", "loss_and_grad"}) {
+          std::string name = (entry + config.getSuffix()).str();
+          if (module.lookupSymbol(name))
+            names[entry] = name;
+        }
+        object["entry_points"] = std::move(names);
+        list.push_back(std::move(object));
+      }
+      root["configs"] = std::move(list);
+    }
 
     auto state = module->getAttrOfType<ArrayAttr>("dln.state");
     auto allSpecs = [](ArrayAttr list) {
@@ -197,12 +258,47 @@ public:
                               "dln-lower-entry-points first"),
              failure();
     root["outputs"] = json::Array{std::move(*output)};
-    root["losses"] = json::Array{json::Object{{"name", "loss"}}};
+    json::Array losses;
+    if (auto names = module->getAttrOfType<ArrayAttr>("dln.losses")) {
+      for (auto name : names.getAsRange<StringAttr>())
+        losses.push_back(json::Object{{"name", name.getValue().str()}});
+    } else {
+      losses.push_back(json::Object{{"name", "loss"}});
+    }
+    root["losses"] = std::move(losses);
     json::Object dataJson{{"dir", data.getDir().str()}};
     if (Attribute train = data.getTrain())
       dataJson["train"] = sourceJson(train);
     if (Attribute test = data.getTest())
       dataJson["test"] = sourceJson(test);
+    if (ArrayAttr transforms = data.getTransforms()) {
+      json::Array list;
+      for (Attribute attr : transforms) {
+        auto transform = dyn_cast<dln::TransformAttr>(attr);
+        if (!transform)
+          return module.emitError("dln.data transforms must hold "
+                                  "#dln.transform"),
+                 failure();
+        json::Object object{{"kind", transform.getKind().str()}};
+        // The argument names of each kind, in order (docs/runtime.md).
+        SmallVector<StringRef, 2> names =
+            llvm::StringSwitch<SmallVector<StringRef, 2>>(transform.getKind())
+                .Case("scale", {"factor"})
+                .Case("normalize", {"mean", "std"})
+                .Case("binarize", {"threshold"})
+                .Default({});
+        ArrayRef<double> args = transform.getArgs().asArrayRef();
+        if (args.size() != names.size())
+          return module.emitError() << "transform '" << transform.getKind()
+                                    << "' needs " << names.size()
+                                    << " argument(s)",
+                 failure();
+        for (auto [name, value] : llvm::zip_equal(names, args))
+          object[name] = value;
+        list.push_back(std::move(object));
+      }
+      dataJson["transforms"] = std::move(list);
+    }
     root["data"] = std::move(dataJson);
     root["entry_points"] = std::move(entryPoints);
 

@@ -57,3 +57,18 @@ double OptimizerAttr::getArrayElement(StringRef name, unsigned index,
     return fallback;
   return value.asArrayRef()[index];
 }
+
+LogicalResult
+TableSourceAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        int64_t columns, int64_t label,
+                        DenseF64ArrayAttr values) {
+  if (columns < 1)
+    return emitError() << "a table needs at least one column, got " << columns;
+  if (!values || values.empty() || values.size() % columns != 0)
+    return emitError() << "a table's values must fill whole rows of "
+                       << columns << " columns";
+  if (label < -columns || label >= columns)
+    return emitError() << "table label column " << label << " is outside "
+                       << columns << " columns";
+  return success();
+}

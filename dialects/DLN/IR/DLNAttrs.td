@@ -155,22 +155,106 @@ def DLN_IdxSourceAttr : AttrDef<DLN_Dialect, "IdxSource"> {
   let assemblyFormat = "`<` $images `,` $labels `,` `scale` `=` $scale `>`";
 }
 
-def DLN_DataAttr : AttrDef<DLN_Dialect, "Data"> {
-  let mnemonic = "data";
-  let summary = "where a model's data lives: directory and train/test sources";
+def DLN_TableSourceAttr : AttrDef<DLN_Dialect, "TableSource"> {
+  let mnemonic = "table";
+  let summary = "inline numeric rows (`table`, `truth_table`)";
   let description = [{
-    Sources are `#dln.csv` or `#dln.idx`; a model meant for embedding has
-    none.
+    `values` holds the rows one after another, `columns` numbers each;
+    `label` is the label column as for CSV. `truth_table(2, fn(a, b) => a
+    and b)` is evaluated by the compiler into such a table.
 
     ```mlir
-    dln.data = #dln.data<"/data", train = #dln.csv<...>, test = #dln.csv<...>>
+    #dln.table<columns = 3, label = -1, array<f64: 0., 0., 0., 0., 1., 0., 1., 0., 0., 1., 1., 1.>>
+    ```
+  }];
+  let parameters = (ins "int64_t":$columns, "int64_t":$label,
+                        "::mlir::DenseF64ArrayAttr":$values);
+  let assemblyFormat = [{
+    `<` `columns` `=` $columns `,` `label` `=` $label `,` $values `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
+def DLN_SplitSourceAttr : AttrDef<DLN_Dialect, "SplitSource"> {
+  let mnemonic = "split";
+  let summary = "one part of a seeded shuffle of another source";
+  let description = [{
+    The samples of `source` are shuffled with `seed`; part 0 is the first
+    `floor(fraction * n)` of them, part 1 the rest (docs/runtime.md gives
+    the shuffle).
+
+    ```mlir
+    #dln.split<#dln.csv<...>, fraction = 8.000000e-01 : f64, seed = 1, part = 0>
+    ```
+  }];
+  let parameters = (ins "::mlir::Attribute":$source, "::mlir::FloatAttr":$fraction,
+                        "int64_t":$seed, "int64_t":$part);
+  let assemblyFormat = [{
+    `<` $source `,` `fraction` `=` $fraction `,` `seed` `=` $seed `,` `part` `=` $part `>`
+  }];
+}
+
+def DLN_TransformAttr : AttrDef<DLN_Dialect, "Transform"> {
+  let mnemonic = "transform";
+  let summary = "a deterministic preprocessing step of the features";
+  let description = [{
+    `standardize` (no arguments), `scale` (factor), `normalize` (mean,
+    std) or `binarize` (threshold); the runtime applies them in order.
+
+    ```mlir
+    #dln.transform<"normalize", array<f64: 5.000000e-01, 2.500000e-01>>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$kind,
+                        "::mlir::DenseF64ArrayAttr":$args);
+  let assemblyFormat = "`<` $kind `,` $args `>`";
+}
+
+def DLN_DataAttr : AttrDef<DLN_Dialect, "Data"> {
+  let mnemonic = "data";
+  let summary = "where a model's data lives: directory, sources, transforms";
+  let description = [{
+    Sources are `#dln.csv`, `#dln.idx`, `#dln.table` or `#dln.split`; a
+    model meant for embedding has none. `transforms` lists
+    `#dln.transform`s of the features.
+
+    ```mlir
+    dln.data = #dln.data<"/data", train = #dln.csv<...>, test = #dln.csv<...>, transforms = [#dln.transform<"standardize", array<f64>>]>
     ```
   }];
   let parameters = (ins StringRefParameter<>:$dir,
                         OptionalParameter<"::mlir::Attribute">:$train,
-                        OptionalParameter<"::mlir::Attribute">:$test);
+                        OptionalParameter<"::mlir::Attribute">:$test,
+                        OptionalParameter<"::mlir::ArrayAttr">:$transforms);
   let assemblyFormat = [{
-    `<` $dir (`,` `train` `=` $train^)? (`,` `test` `=` $test^)? `>`
+    `<` $dir (`,` `train` `=` $train^)? (`,` `test` `=` $test^)?
+        (`,` `transforms` `=` $transforms^)? `>`
+  }];
+}
+
+def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
+  let mnemonic = "train_config";
+  let summary = "one named train block and the entry points compiled for it";
+  let description = [{
+    A file with named `train` blocks gets one set of entry points per block,
+    compiled for its batch size: `train_step`, `eval_step` and
+    `loss_and_grad` for the first (the default), `train_step.NAME` and so
+    on for the others. `state` lists the block's optimizer state.
+
+    ```mlir
+    #dln.train_config<"full_batch", batch = 120, epochs = 500, seed = 1, log_every = 0, batch_all = true, suffix = ".full_batch", optimizer = #dln.optimizer<...>, state = []>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$name, "int64_t":$batch,
+                        "int64_t":$epochs, "int64_t":$seed, "int64_t":$logEvery,
+                        "bool":$batchAll, StringRefParameter<>:$suffix,
+                        OptionalParameter<"::mlir::dln::OptimizerAttr">:$optimizer,
+                        "::mlir::ArrayAttr":$state);
+  let assemblyFormat = [{
+    `<` $name `,` `batch` `=` $batch `,` `epochs` `=` $epochs `,` `seed` `=` $seed
+        `,` `log_every` `=` $logEvery `,` `batch_all` `=` $batchAll
+        `,` `suffix` `=` $suffix (`,` `optimizer` `=` $optimizer^)?
+        `,` `state` `=` $state `>`
   }];
 }
 

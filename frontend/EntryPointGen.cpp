@@ -1,0 +1,463 @@
+//===- EntryPointGen.cpp - The functions a compiled model exports ---------===//
+// For each train configuration (suffix "" for the first, ".NAME" for the
+// others), compiled for its batch size B:
+//   eval_step(params, x, y)              -> ([per-sample loss], output)
+//   loss_and_grad(params, x, y)          -> (objective, d params)
+//   train_step(params, x, y, state, [lr]) -> (params, state, [objective])
+// plus the private scalar `loss` (batch mean of the summed losses plus the
+// configuration's weight penalties) that dln.value_and_grad differentiates.
+// A file without a train block gets eval_step alone. Parameters with an
+// update rule take its value instead of an optimizer step.
+//===----------------------------------------------------------------------===//
+#include "frontend/ModelGen.h"
+
+#include "dialects/DLN/IR/DLNComposites.h"
+#include "frontend/MemoryEstimate.h"
+#include "frontend/Optimizers.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace dlnc;
+using namespace mlir;
+using namespace mlir::dln;
+
+namespace dlnc {
+class EntryPointGen {
+public:
+  EntryPointGen(ModelGen &model, ModuleOp module)
+      : model(model), context(model.context), builder(model.builder),
+        module(module) {}
+
+  /// Emits the entry points of `config` (null: evaluation only) at `batch`;
+  /// returns the optimizer state the train step keeps.
+  FailureOr<SmallVector<ParamInfo>> emit(const TrainConfig *config,
+                                         int64_t batch, StringRef suffix);
+
+private:
+  func::FuncOp createFunction(StringRef name, int64_t batch,
+                              TypeRange extraInputs, TypeRange results);
+  void setRole(func::FuncOp func, unsigned index, Role role, StringRef name) {
+    func.setArgAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
+  }
+  void setResultRole(func::FuncOp func, unsigned index, Role role,
+                     StringRef name) {
+    func.setResultAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
+  }
+  /// The params a regularizer covers, by index.
+  FailureOr<SmallVector<unsigned>> regularizedParams(const Regularizer &reg);
+  /// `sum_r l1 * sum(abs(w)) + l2 * sum(w^2)` over the covered params.
+  FailureOr<Value> penalty(const TrainConfig &config, ValueRange params,
+                           Location where);
+  FailureOr<func::FuncOp> emitLoss(const TrainConfig *config, int64_t batch,
+                                   StringRef suffix);
+  LogicalResult emitEval(int64_t batch, StringRef suffix);
+  void emitLossAndGrad(func::FuncOp lossFunc, int64_t batch, StringRef suffix);
+  FailureOr<SmallVector<ParamInfo>> emitTrainStep(const TrainConfig &config,
+                                                  func::FuncOp lossFunc,
+                                                  int64_t batch,
+                                                  StringRef suffix);
+  Location lossLoc() {
+    return model.loc(model.lossStmts.empty() ? model.outputStmt->loc
+                                             : model.lossStmts.front()->loc);
+  }
+  Type scalarType() { return RankedTensorType::get({}, model.elementType); }
+  SmallVector<Type> paramTypes() {
+    SmallVector<Type> types;
+    for (const ParamInfo &param : model.params)
+      types.push_back(RankedTensorType::get(param.shape, model.elementType));
+    return types;
+  }
+
+  ModelGen &model;
+  MLIRContext &context;
+  OpBuilder &builder;
+  ModuleOp module;
+};
+} // namespace dlnc
+
+func::FuncOp EntryPointGen::createFunction(StringRef name, int64_t batch,
+                                           TypeRange extraInputs,
+                                           TypeRange results) {
+  SmallVector<Type> inputs = paramTypes();
+  inputs.push_back(model.inputType(batch));
+  inputs.push_back(model.labelType(batch));
+  llvm::append_range(inputs, extraInputs);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(builder, model.loc(model.model.loc), name,
+                                   builder.getFunctionType(inputs, results));
+  for (auto [index, param] : llvm::enumerate(model.params))
+    setRole(func, index, Role::param, param.name);
+  unsigned numParams = model.params.size();
+  setRole(func, numParams, Role::input, model.inputName);
+  setRole(func, numParams + 1, Role::label, model.labelName);
+  builder.setInsertionPointToStart(func.addEntryBlock());
+  return func;
+}
+
+FailureOr<SmallVector<unsigned>>
+EntryPointGen::regularizedParams(const Regularizer &reg) {
+  SmallVector<unsigned> indices;
+  auto isWeight = [&](unsigned i) {
+    return model.explicitParams.count(model.params[i].name) ||
+           StringRef(model.params[i].name).ends_with(".weight");
+  };
+  if (reg.params.empty()) {
+    for (unsigned i = 0; i < model.params.size(); ++i)
+      if (isWeight(i))
+        indices.push_back(i);
+    return indices;
+  }
+  for (const auto &[written, where] : reg.params) {
+    // `fc1.w` and `fc1.b` name the members `fc1.weight` and `fc1.bias`.
+    std::string name = written;
+    if (StringRef(name).ends_with(".w"))
+      name += "eight";
+    else if (StringRef(name).ends_with(".b"))
+      name += "ias";
+    auto layer = model.layers.find(name);
+    if (layer != model.layers.end()) {
+      for (unsigned i : layer->second.paramIndices)
+        if (isWeight(i))
+          indices.push_back(i);
+      continue;
+    }
+    auto *param = llvm::find_if(
+        model.params, [&](const ParamInfo &p) { return p.name == name; });
+    if (param == model.params.end())
+      return model.error(where) << "'" << written
+                                << "' is not a layer or parameter of model '"
+                                << model.model.name << "'",
+             failure();
+    indices.push_back(param - model.params.begin());
+  }
+  return indices;
+}
+
+FailureOr<Value> EntryPointGen::penalty(const TrainConfig &config,
+                                        ValueRange params, Location where) {
+  Value total;
+  auto add = [&](Value term) {
+    total = total ? AddOp::create(builder, where, total, term).getResult()
+                  : term;
+  };
+  for (const Regularizer &reg : config.regularizers) {
+    FailureOr<SmallVector<unsigned>> covered = regularizedParams(reg);
+    if (failed(covered))
+      return failure();
+    Location regLoc = model.loc(reg.loc);
+    for (unsigned i : *covered) {
+      Value w = params[i];
+      auto axes = llvm::to_vector(llvm::seq<int64_t>(
+          0, cast<RankedTensorType>(w.getType()).getRank()));
+      if (reg.l1 != 0) {
+        Value sum = reduceSum(builder, regLoc,
+                              AbsOp::create(builder, regLoc, w), axes);
+        add(MulOp::create(builder, regLoc, sum, model.scalar(reg.loc, reg.l1)));
+      }
+      if (reg.l2 != 0) {
+        Value sum = reduceSum(builder, regLoc,
+                              MulOp::create(builder, regLoc, w, w), axes);
+        add(MulOp::create(builder, regLoc, sum, model.scalar(reg.loc, reg.l2)));
+      }
+    }
+  }
+  return total;
+}
+
+FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
+                                                int64_t batch,
+                                                StringRef suffix) {
+  func::FuncOp lossFunc =
+      createFunction(("loss" + suffix).str(), batch, {}, {scalarType()});
+  lossFunc.setPrivate();
+  unsigned numParams = model.params.size();
+  auto args = lossFunc.getArguments();
+  FailureOr<ForwardValues> forward =
+      model.emitForward(args.take_front(numParams), args[numParams],
+                        args[numParams + 1], /*withUpdates=*/false);
+  if (failed(forward))
+    return failure();
+  Location where = lossLoc();
+  Value objective = meanAll(builder, where, forward->perSampleLoss);
+  if (config) {
+    FailureOr<Value> extra =
+        penalty(*config, args.take_front(numParams), where);
+    if (failed(extra))
+      return failure();
+    if (*extra)
+      objective = AddOp::create(builder, where, objective, *extra);
+  }
+  func::ReturnOp::create(builder, where, objective);
+  if (failed(checkTrainStepMemory(lossFunc, batch)))
+    return failure();
+  return lossFunc;
+}
+
+LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
+  // Per-sample losses and outputs; the runtime computes the metrics.
+  func::FuncOp evalFunc =
+      createFunction(("eval_step" + suffix).str(), batch, {}, {});
+  unsigned numParams = model.params.size();
+  auto args = evalFunc.getArguments();
+  FailureOr<ForwardValues> forward =
+      model.emitForward(args.take_front(numParams), args[numParams],
+                        args[numParams + 1], /*withUpdates=*/false);
+  if (failed(forward))
+    return failure();
+  SmallVector<Value> results;
+  if (forward->perSampleLoss)
+    results.push_back(forward->perSampleLoss);
+  results.push_back(forward->output);
+  func::ReturnOp::create(builder, lossLoc(), results);
+  evalFunc.setType(builder.getFunctionType(evalFunc.getArgumentTypes(),
+                                           ValueRange(results).getTypes()));
+  if (forward->perSampleLoss)
+    setResultRole(evalFunc, 0, Role::loss, "loss");
+  setResultRole(evalFunc, results.size() - 1, Role::output, model.outputName);
+  return success();
+}
+
+void EntryPointGen::emitLossAndGrad(func::FuncOp lossFunc, int64_t batch,
+                                    StringRef suffix) {
+  // Analytic gradients, for gradient checking and custom training loops.
+  SmallVector<Type> types{scalarType()};
+  llvm::append_range(types, paramTypes());
+  func::FuncOp gradFunc =
+      createFunction(("loss_and_grad" + suffix).str(), batch, {}, types);
+  SmallVector<int64_t> wrt =
+      llvm::to_vector(llvm::seq<int64_t>(0, model.params.size()));
+  auto grad = ValueAndGradOp::create(builder, lossLoc(), scalarType(),
+                                     paramTypes(), lossFunc.getSymName(),
+                                     gradFunc.getArguments(), wrt);
+  func::ReturnOp::create(builder, lossLoc(), grad->getResults());
+  setResultRole(gradFunc, 0, Role::loss, "loss");
+  for (auto [i, param] : llvm::enumerate(model.params))
+    setResultRole(gradFunc, i + 1, Role::grad, param.name);
+}
+
+FailureOr<SmallVector<ParamInfo>>
+EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
+                             int64_t batch, StringRef suffix) {
+  // train_step(params, x, y, [state], [lr]) -> (params, [state], [loss]):
+  // the updated parameters and optimizer state are written back in place.
+  // The state is each optimized parameter's slots in turn
+  // (fc.weight.exp_avg, fc.weight.exp_avg_sq, fc.bias.exp_avg, ...), then
+  // the step count.
+  OptimizerAttr optimizer = config.optimizer;
+  unsigned numParams = model.params.size();
+  llvm::SmallDenseMap<unsigned, const Stmt *> ruled;
+  for (const UpdateRule &rule : model.updates)
+    ruled[rule.paramIndex] = rule.stmt;
+  SmallVector<unsigned> optimized;
+  for (unsigned i = 0; i < numParams; ++i)
+    if (!ruled.count(i))
+      optimized.push_back(i);
+  if (numParams == 0)
+    return model.error(model.model.loc)
+               << "model '" << model.model.name
+               << "' has no trainable parameters",
+           failure();
+  if (!optimizer && !optimized.empty())
+    return model.error(config.loc)
+               << "the train block needs 'optimizer = sgd(lr = ...)': '"
+               << model.params[optimized.front()].name
+               << "' has no update rule",
+           failure();
+  if (optimizer && !lossFunc)
+    return model.error(config.loc)
+               << "the optimizer needs an objective: add 'loss = ...' to "
+                  "model '"
+               << model.model.name << "'",
+           failure();
+  if (optimizer && optimized.empty())
+    return model.error(config.loc)
+               << "every parameter has an update rule, so the optimizer "
+                  "would train nothing: remove it",
+           failure();
+
+  Type scalar = scalarType();
+  SmallVector<Type> allParamTypes = paramTypes();
+  SmallVector<StringRef> slots =
+      optimizer ? optimizerSlots(optimizer) : SmallVector<StringRef>();
+  bool counted = optimizer && usesStepCount(optimizer);
+  SmallVector<ParamInfo> stateSpecs;
+  SmallVector<Type> stateTypes;
+  auto zeros = InitAttr::get(&context, "zeros", 0, 0, {});
+  for (unsigned i : optimized)
+    for (StringRef slot : slots) {
+      stateSpecs.push_back({(Twine(model.params[i].name) + "." + slot).str(),
+                            model.params[i].shape, zeros});
+      stateTypes.push_back(allParamTypes[i]);
+    }
+  if (counted) {
+    stateSpecs.push_back({kStepCountName.str(), {}, zeros});
+    stateTypes.push_back(scalar);
+  }
+  SmallVector<Type> extraInputs(stateTypes);
+  if (optimizer)
+    extraInputs.push_back(scalar);
+  SmallVector<Type> resultTypes(allParamTypes);
+  llvm::append_range(resultTypes, stateTypes);
+  if (lossFunc)
+    resultTypes.push_back(scalar);
+  func::FuncOp stepFunc = createFunction(("train_step" + suffix).str(), batch,
+                                         extraInputs, resultTypes);
+  auto args = stepFunc.getArguments();
+  unsigned dataArgs = numParams + 2;
+  Location where = lossLoc();
+  ValueRange stateArgs = args.slice(dataArgs, stateTypes.size());
+
+  SmallVector<Value> newParams(args.take_front(numParams));
+  SmallVector<Value> newState;
+  Value objective;
+  if (optimizer) {
+    Value lr = args.back();
+    SmallVector<Type> gradTypes;
+    SmallVector<int64_t> wrt;
+    for (unsigned i : optimized) {
+      gradTypes.push_back(allParamTypes[i]);
+      wrt.push_back(i);
+    }
+    auto stepGrad =
+        ValueAndGradOp::create(builder, where, scalar, gradTypes,
+                               lossFunc.getSymName(),
+                               args.take_front(dataArgs), wrt);
+    objective = stepGrad.getValue();
+    Value step;
+    if (counted)
+      step = AddOp::create(builder, where, stateArgs.back(),
+                           splatLike(builder, where, scalar, 1.0));
+    for (auto [k, i] : llvm::enumerate(optimized)) {
+      SmallVector<Value> updated = buildOptimizerUpdate(
+          builder, where, optimizer, args[i], stepGrad.getGradients()[k],
+          stateArgs.slice(k * slots.size(), slots.size()), step, lr);
+      newParams[i] = updated.front();
+      llvm::append_range(newState, llvm::drop_begin(updated));
+    }
+    if (counted)
+      newState.push_back(step);
+  } else if (lossFunc) {
+    objective = func::CallOp::create(builder, where, lossFunc,
+                                     args.take_front(dataArgs))
+                    .getResult(0);
+  }
+  if (!model.updates.empty()) {
+    FailureOr<ForwardValues> forward =
+        model.emitForward(args.take_front(numParams), args[numParams],
+                          args[numParams + 1], /*withUpdates=*/true);
+    if (failed(forward))
+      return failure();
+    for (auto [index, value] : forward->updates)
+      newParams[index] = value;
+  }
+  SmallVector<Value> results(newParams);
+  llvm::append_range(results, newState);
+  if (objective)
+    results.push_back(objective);
+  func::ReturnOp::create(builder, where, results);
+
+  for (unsigned i = 0; i < numParams; ++i) {
+    stepFunc.setResultAttr(i, "dln.aliases_arg", builder.getI64IntegerAttr(i));
+    setResultRole(stepFunc, i, Role::param, model.params[i].name);
+  }
+  for (auto [i, spec] : llvm::enumerate(stateSpecs)) {
+    setRole(stepFunc, dataArgs + i, Role::optimizer_state, spec.name);
+    stepFunc.setResultAttr(numParams + i, "dln.aliases_arg",
+                           builder.getI64IntegerAttr(dataArgs + i));
+    setResultRole(stepFunc, numParams + i, Role::optimizer_state, spec.name);
+  }
+  if (optimizer)
+    setRole(stepFunc, args.size() - 1, Role::hyper, "lr");
+  if (objective)
+    setResultRole(stepFunc, results.size() - 1, Role::loss, "loss");
+  return stateSpecs;
+}
+
+FailureOr<SmallVector<ParamInfo>>
+EntryPointGen::emit(const TrainConfig *config, int64_t batch,
+                    StringRef suffix) {
+  func::FuncOp lossFunc;
+  if (!model.lossStmts.empty()) {
+    FailureOr<func::FuncOp> built = emitLoss(config, batch, suffix);
+    if (failed(built))
+      return failure();
+    lossFunc = *built;
+  }
+  if (failed(emitEval(batch, suffix)))
+    return failure();
+  if (!config)
+    return SmallVector<ParamInfo>();
+  if (lossFunc && !model.params.empty())
+    emitLossAndGrad(lossFunc, batch, suffix);
+  return emitTrainStep(*config, lossFunc, batch, suffix);
+}
+
+LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
+  EntryPointGen entryPoints(*this, module);
+  auto specs = [&](ArrayRef<ParamInfo> tensors) {
+    SmallVector<Attribute> attrs;
+    for (const ParamInfo &tensor : tensors)
+      attrs.push_back(TensorSpecAttr::get(&context, tensor.name, tensor.shape,
+                                          tensor.init));
+    return builder.getArrayAttr(attrs);
+  };
+  if (recipe.configs.empty() && !params.empty())
+    return error(model.loc) << "model '" << model.name
+                            << "' has parameters but the file has no train "
+                               "block to train them",
+           failure();
+  ArrayAttr defaultState = builder.getArrayAttr({});
+  SmallVector<Attribute> configAttrs;
+  bool named = false;
+  if (recipe.configs.empty()) {
+    if (failed(entryPoints.emit(nullptr, recipe.evalBatch, "")))
+      return failure();
+    module->setAttr("dln.batch", builder.getI64IntegerAttr(recipe.evalBatch));
+  }
+  for (auto [i, config] : llvm::enumerate(recipe.configs)) {
+    std::string suffix = i == 0 ? "" : "." + config.name;
+    FailureOr<SmallVector<ParamInfo>> state =
+        entryPoints.emit(&config, config.batch, suffix);
+    if (failed(state))
+      return failure();
+    ArrayAttr stateAttr = specs(*state);
+    named |= !config.name.empty();
+    configAttrs.push_back(TrainConfigAttr::get(
+        &context, config.name, config.batch, config.epochs, config.seed,
+        config.logEvery, config.batchAll, suffix, config.optimizer,
+        stateAttr));
+    if (i != 0)
+      continue;
+    defaultState = stateAttr;
+    module->setAttr("dln.batch", builder.getI64IntegerAttr(config.batch));
+    // The runtime checks that the data still has exactly this many rows.
+    if (config.batchAll)
+      module->setAttr("dln.batch_all", builder.getUnitAttr());
+    module->setAttr("dln.epochs", builder.getI64IntegerAttr(config.epochs));
+    module->setAttr("dln.seed", builder.getI64IntegerAttr(config.seed));
+    module->setAttr("dln.log_every",
+                    builder.getI64IntegerAttr(config.logEvery));
+    if (config.optimizer)
+      module->setAttr("dln.optimizer", config.optimizer);
+    module->setAttr("dln.trained", builder.getUnitAttr());
+  }
+  if (named)
+    module->setAttr("dln.configs", builder.getArrayAttr(configAttrs));
+  module->setAttr("dln.data", recipe.data);
+  module->setAttr("dln.params", specs(params));
+  module->setAttr("dln.state", defaultState);
+  module->setAttr("dln.input",
+                  SampleAttr::get(&context, inputName, inputShape));
+  module->setAttr(
+      "dln.label",
+      labelIsClass
+          ? Attribute(ClassLabelAttr::get(&context, labelName, numClasses))
+          : Attribute(SampleAttr::get(&context, labelName, labelShape)));
+  module->setAttr("dln.dtype", TypeAttr::get(elementType));
+  module->setAttr("dln.output_name", builder.getStringAttr(outputName));
+  SmallVector<Attribute> lossNames;
+  if (!lossStmts.empty())
+    lossNames.push_back(builder.getStringAttr("loss"));
+  module->setAttr("dln.losses", builder.getArrayAttr(lossNames));
+  return success();
+}

@@ -1,0 +1,139 @@
+//===- ModelGen.h - A model block's declarations and computation -*- C++ -*-===//
+//
+// ModelGen reads the root model's declarations once (input, label, params,
+// consts, layers, losses, metrics, update rules) and then emits its
+// computation wherever an entry point needs it: the forward pass with its
+// per-sample losses, and the right-hand sides of update rules. Every op's
+// type is inferred as it is built, so shape errors are reported at their
+// .dln source locations. EntryPointGen.cpp builds the functions.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLNC_FRONTEND_MODELGEN_H
+#define DLNC_FRONTEND_MODELGEN_H
+
+#include "frontend/AST.h"
+#include "frontend/ConstantEval.h"
+#include "frontend/Layers.h"
+#include "frontend/PerSampleOps.h"
+#include "frontend/RecipeGen.h"
+
+#include "dialects/DLN/IR/DLNAttrs.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace dlnc {
+
+/// A trainable tensor and how the runtime initializes it.
+struct ParamInfo {
+  std::string name;
+  llvm::SmallVector<int64_t> shape;
+  mlir::dln::InitAttr init;
+};
+
+/// A layer instance: applying it reuses its parameters (weight sharing).
+struct LayerInfo {
+  const LayerKind *kind;
+  llvm::SmallVector<unsigned> paramIndices;
+};
+
+/// A `const`: a literal tensor compiled into the code.
+struct ConstInfo {
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<double> values;
+};
+
+/// `update TARGET = expr` of a param.
+struct UpdateRule {
+  const Stmt *stmt;
+  unsigned paramIndex;
+};
+
+/// What one forward pass computed.
+struct ForwardValues {
+  mlir::Value output;        ///< batched
+  mlir::Value perSampleLoss; ///< [batch], the sum of all losses; null if none
+  /// New values of the update rules' targets (by param index), batch means.
+  llvm::SmallVector<std::pair<unsigned, mlir::Value>> updates;
+};
+
+class ModelGen {
+public:
+  ModelGen(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr,
+           const Block &model);
+
+  /// Reads the declarations; fails after a located error.
+  mlir::LogicalResult declare();
+
+  /// Emits every entry point of every train configuration (or the eval
+  /// entry point alone without one) and the model attributes.
+  mlir::LogicalResult generate(mlir::ModuleOp module, const Recipe &recipe);
+
+private:
+  friend class EntryPointGen;
+
+  mlir::Location loc(llvm::SMLoc where);
+  mlir::InFlightDiagnostic error(llvm::SMLoc where);
+
+  mlir::LogicalResult declareStatement(const Stmt &stmt);
+  mlir::LogicalResult declareSample(const Stmt &stmt);
+  mlir::LogicalResult declareLayer(const Stmt &stmt);
+  mlir::LogicalResult declareParam(const Stmt &stmt);
+  mlir::LogicalResult declareConst(const Stmt &stmt);
+  mlir::LogicalResult declareUpdate(const Stmt &stmt);
+  mlir::LogicalResult checkMetric(const Stmt &stmt);
+  mlir::LogicalResult checkNewName(const Stmt &stmt, llvm::StringRef name);
+  std::optional<mlir::dln::InitAttr> parseInit(const Expr *expr, int64_t fanIn,
+                                               int64_t fanOut);
+  mlir::FailureOr<mlir::Type> elementTypeOf(const TypeNode &type);
+  mlir::FailureOr<llvm::SmallVector<int64_t>> staticDims(const TypeNode &type);
+
+  /// The batched type of the input or label.
+  mlir::RankedTensorType inputType(int64_t batch) const;
+  mlir::RankedTensorType labelType(int64_t batch) const;
+
+  /// Emits the forward pass at the builder's insertion point; with
+  /// `withUpdates` also the update rules' new values.
+  mlir::FailureOr<ForwardValues> emitForward(mlir::ValueRange params,
+                                             mlir::Value x, mlir::Value y,
+                                             bool withUpdates);
+  mlir::FailureOr<SampleValue> emitExpr(const Expr &expr);
+  mlir::FailureOr<SampleValue> emitCall(const CallExpr &call);
+  mlir::FailureOr<SampleValue> emitBinary(const BinaryExpr &binary);
+  mlir::FailureOr<SampleValue> emitIdentifier(const IdentifierExpr &name);
+  /// `outer`, `transpose`, `sum`, `mean`, `matmul`: builtins whose meaning
+  /// depends on the batch dimension. Null when `call` is none of them.
+  std::optional<mlir::FailureOr<SampleValue>>
+  emitPerSampleBuiltin(const CallExpr &call);
+  mlir::Value scalar(llvm::SMLoc where, double value);
+
+  mlir::MLIRContext &context;
+  llvm::SourceMgr &sourceMgr;
+  mlir::OpBuilder builder;
+  const Block &model;
+
+  mlir::Type elementType;
+  std::string inputName, labelName, outputName;
+  llvm::SmallVector<int64_t> inputShape, labelShape; // per sample
+  bool labelIsClass = false;
+  int64_t numClasses = 0;
+  llvm::SmallVector<ParamInfo> params;
+  llvm::StringMap<unsigned> explicitParams; // `param` name -> index
+  llvm::StringMap<LayerInfo> layers;
+  llvm::StringMap<ConstInfo> consts;
+  ConstantBindings modelParams; // `model m(lr = 0.1)`
+  llvm::StringMap<llvm::SMLoc> declaredNames;
+  const Stmt *outputStmt = nullptr;
+  llvm::SmallVector<const Stmt *> lossStmts;
+  llvm::SmallVector<UpdateRule> updates;
+
+  // Per-function state of emitForward.
+  llvm::StringMap<SampleValue> values;
+  llvm::SmallVector<mlir::Value> paramValues;
+};
+
+} // namespace dlnc
+
+#endif // DLNC_FRONTEND_MODELGEN_H

@@ -1,0 +1,207 @@
+//===- PerSampleOps.cpp - Operations with per-sample semantics ------------===//
+#include "frontend/PerSampleOps.h"
+
+#include "dialects/DLN/IR/DLNComposites.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace dlnc;
+using namespace mlir;
+using namespace mlir::dln;
+
+namespace {
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+Value reshape(OpBuilder &builder, Location loc, Value value,
+              ArrayRef<int64_t> shape) {
+  if (tensorType(value).getShape() == shape)
+    return value;
+  return ReshapeOp::create(
+      builder, loc,
+      RankedTensorType::get(shape, tensorType(value).getElementType()), value,
+      builder.getDenseI64ArrayAttr(shape));
+}
+
+/// `x` with its per-sample shape replaced by `sampleShape` (same elements).
+SampleValue reshapeSample(OpBuilder &builder, Location loc, SampleValue x,
+                          ArrayRef<int64_t> sampleShape) {
+  SmallVector<int64_t> shape;
+  if (x.batched)
+    shape.push_back(tensorType(x.value).getDimSize(0));
+  llvm::append_range(shape, sampleShape);
+  return {reshape(builder, loc, x.value, shape), x.batched};
+}
+} // namespace
+
+ArrayRef<int64_t> SampleValue::sampleShape() const {
+  ArrayRef<int64_t> shape = tensorType(value).getShape();
+  return batched ? shape.drop_front() : shape;
+}
+
+std::string dlnc::shapeString(Type elementType, ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << elementType;
+  if (!shape.empty()) {
+    os << "[";
+    llvm::interleaveComma(shape, os);
+    os << "]";
+  }
+  return text;
+}
+
+void dlnc::alignForBroadcast(OpBuilder &builder, Location loc,
+                             SampleValue &lhs, SampleValue &rhs) {
+  // NumPy aligns trailing dimensions, so an unbatched operand already lines
+  // up with the per-sample dimensions of a batched one as long as the
+  // batched one has at least its rank per sample: only batched operands of
+  // lower per-sample rank need 1s inserted after their batch dimension.
+  size_t rank = std::max(lhs.sampleShape().size(), rhs.sampleShape().size());
+  for (SampleValue *operand : {&lhs, &rhs}) {
+    ArrayRef<int64_t> sample = operand->sampleShape();
+    if (!operand->batched || sample.size() == rank)
+      continue;
+    SmallVector<int64_t> padded(rank - sample.size(), 1);
+    llvm::append_range(padded, sample);
+    *operand = reshapeSample(builder, loc, *operand, padded);
+  }
+}
+
+FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
+                                             SampleValue lhs, SampleValue rhs) {
+  ArrayRef<int64_t> a = lhs.sampleShape(), b = rhs.sampleShape();
+  Type element = tensorType(lhs.value).getElementType();
+  auto mismatch = [&]() -> FailureOr<SampleValue> {
+    return emitError(loc) << "'@' needs matching inner sizes: "
+                          << shapeString(element, a) << " @ "
+                          << shapeString(element, b),
+           failure();
+  };
+  if (a.empty() || b.empty() || a.size() > 2 || b.size() > 2)
+    return emitError(loc) << "'@' takes per-sample vectors or matrices, got "
+                          << shapeString(element, a) << " @ "
+                          << shapeString(element, b),
+           failure();
+  int64_t inner = a.back();
+  if (inner != b.front())
+    return mismatch();
+  int64_t batch =
+      lhs.batched ? tensorType(lhs.value).getDimSize(0)
+                  : (rhs.batched ? tensorType(rhs.value).getDimSize(0) : 0);
+  int64_t m = a.size() == 2 ? a[0] : 1, n = b.size() == 2 ? b[1] : 1;
+
+  // Per sample the product is [m, inner] @ [inner, n]; fold the batch into
+  // the free dimension of whichever side carries it.
+  Value result;
+  if (lhs.batched && rhs.batched) {
+    if (a.size() != 1 || b.size() != 1)
+      return emitError(loc) << "'@' of two per-sample matrices is not "
+                               "supported yet (got "
+                            << shapeString(element, a) << " @ "
+                            << shapeString(element, b) << ")",
+             failure();
+    // vector . vector per sample: sum(a * b).
+    Value product = MulOp::create(builder, loc, lhs.value, rhs.value);
+    result = reduceSum(builder, loc, product, {1});
+    return SampleValue{result, true};
+  }
+  if (rhs.batched) {
+    // A fixed matrix times per-sample vectors: x @ W^T over the batch.
+    if (b.size() != 1)
+      return emitError(loc) << "'@' of a fixed tensor and per-sample matrices "
+                               "is not supported yet (got "
+                            << shapeString(element, a) << " @ "
+                            << shapeString(element, b) << ")",
+             failure();
+    Value weight = reshape(builder, loc, lhs.value, {m, inner});
+    FailureOr<Value> product = createChecked<MatmulOp>(
+        builder, loc, rhs.value, weight, false, true); // [B, m]
+    if (failed(product))
+      return failure();
+    SmallVector<int64_t> shape{batch};
+    if (a.size() == 2)
+      shape.push_back(m);
+    return SampleValue{reshape(builder, loc, *product, shape), true};
+  }
+  // lhs maybe batched, rhs fixed: rows of all samples times one matrix.
+  int64_t rows = (lhs.batched ? batch : 1) * m;
+  Value flat = reshape(builder, loc, lhs.value, {rows, inner});
+  Value weight = reshape(builder, loc, rhs.value, {inner, n});
+  FailureOr<Value> product =
+      createChecked<MatmulOp>(builder, loc, flat, weight, false, false);
+  if (failed(product))
+    return failure();
+  SmallVector<int64_t> shape;
+  if (lhs.batched)
+    shape.push_back(batch);
+  if (a.size() == 2)
+    shape.push_back(m);
+  if (b.size() == 2)
+    shape.push_back(n);
+  return SampleValue{reshape(builder, loc, *product, shape), lhs.batched};
+}
+
+FailureOr<SampleValue> dlnc::perSampleOuter(OpBuilder &builder, Location loc,
+                                            SampleValue a, SampleValue b) {
+  Type element = tensorType(a.value).getElementType();
+  if (a.sampleShape().size() != 1 || b.sampleShape().size() != 1)
+    return emitError(loc) << "outer expects two vectors, got "
+                          << shapeString(element, a.sampleShape()) << " and "
+                          << shapeString(element, b.sampleShape()),
+           failure();
+  int64_t m = a.sampleShape()[0], n = b.sampleShape()[0];
+  SampleValue column = reshapeSample(builder, loc, a, {m, 1});
+  SampleValue row = reshapeSample(builder, loc, b, {1, n});
+  FailureOr<Value> product =
+      broadcastingBinary<MulOp>(builder, loc, column.value, row.value);
+  if (failed(product))
+    return failure();
+  return SampleValue{*product, a.batched || b.batched};
+}
+
+FailureOr<SampleValue> dlnc::perSampleTranspose(OpBuilder &builder,
+                                                Location loc, SampleValue x) {
+  ArrayRef<int64_t> shape = x.sampleShape();
+  if (shape.size() != 2)
+    return emitError(loc) << "transpose expects a matrix, got "
+                          << shapeString(tensorType(x.value).getElementType(),
+                                         shape),
+           failure();
+  SmallVector<int64_t> permutation =
+      x.batched ? SmallVector<int64_t>{0, 2, 1} : SmallVector<int64_t>{1, 0};
+  return SampleValue{TransposeOp::create(builder, loc, x.value,
+                                         builder.getDenseI64ArrayAttr(
+                                             permutation))
+                         .getResult(),
+                     x.batched};
+}
+
+static SmallVector<int64_t> sampleAxes(const SampleValue &x) {
+  return llvm::to_vector(llvm::seq<int64_t>(x.batched ? 1 : 0,
+                                            tensorType(x.value).getRank()));
+}
+
+SampleValue dlnc::perSampleSum(OpBuilder &builder, Location loc,
+                               SampleValue x) {
+  SmallVector<int64_t> axes = sampleAxes(x);
+  if (axes.empty())
+    return x;
+  return {reduceSum(builder, loc, x.value, axes), x.batched};
+}
+
+SampleValue dlnc::perSampleMean(OpBuilder &builder, Location loc,
+                                SampleValue x) {
+  SmallVector<int64_t> axes = sampleAxes(x);
+  if (axes.empty())
+    return x;
+  return {reduceMean(builder, loc, x.value, axes), x.batched};
+}
+
+Value dlnc::batchMean(OpBuilder &builder, Location loc, SampleValue x) {
+  if (!x.batched)
+    return x.value;
+  return reduceMean(builder, loc, x.value, {0});
+}
