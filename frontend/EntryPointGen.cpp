@@ -57,8 +57,9 @@ private:
                                                   int64_t batch,
                                                   StringRef suffix);
   Location lossLoc() {
-    return model.loc(model.lossStmts.empty() ? model.outputStmt->loc
-                                             : model.lossStmts.front()->loc);
+    return model.loc(!model.lossStmts.empty() ? model.lossStmts.front()->loc
+                     : model.outputStmt       ? model.outputStmt->loc
+                                              : model.model.loc);
   }
   Type scalarType() { return RankedTensorType::get({}, model.elementType); }
   SmallVector<Type> paramTypes() {
@@ -205,15 +206,25 @@ LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
   if (failed(forward))
     return failure();
   SmallVector<Value> results;
-  if (forward->perSampleLoss)
+  SmallVector<std::pair<Role, std::string>> roles;
+  if (forward->perSampleLoss) {
     results.push_back(forward->perSampleLoss);
-  results.push_back(forward->output);
+    roles.emplace_back(Role::loss, "loss");
+  }
+  if (forward->output) {
+    results.push_back(forward->output);
+    roles.emplace_back(Role::output, model.outputName);
+  }
+  // Per-sample metric values; the runtime averages them over a split.
+  for (auto &[name, value] : forward->metrics) {
+    results.push_back(value);
+    roles.emplace_back(Role::metric, name);
+  }
   func::ReturnOp::create(builder, lossLoc(), results);
   evalFunc.setType(builder.getFunctionType(evalFunc.getArgumentTypes(),
                                            ValueRange(results).getTypes()));
-  if (forward->perSampleLoss)
-    setResultRole(evalFunc, 0, Role::loss, "loss");
-  setResultRole(evalFunc, results.size() - 1, Role::output, model.outputName);
+  for (auto [i, role] : llvm::enumerate(roles))
+    setResultRole(evalFunc, i, role.first, role.second);
   return success();
 }
 

@@ -26,8 +26,8 @@ LogicalResult declareDense(const LayerDeclContext &context,
   auto *arrow = dims ? llvm::dyn_cast<BinaryExpr>(dims->value.get()) : nullptr;
   std::optional<int64_t> in, out;
   if (arrow && arrow->op == "->") {
-    in = evaluateInteger(*arrow->lhs);
-    out = evaluateInteger(*arrow->rhs);
+    in = evaluateInteger(*arrow->lhs, &context.bindings);
+    out = evaluateInteger(*arrow->rhs, &context.bindings);
   }
   if (!in || !out || *in <= 0 || *out <= 0)
     return context.error(dims ? dims->loc : call.getLoc())

@@ -13,6 +13,7 @@
 
 #include "dialects/DLN/IR/DLNAttrs.h"
 #include "frontend/AST.h"
+#include "frontend/ConstantEval.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OperationSupport.h"
@@ -35,6 +36,8 @@ struct LayerDeclContext {
   llvm::function_ref<std::optional<mlir::dln::InitAttr>(const Expr *, int64_t,
                                                         int64_t)>
       parseInit;
+  /// The model's compile-time parameters (`dense(c_in -> width)`).
+  const ConstantBindings &bindings;
 };
 
 struct LayerKind {

@@ -21,9 +21,19 @@ OwningOpRef<ModuleOp> dlnc::mlirGen(MLIRContext &context,
   OwningOpRef<ModuleOp> module = ModuleOp::create(builder.getUnknownLoc());
 
   SmallVector<const dlnc::Block *> models;
-  for (const dlnc::Block &block : ast.blocks)
-    if (block.keyword == "model")
-      models.push_back(&block);
+  llvm::StringMap<const dlnc::Block *> modelsByName;
+  for (const dlnc::Block &block : ast.blocks) {
+    if (block.keyword != "model")
+      continue;
+    auto [it, inserted] = modelsByName.try_emplace(block.name, &block);
+    if (!inserted) {
+      emitError(toLocation(context, sourceMgr, block.loc))
+          << "model '" << block.name << "' is already defined on line "
+          << sourceMgr.getLineAndColumn(it->second->loc).first;
+      return nullptr;
+    }
+    models.push_back(&block);
+  }
   if (models.empty()) {
     emitError(FileLineColLoc::get(
         &context,
@@ -33,20 +43,14 @@ OwningOpRef<ModuleOp> dlnc::mlirGen(MLIRContext &context,
         << "no 'model' block in this file";
     return nullptr;
   }
-  // The root model is the last one; the others would be its sub-models.
-  if (models.size() > 1) {
-    emitError(toLocation(context, sourceMgr, models.front()->loc))
-        << "sub-models (several model blocks in one file) are not supported "
-           "by this compiler version";
-    return nullptr;
-  }
+  // The root model is the last one; the others are its sub-models.
   const dlnc::Block &root = *models.back();
   module->setSymName(root.name);
 
   FailureOr<Recipe> recipe = generateRecipe(context, sourceMgr, ast);
   if (failed(recipe))
     return nullptr;
-  ModelGen model(context, sourceMgr, root);
+  ModelGen model(context, sourceMgr, root, modelsByName);
   if (failed(model.declare()) || failed(model.generate(*module, *recipe)))
     return nullptr;
   return module;

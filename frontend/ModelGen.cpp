@@ -14,8 +14,18 @@ using namespace mlir;
 using namespace mlir::dln;
 
 ModelGen::ModelGen(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                   const Block &model)
-    : context(context), sourceMgr(sourceMgr), builder(&context), model(model) {}
+                   const Block &model,
+                   const llvm::StringMap<const Block *> &models)
+    : context(context), sourceMgr(sourceMgr), ownBuilder(&context),
+      builder(ownBuilder), model(model), root(this), models(models) {}
+
+ModelGen::ModelGen(ModelGen &parent, const Block &model, std::string prefix)
+    : context(parent.context), sourceMgr(parent.sourceMgr),
+      ownBuilder(&parent.context), builder(parent.builder), model(model),
+      root(parent.root), models(parent.models), prefix(std::move(prefix)) {
+  elementType = parent.elementType;
+  numClasses = parent.numClasses;
+}
 
 Location ModelGen::loc(llvm::SMLoc where) {
   return toLocation(context, sourceMgr, where);
@@ -207,7 +217,7 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   auto initParser = [&](const Expr *init, int64_t fanIn, int64_t fanOut) {
     return parseInit(init, fanIn, fanOut);
   };
-  LayerDeclContext context{*call, reportAt, initParser};
+  LayerDeclContext context{*call, reportAt, initParser, modelParams};
   if (failed(kind->declare(context, decls)))
     return failure();
   // Training needs at least each parameter and its gradient in memory: a
@@ -237,9 +247,9 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
               "the 16 GiB a layer may use";
   LayerInfo layer{kind, {}};
   for (LayerParam &decl : decls) {
-    layer.paramIndices.push_back(params.size());
-    params.push_back(
-        {stmt.name() + "." + decl.suffix, decl.shape, std::move(decl.init)});
+    layer.paramIndices.push_back(allParams().size());
+    allParams().push_back({prefix + stmt.name() + "." + decl.suffix,
+                           decl.shape, std::move(decl.init)});
   }
   layers[stmt.name()] = std::move(layer);
   return success();
@@ -265,8 +275,8 @@ LogicalResult ModelGen::declareParam(const Stmt &stmt) {
       return failure();
     init = *parsed;
   }
-  explicitParams[stmt.name()] = params.size();
-  params.push_back({stmt.name(), *shape, init});
+  explicitParams[stmt.name()] = allParams().size();
+  allParams().push_back({prefix + stmt.name(), *shape, init});
   return success();
 }
 
@@ -366,29 +376,79 @@ LogicalResult ModelGen::declareUpdate(const Stmt &stmt) {
   return success();
 }
 
-LogicalResult ModelGen::checkMetric(const Stmt &stmt) {
-  // The runtime computes accuracy (and MSE, top-5, the confusion matrix)
-  // of the output against the label; a metric statement names that pair.
+FailureOr<Value> ModelGen::emitAccuracy(const CallExpr &call) {
+  Location where = loc(call.getLoc());
+  if (call.args.size() != 2 || !call.args[0].name.empty() ||
+      !call.args[1].name.empty())
+    return error(call.getLoc()) << "accuracy expects (prediction, target)",
+           failure();
+  FailureOr<SampleValue> predicted = emitExpr(*call.args[0].value);
+  FailureOr<SampleValue> target = emitExpr(*call.args[1].value);
+  if (failed(predicted) || failed(target))
+    return failure();
+  auto predictedType = cast<RankedTensorType>(predicted->value.getType());
+  auto targetType = cast<RankedTensorType>(target->value.getType());
+  ArrayRef<int64_t> shape = predicted->sampleShape();
+  if (!predicted->batched || !target->batched || shape.size() != 1)
+    return error(call.args[0].loc)
+               << "accuracy expects per-sample scores of one vector, got "
+               << shapeString(predictedType.getElementType(), shape),
+           failure();
+  int64_t columns = shape[0];
+  if (targetType.getElementType().isInteger(32) && columns > 1) {
+    // Class targets: correct when the target's score is the largest.
+    if (columns != numClasses)
+      return error(call.getLoc())
+                 << "accuracy: the label has " << numClasses
+                 << " classes but the scores have " << columns << " columns",
+             failure();
+    Value oneHot = OneHotOp::create(builder, where, target->value, numClasses,
+                                    cast<FloatType>(elementType));
+    Value picked = reduceSum(
+        builder, where, MulOp::create(builder, where, oneHot, predicted->value),
+        {1});
+    Value best = ReduceMaxOp::create(builder, where, predicted->value,
+                                     ArrayRef<int64_t>{1});
+    return CompareOp::create(builder, where, ComparePredicate::ge, picked,
+                             best)
+        .getResult();
+  }
+  Value truth = target->value;
+  if (targetType.getElementType().isInteger(32))
+    return error(call.getLoc()) << "accuracy of one score against a class "
+                                   "label is not supported yet; use one "
+                                   "logit per class",
+           failure();
+  if (target->sampleShape() != shape)
+    return error(call.getLoc())
+               << "accuracy compares " << shapeString(elementType, shape)
+               << " with " << shapeString(elementType, target->sampleShape()),
+           failure();
+  // Binary decisions thresholded at 0.5; the fraction of equal elements.
+  Value p = CompareOp::create(
+      builder, where, ComparePredicate::ge, predicted->value,
+      splatLike(builder, where, predictedType, 0.5));
+  Value t = CompareOp::create(builder, where, ComparePredicate::ge, truth,
+                              splatLike(builder, where, targetType, 0.5));
+  Value equal = CompareOp::create(builder, where, ComparePredicate::eq, p, t);
+  return reduceMean(builder, where, equal, {1});
+}
+
+FailureOr<Value> ModelGen::emitMetric(const Stmt &stmt) {
   auto *call = llvm::dyn_cast<CallExpr>(stmt.value.get());
-  StringRef kind = calleeName(*stmt.value);
-  if (!call || kind != "accuracy")
+  if (call && calleeName(*call) == "accuracy")
+    return emitAccuracy(*call);
+  FailureOr<SampleValue> value = emitExpr(*stmt.value);
+  if (failed(value))
+    return failure();
+  if (!value->batched || !value->sampleShape().empty())
     return error(stmt.value->getLoc())
-           << "this compiler version supports the metric accuracy(output, "
-              "label)";
-  if (call->args.size() != 2 || !call->args[0].name.empty() ||
-      !call->args[1].name.empty())
-    return error(call->getLoc()) << "accuracy expects (output, label)";
-  auto *first = llvm::dyn_cast<IdentifierExpr>(call->args[0].value.get());
-  auto *second = llvm::dyn_cast<IdentifierExpr>(call->args[1].value.get());
-  if (!first || first->name != outputName)
-    return error(call->args[0].loc)
-           << "this compiler version measures the model's output ('"
-           << outputName << "'); pass it as accuracy's first argument";
-  if (!second || second->name != labelName)
-    return error(call->args[1].loc)
-           << "accuracy's second argument must be the label '" << labelName
-           << "'";
-  return success();
+               << "a metric must be a per-sample scalar (accuracy(z, y), "
+                  "mse(p, t), mean(h)), got "
+               << shapeString(elementType, value->sampleShape())
+               << (value->batched ? "" : " that does not depend on the input"),
+           failure();
+  return value->value;
 }
 
 LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
@@ -396,9 +456,15 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
   case Stmt::Kind::Input:
   case Stmt::Kind::Label:
     return success(); // read first, by declare()
-  case Stmt::Kind::Layer:
-    return failure(failed(checkNewName(stmt, stmt.name())) ||
-                   failed(declareLayer(stmt)));
+  case Stmt::Kind::Layer: {
+    if (failed(checkNewName(stmt, stmt.name())))
+      return failure();
+    auto *call = llvm::dyn_cast<CallExpr>(stmt.value.get());
+    auto block = models.find(calleeName(*stmt.value));
+    if (call && block != models.end())
+      return declareSubModel(stmt, *call, *block->second);
+    return declareLayer(stmt);
+  }
   case Stmt::Kind::Param:
     return failure(failed(checkNewName(stmt, stmt.name())) ||
                    failed(declareParam(stmt)));
@@ -425,8 +491,10 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
 }
 
 LogicalResult ModelGen::declare() {
-  // Block parameters of the root model take their defaults (4.2).
-  for (const ParamDecl &param : model.params) {
+  // Block parameters of the root model take their defaults (4.2); those of
+  // an instance are bound by bindModelParams.
+  for (const ParamDecl &param :
+       isRoot() ? ArrayRef<ParamDecl>(model.params) : ArrayRef<ParamDecl>()) {
     std::optional<double> value =
         param.defaultValue ? evaluateNumber(*param.defaultValue) : std::nullopt;
     if (!value)
@@ -436,32 +504,201 @@ LogicalResult ModelGen::declare() {
              << param.name << " = 0.1)";
     modelParams[param.name] = *value;
   }
-  // Inputs first: they fix the dtype every other declaration uses.
-  for (const Stmt &stmt : model.body)
-    if ((stmt.kind == Stmt::Kind::Input || stmt.kind == Stmt::Kind::Label) &&
+  // Inputs first: they fix the dtype every other declaration uses. A
+  // sub-model's labels are not inputs of its calls (7.7).
+  for (const Stmt &stmt : model.body) {
+    bool sample = stmt.kind == Stmt::Kind::Input ||
+                  (stmt.kind == Stmt::Kind::Label && isRoot());
+    if (sample &&
         (failed(checkNewName(stmt, stmt.name())) || failed(declareSample(stmt))))
       return failure();
+  }
   if (inputName.empty())
     return error(model.loc)
            << "model '" << model.name << "' declares no 'input'";
-  if (labelName.empty())
+  if (labelName.empty() && isRoot())
     return error(model.loc)
            << "model '" << model.name << "' declares no 'label'";
   if (!elementType)
     elementType = builder.getF32Type();
-  for (const Stmt &stmt : model.body)
+  for (const Stmt &stmt : model.body) {
+    // Losses, metrics and update rules of a sub-model apply only when it is
+    // the root model (7.7).
+    if (!isRoot() &&
+        (stmt.kind == Stmt::Kind::Loss || stmt.kind == Stmt::Kind::Metric ||
+         stmt.kind == Stmt::Kind::Update || stmt.kind == Stmt::Kind::Label))
+      continue;
     if (failed(declareStatement(stmt)))
       return failure();
-  if (!outputStmt)
+  }
+  bool measured = llvm::any_of(model.body, [](const Stmt &stmt) {
+    return stmt.kind == Stmt::Kind::Metric;
+  });
+  // A root model may report only metrics (several towers trained side by
+  // side); a sub-model's call returns its output.
+  if (!outputStmt && (!isRoot() || !measured))
     return error(model.loc)
            << "model '" << model.name << "' declares no 'output'";
+  if (!isRoot())
+    return success();
   for (const Stmt &stmt : model.body) {
     if (stmt.kind == Stmt::Kind::Update && failed(declareUpdate(stmt)))
       return failure();
-    if (stmt.kind == Stmt::Kind::Metric && failed(checkMetric(stmt)))
-      return failure();
   }
   return success();
+}
+
+LogicalResult ModelGen::bindModelParams(const CallExpr &call,
+                                        ModelGen &caller) {
+  const std::vector<ParamDecl> &decls = model.params;
+  SmallVector<const Expr *> bound(decls.size(), nullptr);
+  size_t positional = 0;
+  for (const Argument &arg : call.args) {
+    size_t slot = positional;
+    if (arg.name.empty()) {
+      if (positional++ >= decls.size())
+        return caller.error(arg.loc) << "model '" << model.name << "' takes "
+                                     << decls.size() << " parameter(s)";
+    } else {
+      auto it = llvm::find_if(
+          decls, [&](const ParamDecl &d) { return d.name == arg.name; });
+      if (it == decls.end())
+        return caller.error(arg.loc) << "model '" << model.name
+                                     << "' has no parameter named '"
+                                     << arg.name << "'";
+      slot = it - decls.begin();
+    }
+    if (bound[slot])
+      return caller.error(arg.loc) << "parameter '" << decls[slot].name
+                                   << "' is given twice";
+    bound[slot] = arg.value.get();
+  }
+  for (auto [decl, expr] : llvm::zip_equal(decls, bound)) {
+    // An omitted parameter takes its default, evaluated in the model.
+    const Expr *value = expr ? expr : decl.defaultValue.get();
+    ModelGen &scope = expr ? caller : *this;
+    if (!value)
+      return caller.error(call.getLoc())
+             << "model '" << model.name << "' needs its parameter '"
+             << decl.name << "'";
+    if (std::optional<double> number =
+            evaluateNumber(*value, &scope.modelParams)) {
+      modelParams[decl.name] = *number;
+      continue;
+    }
+    if (auto *lambda = llvm::dyn_cast<LambdaExpr>(value)) {
+      functionParams[decl.name] = FunctionValue{"", lambda, &scope};
+      continue;
+    }
+    if (auto *name = llvm::dyn_cast<IdentifierExpr>(value)) {
+      auto passed = scope.functionParams.find(name->name);
+      if (passed != scope.functionParams.end()) {
+        functionParams[decl.name] = passed->second;
+        continue;
+      }
+      if (const Builtin *builtin = lookupBuiltin(name->name);
+          builtin && builtin->arity == 1) {
+        functionParams[decl.name] = FunctionValue{name->name, nullptr, &scope};
+        continue;
+      }
+    }
+    return scope.error(value->getLoc())
+           << "a model parameter must be a number, a one-argument builtin "
+              "(relu) or a lambda (fn(z) => ...)";
+  }
+  return success();
+}
+
+LogicalResult ModelGen::declareSubModel(const Stmt &stmt, const CallExpr &call,
+                                        const Block &block) {
+  for (ModelGen *scope = this; scope; scope = scope == root ? nullptr : root)
+    if (&scope->model == &block)
+      return error(call.getLoc())
+             << "model '" << block.name << "' cannot contain itself";
+  std::unique_ptr<ModelGen> instance(
+      new ModelGen(*this, block, prefix + stmt.name() + "."));
+  if (failed(instance->bindModelParams(call, *this)) ||
+      failed(instance->declare()))
+    return failure();
+  subModels[stmt.name()] = std::move(instance);
+  return success();
+}
+
+FailureOr<SampleValue>
+ModelGen::emitInstance(const CallExpr &call, ArrayRef<SampleValue> inputs) {
+  if (inputs.size() != 1)
+    return error(call.getLoc()) << "model '" << model.name
+                                << "' takes 1 input, got " << inputs.size(),
+           failure();
+  ArrayRef<int64_t> shape = inputs[0].sampleShape();
+  if (shape != ArrayRef<int64_t>(inputShape))
+    return error(call.getLoc())
+               << "model '" << model.name << "' expects an input of "
+               << shapeString(elementType, inputShape) << " but got "
+               << shapeString(elementType, shape),
+           failure();
+  values.clear();
+  values[inputName] = inputs[0];
+  ForwardValues forward;
+  if (failed(emitBody(forward)))
+    return failure();
+  return values.lookup(outputName);
+}
+
+FailureOr<SampleValue>
+ModelGen::emitFunctionCall(const CallExpr &call, const FunctionValue &function) {
+  SmallVector<SampleValue> args;
+  for (const Argument &arg : call.args) {
+    if (!arg.name.empty())
+      return error(arg.loc) << "a function parameter takes positional "
+                               "arguments only",
+             failure();
+    FailureOr<SampleValue> value = emitExpr(*arg.value);
+    if (failed(value))
+      return failure();
+    args.push_back(*value);
+  }
+  if (!function.lambda) {
+    const Builtin *builtin = lookupBuiltin(function.builtin);
+    if (args.size() != 1)
+      return error(call.getLoc()) << "'" << function.builtin
+                                  << "' expects 1 argument(s), got "
+                                  << args.size(),
+             failure();
+    SmallVector<double> options;
+    for (const BuiltinOption &option : builtin->options)
+      options.push_back(option.defaultValue);
+    Value operand = args[0].value;
+    FailureOr<Value> result = builtin->build(BuiltinCall{
+        builder, loc(call.getLoc()), operand, options, numClasses});
+    if (failed(result))
+      return failure();
+    return SampleValue{*result, args[0].batched};
+  }
+  const LambdaExpr &lambda = *function.lambda;
+  if (lambda.params.size() != args.size())
+    return error(call.getLoc()) << "the function takes "
+                                << lambda.params.size()
+                                << " argument(s), got " << args.size(),
+           failure();
+  // The body sees the lambda's parameters over the scope that wrote it.
+  ModelGen &scope = *function.scope;
+  SmallVector<std::pair<std::string, std::optional<SampleValue>>> saved;
+  for (auto [param, arg] : llvm::zip_equal(lambda.params, args)) {
+    auto it = scope.values.find(param.name);
+    saved.emplace_back(param.name, it == scope.values.end()
+                                       ? std::nullopt
+                                       : std::optional<SampleValue>(it->second));
+    scope.values[param.name] = arg;
+  }
+  FailureOr<SampleValue> result = scope.emitExpr(*lambda.body);
+  for (auto &[name, old] : saved) {
+    if (old)
+      scope.values[name] = *old;
+    else
+      scope.values.erase(name);
+  }
+  return result;
 }
 
 Value ModelGen::scalar(llvm::SMLoc where, double value) {
@@ -475,7 +712,7 @@ FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
     return it->second;
   auto param = explicitParams.find(name.name);
   if (param != explicitParams.end())
-    return SampleValue{paramValues[param->second], false};
+    return SampleValue{root->paramValues[param->second], false};
   auto constant = consts.find(name.name);
   if (constant != consts.end()) {
     auto type = RankedTensorType::get(constant->second.shape, elementType);
@@ -543,6 +780,22 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
   if (name.empty())
     return error(call.getLoc()) << "expected a function or layer name",
            failure();
+  auto function = functionParams.find(name);
+  if (function != functionParams.end())
+    return emitFunctionCall(call, function->second);
+  auto instance = subModels.find(name);
+  if (instance != subModels.end()) {
+    SmallVector<SampleValue> inputs;
+    for (const Argument &arg : call.args) {
+      if (!arg.name.empty())
+        return error(arg.loc) << "a model's inputs are positional", failure();
+      FailureOr<SampleValue> value = emitExpr(*arg.value);
+      if (failed(value))
+        return failure();
+      inputs.push_back(*value);
+    }
+    return instance->second->emitInstance(call, inputs);
+  }
   if (auto perSample = emitPerSampleBuiltin(call))
     return *perSample;
   Location where = loc(call.getLoc());
@@ -603,7 +856,7 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     const LayerInfo &info = layer->second;
     SmallVector<Value> layerParams;
     for (unsigned index : info.paramIndices)
-      layerParams.push_back(paramValues[index]);
+      layerParams.push_back(root->paramValues[index]);
     result = info.kind->apply(builder, where, operands[0], layerParams);
   } else {
     result = builtin->build(
@@ -655,16 +908,28 @@ FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
          failure();
 }
 
-FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
-                                               Value y, bool withUpdates) {
-  values.clear();
-  paramValues.assign(paramArgs.begin(), paramArgs.end());
-  values[inputName] = {x, true};
-  values[labelName] = {y, true};
-  ForwardValues forward;
+LogicalResult ModelGen::emitBody(ForwardValues &forward) {
   for (const Stmt &stmt : model.body) {
+    bool loss = stmt.kind == Stmt::Kind::Loss && isRoot();
+    if (stmt.kind == Stmt::Kind::Metric && isRoot()) {
+      // Unnamed metrics are named after their function (13.3).
+      std::string name =
+          stmt.names.empty() ? calleeName(*stmt.value).str() : stmt.name();
+      if (name.empty())
+        return error(stmt.loc) << "name this metric: metric NAME = ...";
+      for (const auto &[other, value] : forward.metrics)
+        if (other == name)
+          return error(stmt.names.empty() ? stmt.value->getLoc() : stmt.nameLoc)
+                 << "a metric named '" << name
+                 << "' is already defined; name this one: metric NAME = ...";
+      FailureOr<Value> value = emitMetric(stmt);
+      if (failed(value))
+        return failure();
+      forward.metrics.emplace_back(name, *value);
+      continue;
+    }
     if (stmt.kind != Stmt::Kind::Let && stmt.kind != Stmt::Kind::Output &&
-        stmt.kind != Stmt::Kind::Loss)
+        !loss)
       continue;
     // `let (a, b) = (e1, e2)` binds each element.
     auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
@@ -720,6 +985,20 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
     if (stmt.kind == Stmt::Kind::Output)
       forward.output = value->value;
   }
+  return success();
+}
+
+FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
+                                               Value y, bool withUpdates) {
+  values.clear();
+  paramValues.assign(paramArgs.begin(), paramArgs.end());
+  values[inputName] = {x, true};
+  values[labelName] = {y, true};
+  ForwardValues forward;
+  if (failed(emitBody(forward)))
+    return failure();
+  if (outputStmt)
+    forward.output = values.lookup(outputName).value;
   if (!withUpdates)
     return forward;
   // Right-hand sides see the forward values, before any change (7.6).

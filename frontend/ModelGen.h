@@ -24,6 +24,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <memory>
+
 namespace dlnc {
 
 /// A trainable tensor and how the runtime initializes it.
@@ -51,18 +53,30 @@ struct UpdateRule {
   unsigned paramIndex;
 };
 
+/// A function-valued model parameter (`model tower(act)`): a builtin's name
+/// or a lambda, which is evaluated in the scope that wrote it.
+struct FunctionValue {
+  std::string builtin;
+  const LambdaExpr *lambda = nullptr;
+  class ModelGen *scope = nullptr;
+};
+
 /// What one forward pass computed.
 struct ForwardValues {
   mlir::Value output;        ///< batched
   mlir::Value perSampleLoss; ///< [batch], the sum of all losses; null if none
+  /// Per-sample values ([batch]) of the `metric` statements, by name.
+  llvm::SmallVector<std::pair<std::string, mlir::Value>> metrics;
   /// New values of the update rules' targets (by param index), batch means.
   llvm::SmallVector<std::pair<unsigned, mlir::Value>> updates;
 };
 
 class ModelGen {
 public:
+  /// The root model; `models` holds every model block of the file by name
+  /// (sub-models are instantiated from it).
   ModelGen(mlir::MLIRContext &context, llvm::SourceMgr &sourceMgr,
-           const Block &model);
+           const Block &model, const llvm::StringMap<const Block *> &models);
 
   /// Reads the declarations; fails after a located error.
   mlir::LogicalResult declare();
@@ -77,13 +91,34 @@ private:
   mlir::Location loc(llvm::SMLoc where);
   mlir::InFlightDiagnostic error(llvm::SMLoc where);
 
+  /// A sub-model instance `layer NAME = model_name(args)` of `parent`.
+  ModelGen(ModelGen &parent, const Block &model, std::string prefix);
+  mlir::LogicalResult declareSubModel(const Stmt &stmt, const CallExpr &call,
+                                      const Block &block);
+  /// Binds the block parameters of a sub-model instance to the call's
+  /// arguments, evaluated in `caller`.
+  mlir::LogicalResult bindModelParams(const CallExpr &call, ModelGen &caller);
+  /// Emits the instance's computation on `inputs`; returns its output.
+  mlir::FailureOr<SampleValue> emitInstance(const CallExpr &call,
+                                            llvm::ArrayRef<SampleValue> inputs);
+  /// Calls a function-valued parameter.
+  mlir::FailureOr<SampleValue> emitFunctionCall(const CallExpr &call,
+                                                const FunctionValue &function);
+  /// Emits `let`, `output` (and, for the root, `loss`) statements.
+  mlir::LogicalResult emitBody(ForwardValues &forward);
+  bool isRoot() const { return root == this; }
+  llvm::SmallVector<ParamInfo> &allParams() { return root->params; }
+
   mlir::LogicalResult declareStatement(const Stmt &stmt);
   mlir::LogicalResult declareSample(const Stmt &stmt);
   mlir::LogicalResult declareLayer(const Stmt &stmt);
   mlir::LogicalResult declareParam(const Stmt &stmt);
   mlir::LogicalResult declareConst(const Stmt &stmt);
   mlir::LogicalResult declareUpdate(const Stmt &stmt);
-  mlir::LogicalResult checkMetric(const Stmt &stmt);
+  /// The per-sample value of a `metric` statement: accuracy(z, y) as 0/1
+  /// per sample, or any per-sample scalar.
+  mlir::FailureOr<mlir::Value> emitMetric(const Stmt &stmt);
+  mlir::FailureOr<mlir::Value> emitAccuracy(const CallExpr &call);
   mlir::LogicalResult checkNewName(const Stmt &stmt, llvm::StringRef name);
   std::optional<mlir::dln::InitAttr> parseInit(const Expr *expr, int64_t fanIn,
                                                int64_t fanOut);
@@ -111,16 +146,24 @@ private:
 
   mlir::MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
-  mlir::OpBuilder builder;
+  mlir::OpBuilder ownBuilder;
+  mlir::OpBuilder &builder; ///< the root's, shared by its sub-models
   const Block &model;
+  ModelGen *root;
+  const llvm::StringMap<const Block *> &models;
+  /// "" for the root, "down1." for an instance: its params' name prefix.
+  std::string prefix;
+  llvm::StringMap<std::unique_ptr<ModelGen>> subModels;
+  llvm::StringMap<FunctionValue> functionParams;
 
   mlir::Type elementType;
   std::string inputName, labelName, outputName;
   llvm::SmallVector<int64_t> inputShape, labelShape; // per sample
   bool labelIsClass = false;
   int64_t numClasses = 0;
+  /// Every parameter of the root and its sub-models (root only).
   llvm::SmallVector<ParamInfo> params;
-  llvm::StringMap<unsigned> explicitParams; // `param` name -> index
+  llvm::StringMap<unsigned> explicitParams; // `param` name -> global index
   llvm::StringMap<LayerInfo> layers;
   llvm::StringMap<ConstInfo> consts;
   ConstantBindings modelParams; // `model m(lr = 0.1)`
@@ -131,7 +174,7 @@ private:
 
   // Per-function state of emitForward.
   llvm::StringMap<SampleValue> values;
-  llvm::SmallVector<mlir::Value> paramValues;
+  llvm::SmallVector<mlir::Value> paramValues; // root only
 };
 
 } // namespace dlnc

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/JSON.h"
 
@@ -226,6 +227,8 @@ public:
 
     json::Array entryPoints;
     std::optional<json::Object> output;
+    json::Array metrics;
+    llvm::StringSet<> metricNames;
     for (auto func : module.getOps<func::FuncOp>()) {
       auto abi = func->getAttrOfType<ArrayAttr>("dln.abi");
       if (!abi)
@@ -244,6 +247,9 @@ public:
         if (isBatched(role.getRole()) ||
             (role.getRole() == dln::Role::loss && memref.getRank() == 1))
           arg["batch_dim"] = 0;
+        if (role.getRole() == dln::Role::metric &&
+            metricNames.insert(role.getName()).second)
+          metrics.push_back(json::Object{{"name", role.getName().str()}});
         if (role.getRole() == dln::Role::output && !output)
           output = json::Object{
               {"name", role.getName().str()},
@@ -253,11 +259,14 @@ public:
       entryPoints.push_back(json::Object{{"name", func.getSymName().str()},
                                          {"args", std::move(args)}});
     }
-    if (!output)
+    // A model that only reports metrics has no output.
+    if (!output && metrics.empty())
       return module.emitError("no entry point has an output; run "
                               "dln-lower-entry-points first"),
              failure();
-    root["outputs"] = json::Array{std::move(*output)};
+    root["outputs"] = output ? json::Array{std::move(*output)} : json::Array();
+    if (!metrics.empty())
+      root["metrics"] = std::move(metrics);
     json::Array losses;
     if (auto names = module->getAttrOfType<ArrayAttr>("dln.losses")) {
       for (auto name : names.getAsRange<StringAttr>())
@@ -314,7 +323,7 @@ private:
   /// batch mean).
   static bool isBatched(dln::Role role) {
     return role == dln::Role::input || role == dln::Role::label ||
-           role == dln::Role::output;
+           role == dln::Role::output || role == dln::Role::metric;
   }
 
   ModuleOp module;

@@ -14,7 +14,8 @@ def DLN_Role : I32EnumAttr<"Role", "what an entry-point argument holds", [
     I32EnumAttrCase<"optimizer_state", 2>, I32EnumAttrCase<"rng", 3>,
     I32EnumAttrCase<"input", 4>, I32EnumAttrCase<"label", 5>,
     I32EnumAttrCase<"output", 6>, I32EnumAttrCase<"loss", 7>,
-    I32EnumAttrCase<"grad", 8>, I32EnumAttrCase<"hyper", 9>]> {
+    I32EnumAttrCase<"grad", 8>, I32EnumAttrCase<"hyper", 9>,
+    I32EnumAttrCase<"metric", 10>]> {
   let cppNamespace = "::mlir::dln";
   let genSpecializedAttr = 0;
 }
