@@ -98,9 +98,9 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, int64_t batch,
 FailureOr<SmallVector<unsigned>>
 EntryPointGen::regularizedParams(const Regularizer &reg) {
   SmallVector<unsigned> indices;
+  // Weights are every parameter but the layers' biases (13.2).
   auto isWeight = [&](unsigned i) {
-    return model.explicitParams.count(model.params[i].name) ||
-           StringRef(model.params[i].name).ends_with(".weight");
+    return !StringRef(model.params[i].name).ends_with(".bias");
   };
   if (reg.params.empty()) {
     for (unsigned i = 0; i < model.params.size(); ++i)
@@ -115,10 +115,11 @@ EntryPointGen::regularizedParams(const Regularizer &reg) {
       name += "eight";
     else if (StringRef(name).ends_with(".b"))
       name += "ias";
-    auto layer = model.layers.find(name);
-    if (layer != model.layers.end()) {
-      for (unsigned i : layer->second.paramIndices)
-        if (isWeight(i))
+    // A layer or sub-model instance: all its weights.
+    if (model.layers.count(name) || model.subModels.count(name)) {
+      for (unsigned i = 0; i < model.params.size(); ++i)
+        if (StringRef(model.params[i].name).starts_with(name + ".") &&
+            isWeight(i))
           indices.push_back(i);
       continue;
     }

@@ -95,18 +95,26 @@ FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
 
   // Per sample the product is [m, inner] @ [inner, n]; fold the batch into
   // the free dimension of whichever side carries it.
-  Value result;
+  auto resultShape = [&](bool batched) {
+    SmallVector<int64_t> shape;
+    if (batched)
+      shape.push_back(batch);
+    if (a.size() == 2)
+      shape.push_back(m);
+    if (b.size() == 2)
+      shape.push_back(n);
+    return shape;
+  };
   if (lhs.batched && rhs.batched) {
-    if (a.size() != 1 || b.size() != 1)
-      return emitError(loc) << "'@' of two per-sample matrices is not "
-                               "supported yet (got "
-                            << shapeString(element, a) << " @ "
-                            << shapeString(element, b) << ")",
-             failure();
-    // vector . vector per sample: sum(a * b).
-    Value product = MulOp::create(builder, loc, lhs.value, rhs.value);
-    result = reduceSum(builder, loc, product, {1});
-    return SampleValue{result, true};
+    // One product per sample: [B, m, inner] @ [B, inner, n].
+    Value left = reshape(builder, loc, lhs.value, {batch, m, inner});
+    Value right = reshape(builder, loc, rhs.value, {batch, inner, n});
+    FailureOr<Value> product =
+        createChecked<MatmulOp>(builder, loc, left, right, false, false);
+    if (failed(product))
+      return failure();
+    return SampleValue{reshape(builder, loc, *product, resultShape(true)),
+                       true};
   }
   if (rhs.batched) {
     // A fixed matrix times per-sample vectors: x @ W^T over the batch.
@@ -121,10 +129,8 @@ FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
         builder, loc, rhs.value, weight, false, true); // [B, m]
     if (failed(product))
       return failure();
-    SmallVector<int64_t> shape{batch};
-    if (a.size() == 2)
-      shape.push_back(m);
-    return SampleValue{reshape(builder, loc, *product, shape), true};
+    return SampleValue{reshape(builder, loc, *product, resultShape(true)),
+                       true};
   }
   // lhs maybe batched, rhs fixed: rows of all samples times one matrix.
   int64_t rows = (lhs.batched ? batch : 1) * m;
@@ -134,14 +140,8 @@ FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
       createChecked<MatmulOp>(builder, loc, flat, weight, false, false);
   if (failed(product))
     return failure();
-  SmallVector<int64_t> shape;
-  if (lhs.batched)
-    shape.push_back(batch);
-  if (a.size() == 2)
-    shape.push_back(m);
-  if (b.size() == 2)
-    shape.push_back(n);
-  return SampleValue{reshape(builder, loc, *product, shape), lhs.batched};
+  return SampleValue{reshape(builder, loc, *product, resultShape(lhs.batched)),
+                     lhs.batched};
 }
 
 FailureOr<SampleValue> dlnc::perSampleOuter(OpBuilder &builder, Location loc,

@@ -51,6 +51,10 @@ GradCheckResult gradCheck(Model &model, const GradCheckOptions &options) {
 
   std::vector<Tensor> grads = model.makeGradBuffers();
   model.lossAndGrad(x, y, grads);
+  // The objective differentiated, weight penalties included: loss_and_grad's
+  // own value (eval_step's per-sample losses leave the penalties out).
+  std::vector<Tensor> scratch = model.makeGradBuffers();
+  auto objective = [&] { return model.lossAndGrad(x, y, scratch); };
 
   Rng coordRng(options.seed, kStreamGradCheckCoords);
   for (size_t p = 0; p < model.params().size(); ++p) {
@@ -64,10 +68,10 @@ GradCheckResult gradCheck(Model &model, const GradCheckOptions &options) {
       // estimate.
       param.set(i, original + result.eps);
       const double plus = param.get(i);
-      const double lossPlus = meanBatchLoss(model, x, y);
+      const double lossPlus = objective();
       param.set(i, original - result.eps);
       const double minus = param.get(i);
-      const double lossMinus = meanBatchLoss(model, x, y);
+      const double lossMinus = objective();
       param.set(i, original);
       const double numeric = (lossPlus - lossMinus) / (plus - minus);
       const double analytic = grads[p].get(i);
