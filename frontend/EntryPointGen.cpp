@@ -48,6 +48,10 @@ private:
   /// `sum_r l1 * sum(abs(w)) + l2 * sum(w^2)` over the covered params.
   FailureOr<Value> penalty(const TrainConfig &config, ValueRange params,
                            Location where);
+  /// torch.nn.utils.clip_grad_norm_: every gradient times
+  /// min(1, c / (norm + 1e-6)), norm the L2 norm of all of them together.
+  void clipByGlobalNorm(MutableArrayRef<Value> grads, double maxNorm,
+                        Location where);
   FailureOr<func::FuncOp> emitLoss(const TrainConfig *config, int64_t batch,
                                    StringRef suffix);
   LogicalResult emitEval(int64_t batch, StringRef suffix);
@@ -164,6 +168,29 @@ FailureOr<Value> EntryPointGen::penalty(const TrainConfig &config,
     }
   }
   return total;
+}
+
+void EntryPointGen::clipByGlobalNorm(MutableArrayRef<Value> grads,
+                                     double maxNorm, Location where) {
+  Value squares;
+  for (Value grad : grads) {
+    auto axes = llvm::to_vector(llvm::seq<int64_t>(
+        0, cast<RankedTensorType>(grad.getType()).getRank()));
+    Value sum = reduceSum(builder, where,
+                          MulOp::create(builder, where, grad, grad), axes);
+    squares = squares ? AddOp::create(builder, where, squares, sum).getResult()
+                      : sum;
+  }
+  Type scalar = scalarType();
+  Value norm = SqrtOp::create(builder, where, squares);
+  Value limit = splatLike(builder, where, scalar, maxNorm);
+  // c / max(c, norm + 1e-6) is PyTorch's clamped coefficient.
+  Value padded = AddOp::create(builder, where, norm,
+                               splatLike(builder, where, scalar, 1e-6));
+  Value coefficient = DivOp::create(
+      builder, where, limit, MaxOp::create(builder, where, limit, padded));
+  for (Value &grad : grads)
+    grad = scale(builder, where, grad, coefficient);
 }
 
 FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
@@ -335,13 +362,16 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
                                lossFunc.getSymName(),
                                args.take_front(dataArgs), wrt);
     objective = stepGrad.getValue();
+    SmallVector<Value> grads(stepGrad.getGradients());
+    if (config.clipGradNorm)
+      clipByGlobalNorm(grads, *config.clipGradNorm, where);
     Value step;
     if (counted)
       step = AddOp::create(builder, where, stateArgs.back(),
                            splatLike(builder, where, scalar, 1.0));
     for (auto [k, i] : llvm::enumerate(optimized)) {
       SmallVector<Value> updated = buildOptimizerUpdate(
-          builder, where, optimizer, args[i], stepGrad.getGradients()[k],
+          builder, where, optimizer, args[i], grads[k],
           stateArgs.slice(k * slots.size(), slots.size()), step, lr);
       newParams[i] = updated.front();
       llvm::append_range(newState, llvm::drop_begin(updated));

@@ -211,6 +211,13 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
       (name == "epochs" ? config.epochs
        : name == "seed" ? config.seed
                         : config.logEvery) = *value;
+    } else if (name == "clip_grad_norm") {
+      std::optional<double> value = evaluateNumber(*stmt.value);
+      if (!value || *value <= 0)
+        return error(stmt.value->getLoc())
+                   << "'clip_grad_norm' expects a positive number",
+               failure();
+      config.clipGradNorm = *value;
     } else if (name == "regularize") {
       SmallVector<const Expr *> items;
       if (auto *list = llvm::dyn_cast<ListExpr>(stmt.value.get()))
@@ -227,7 +234,7 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
     } else {
       return error(stmt.nameLoc) << "unknown train setting '" << name
                                  << "' (expected optimizer, batch, epochs, "
-                                    "seed, log_every or regularize)",
+                                    "seed, log_every, regularize or clip_grad_norm)",
              failure();
     }
   }

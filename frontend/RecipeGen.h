@@ -30,6 +30,8 @@ struct TrainConfig {
   int64_t epochs = 1, seed = 0, logEvery = 0;
   mlir::dln::OptimizerAttr optimizer; ///< null: update rules train the model
   std::vector<Regularizer> regularizers;
+  /// `clip_grad_norm = c`: gradients rescaled to global L2 norm at most c.
+  std::optional<double> clipGradNorm;
 };
 
 /// The training and evaluation recipe of a file.
