@@ -4,13 +4,16 @@
  * `batch = all`) and the runtime's CSV loader, so they always agree on the
  * sample count: the first `skip` lines are headers whatever they hold; after
  * them every line holding a character other than space, tab or CR is one
- * sample. CsvLineReader reads those lines from a plain or gzip-compressed
- * file for both.
+ * sample, except that the first of them is a header, and no sample, when
+ * isCsvHeaderLine says so (a line holding a field that is not a number, as
+ * the scikit-learn CSVs' `150,4,setosa,versicolor,virginica`). CsvLineReader
+ * reads those lines from a plain or gzip-compressed file for both.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef DLNRT_CSVROWS_H
 #define DLNRT_CSVROWS_H
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +28,37 @@ inline bool isCsvSampleLine(int64_t lineNumber, std::string_view line,
                             int64_t skip) {
   return lineNumber > skip &&
          line.find_first_not_of(" \t\r") != std::string_view::npos;
+}
+
+/// Whether `line`, the first sample line of a file (after `skip`), is a
+/// header: some comma-separated field, trimmed of spaces, tabs and CRs, is
+/// neither empty nor a number as the loader reads numbers (an optional '+',
+/// then what std::from_chars accepts: decimal, exponent, inf, nan). A number
+/// too large for a double still counts as a number, so `1e999` stays a data
+/// error, and so does an empty cell.
+inline bool isCsvHeaderLine(std::string_view line) {
+  size_t start = 0;
+  while (true) {
+    size_t comma = line.find(',', start);
+    std::string_view field = line.substr(
+        start, comma == std::string_view::npos ? comma : comma - start);
+    size_t first = field.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos) {
+      field = field.substr(first, field.find_last_not_of(" \t\r") - first + 1);
+      if (field.size() > 1 && field[0] == '+' && field[1] != '-' &&
+          field[1] != '+')
+        field.remove_prefix(1);
+      double value;
+      auto [end, ec] =
+          std::from_chars(field.data(), field.data() + field.size(), value);
+      if (end != field.data() + field.size() ||
+          (ec != std::errc() && ec != std::errc::result_out_of_range))
+        return true;
+    }
+    if (comma == std::string_view::npos)
+      return false;
+    start = comma + 1;
+  }
 }
 
 /// No CSV row is this long; a file that is (binary junk, one giant cell)
