@@ -29,10 +29,30 @@
 namespace dlnrt {
 namespace {
 
+std::string describeTransform(const TransformSpec &t) {
+  switch (t.kind) {
+  case TransformSpec::Kind::Standardize:
+    return "standardize";
+  case TransformSpec::Kind::Scale:
+    return fmt::format("scale({:g})", t.factor);
+  case TransformSpec::Kind::Normalize:
+    return fmt::format("normalize(mean {:g}, std {:g})", t.mean, t.std);
+  case TransformSpec::Kind::Binarize:
+    return fmt::format("binarize({:g})", t.threshold);
+  }
+  return "?";
+}
+
 std::string describeData(const DataSpec &d) {
   if (d.format == "csv")
     return "csv " + d.path + " (label column " + std::to_string(d.labelColumn) +
            ", skip " + std::to_string(d.skip) + ")";
+  if (d.format == "table")
+    return fmt::format("table {} rows x {} columns (label column {})",
+                       d.rows.size() / d.columns, d.columns, d.labelColumn);
+  if (d.format == "split")
+    return fmt::format("split part {} (fraction {:g}, seed {}) of {}", d.part,
+                       d.fraction, d.splitSeed, describeData(*d.source));
   return "idx images=" + d.images + " labels=" + d.labels +
          fmt::format(" scale={:g}", d.scale);
 }
@@ -85,6 +105,12 @@ int runInfo(const Model &model) {
             << "\n";
   std::cout << "  test  " << (m.test ? describeData(*m.test) : "(none)")
             << "\n";
+  if (!m.transforms.empty()) {
+    std::cout << "  transforms";
+    for (const TransformSpec &t : m.transforms)
+      std::cout << " " << describeTransform(t);
+    std::cout << "\n";
+  }
   return 0;
 }
 
@@ -163,10 +189,10 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
     initParams(model.params(), m.params, t.seed);
     initState(model.state(), m.state, t.seed);
   }
-  Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
-  std::optional<Dataset> test;
-  if (m.test)
-    test = loadSplit(m, *m.test, o.dataDir, model.allocator());
+  Splits splits = loadSplits(m, /*wantTrain=*/true, /*wantTest=*/true,
+                             o.dataDir, model.allocator());
+  Dataset &train = *splits.train;
+  std::optional<Dataset> &test = splits.test;
   if (!o.quiet)
     std::cout << "model " << m.model << ": " << formatThousands(train.count)
               << " train / "
@@ -197,8 +223,9 @@ int runEval(Model &model, const CliOptions &o) {
          "manifest has no data.test; nothing to evaluate on");
   loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
                                       /*stateRequired=*/false));
-  Dataset test = loadSplit(m, *m.test, o.dataDir, model.allocator());
-  EvalResult r = evaluate(model, test);
+  Splits splits = loadSplits(m, /*wantTrain=*/false, /*wantTest=*/true,
+                             o.dataDir, model.allocator());
+  EvalResult r = evaluate(model, *splits.test);
   Metrics metrics;
   recordTestMetrics(r, metrics);
   // Flushed first: --metrics-json /dev/stdout writes to the same stream.

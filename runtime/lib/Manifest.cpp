@@ -186,8 +186,13 @@ const std::pair<const char *, Access> kAccesses[] = {
     {"readwrite", Access::ReadWrite}};
 const std::pair<const char *, LabelKind> kLabelKinds[] = {
     {"class", LabelKind::Class}, {"real", LabelKind::Real}};
-const std::pair<const char *, std::string> kDataKinds[] = {{"idx", "idx"},
-                                                           {"csv", "csv"}};
+const std::pair<const char *, std::string> kDataKinds[] = {
+    {"idx", "idx"}, {"csv", "csv"}, {"table", "table"}, {"split", "split"}};
+const std::pair<const char *, TransformSpec::Kind> kTransformKinds[] = {
+    {"standardize", TransformSpec::Kind::Standardize},
+    {"scale", TransformSpec::Kind::Scale},
+    {"normalize", TransformSpec::Kind::Normalize},
+    {"binarize", TransformSpec::Kind::Binarize}};
 
 bool needsFans(InitKind k) {
   switch (k) {
@@ -278,14 +283,65 @@ DataSpec parseData(const Node &n) {
   if (d.format == "idx") {
     d.images = n["images"].str();
     d.labels = n["labels"].str();
-  } else {
+  } else if (d.format == "csv") {
     d.path = n["path"].str();
     if (auto l = n.optional("label"))
       d.labelColumn = l->integer();
     if (auto s = n.optional("skip"))
       d.skip = s->integerAtLeast(0);
+  } else if (d.format == "table") {
+    d.columns = n["columns"].integerAtLeast(1);
+    if (auto l = n.optional("label"))
+      d.labelColumn = l->integer();
+    Node rows = n["rows"];
+    for (const Node &row : rows.array()) {
+      std::vector<Node> cells = row.array();
+      if (static_cast<int64_t>(cells.size()) != d.columns)
+        row.error("expected " + std::to_string(d.columns) + " numbers, got " +
+                  std::to_string(cells.size()));
+      for (const Node &cell : cells)
+        d.rows.push_back(cell.number());
+    }
+    if (d.rows.empty())
+      rows.error("needs at least one row");
+  } else {
+    d.source = std::make_shared<const DataSpec>(parseData(n["source"]));
+    Node fraction = n["fraction"];
+    d.fraction = fraction.number();
+    if (!(d.fraction > 0 && d.fraction < 1))
+      fraction.error("must be strictly between 0 and 1");
+    d.splitSeed = n["seed"].unsignedInteger();
+    d.part = n["part"].integerAtLeast(0);
+    if (d.part > 1)
+      n["part"].error("must be 0 or 1, got " + std::to_string(d.part));
   }
   return d;
+}
+
+std::vector<TransformSpec> parseTransforms(const Node &list) {
+  std::vector<TransformSpec> out;
+  for (const Node &n : list.array()) {
+    TransformSpec t;
+    t.kind = n["kind"].oneOf(kTransformKinds);
+    switch (t.kind) {
+    case TransformSpec::Kind::Standardize:
+      break;
+    case TransformSpec::Kind::Scale:
+      t.factor = n["factor"].number();
+      break;
+    case TransformSpec::Kind::Normalize:
+      t.mean = n["mean"].number();
+      t.std = n["std"].number();
+      if (t.std == 0)
+        n["std"].error("must not be 0");
+      break;
+    case TransformSpec::Kind::Binarize:
+      t.threshold = n["threshold"].number();
+      break;
+    }
+    out.push_back(t);
+  }
+  return out;
 }
 
 void parseTrain(const Node &n, Manifest &m) {
@@ -470,6 +526,13 @@ Manifest parseManifest(std::string_view text) {
       m.train = parseData(*t);
     if (auto t = d->optional("test"))
       m.test = parseData(*t);
+    if (auto t = d->optional("transforms")) {
+      m.transforms = parseTransforms(*t);
+      for (const Node &n : t->array())
+        if (n["kind"].str() == "standardize" && !m.train)
+          n.error("standardize needs data.train (its statistics come from "
+                  "the training split)");
+    }
   }
   m.entryPoints = parseEntryPoints(root["entry_points"], m);
   return m;

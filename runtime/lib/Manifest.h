@@ -16,6 +16,7 @@
 #include "Tensor.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,14 +63,31 @@ struct LabelSpec {
   Shape shape; // per-sample shape; {} for class labels (one int32 per sample)
 };
 
+/// A data source: a file (csv, idx), rows in the manifest (table), or one
+/// part of another source (split).
 struct DataSpec {
-  std::string format; // "idx" or "csv"
+  std::string format; // "idx", "csv", "table" or "split"
   std::string images; // idx
   std::string labels; // idx
   std::string path;   // csv
   double scale = 1.0;
-  int64_t labelColumn = -1; // csv; negative counts from the end
+  int64_t labelColumn = -1; // csv, table; negative counts from the end
   int64_t skip = 0;         // csv header rows
+  int64_t columns = 0;      // table: numbers per row
+  std::vector<double> rows; // table: row-major, a multiple of columns
+  std::shared_ptr<const DataSpec> source; // split: the source it divides
+  double fraction = 0.5;                  // split: share of part 0, in (0, 1)
+  uint64_t splitSeed = 0;                 // split: seed of the permutation
+  int64_t part = 0;                       // split: 0 (first) or 1 (the rest)
+};
+
+/// One step of `data.transforms`, applied to the features of every split.
+struct TransformSpec {
+  enum class Kind { Standardize, Scale, Normalize, Binarize };
+  Kind kind = Kind::Scale;
+  double factor = 1;        // scale
+  double mean = 0, std = 1; // normalize: (x - mean) / std
+  double threshold = 0;     // binarize: x > threshold
 };
 
 enum class ArgRole {
@@ -127,6 +145,7 @@ struct Manifest {
   std::vector<std::string> losses;
   std::string dataDir;
   std::optional<DataSpec> train, test;
+  std::vector<TransformSpec> transforms;
   std::vector<EntryPointSpec> entryPoints;
 
   /// The single input/label/output the train loop, evaluation and C API use

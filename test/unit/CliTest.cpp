@@ -110,6 +110,39 @@ TEST_F(CliTest, TrainThenEval) {
   EXPECT_DOUBLE_EQ(valueAfter(e.out, "test_loss"), trainTestLoss);
 }
 
+// With standardize, eval fits the statistics on the training split again, so
+// it reproduces training's final test metrics; the output is unchanged.
+TEST_F(CliTest, StandardizedEvalMatchesTraining) {
+  std::string standardized = fake::linearManifest(
+      "f64", 4,
+      {{"data",
+        {{"train", {{"kind", "csv"}, {"path", "train.csv"}}},
+         {"test", {{"kind", "csv"}, {"path", "test.csv"}}},
+         {"transforms",
+          {{{"kind", "scale"}, {"factor", 3}}, {{"kind", "standardize"}}}}}}});
+  dlnrt_model_abi s = fake::linearAbi(true, standardized.c_str());
+  CliRun t = runCli(s, argv0,
+                    {"train", "--data", dir.path(), "--quiet",
+                     "--metrics-json", dir.file("t.json")});
+  ASSERT_EQ(t.rc, 0) << t.err;
+  auto testLoss = [&](const dlnrt_model_abi &a, const std::string &json) {
+    CliRun e = runCli(a, argv0,
+                      {"eval", "--load", argv0 + ".npz", "--data", dir.path(),
+                       "--metrics-json", dir.file(json)});
+    EXPECT_EQ(e.rc, 0) << e.err;
+    EXPECT_EQ(e.err, "");
+    EXPECT_EQ(e.out.rfind("final: test_acc ", 0), 0u) << e.out;
+    return nlohmann::json::parse(readAll(dir.file(json)))["test_loss"]
+        .get<double>();
+  };
+  const double trained =
+      nlohmann::json::parse(readAll(dir.file("t.json")))["test_loss"]
+          .get<double>();
+  EXPECT_EQ(testLoss(s, "e.json"), trained);
+  // Without the statistics the same checkpoint scores differently.
+  EXPECT_NE(testLoss(abi, "raw.json"), trained);
+}
+
 // Without data.test nothing is reported as "test": no test fields in the
 // epoch, final or JSON output (the training set is never evaluated in its
 // place), and eval refuses to run.

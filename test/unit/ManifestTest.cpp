@@ -278,6 +278,20 @@ TEST(Manifest, RejectsMalformedValues) {
       {"/data/train/images", kRemove, "$.data.train: missing key 'images'"},
       {"/data/test/path", 3, "$.data.test.path: expected a string"},
       {"/data/test/skip", -1, "$.data.test.skip: must be >= 0"},
+      {"/data/test/kind", "table", "$.data.test: missing key 'columns'"},
+      {"/data/test", {{"kind", "table"}, {"columns", 0}, {"rows", {{1}}}}, "$.data.test.columns: must be >= 1, got 0"},
+      {"/data/test", {{"kind", "table"}, {"columns", 2}, {"rows", json::array()}}, "$.data.test.rows: needs at least one row"},
+      {"/data/test", {{"kind", "table"}, {"columns", 2}, {"rows", {{1, 2}, {3}}}}, "$.data.test.rows[1]: expected 2 numbers, got 1"},
+      {"/data/test", {{"kind", "table"}, {"columns", 2}, {"rows", {{1, "2"}}}}, "$.data.test.rows[0][1]: expected a finite number"},
+      {"/data/test", {{"kind", "split"}, {"fraction", 0.5}, {"seed", 1}, {"part", 0}}, "$.data.test: missing key 'source'"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}}}, {"fraction", 0.5}, {"seed", 1}, {"part", 0}}, "$.data.test.source: missing key 'path'"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}, {"path", "a.csv"}}}, {"fraction", 1}, {"seed", 1}, {"part", 0}}, "$.data.test.fraction: must be strictly between 0 and 1"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}, {"path", "a.csv"}}}, {"fraction", 0.5}, {"seed", -1}, {"part", 0}}, "$.data.test.seed: expected a non-negative integer"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}, {"path", "a.csv"}}}, {"fraction", 0.5}, {"seed", 1}, {"part", 2}}, "$.data.test.part: must be 0 or 1, got 2"},
+      {"/data/transforms", {{{"kind", "whiten"}}}, "$.data.transforms[0].kind: unknown value 'whiten' (expected one of standardize, scale, normalize, binarize)"},
+      {"/data/transforms", {{{"kind", "scale"}}}, "$.data.transforms[0]: missing key 'factor'"},
+      {"/data/transforms", {{{"kind", "normalize"}, {"mean", 0}, {"std", 0}}}, "$.data.transforms[0].std: must not be 0"},
+      {"/data/transforms", {{{"kind", "binarize"}, {"threshold", "x"}}}, "$.data.transforms[0].threshold: expected a finite number"},
       {"/entry_points", kRemove, "$: missing key 'entry_points'"},
       {"/entry_points/1/name", "train_step", "$.entry_points[1].name: duplicate entry point 'train_step'"},
       {"/entry_points/0/args/0/role", "weight", "$.entry_points[0].args[0].role: unknown value 'weight'"},
@@ -320,5 +334,46 @@ TEST(Manifest, RejectsNonJson) {
   EXPECT_NE(errorOf("dln-manifest 1\ndtype f32\n").find("not valid JSON"),
             std::string::npos);
   EXPECT_NE(errorOf("[1, 2]").find("manifest: $: expected an object"),
+            std::string::npos);
+}
+
+// Table, split and transforms parse into the data specs.
+TEST(Manifest, ParsesDataSourcesAndTransforms) {
+  json m = json::parse(kFashion);
+  m["data"]["train"] = {{"kind", "split"},
+                        {"source",
+                         {{"kind", "table"},
+                          {"columns", 3},
+                          {"label", 0},
+                          {"rows", {{1, 2, 3}, {4, 5, 6}}}}},
+                        {"fraction", 0.75},
+                        {"seed", 9},
+                        {"part", 1}};
+  m["data"]["transforms"] = {{{"kind", "standardize"}},
+                             {{"kind", "scale"}, {"factor", 2}},
+                             {{"kind", "normalize"}, {"mean", 1}, {"std", 4}},
+                             {{"kind", "binarize"}, {"threshold", 0.5}}};
+  Manifest p = parseManifest(m.dump());
+  ASSERT_TRUE(p.train);
+  EXPECT_EQ(p.train->format, "split");
+  EXPECT_DOUBLE_EQ(p.train->fraction, 0.75);
+  EXPECT_EQ(p.train->splitSeed, 9u);
+  EXPECT_EQ(p.train->part, 1);
+  ASSERT_TRUE(p.train->source);
+  EXPECT_EQ(p.train->source->format, "table");
+  EXPECT_EQ(p.train->source->columns, 3);
+  EXPECT_EQ(p.train->source->labelColumn, 0);
+  EXPECT_EQ(p.train->source->rows, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  ASSERT_EQ(p.transforms.size(), 4u);
+  EXPECT_EQ(p.transforms[0].kind, TransformSpec::Kind::Standardize);
+  EXPECT_DOUBLE_EQ(p.transforms[1].factor, 2);
+  EXPECT_DOUBLE_EQ(p.transforms[2].mean, 1);
+  EXPECT_DOUBLE_EQ(p.transforms[2].std, 4);
+  EXPECT_DOUBLE_EQ(p.transforms[3].threshold, 0.5);
+
+  // Statistics need a training split.
+  m["data"].erase("train");
+  EXPECT_NE(errorOf(m.dump()).find("$.data.transforms[0]: standardize needs "
+                                   "data.train"),
             std::string::npos);
 }
