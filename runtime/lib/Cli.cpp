@@ -91,13 +91,17 @@ int runInfo(const Model &model) {
   for (const std::string &e : model.entryPointNames())
     std::cout << " " << e;
   std::cout << "\n";
-  std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
-            << ", seed " << m.seed << ", optimizer " << m.optimizer;
-  if (m.lr)
-    std::cout << " lr=" << *m.lr;
-  for (const auto &[name, value] : m.optimizerOptions)
-    std::cout << " " << name << "=" << value;
-  std::cout << ", log_every " << m.logEvery << "\n";
+  if (m.hasTrainBlock || model.hasEntryPoint("train_step")) {
+    std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
+              << ", seed " << m.seed << ", optimizer " << m.optimizer;
+    if (m.lr)
+      std::cout << " lr=" << *m.lr;
+    for (const auto &[name, value] : m.optimizerOptions)
+      std::cout << " " << name << "=" << value;
+    std::cout << ", log_every " << m.logEvery << "\n";
+  } else {
+    std::cout << "training: none (batch " << m.batch << ")\n";
+  }
   std::cout << "data:\n";
   if (!m.dataDir.empty())
     std::cout << "  dir   " << m.dataDir << "\n";
@@ -162,6 +166,10 @@ TrainCounters resumeFrom(Model &model, const CliOptions &o, TrainOptions &t) {
 
 int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const Manifest &m = model.manifest();
+  if (!m.hasTrainBlock && !model.hasEntryPoint("train_step"))
+    failUsage("this model has no train block: it can only be evaluated "
+              "(./model eval)");
+  model.requireEntryPoints({"train_step", "eval_step"});
   if (!m.train)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no data.train; nothing to train on");
@@ -169,11 +177,16 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   t.epochs = o.epochs.value_or(m.epochs);
   t.seed = o.seed.value_or(m.seed);
   t.logEvery = m.logEvery;
-  if (!o.lr && !m.lr)
+  // Models trained only by update rules without a rate take no lr.
+  const bool takesLr = m.takesHyper("train_step", "lr");
+  if (!takesLr && o.lr)
+    failUsage("--lr: this model's train_step takes no learning rate");
+  if (takesLr && !o.lr && !m.lr)
     fail(DLNRT_INVALID_ARGUMENT,
          "no learning rate: the manifest has no train.optimizer.lr, pass "
          "--lr");
-  t.lr = o.lr ? *o.lr : *m.lr;
+  if (takesLr)
+    t.lr = o.lr ? *o.lr : *m.lr;
   t.log = o.quiet ? nullptr : &std::cout;
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
   checkOutputs(m, o, {{"--save", save}});
@@ -193,12 +206,16 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
                              o.dataDir, model.allocator());
   Dataset &train = *splits.train;
   std::optional<Dataset> &test = splits.test;
-  if (!o.quiet)
+  if (!o.quiet) {
     std::cout << "model " << m.model << ": " << formatThousands(train.count)
               << " train / "
               << (test ? formatThousands(test->count) : std::string("no"))
               << " test samples, batch " << m.batch << ", " << t.epochs
-              << " epochs, lr " << t.lr << "\n";
+              << " epochs";
+    if (takesLr)
+      std::cout << ", lr " << t.lr;
+    std::cout << "\n";
+  }
 
   Metrics result =
       trainModel(model, train, test ? &*test : nullptr, t, &progress);
@@ -217,12 +234,17 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
 
 int runEval(Model &model, const CliOptions &o) {
   const Manifest &m = model.manifest();
+  // A model without params or state has nothing a checkpoint could hold.
+  if (o.load.empty() && (!m.params.empty() || !m.state.empty()))
+    failUsage("eval needs --load FILE (see --help)");
+  model.requireEntryPoints({"eval_step"});
   checkOutputs(m, o, {});
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no data.test; nothing to evaluate on");
-  loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
-                                      /*stateRequired=*/false));
+  if (!o.load.empty())
+    loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
+                                        /*stateRequired=*/false));
   Splits splits = loadSplits(m, /*wantTrain=*/false, /*wantTest=*/true,
                              o.dataDir, model.allocator());
   EvalResult r = evaluate(model, *splits.test);
@@ -236,6 +258,9 @@ int runEval(Model &model, const CliOptions &o) {
 }
 
 int runGradCheck(Model &model, const CliOptions &o) {
+  if (!model.manifest().hasLoss())
+    failUsage("this model has no loss: there are no gradients to check");
+  model.requireEntryPoints({"loss_and_grad", "eval_step"});
   GradCheckOptions g;
   g.seed = o.seed.value_or(model.manifest().seed);
   g.eps = o.eps.value_or(0);
@@ -269,10 +294,9 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
   Model model(*abi, defaultAllocator());
   if (o.command == "info")
     return runInfo(model);
-  model.requireEntryPoints({"train_step", "eval_step", "loss_and_grad"});
   const Manifest &m = model.manifest();
   if (m.inputs.size() != 1 || m.labels.size() != 1 || m.outputs.size() != 1 ||
-      m.losses.size() != 1)
+      m.losses.size() > 1)
     fail(DLNRT_INVALID_ARGUMENT,
          "models with more than one input, label, output or loss are not "
          "supported by this runtime yet");
@@ -290,6 +314,10 @@ extern "C" int dlnrt_cli_main(const dlnrt_model_abi *abi, int argc,
                               char **argv) {
   try {
     return dlnrt::run(abi, argc, argv);
+  } catch (const dlnrt::UsageError &e) {
+    std::cout << std::flush;
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
   } catch (const dlnrt::Error &e) {
     std::cout << std::flush;
     std::cerr << "error: " << e.what() << "\n";

@@ -20,7 +20,7 @@ std::string usageText(const std::string &program) {
   std::string text = R"(usage:
   PROG train [--data DIR] [--epochs N] [--seed S] [--lr X]
         [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
-  PROG eval --load FILE [--data DIR] [--metrics-json FILE]
+  PROG eval [--load FILE] [--data DIR] [--metrics-json FILE]
   PROG gradcheck [--seed S] [--eps E] [--tol T] [--samples K]
   PROG info
   PROG --help
@@ -29,7 +29,8 @@ train      initialize, train on the manifest's train split, evaluate on its
            test split, save the parameters (default FILE: PROG.npz);
            --resume FILE continues from a checkpoint's params and epoch
            up to --epochs in total
-eval       load parameters and evaluate on the test split
+eval       load parameters (--load, needed unless the model has none) and
+           evaluate on the test split
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
 info       print the model manifest summary
@@ -188,8 +189,6 @@ CliOptions parseCliArgs(int argc, char **argv) {
         opt->as<std::string>().empty())
       usage(opt->get_name() + " needs a non-empty value");
   convertNumbers(sub, raw, o);
-  if (o.command == "eval" && o.load.empty())
-    usage("eval needs --load FILE");
   return o;
 }
 

@@ -53,6 +53,16 @@ const EntryPointSpec *Manifest::findEntryPoint(std::string_view name) const {
   return nullptr;
 }
 
+bool Manifest::takesHyper(std::string_view name, std::string_view hyper) const {
+  const EntryPointSpec *e = findEntryPoint(name);
+  if (!e)
+    return false;
+  for (const ArgSpec &a : e->args)
+    if (a.role == ArgRole::Hyper && a.name == hyper)
+      return true;
+  return false;
+}
+
 namespace {
 
 /// A JSON value and its path from the root ("$.params[0].shape"), so every
@@ -503,8 +513,10 @@ Manifest parseManifest(std::string_view text) {
   m.model = root["model"].str();
   m.dtype = root["dtype"].oneOf(kFloatTypes);
   m.batch = root["batch"].integerAtLeast(1);
-  if (auto t = root.optional("train"))
+  if (auto t = root.optional("train")) {
+    m.hasTrainBlock = true;
     parseTrain(*t, m);
+  }
   m.params = parseTensors(root["params"]);
   if (auto s = root.optional("state"))
     m.state = parseTensors(*s);
@@ -514,11 +526,9 @@ Manifest parseManifest(std::string_view text) {
   m.inputs = parseIo(root["inputs"]);
   m.labels = parseLabels(root["labels"]);
   m.outputs = parseIo(root["outputs"]);
-  Node losses = root["losses"];
-  for (const Node &l : losses.array())
+  // Empty for models trained only by update rules.
+  for (const Node &l : root["losses"].array())
     m.losses.push_back(l["name"].str());
-  if (m.losses.empty())
-    losses.error("needs at least one entry");
   if (auto d = root.optional("data")) {
     if (auto dir = d->optional("dir"))
       m.dataDir = dir->str();

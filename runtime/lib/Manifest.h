@@ -142,7 +142,10 @@ struct Manifest {
   std::vector<IoSpec> inputs;
   std::vector<LabelSpec> labels;
   std::vector<IoSpec> outputs;
+  /// May be empty: a model trained only by update rules reports no loss.
   std::vector<std::string> losses;
+  /// Whether the manifest has a `train` object.
+  bool hasTrainBlock = false;
   std::string dataDir;
   std::optional<DataSpec> train, test;
   std::vector<TransformSpec> transforms;
@@ -159,6 +162,9 @@ struct Manifest {
   int64_t labelSize() const { return numElements(label().shape); }
   /// The description of entry point `name`, or null.
   const EntryPointSpec *findEntryPoint(std::string_view name) const;
+  bool hasLoss() const { return !losses.empty(); }
+  /// Whether entry point `name` takes the hyper-parameter `hyper`.
+  bool takesHyper(std::string_view name, std::string_view hyper) const;
 };
 
 /// Parses and validates manifest JSON; throws Error(DLNRT_INVALID_ARGUMENT,

@@ -60,9 +60,11 @@ public:
   std::vector<Tensor> makeGradBuffers() const;
 
   /// train_step: updates params and state in place, returns the batch mean
-  /// loss.
+  /// loss (0 for a model without losses). `lr` is passed only when
+  /// train_step takes one.
   double trainStep(const Tensor &x, const Tensor &y, double lr);
-  /// eval_step: per-sample losses [B] and outputs [B, output dims...].
+  /// eval_step: per-sample losses [B] (left as they are by a model without
+  /// losses) and outputs [B, output dims...].
   void evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
                 Tensor &outputs);
   /// loss_and_grad: returns the batch mean loss and writes grads (one per

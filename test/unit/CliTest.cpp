@@ -1,4 +1,5 @@
 //===- CliTest.cpp - The ./model command line, driven in-process ----------===//
+#include "CliRun.h"
 #include "FakeModel.h"
 #include "TempDir.h"
 
@@ -8,27 +9,6 @@
 #include <sstream>
 
 namespace {
-
-struct CliRun {
-  int rc;
-  std::string out, err;
-};
-
-/// Runs dlnrt_cli_main over the fake model with argv[0] = dir/model.
-CliRun runCli(const dlnrt_model_abi &abi, const std::string &argv0,
-              std::vector<std::string> args) {
-  args.insert(args.begin(), argv0);
-  std::vector<char *> argv;
-  for (std::string &a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
-  int rc = dlnrt_cli_main(&abi, static_cast<int>(args.size()), argv.data());
-  CliRun r{rc, testing::internal::GetCapturedStdout(),
-           testing::internal::GetCapturedStderr()};
-  return r;
-}
 
 /// CSV rows of y = x0 - 2 x1 + 0.5 (x2 ignored), label in the last column.
 std::string csvRows(int n, int offset) {

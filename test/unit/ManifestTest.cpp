@@ -273,7 +273,7 @@ TEST(Manifest, RejectsMalformedValues) {
       {"/labels/0/kind", "ordinal", "$.labels[0].kind: unknown value 'ordinal'"},
       {"/labels/0/classes", 1, "$.labels[0].classes: must be >= 2, got 1"},
       {"/outputs", kRemove, "$: missing key 'outputs'"},
-      {"/losses", json::array(), "$.losses: needs at least one entry"},
+      {"/losses", json::array(), "$.entry_points[0].args[7].name: no loss named 'loss'"},
       {"/data/train/kind", "parquet", "$.data.train.kind: unknown value 'parquet'"},
       {"/data/train/images", kRemove, "$.data.train: missing key 'images'"},
       {"/data/test/path", 3, "$.data.test.path: expected a string"},
@@ -376,4 +376,19 @@ TEST(Manifest, ParsesDataSourcesAndTransforms) {
   EXPECT_NE(errorOf(m.dump()).find("$.data.transforms[0]: standardize needs "
                                    "data.train"),
             std::string::npos);
+}
+
+// A model without losses: no loss arguments anywhere, no train block.
+TEST(Manifest, AcceptsNoLossesAndNoTrainBlock) {
+  json m = json::parse(kFashion);
+  m["losses"] = json::array();
+  m.erase("train");
+  m["entry_points"] = {m["entry_points"][1]};
+  m["entry_points"][0]["args"].erase(4); // the loss
+  Manifest p = parseManifest(m.dump());
+  EXPECT_FALSE(p.hasLoss());
+  EXPECT_FALSE(p.hasTrainBlock);
+  EXPECT_FALSE(p.takesHyper("eval_step", "lr"));
+  EXPECT_FALSE(p.takesHyper("train_step", "lr"));
+  EXPECT_TRUE(parseManifest(kFashion).takesHyper("train_step", "lr"));
 }
