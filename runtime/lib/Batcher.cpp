@@ -7,16 +7,26 @@
 
 namespace dlnrt {
 
-std::vector<int64_t> shuffledOrder(int64_t n, uint64_t seed, int64_t epoch) {
+/// Fisher-Yates over the identity: for i = n-1 down to 1, swap i with
+/// rng.below(i + 1).
+static std::vector<int64_t> permutation(int64_t n, Rng rng) {
   std::vector<int64_t> order(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)
     order[i] = i;
-  Rng rng(seed, kStreamShuffle + static_cast<uint64_t>(epoch));
   for (int64_t i = n - 1; i > 0; --i) {
     int64_t j = static_cast<int64_t>(rng.below(static_cast<uint64_t>(i) + 1));
     std::swap(order[i], order[j]);
   }
   return order;
+}
+
+std::vector<int64_t> shuffledOrder(int64_t n, uint64_t seed, int64_t epoch) {
+  return permutation(n,
+                     Rng(seed, kStreamShuffle + static_cast<uint64_t>(epoch)));
+}
+
+std::vector<int64_t> splitOrder(int64_t n, uint64_t seed) {
+  return permutation(n, Rng(seed, kStreamSplit));
 }
 
 static size_t rowBytes(const Tensor &t) {

@@ -21,6 +21,10 @@ namespace dlnrt {
 /// over the identity.
 std::vector<int64_t> shuffledOrder(int64_t n, uint64_t seed, int64_t epoch);
 
+/// The permutation of [0, n) that a data split with seed `seed` divides:
+/// the same Fisher-Yates over the identity, driven by Rng(seed, kStreamSplit).
+std::vector<int64_t> splitOrder(int64_t n, uint64_t seed);
+
 /// Number of training batches: incomplete trailing batch dropped.
 inline int64_t fullBatchCount(int64_t n, int64_t batch) { return n / batch; }
 /// Number of evaluation batches: the last one may be partial (padded).

@@ -29,10 +29,41 @@
 namespace dlnrt {
 namespace {
 
+std::string describeTransform(const TransformSpec &t) {
+  switch (t.kind) {
+  case TransformSpec::Kind::Standardize:
+    return "standardize";
+  case TransformSpec::Kind::Scale:
+    return fmt::format("scale({:g})", t.factor);
+  case TransformSpec::Kind::Normalize:
+    return fmt::format("normalize(mean {:g}, std {:g})", t.mean, t.std);
+  case TransformSpec::Kind::Binarize:
+    return fmt::format("binarize({:g})", t.threshold);
+  }
+  return "?";
+}
+
+std::string describeOptimizer(
+    const std::string &kind, const std::optional<double> &lr,
+    const std::vector<std::pair<std::string, std::string>> &options) {
+  std::string s = kind;
+  if (lr)
+    s += fmt::format(" lr={:g}", *lr);
+  for (const auto &[name, value] : options)
+    s += " " + name + "=" + value;
+  return s;
+}
+
 std::string describeData(const DataSpec &d) {
   if (d.format == "csv")
     return "csv " + d.path + " (label column " + std::to_string(d.labelColumn) +
            ", skip " + std::to_string(d.skip) + ")";
+  if (d.format == "table")
+    return fmt::format("table {} rows x {} columns (label column {})",
+                       d.rows.size() / d.columns, d.columns, d.labelColumn);
+  if (d.format == "split")
+    return fmt::format("split part {} (fraction {:g}, seed {}) of {}", d.part,
+                       d.fraction, d.splitSeed, describeData(*d.source));
   return "idx images=" + d.images + " labels=" + d.labels +
          fmt::format(" scale={:g}", d.scale);
 }
@@ -71,13 +102,22 @@ int runInfo(const Model &model) {
   for (const std::string &e : model.entryPointNames())
     std::cout << " " << e;
   std::cout << "\n";
-  std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
-            << ", seed " << m.seed << ", optimizer " << m.optimizer;
-  if (m.lr)
-    std::cout << " lr=" << *m.lr;
-  for (const auto &[name, value] : m.optimizerOptions)
-    std::cout << " " << name << "=" << value;
-  std::cout << ", log_every " << m.logEvery << "\n";
+  if (!m.configs.empty()) {
+    std::cout << "configs:\n";
+    for (const ConfigSpec &c : m.configs)
+      std::cout << (c.name == m.config ? "* " : "  ") << c.name << ": batch "
+                << c.batch << ", epochs " << c.epochs << ", optimizer "
+                << describeOptimizer(c.optimizer, c.lr, c.optimizerOptions)
+                << "\n";
+  }
+  if (m.hasTrainBlock || !m.configs.empty() ||
+      model.hasEntryPoint("train_step"))
+    std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
+              << ", seed " << m.seed << ", optimizer "
+              << describeOptimizer(m.optimizer, m.lr, m.optimizerOptions)
+              << ", log_every " << m.logEvery << "\n";
+  else
+    std::cout << "training: none (batch " << m.batch << ")\n";
   std::cout << "data:\n";
   if (!m.dataDir.empty())
     std::cout << "  dir   " << m.dataDir << "\n";
@@ -85,6 +125,12 @@ int runInfo(const Model &model) {
             << "\n";
   std::cout << "  test  " << (m.test ? describeData(*m.test) : "(none)")
             << "\n";
+  if (!m.transforms.empty()) {
+    std::cout << "  transforms";
+    for (const TransformSpec &t : m.transforms)
+      std::cout << " " << describeTransform(t);
+    std::cout << "\n";
+  }
   return 0;
 }
 
@@ -134,8 +180,19 @@ TrainCounters resumeFrom(Model &model, const CliOptions &o, TrainOptions &t) {
   return *c;
 }
 
+/// The configuration's name for the metrics, when the model has several.
+std::optional<std::string> configName(const Manifest &m) {
+  if (m.configs.empty())
+    return std::nullopt;
+  return m.config;
+}
+
 int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const Manifest &m = model.manifest();
+  if (!m.hasTrainBlock && !model.hasEntryPoint("train_step"))
+    failUsage("this model has no train block: it can only be evaluated "
+              "(./model eval)");
+  model.requireEntryPoints({"train_step", "eval_step"});
   if (!m.train)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no data.train; nothing to train on");
@@ -143,16 +200,24 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   t.epochs = o.epochs.value_or(m.epochs);
   t.seed = o.seed.value_or(m.seed);
   t.logEvery = m.logEvery;
-  if (!o.lr && !m.lr)
+  t.config = configName(m);
+  // Models trained only by update rules without a rate take no lr.
+  const bool takesLr = m.takesHyper("train_step", "lr");
+  if (!takesLr && o.lr)
+    failUsage("--lr: this model's train_step takes no learning rate");
+  if (takesLr && !o.lr && !m.lr)
     fail(DLNRT_INVALID_ARGUMENT,
          "no learning rate: the manifest has no train.optimizer.lr, pass "
          "--lr");
-  t.lr = o.lr ? *o.lr : *m.lr;
+  if (takesLr)
+    t.lr = o.lr ? *o.lr : *m.lr;
   t.log = o.quiet ? nullptr : &std::cout;
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
   checkOutputs(m, o, {{"--save", save}});
 
   // A bad checkpoint fails before the (possibly large) data is loaded.
+  if (!o.quiet && t.config)
+    std::cout << "configuration: " << *t.config << "\n";
   TrainCounters progress;
   if (!o.resume.empty()) {
     progress = resumeFrom(model, o, t);
@@ -163,16 +228,20 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
     initParams(model.params(), m.params, t.seed);
     initState(model.state(), m.state, t.seed);
   }
-  Dataset train = loadSplit(m, *m.train, o.dataDir, model.allocator());
-  std::optional<Dataset> test;
-  if (m.test)
-    test = loadSplit(m, *m.test, o.dataDir, model.allocator());
-  if (!o.quiet)
+  Splits splits = loadSplits(m, /*wantTrain=*/true, /*wantTest=*/true,
+                             o.dataDir, model.allocator());
+  Dataset &train = *splits.train;
+  std::optional<Dataset> &test = splits.test;
+  if (!o.quiet) {
     std::cout << "model " << m.model << ": " << formatThousands(train.count)
               << " train / "
               << (test ? formatThousands(test->count) : std::string("no"))
               << " test samples, batch " << m.batch << ", " << t.epochs
-              << " epochs, lr " << t.lr << "\n";
+              << " epochs";
+    if (takesLr)
+      std::cout << ", lr " << t.lr;
+    std::cout << "\n";
+  }
 
   Metrics result =
       trainModel(model, train, test ? &*test : nullptr, t, &progress);
@@ -191,15 +260,22 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
 
 int runEval(Model &model, const CliOptions &o) {
   const Manifest &m = model.manifest();
+  // A model without params or state has nothing a checkpoint could hold.
+  if (o.load.empty() && (!m.params.empty() || !m.state.empty()))
+    failUsage("eval needs --load FILE (see --help)");
+  model.requireEntryPoints({"eval_step"});
   checkOutputs(m, o, {});
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no data.test; nothing to evaluate on");
-  loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
-                                      /*stateRequired=*/false));
-  Dataset test = loadSplit(m, *m.test, o.dataDir, model.allocator());
-  EvalResult r = evaluate(model, test);
+  if (!o.load.empty())
+    loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
+                                        /*stateRequired=*/false));
+  Splits splits = loadSplits(m, /*wantTrain=*/false, /*wantTest=*/true,
+                             o.dataDir, model.allocator());
+  EvalResult r = evaluate(model, *splits.test);
   Metrics metrics;
+  metrics.config = configName(m);
   recordTestMetrics(r, metrics);
   // Flushed first: --metrics-json /dev/stdout writes to the same stream.
   std::cout << formatFinalLine(metrics) << "\n" << std::flush;
@@ -209,6 +285,9 @@ int runEval(Model &model, const CliOptions &o) {
 }
 
 int runGradCheck(Model &model, const CliOptions &o) {
+  if (!model.manifest().hasLoss())
+    failUsage("this model has no loss: there are no gradients to check");
+  model.requireEntryPoints({"loss_and_grad", "eval_step"});
   GradCheckOptions g;
   g.seed = o.seed.value_or(model.manifest().seed);
   g.eps = o.eps.value_or(0);
@@ -239,13 +318,12 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
   }
   if (!abi)
     fail(DLNRT_INVALID_ARGUMENT, "no model ABI");
-  Model model(*abi, defaultAllocator());
+  Model model(*abi, defaultAllocator(), o.config);
   if (o.command == "info")
     return runInfo(model);
-  model.requireEntryPoints({"train_step", "eval_step", "loss_and_grad"});
   const Manifest &m = model.manifest();
   if (m.inputs.size() != 1 || m.labels.size() != 1 || m.outputs.size() != 1 ||
-      m.losses.size() != 1)
+      m.losses.size() > 1)
     fail(DLNRT_INVALID_ARGUMENT,
          "models with more than one input, label, output or loss are not "
          "supported by this runtime yet");
@@ -263,6 +341,10 @@ extern "C" int dlnrt_cli_main(const dlnrt_model_abi *abi, int argc,
                               char **argv) {
   try {
     return dlnrt::run(abi, argc, argv);
+  } catch (const dlnrt::UsageError &e) {
+    std::cout << std::flush;
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
   } catch (const dlnrt::Error &e) {
     std::cout << std::flush;
     std::cerr << "error: " << e.what() << "\n";

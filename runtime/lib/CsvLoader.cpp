@@ -1,9 +1,9 @@
 //===- CsvLoader.cpp - Numeric CSV data sets ------------------------------===//
 //
 // Small tabular data (XOR, regression toys): every row is numbers separated by
-// commas, one column is the label. Rows are buffered as doubles and then
-// converted in one go, since the row count is unknown until the end of the
-// file.
+// commas, one column is the label; the first line may be a header
+// (dlnrt/CsvRows.h). SampleRows buffers the rows as doubles and converts them
+// in one go, since the row count is unknown until the end of the file.
 //
 //===----------------------------------------------------------------------===//
 #include "DataSource.h"
@@ -11,6 +11,7 @@
 
 #include "Error.h"
 #include "NumberParse.h"
+#include "SampleRows.h"
 
 #include <cerrno>
 #include <cmath>
@@ -31,16 +32,6 @@ static std::string_view trim(std::string_view s) {
   return s;
 }
 
-/// A cell as error messages quote it: at most 40 characters of it (a 50 MB
-/// cell must not be echoed whole).
-static std::string quotedCell(std::string_view cell) {
-  constexpr size_t kShown = 40;
-  if (cell.size() <= kShown)
-    return "'" + std::string(cell) + "'";
-  return "'" + std::string(cell.substr(0, kShown)) + "...' (" +
-         std::to_string(cell.size()) + " characters)";
-}
-
 /// Whether `cell` is a decimal number too large for any double (parseDouble
 /// rejects those like junk; the user deserves to hear which it was).
 static bool isOverflowingNumber(std::string_view text) {
@@ -53,16 +44,6 @@ static bool isOverflowingNumber(std::string_view text) {
   return end == cell.c_str() + cell.size() && errno == ERANGE && std::isinf(v);
 }
 
-/// Whether `v` is finite and within the range of `dtype` (tiny values just
-/// round towards zero, as any conversion does; converting past FLT_MAX would
-/// be undefined, not merely inf).
-static bool fitsDType(double v, DType dtype) {
-  if (!std::isfinite(v))
-    return false;
-  return dtype != DType::F32 ||
-         std::fabs(v) <= std::numeric_limits<float>::max();
-}
-
 Dataset loadCsv(const std::string &path, const DataSpec &spec,
                 const DataLayout &layout, const dlnrt_allocator &allocator) {
   errno = 0;
@@ -70,15 +51,13 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
   if (!in.isOpen())
     fail(DLNRT_IO_ERROR, path + ": cannot open CSV file: " +
                              std::strerror(errno ? errno : EIO));
-  if (layout.labelKind == LabelKind::Real && layout.labelSize != 1)
-    fail(DLNRT_INVALID_ARGUMENT,
-         path + ": CSV supports one label column, the model's label has " +
-             std::to_string(layout.labelSize) + " elements");
 
-  const int64_t expectedColumns = layout.inputSize + 1;
-  std::vector<double> features, labels;
+  SampleRows samples(path, layout, spec.labelColumn, spec.scale);
   std::string line;
-  int64_t lineNo = 0, rows = 0, labelColumn = 0;
+  std::vector<std::string_view> cells;
+  std::vector<double> values;
+  int64_t lineNo = 0;
+  bool firstSampleLine = true;
   while (true) {
     CsvLineReader::Status status = in.next(line);
     if (status == CsvLineReader::Status::End)
@@ -95,10 +74,15 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
                                  in.errorMessage());
     if (!isCsvSampleLine(lineNo, line, spec.skip))
       continue;
+    if (firstSampleLine) {
+      firstSampleLine = false;
+      if (isCsvHeaderLine(line))
+        continue;
+    }
     std::string_view row = trim(line);
-    auto where = [&] { return path + ":" + std::to_string(lineNo) + ": "; };
+    const std::string where = path + ":" + std::to_string(lineNo) + ": ";
 
-    std::vector<std::string_view> cells;
+    cells.clear();
     size_t start = 0;
     while (true) {
       size_t comma = row.find(',', start);
@@ -108,71 +92,27 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
         break;
       start = comma + 1;
     }
-    int64_t ncols = static_cast<int64_t>(cells.size());
-    if (ncols != expectedColumns)
-      fail(DLNRT_DATA_ERROR,
-           where() + "expected " + std::to_string(expectedColumns) +
-               " columns (" + std::to_string(layout.inputSize) +
-               " features + 1 label), got " + std::to_string(ncols));
-    labelColumn =
-        spec.labelColumn < 0 ? ncols + spec.labelColumn : spec.labelColumn;
-    if (labelColumn < 0 || labelColumn >= ncols)
-      fail(DLNRT_INVALID_ARGUMENT,
-           path + ": label column " + std::to_string(spec.labelColumn) +
-               " is outside the " + std::to_string(ncols) + " columns");
-
-    for (int64_t c = 0; c < ncols; ++c) {
-      const std::string cell = quotedCell(cells[c]),
-                        column = std::to_string(c + 1);
-      double v;
-      if (!parseDouble(cells[c], v)) {
+    // SampleRows checks the column count first; cells of a row with the
+    // wrong count are not parsed.
+    values.assign(cells.size(), 0.0);
+    if (static_cast<int64_t>(cells.size()) == layout.inputSize + 1)
+      for (size_t c = 0; c < cells.size(); ++c) {
+        if (parseDouble(cells[c], values[c]))
+          continue;
+        const std::string column = std::to_string(c + 1);
         if (!isOverflowingNumber(cells[c]))
-          fail(DLNRT_DATA_ERROR,
-               where() + "non-numeric cell " + cell + " in column " + column);
-        fail(DLNRT_DATA_ERROR, where() + "value " + cell + " in column " +
-                                   column + " does not fit " +
+          fail(DLNRT_DATA_ERROR, where + "non-numeric cell " +
+                                     quotedCell(cells[c]) + " in column " +
+                                     column);
+        fail(DLNRT_DATA_ERROR, where + "value " + quotedCell(cells[c]) +
+                                   " in column " + column + " does not fit " +
                                    dtypeName(layout.dtype));
       }
-      if (!std::isfinite(v))
-        fail(DLNRT_DATA_ERROR,
-             where() + "non-finite value " + cell + " in column " + column);
-      if (layout.labelKind == LabelKind::Class && c == labelColumn) {
-        if (v != std::floor(v) || v < 0 ||
-            v >= static_cast<double>(layout.numClasses))
-          fail(DLNRT_DATA_ERROR, where() + "class label " + cell +
-                                     " is not an integer in [0, " +
-                                     std::to_string(layout.numClasses) + ")");
-        labels.push_back(v);
-        continue;
-      }
-      // Checked after scaling, in the model dtype: 1e39 is a fine double but
-      // would silently become inf in an f32 model.
-      const double stored = c == labelColumn ? v : v * spec.scale;
-      if (!fitsDType(stored, layout.dtype))
-        fail(DLNRT_DATA_ERROR,
-             where() + "value " + cell + " in column " + column +
-                 (c != labelColumn && spec.scale != 1 ? " (times scale)" : "") +
-                 " does not fit " + dtypeName(layout.dtype));
-      (c == labelColumn ? labels : features).push_back(stored);
-    }
-    ++rows;
+    samples.add(where, values, &cells);
   }
-  if (rows == 0)
+  if (samples.count() == 0)
     fail(DLNRT_DATA_ERROR, path + ": no data rows");
-
-  Dataset ds;
-  ds.source = path;
-  ds.count = rows;
-  ds.x = Tensor(layout.dtype, {rows, layout.inputSize}, allocator);
-  for (size_t i = 0; i < features.size(); ++i)
-    ds.x.set(static_cast<int64_t>(i), features[i]);
-  if (layout.labelKind == LabelKind::Class)
-    ds.y = Tensor(DType::I32, {rows}, allocator);
-  else
-    ds.y = Tensor(layout.dtype, {rows, 1}, allocator);
-  for (size_t i = 0; i < labels.size(); ++i)
-    ds.y.set(static_cast<int64_t>(i), labels[i]);
-  return ds;
+  return samples.finish(allocator);
 }
 
 } // namespace dlnrt

@@ -1,5 +1,12 @@
-//===- DataSource.cpp - Path resolution and split dispatch ----------------===//
+//===- DataSource.cpp - Path resolution, split dispatch and splits --------===//
 #include "DataSource.h"
+
+#include "Batcher.h"
+#include "Error.h"
+#include "Transforms.h"
+
+#include <cmath>
+#include <fmt/format.h>
 
 namespace dlnrt {
 
@@ -28,20 +35,70 @@ std::vector<std::string> splitFiles(const Manifest &m, const DataSpec &spec,
                                     const std::string &cliDataDir) {
   if (spec.format == "csv")
     return {resolveDataPath(spec.path, cliDataDir, m.dataDir)};
+  if (spec.format == "table")
+    return {};
+  if (spec.format == "split")
+    return splitFiles(m, *spec.source, cliDataDir);
   return {resolveDataPath(spec.images, cliDataDir, m.dataDir),
           resolveDataPath(spec.labels, cliDataDir, m.dataDir)};
 }
 
+/// Part `spec.part` of `all`: the first floor(fraction * n) samples of the
+/// split's permutation, or the rest, in permutation order.
+static Dataset splitPart(const Dataset &all, const DataSpec &spec,
+                         const std::string &role,
+                         const dlnrt_allocator &allocator) {
+  std::vector<int64_t> order = splitOrder(all.count, spec.splitSeed);
+  const int64_t first = static_cast<int64_t>(
+      std::floor(spec.fraction * static_cast<double>(all.count)));
+  const int64_t begin = spec.part == 0 ? 0 : first;
+  const int64_t end = spec.part == 0 ? first : all.count;
+  if (begin == end)
+    fail(DLNRT_DATA_ERROR,
+         fmt::format("{}: split part {} (fraction {:g}, seed {}) of {} has no "
+                     "samples: {} of its {} samples go to part 0",
+                     role, spec.part, spec.fraction, spec.splitSeed, all.source,
+                     first, all.count));
+  Dataset ds;
+  ds.source = fmt::format("{} (split part {})", all.source, spec.part);
+  ds.count = end - begin;
+  Shape xShape = all.x.shape(), yShape = all.y.shape();
+  xShape[0] = yShape[0] = ds.count;
+  ds.x = Tensor(all.x.dtype(), xShape, allocator);
+  ds.y = Tensor(all.y.dtype(), yShape, allocator);
+  gatherRows(all, order.data() + begin, ds.count, ds.x, ds.y);
+  return ds;
+}
+
 Dataset loadSplit(const Manifest &m, const DataSpec &spec,
                   const std::string &cliDataDir,
-                  const dlnrt_allocator &allocator) {
+                  const dlnrt_allocator &allocator, const std::string &role) {
   DataLayout layout = dataLayout(m);
   if (spec.format == "csv")
     return loadCsv(resolveDataPath(spec.path, cliDataDir, m.dataDir), spec,
                    layout, allocator);
+  if (spec.format == "table")
+    return loadTable(spec, layout, allocator);
+  if (spec.format == "split")
+    return splitPart(
+        loadSplit(m, *spec.source, cliDataDir, allocator, role + ".source"),
+        spec, role, allocator);
   return loadIdx(resolveDataPath(spec.images, cliDataDir, m.dataDir),
                  resolveDataPath(spec.labels, cliDataDir, m.dataDir),
                  spec.scale, layout, allocator);
+}
+
+Splits loadSplits(const Manifest &m, bool wantTrain, bool wantTest,
+                  const std::string &cliDataDir,
+                  const dlnrt_allocator &allocator) {
+  Splits s;
+  if (m.train && (wantTrain || transformsNeedTrain(m.transforms)))
+    s.train = loadSplit(m, *m.train, cliDataDir, allocator, "data.train");
+  if (m.test && wantTest)
+    s.test = loadSplit(m, *m.test, cliDataDir, allocator, "data.test");
+  applyTransforms(m.transforms, s.train ? &*s.train : nullptr,
+                  s.test ? &*s.test : nullptr);
+  return s;
 }
 
 } // namespace dlnrt

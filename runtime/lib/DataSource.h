@@ -11,6 +11,7 @@
 #include "Manifest.h"
 #include "Tensor.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,18 +50,38 @@ std::string resolveDataPath(const std::string &path,
 Dataset loadCsv(const std::string &path, const DataSpec &spec,
                 const DataLayout &layout, const dlnrt_allocator &allocator);
 
+/// Table: the manifest's own rows, as a CSV file's lines would load; errors
+/// are located as "data: table row N: ".
+Dataset loadTable(const DataSpec &spec, const DataLayout &layout,
+                  const dlnrt_allocator &allocator);
+
 /// IDX (plain or gzip): uint8 images flattened and scaled, uint8 labels.
 Dataset loadIdx(const std::string &imagesPath, const std::string &labelsPath,
                 double scale, const DataLayout &layout,
                 const dlnrt_allocator &allocator);
 
-/// The resolved paths of the files a split reads (one CSV, or IDX images and
-/// labels), for checking that no output overwrites them.
+/// The resolved paths of the files a split reads (one CSV, IDX images and
+/// labels, none for a table, a split's source's), for checking that no output
+/// overwrites them.
 std::vector<std::string> splitFiles(const Manifest &m, const DataSpec &spec,
                                     const std::string &cliDataDir);
 
-/// Loads one split described by the manifest.
+/// Loads one split described by the manifest, without data.transforms;
+/// `role` ("data.train") names it in the errors of a split source.
 Dataset loadSplit(const Manifest &m, const DataSpec &spec,
+                  const std::string &cliDataDir,
+                  const dlnrt_allocator &allocator,
+                  const std::string &role = "data");
+
+/// The splits a command works on, with data.transforms applied.
+struct Splits {
+  std::optional<Dataset> train, test;
+};
+
+/// Loads data.train when `wantTrain`, data.test when `wantTest` and the
+/// manifest has one, and data.train anyway when a transform takes its
+/// statistics from it (standardize), then applies data.transforms to all.
+Splits loadSplits(const Manifest &m, bool wantTrain, bool wantTest,
                   const std::string &cliDataDir,
                   const dlnrt_allocator &allocator);
 

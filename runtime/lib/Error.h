@@ -26,6 +26,18 @@ private:
   dlnrt_status_code code_;
 };
 
+/// A request the command line should not have accepted (unknown --config
+/// name, --lr for a model without a learning rate): `./model` exits with 2.
+class UsageError : public Error {
+public:
+  explicit UsageError(const std::string &message)
+      : Error(DLNRT_INVALID_ARGUMENT, message) {}
+};
+
+[[noreturn]] inline void failUsage(const std::string &message) {
+  throw UsageError(message);
+}
+
 [[noreturn]] inline void fail(dlnrt_status_code code,
                               const std::string &message) {
   throw Error(code, message);

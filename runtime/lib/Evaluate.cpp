@@ -69,6 +69,7 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
   const int64_t width = m.outputSize();
   EvalResult res;
   res.count = ds.count;
+  res.hasLoss = m.hasLoss();
   if (isClass) {
     res.numClasses = m.label().numClasses;
     res.confusion.assign(res.numClasses * res.numClasses, 0);
@@ -111,7 +112,8 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
 }
 
 void recordTestMetrics(const EvalResult &r, Metrics &m) {
-  m.testLoss = r.meanLoss;
+  if (r.hasLoss)
+    m.testLoss = r.meanLoss;
   m.testAccuracy = r.accuracy;
   m.testTop5Accuracy = r.top5Accuracy;
   m.testMse = r.mse;

@@ -19,6 +19,8 @@
 namespace dlnrt {
 
 struct EvalResult {
+  /// False for a model without losses: meanLoss is then meaningless.
+  bool hasLoss = true;
   double meanLoss = 0;
   double accuracy = 0; // fraction in [0, 1]
   int64_t count = 0;

@@ -53,6 +53,24 @@ const EntryPointSpec *Manifest::findEntryPoint(std::string_view name) const {
   return nullptr;
 }
 
+const EntryPointSpec *
+Manifest::findAbiEntryPoint(std::string_view abiName) const {
+  for (const EntryPointSpec &e : entryPoints)
+    if (e.abiName == abiName)
+      return &e;
+  return nullptr;
+}
+
+bool Manifest::takesHyper(std::string_view name, std::string_view hyper) const {
+  const EntryPointSpec *e = findEntryPoint(name);
+  if (!e)
+    return false;
+  for (const ArgSpec &a : e->args)
+    if (a.role == ArgRole::Hyper && a.name == hyper)
+      return true;
+  return false;
+}
+
 namespace {
 
 /// A JSON value and its path from the root ("$.params[0].shape"), so every
@@ -186,8 +204,13 @@ const std::pair<const char *, Access> kAccesses[] = {
     {"readwrite", Access::ReadWrite}};
 const std::pair<const char *, LabelKind> kLabelKinds[] = {
     {"class", LabelKind::Class}, {"real", LabelKind::Real}};
-const std::pair<const char *, std::string> kDataKinds[] = {{"idx", "idx"},
-                                                           {"csv", "csv"}};
+const std::pair<const char *, std::string> kDataKinds[] = {
+    {"idx", "idx"}, {"csv", "csv"}, {"table", "table"}, {"split", "split"}};
+const std::pair<const char *, TransformSpec::Kind> kTransformKinds[] = {
+    {"standardize", TransformSpec::Kind::Standardize},
+    {"scale", TransformSpec::Kind::Scale},
+    {"normalize", TransformSpec::Kind::Normalize},
+    {"binarize", TransformSpec::Kind::Binarize}};
 
 bool needsFans(InitKind k) {
   switch (k) {
@@ -278,17 +301,70 @@ DataSpec parseData(const Node &n) {
   if (d.format == "idx") {
     d.images = n["images"].str();
     d.labels = n["labels"].str();
-  } else {
+  } else if (d.format == "csv") {
     d.path = n["path"].str();
     if (auto l = n.optional("label"))
       d.labelColumn = l->integer();
     if (auto s = n.optional("skip"))
       d.skip = s->integerAtLeast(0);
+  } else if (d.format == "table") {
+    d.columns = n["columns"].integerAtLeast(1);
+    if (auto l = n.optional("label"))
+      d.labelColumn = l->integer();
+    Node rows = n["rows"];
+    for (const Node &row : rows.array()) {
+      std::vector<Node> cells = row.array();
+      if (static_cast<int64_t>(cells.size()) != d.columns)
+        row.error("expected " + std::to_string(d.columns) + " numbers, got " +
+                  std::to_string(cells.size()));
+      for (const Node &cell : cells)
+        d.rows.push_back(cell.number());
+    }
+    if (d.rows.empty())
+      rows.error("needs at least one row");
+  } else {
+    d.source = std::make_shared<const DataSpec>(parseData(n["source"]));
+    Node fraction = n["fraction"];
+    d.fraction = fraction.number();
+    if (!(d.fraction > 0 && d.fraction < 1))
+      fraction.error("must be strictly between 0 and 1");
+    d.splitSeed = n["seed"].unsignedInteger();
+    d.part = n["part"].integerAtLeast(0);
+    if (d.part > 1)
+      n["part"].error("must be 0 or 1, got " + std::to_string(d.part));
   }
   return d;
 }
 
-void parseTrain(const Node &n, Manifest &m) {
+std::vector<TransformSpec> parseTransforms(const Node &list) {
+  std::vector<TransformSpec> out;
+  for (const Node &n : list.array()) {
+    TransformSpec t;
+    t.kind = n["kind"].oneOf(kTransformKinds);
+    switch (t.kind) {
+    case TransformSpec::Kind::Standardize:
+      break;
+    case TransformSpec::Kind::Scale:
+      t.factor = n["factor"].number();
+      break;
+    case TransformSpec::Kind::Normalize:
+      t.mean = n["mean"].number();
+      t.std = n["std"].number();
+      if (t.std == 0)
+        n["std"].error("must not be 0");
+      break;
+    case TransformSpec::Kind::Binarize:
+      t.threshold = n["threshold"].number();
+      break;
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+/// The training settings of `train` or of a configuration (the same keys),
+/// into a Manifest or a ConfigSpec.
+template <typename Settings> void parseTrain(const Node &n, Settings &m) {
   if (auto v = n.optional("epochs"))
     m.epochs = v->integerAtLeast(0);
   if (auto v = n.optional("seed"))
@@ -334,8 +410,16 @@ Shape batched(int64_t batch, const Shape &perSample) {
   return s;
 }
 
+/// What entry points are checked against besides the manifest's declarations:
+/// the batch and state of the configuration they belong to.
+struct ArgScope {
+  int64_t batch;
+  const std::vector<ParamSpec> *state;
+};
+
 /// Checks that `a` names a declared tensor and agrees with its declaration.
-void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
+void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
+                 const ArgScope &scope) {
   auto unknown = [&](const char *what) {
     n["name"].error(std::string("no ") + what + " named '" + a.name + "'");
   };
@@ -354,7 +438,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
   }
   case ArgRole::State:
   case ArgRole::OptimizerState: {
-    const ParamSpec *s = findByName(m.state, a.name);
+    const ParamSpec *s = findByName(*scope.state, a.name);
     if (!s)
       unknown("state tensor");
     shape = s->shape;
@@ -366,7 +450,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
         findByName(a.role == ArgRole::Input ? m.inputs : m.outputs, a.name);
     if (!io)
       unknown(a.role == ArgRole::Input ? "input" : "output");
-    shape = batched(m.batch, io->shape);
+    shape = batched(scope.batch, io->shape);
     batchedArg = true;
     break;
   }
@@ -376,7 +460,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
       unknown("label");
     if (l->kind == LabelKind::Class)
       dtype = DType::I32;
-    shape = batched(m.batch, l->shape);
+    shape = batched(scope.batch, l->shape);
     batchedArg = true;
     break;
   }
@@ -385,7 +469,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
       unknown("loss");
     // A batch mean (rank 0) or per-sample losses ([batch]).
     batchedArg = a.batchDim.has_value();
-    shape = batchedArg ? Shape{m.batch} : Shape{};
+    shape = batchedArg ? Shape{scope.batch} : Shape{};
     break;
   case ArgRole::Hyper:
     break; // a rank-0 scalar in model dtype
@@ -413,18 +497,120 @@ std::vector<EntryPointSpec> parseEntryPoints(const Node &list,
   for (const Node &n : list.array()) {
     EntryPointSpec e;
     e.name = n["name"].str();
+    e.abiName = e.name;
     if (!names.insert(e.name).second)
       n["name"].error("duplicate entry point '" + e.name + "'");
+    // An entry point a configuration maps has that configuration's batch and
+    // state; every other one the top level's.
+    ArgScope scope{m.batch, &m.state};
+    for (const ConfigSpec &c : m.configs)
+      for (const auto &[standard, actual] : c.entryPoints)
+        if (actual == e.name && actual != standard)
+          scope = ArgScope{c.batch, &c.state};
     for (const Node &argNode : n["args"].array()) {
       e.args.push_back(parseArg(argNode));
-      validateArg(argNode, e.args.back(), m);
+      validateArg(argNode, e.args.back(), m, scope);
     }
     out.push_back(std::move(e));
   }
   return out;
 }
 
+std::vector<ParamSpec> parseState(const Node &list,
+                                  const std::vector<ParamSpec> &params) {
+  std::vector<ParamSpec> state = parseTensors(list);
+  for (const ParamSpec &s : state)
+    if (findByName(params, s.name))
+      list.error("'" + s.name + "' is also a param");
+  return state;
+}
+
+bool isStandardEntryPoint(const std::string &name) {
+  for (const char *standard : kStandardEntryPoints)
+    if (name == standard)
+      return true;
+  return false;
+}
+
+std::vector<ConfigSpec> parseConfigs(const Node &list, const Manifest &m) {
+  std::vector<ConfigSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    ConfigSpec c;
+    c.name = n["name"].str();
+    if (c.name.empty())
+      n["name"].error("must not be empty");
+    if (!names.insert(c.name).second)
+      n["name"].error("duplicate configuration '" + c.name + "'");
+    c.batch = n["batch"].integerAtLeast(1);
+    parseTrain(n, c);
+    if (auto s = n.optional("state"))
+      c.state = parseState(*s, m.params);
+    if (auto e = n.optional("entry_points"))
+      for (const auto &[standard, actual] : e->members()) {
+        if (!isStandardEntryPoint(standard))
+          actual.error("unknown entry point role (expected train_step, "
+                       "eval_step or loss_and_grad)");
+        c.entryPoints.emplace_back(standard, actual.str());
+      }
+    out.push_back(std::move(c));
+  }
+  if (out.empty())
+    list.error("needs at least one entry");
+  return out;
+}
+
+/// Every entry point a configuration maps must be described.
+void checkConfigEntryPoints(const Node &list, const Manifest &m) {
+  std::vector<Node> nodes = list.array();
+  for (size_t i = 0; i < m.configs.size(); ++i)
+    for (const auto &[standard, actual] : m.configs[i].entryPoints)
+      if (!m.findEntryPoint(actual))
+        nodes[i]["entry_points"][standard.c_str()].error(
+            "no entry point named '" + actual + "'");
+}
+
 } // namespace
+
+void selectConfig(Manifest &m, const std::string &name) {
+  const ConfigSpec *c = nullptr;
+  std::string available;
+  for (const ConfigSpec &candidate : m.configs) {
+    if (candidate.name == name)
+      c = &candidate;
+    available += (available.empty() ? "" : ", ") + candidate.name;
+  }
+  if (m.configs.empty())
+    failUsage("--config " + name +
+              ": this model has no named training configurations");
+  if (!c)
+    failUsage("--config: unknown configuration '" + name +
+              "' (available: " + available + ")");
+  m.config = c->name;
+  m.batch = c->batch;
+  m.batchCoversDataset = c->batchCoversDataset;
+  m.epochs = c->epochs;
+  m.seed = c->seed;
+  m.logEvery = c->logEvery;
+  m.optimizer = c->optimizer;
+  m.lr = c->lr;
+  m.optimizerOptions = c->optimizerOptions;
+  m.state = c->state;
+  for (const auto &[standard, actual] : c->entryPoints) {
+    if (standard == actual)
+      continue;
+    auto displaced = std::find_if(
+        m.entryPoints.begin(), m.entryPoints.end(),
+        [&](const EntryPointSpec &e) { return e.name == standard; });
+    if (displaced != m.entryPoints.end()) {
+      m.displacedEntryPoints.push_back(displaced->abiName);
+      m.entryPoints.erase(displaced);
+    }
+    for (EntryPointSpec &e : m.entryPoints)
+      if (e.name == actual)
+        e.name = standard;
+  }
+}
 
 Manifest parseManifest(std::string_view text) {
   json doc;
@@ -447,22 +633,19 @@ Manifest parseManifest(std::string_view text) {
   m.model = root["model"].str();
   m.dtype = root["dtype"].oneOf(kFloatTypes);
   m.batch = root["batch"].integerAtLeast(1);
-  if (auto t = root.optional("train"))
+  if (auto t = root.optional("train")) {
+    m.hasTrainBlock = true;
     parseTrain(*t, m);
+  }
   m.params = parseTensors(root["params"]);
   if (auto s = root.optional("state"))
-    m.state = parseTensors(*s);
-  for (const ParamSpec &s : m.state)
-    if (findByName(m.params, s.name))
-      root["state"].error("'" + s.name + "' is also a param");
+    m.state = parseState(*s, m.params);
   m.inputs = parseIo(root["inputs"]);
   m.labels = parseLabels(root["labels"]);
   m.outputs = parseIo(root["outputs"]);
-  Node losses = root["losses"];
-  for (const Node &l : losses.array())
+  // Empty for models trained only by update rules.
+  for (const Node &l : root["losses"].array())
     m.losses.push_back(l["name"].str());
-  if (m.losses.empty())
-    losses.error("needs at least one entry");
   if (auto d = root.optional("data")) {
     if (auto dir = d->optional("dir"))
       m.dataDir = dir->str();
@@ -470,8 +653,21 @@ Manifest parseManifest(std::string_view text) {
       m.train = parseData(*t);
     if (auto t = d->optional("test"))
       m.test = parseData(*t);
+    if (auto t = d->optional("transforms")) {
+      m.transforms = parseTransforms(*t);
+      for (const Node &n : t->array())
+        if (n["kind"].str() == "standardize" && !m.train)
+          n.error("standardize needs data.train (its statistics come from "
+                  "the training split)");
+    }
+  }
+  if (auto c = root.optional("configs")) {
+    m.configs = parseConfigs(*c, m);
+    m.config = m.configs.front().name;
   }
   m.entryPoints = parseEntryPoints(root["entry_points"], m);
+  if (auto c = root.optional("configs"))
+    checkConfigEntryPoints(*c, m);
   return m;
 }
 

@@ -16,6 +16,7 @@
 #include "Tensor.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,14 +63,31 @@ struct LabelSpec {
   Shape shape; // per-sample shape; {} for class labels (one int32 per sample)
 };
 
+/// A data source: a file (csv, idx), rows in the manifest (table), or one
+/// part of another source (split).
 struct DataSpec {
-  std::string format; // "idx" or "csv"
+  std::string format; // "idx", "csv", "table" or "split"
   std::string images; // idx
   std::string labels; // idx
   std::string path;   // csv
   double scale = 1.0;
-  int64_t labelColumn = -1; // csv; negative counts from the end
+  int64_t labelColumn = -1; // csv, table; negative counts from the end
   int64_t skip = 0;         // csv header rows
+  int64_t columns = 0;      // table: numbers per row
+  std::vector<double> rows; // table: row-major, a multiple of columns
+  std::shared_ptr<const DataSpec> source; // split: the source it divides
+  double fraction = 0.5;                  // split: share of part 0, in (0, 1)
+  uint64_t splitSeed = 0;                 // split: seed of the permutation
+  int64_t part = 0;                       // split: 0 (first) or 1 (the rest)
+};
+
+/// One step of `data.transforms`, applied to the features of every split.
+struct TransformSpec {
+  enum class Kind { Standardize, Scale, Normalize, Binarize };
+  Kind kind = Kind::Scale;
+  double factor = 1;        // scale
+  double mean = 0, std = 1; // normalize: (x - mean) / std
+  double threshold = 0;     // binarize: x > threshold
 };
 
 enum class ArgRole {
@@ -100,7 +118,32 @@ struct ArgSpec {
 
 struct EntryPointSpec {
   std::string name;
+  /// The name in the ABI table: `name` unless a selected configuration
+  /// renamed "train_step.mini_batch" to "train_step".
+  std::string abiName;
   std::vector<ArgSpec> args; // in call order
+};
+
+/// The standard entry points a training configuration can remap.
+inline constexpr const char *kStandardEntryPoints[] = {
+    "train_step", "eval_step", "loss_and_grad"};
+
+/// One element of `configs`: a named training configuration. configs[0] is
+/// the default, which the top-level batch, train and state also describe.
+struct ConfigSpec {
+  std::string name;
+  int64_t batch = 0;
+  bool batchCoversDataset = false;
+  int64_t epochs = 1;
+  uint64_t seed = 0;
+  int64_t logEvery = 0;
+  std::string optimizer = "sgd";
+  std::optional<double> lr;
+  std::vector<std::pair<std::string, std::string>> optimizerOptions;
+  std::vector<ParamSpec> state;
+  /// Standard name ("train_step") -> the entry point that implements it in
+  /// this configuration ("train_step.mini_batch").
+  std::vector<std::pair<std::string, std::string>> entryPoints;
 };
 
 struct Manifest {
@@ -124,10 +167,21 @@ struct Manifest {
   std::vector<IoSpec> inputs;
   std::vector<LabelSpec> labels;
   std::vector<IoSpec> outputs;
+  /// May be empty: a model trained only by update rules reports no loss.
   std::vector<std::string> losses;
+  /// Whether the manifest has a `train` object.
+  bool hasTrainBlock = false;
   std::string dataDir;
   std::optional<DataSpec> train, test;
+  std::vector<TransformSpec> transforms;
   std::vector<EntryPointSpec> entryPoints;
+  std::vector<ConfigSpec> configs;
+  /// The configuration in effect (configs[0] until selectConfig), "" when the
+  /// manifest has no configs.
+  std::string config;
+  /// ABI entry points whose role a selected configuration's entry point took
+  /// over: the Model leaves them unbound.
+  std::vector<std::string> displacedEntryPoints;
 
   /// The single input/label/output the train loop, evaluation and C API use
   /// (the first of each; the parser guarantees one exists).
@@ -140,11 +194,23 @@ struct Manifest {
   int64_t labelSize() const { return numElements(label().shape); }
   /// The description of entry point `name`, or null.
   const EntryPointSpec *findEntryPoint(std::string_view name) const;
+  /// The description of the entry point the ABI table calls `abiName`.
+  const EntryPointSpec *findAbiEntryPoint(std::string_view abiName) const;
+  bool hasLoss() const { return !losses.empty(); }
+  /// Whether entry point `name` takes the hyper-parameter `hyper`.
+  bool takesHyper(std::string_view name, std::string_view hyper) const;
 };
 
 /// Parses and validates manifest JSON; throws Error(DLNRT_INVALID_ARGUMENT,
 /// "manifest: <json path>: <what>").
 Manifest parseManifest(std::string_view text);
+
+/// Makes configuration `name` the one in effect: its batch, training settings
+/// and state replace the top-level ones, and the entry points it maps answer
+/// to the standard names (the ones they displace are left unbound). Throws
+/// UsageError naming the available configurations when there is no such
+/// configuration.
+void selectConfig(Manifest &m, const std::string &name);
 
 } // namespace dlnrt
 

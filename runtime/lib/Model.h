@@ -30,9 +30,12 @@ struct CallBindings {
 
 class Model {
 public:
-  /// Parses abi.manifest, resolves the entry-point table against it and
-  /// allocates zeroed params and state; throws on a bad manifest or ABI.
-  Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator);
+  /// Parses abi.manifest, selects training configuration `config` (none:
+  /// the default, configs[0]), resolves the entry-point table against it and
+  /// allocates zeroed params and state; throws on a bad manifest or ABI, and
+  /// UsageError on an unknown configuration.
+  Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator,
+        const std::string &config = "");
 
   const Manifest &manifest() const { return manifest_; }
   const dlnrt_allocator &allocator() const { return allocator_; }
@@ -60,9 +63,11 @@ public:
   std::vector<Tensor> makeGradBuffers() const;
 
   /// train_step: updates params and state in place, returns the batch mean
-  /// loss.
+  /// loss (0 for a model without losses). `lr` is passed only when
+  /// train_step takes one.
   double trainStep(const Tensor &x, const Tensor &y, double lr);
-  /// eval_step: per-sample losses [B] and outputs [B, output dims...].
+  /// eval_step: per-sample losses [B] (left as they are by a model without
+  /// losses) and outputs [B, output dims...].
   void evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
                 Tensor &outputs);
   /// loss_and_grad: returns the batch mean loss and writes grads (one per

@@ -21,6 +21,7 @@ enum RngStream : uint64_t {
   kStreamGradCheckData = 2,
   kStreamGradCheckCoords = 3,
   kStreamInitState = 4,
+  kStreamSplit = 5,      // data splits: Rng(split seed, kStreamSplit)
   kStreamShuffle = 1000, // + epoch
 };
 

@@ -53,10 +53,14 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   Tensor x = model.makeBatchX(), y = model.makeBatchY();
   const int64_t batches = fullBatchCount(train.count, batch);
   const int64_t scanEvery = std::max<int64_t>(1, options.scanEvery);
+  // A model trained only by update rules has no loss to report or check.
+  const bool hasLoss = model.manifest().hasLoss();
   int64_t clean = at.step; // params and state were last scanned finite here
 
   Metrics final;
+  final.config = options.config;
   final.epochs = options.epochs;
+  bool evaluated = false;
   double totalSeconds = 0;
   int64_t totalSamples = 0;
   for (int64_t epoch = at.epoch + 1; epoch <= options.epochs; ++epoch) {
@@ -86,7 +90,8 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
         std::chrono::duration<double>(Clock::now() - start).count();
     totalSeconds += seconds;
     totalSamples += batches * batch;
-    final.trainLoss = lossSum / static_cast<double>(batches);
+    if (hasLoss)
+      final.trainLoss = lossSum / static_cast<double>(batches);
     at.epoch = epoch;
     at.step += batches;
 
@@ -100,13 +105,14 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
       EvalResult r = evaluate(model, *test);
       recordTestMetrics(r, line);
       recordTestMetrics(r, final);
+      evaluated = true;
     }
     if (options.log)
       *options.log << formatEpochLine(epoch, options.epochs, line) << "\n"
                    << std::flush;
   }
   // Zero epochs still reports where the initial parameters stand.
-  if (test && !final.testLoss) {
+  if (test && !evaluated) {
     recordTestMetrics(evaluate(model, *test), final);
   }
   final.trainSeconds = totalSeconds;

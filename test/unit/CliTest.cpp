@@ -1,4 +1,5 @@
 //===- CliTest.cpp - The ./model command line, driven in-process ----------===//
+#include "CliRun.h"
 #include "FakeModel.h"
 #include "TempDir.h"
 
@@ -8,27 +9,6 @@
 #include <sstream>
 
 namespace {
-
-struct CliRun {
-  int rc;
-  std::string out, err;
-};
-
-/// Runs dlnrt_cli_main over the fake model with argv[0] = dir/model.
-CliRun runCli(const dlnrt_model_abi &abi, const std::string &argv0,
-              std::vector<std::string> args) {
-  args.insert(args.begin(), argv0);
-  std::vector<char *> argv;
-  for (std::string &a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
-  int rc = dlnrt_cli_main(&abi, static_cast<int>(args.size()), argv.data());
-  CliRun r{rc, testing::internal::GetCapturedStdout(),
-           testing::internal::GetCapturedStderr()};
-  return r;
-}
 
 /// CSV rows of y = x0 - 2 x1 + 0.5 (x2 ignored), label in the last column.
 std::string csvRows(int n, int offset) {
@@ -110,6 +90,39 @@ TEST_F(CliTest, TrainThenEval) {
   EXPECT_DOUBLE_EQ(valueAfter(e.out, "test_loss"), trainTestLoss);
 }
 
+// With standardize, eval fits the statistics on the training split again, so
+// it reproduces training's final test metrics; the output is unchanged.
+TEST_F(CliTest, StandardizedEvalMatchesTraining) {
+  std::string standardized = fake::linearManifest(
+      "f64", 4,
+      {{"data",
+        {{"train", {{"kind", "csv"}, {"path", "train.csv"}}},
+         {"test", {{"kind", "csv"}, {"path", "test.csv"}}},
+         {"transforms",
+          {{{"kind", "scale"}, {"factor", 3}}, {{"kind", "standardize"}}}}}}});
+  dlnrt_model_abi s = fake::linearAbi(true, standardized.c_str());
+  CliRun t = runCli(s, argv0,
+                    {"train", "--data", dir.path(), "--quiet",
+                     "--metrics-json", dir.file("t.json")});
+  ASSERT_EQ(t.rc, 0) << t.err;
+  auto testLoss = [&](const dlnrt_model_abi &a, const std::string &json) {
+    CliRun e = runCli(a, argv0,
+                      {"eval", "--load", argv0 + ".npz", "--data", dir.path(),
+                       "--metrics-json", dir.file(json)});
+    EXPECT_EQ(e.rc, 0) << e.err;
+    EXPECT_EQ(e.err, "");
+    EXPECT_EQ(e.out.rfind("final: test_acc ", 0), 0u) << e.out;
+    return nlohmann::json::parse(readAll(dir.file(json)))["test_loss"]
+        .get<double>();
+  };
+  const double trained =
+      nlohmann::json::parse(readAll(dir.file("t.json")))["test_loss"]
+          .get<double>();
+  EXPECT_EQ(testLoss(s, "e.json"), trained);
+  // Without the statistics the same checkpoint scores differently.
+  EXPECT_NE(testLoss(abi, "raw.json"), trained);
+}
+
 // Without data.test nothing is reported as "test": no test fields in the
 // epoch, final or JSON output (the training set is never evaluated in its
 // place), and eval refuses to run.
@@ -187,6 +200,10 @@ TEST_F(CliTest, UsageErrors) {
       {{"eval", "--load", "x", "--lr", "1"},
        "option --lr is not valid for 'eval'"},
       {{"--bogus"}, "unknown command '--bogus'"},
+      {{"train", "--config", "big"},
+       "--config big: this model has no named training configurations"},
+      {{"info", "--config=big"},
+       "--config big: this model has no named training configurations"},
   };
   for (const Case &c : cases) {
     CliRun r = runCli(abi, argv0, c.args);

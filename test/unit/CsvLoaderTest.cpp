@@ -2,6 +2,7 @@
 #include "DataSource.h"
 #include "Error.h"
 #include "TempDir.h"
+#include "dlnrt/CsvRows.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -93,6 +94,7 @@ TEST(CsvLoader, RejectsNonNumericCell) {
   EXPECT_NE(err.find(path + ":2: non-numeric cell 'abc' in column 2"),
             std::string::npos)
       << err;
+  // An empty cell on the first line is a missing value, not a header.
   path = dir.write("empty-cell.csv", "0,,1\n");
   EXPECT_NE(
       loadError(path, csvSpec(), classLayout(2, 2)).find("non-numeric cell ''"),
@@ -236,11 +238,78 @@ TEST(CsvLoader, ReadsGzipCompressedFiles) {
 TEST(CsvLoader, QuotesLongCellsInPart) {
   TempDir dir;
   std::string path =
-      dir.write("long.csv", "1," + std::string(100000, '9') + "x,0\n");
+      dir.write("long.csv", "0,0,0\n1," + std::string(100000, '9') + "x,0\n");
   std::string err = loadError(path, csvSpec(), classLayout(2, 2));
   EXPECT_NE(err.find("non-numeric cell '" + std::string(40, '9') +
                      "...' (100001 characters) in column 2"),
             std::string::npos)
       << err;
   EXPECT_LT(err.size(), 300u);
+}
+
+// A header is a line with a field that is not a number as the loader reads
+// numbers; numbers out of range, non-finite and empty fields are not headers.
+TEST(CsvRows, DetectsHeaderLines) {
+  EXPECT_TRUE(isCsvHeaderLine("150,4,setosa,versicolor,virginica"));
+  EXPECT_TRUE(isCsvHeaderLine("a,b,y"));
+  EXPECT_TRUE(isCsvHeaderLine(" x1 , 2\r"));
+  EXPECT_TRUE(isCsvHeaderLine(",a,b"));
+  EXPECT_TRUE(isCsvHeaderLine("1,2,3x"));
+  EXPECT_TRUE(isCsvHeaderLine("0x10,1"));
+  EXPECT_FALSE(isCsvHeaderLine("5.1,3.5,1.4,0.2,0"));
+  EXPECT_FALSE(isCsvHeaderLine(" -1 , +2.5e-3 ,\t.5\r"));
+  EXPECT_FALSE(isCsvHeaderLine("1e999,nan,inf,-inf,1e-400"));
+  EXPECT_FALSE(isCsvHeaderLine("0,,1"));
+  EXPECT_FALSE(isCsvHeaderLine(""));
+}
+
+// Only the first sample line (after `skip`) may be a header: it is dropped,
+// while a non-numeric cell further down stays an error.
+TEST(CsvLoader, SkipsOneDetectedHeader) {
+  TempDir dir;
+  std::string path =
+      dir.write("h.csv", "\n  \nx0,x1,label\n0,0,0\n0,1,1\n1,0,1\n");
+  Dataset ds = loadCsv(path, csvSpec(), classLayout(2, 2), defaultAllocator());
+  EXPECT_EQ(ds.count, 3);
+  EXPECT_EQ(ds.x.get(3), 1.0);
+  // After `skip`, the next line is checked again.
+  path = dir.write("two.csv", "# comment\nx0,x1,label\n0,0,0\n");
+  EXPECT_EQ(loadCsv(path, csvSpec(-1, 1), classLayout(2, 2), defaultAllocator())
+                .count,
+            1);
+  path = dir.write("late.csv", "a,b,c\n0,0,0\nd,e,f\n");
+  EXPECT_NE(loadError(path, csvSpec(), classLayout(2, 2))
+                .find(path + ":3: non-numeric cell 'd' in column 1"),
+            std::string::npos);
+}
+
+// scikit-learn's bundled CSVs start with "n_samples,n_features,class names":
+// detected as a header, the rest loads with the label in the last column.
+TEST(CsvLoader, LoadsScikitLearnDatasets) {
+  const std::string dir =
+      "/usr/lib/python3/dist-packages/sklearn/datasets/data/";
+  struct Case {
+    const char *file;
+    int64_t rows, features, classes;
+  };
+  for (const Case &c :
+       {Case{"iris.csv", 150, 4, 3}, Case{"breast_cancer.csv", 569, 30, 2},
+        Case{"wine_data.csv", 178, 13, 3}}) {
+    if (!fileExists(dir + c.file))
+      GTEST_SKIP() << dir + c.file << " is not installed (python3-sklearn)";
+    Dataset ds =
+        loadCsv(dir + c.file, csvSpec(), classLayout(c.features, c.classes),
+                defaultAllocator());
+    EXPECT_EQ(ds.count, c.rows) << c.file;
+    EXPECT_EQ(ds.x.shape(), (Shape{c.rows, c.features})) << c.file;
+    std::vector<int64_t> perClass(c.classes, 0);
+    for (int64_t i = 0; i < ds.count; ++i)
+      ++perClass[ds.y.as<int32_t>()[i]];
+    for (int64_t k = 0; k < c.classes; ++k)
+      EXPECT_GT(perClass[k], 0) << c.file << " class " << k;
+  }
+  Dataset iris = loadCsv(dir + "iris.csv", csvSpec(), classLayout(4, 3),
+                         defaultAllocator());
+  EXPECT_FLOAT_EQ(static_cast<float>(iris.x.get(0)), 5.1f);
+  EXPECT_EQ(iris.y.as<int32_t>()[149], 2);
 }

@@ -273,11 +273,35 @@ TEST(Manifest, RejectsMalformedValues) {
       {"/labels/0/kind", "ordinal", "$.labels[0].kind: unknown value 'ordinal'"},
       {"/labels/0/classes", 1, "$.labels[0].classes: must be >= 2, got 1"},
       {"/outputs", kRemove, "$: missing key 'outputs'"},
-      {"/losses", json::array(), "$.losses: needs at least one entry"},
+      {"/losses", json::array(), "$.entry_points[0].args[7].name: no loss named 'loss'"},
       {"/data/train/kind", "parquet", "$.data.train.kind: unknown value 'parquet'"},
       {"/data/train/images", kRemove, "$.data.train: missing key 'images'"},
       {"/data/test/path", 3, "$.data.test.path: expected a string"},
       {"/data/test/skip", -1, "$.data.test.skip: must be >= 0"},
+      {"/data/test/kind", "table", "$.data.test: missing key 'columns'"},
+      {"/data/test", {{"kind", "table"}, {"columns", 0}, {"rows", {{1}}}}, "$.data.test.columns: must be >= 1, got 0"},
+      {"/data/test", {{"kind", "table"}, {"columns", 2}, {"rows", json::array()}}, "$.data.test.rows: needs at least one row"},
+      {"/data/test", {{"kind", "table"}, {"columns", 2}, {"rows", {{1, 2}, {3}}}}, "$.data.test.rows[1]: expected 2 numbers, got 1"},
+      {"/data/test", {{"kind", "table"}, {"columns", 2}, {"rows", {{1, "2"}}}}, "$.data.test.rows[0][1]: expected a finite number"},
+      {"/data/test", {{"kind", "split"}, {"fraction", 0.5}, {"seed", 1}, {"part", 0}}, "$.data.test: missing key 'source'"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}}}, {"fraction", 0.5}, {"seed", 1}, {"part", 0}}, "$.data.test.source: missing key 'path'"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}, {"path", "a.csv"}}}, {"fraction", 1}, {"seed", 1}, {"part", 0}}, "$.data.test.fraction: must be strictly between 0 and 1"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}, {"path", "a.csv"}}}, {"fraction", 0.5}, {"seed", -1}, {"part", 0}}, "$.data.test.seed: expected a non-negative integer"},
+      {"/data/test", {{"kind", "split"}, {"source", {{"kind", "csv"}, {"path", "a.csv"}}}, {"fraction", 0.5}, {"seed", 1}, {"part", 2}}, "$.data.test.part: must be 0 or 1, got 2"},
+      {"/data/transforms", {{{"kind", "whiten"}}}, "$.data.transforms[0].kind: unknown value 'whiten' (expected one of standardize, scale, normalize, binarize)"},
+      {"/data/transforms", {{{"kind", "scale"}}}, "$.data.transforms[0]: missing key 'factor'"},
+      {"/data/transforms", {{{"kind", "normalize"}, {"mean", 0}, {"std", 0}}}, "$.data.transforms[0].std: must not be 0"},
+      {"/data/transforms", {{{"kind", "binarize"}, {"threshold", "x"}}}, "$.data.transforms[0].threshold: expected a finite number"},
+      {"/configs", json::array(), "$.configs: needs at least one entry"},
+      {"/configs", {{{"batch", 64}}}, "$.configs[0]: missing key 'name'"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}}, {{"name", "a"}, {"batch", 64}}}, "$.configs[1].name: duplicate configuration 'a'"},
+      {"/configs", {{{"name", "a"}}}, "$.configs[0]: missing key 'batch'"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"epochs", -2}}}, "$.configs[0].epochs: must be >= 0"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"state", {{{"name", "fc1.bias"}, {"shape", {10}}, {"init", {{"kind", "zeros"}, {"fan_in", 0}, {"fan_out", 0}}}}}}}}, "$.configs[0].state: 'fc1.bias' is also a param"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"entry_points", {{"predict", "eval_step"}}}}}, "$.configs[0].entry_points.predict: unknown entry point role"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"entry_points", {{"train_step", "train_step.a"}}}}}, "$.configs[0].entry_points.train_step: no entry point named 'train_step.a'"},
+      // An entry point a configuration maps is checked against its batch.
+      {"/configs", {{{"name", "a"}, {"batch", 32}, {"entry_points", {{"eval_step", "eval_step"}, {"train_step", "train_step"}}}}, {{"name", "b"}, {"batch", 32}, {"entry_points", {{"train_step", "loss_and_grad"}}}}}, "$.entry_points[2].args[2].shape: expected 32x784, got 64x784"},
       {"/entry_points", kRemove, "$: missing key 'entry_points'"},
       {"/entry_points/1/name", "train_step", "$.entry_points[1].name: duplicate entry point 'train_step'"},
       {"/entry_points/0/args/0/role", "weight", "$.entry_points[0].args[0].role: unknown value 'weight'"},
@@ -321,4 +345,143 @@ TEST(Manifest, RejectsNonJson) {
             std::string::npos);
   EXPECT_NE(errorOf("[1, 2]").find("manifest: $: expected an object"),
             std::string::npos);
+}
+
+// Table, split and transforms parse into the data specs.
+TEST(Manifest, ParsesDataSourcesAndTransforms) {
+  json m = json::parse(kFashion);
+  m["data"]["train"] = {{"kind", "split"},
+                        {"source",
+                         {{"kind", "table"},
+                          {"columns", 3},
+                          {"label", 0},
+                          {"rows", {{1, 2, 3}, {4, 5, 6}}}}},
+                        {"fraction", 0.75},
+                        {"seed", 9},
+                        {"part", 1}};
+  m["data"]["transforms"] = {{{"kind", "standardize"}},
+                             {{"kind", "scale"}, {"factor", 2}},
+                             {{"kind", "normalize"}, {"mean", 1}, {"std", 4}},
+                             {{"kind", "binarize"}, {"threshold", 0.5}}};
+  Manifest p = parseManifest(m.dump());
+  ASSERT_TRUE(p.train);
+  EXPECT_EQ(p.train->format, "split");
+  EXPECT_DOUBLE_EQ(p.train->fraction, 0.75);
+  EXPECT_EQ(p.train->splitSeed, 9u);
+  EXPECT_EQ(p.train->part, 1);
+  ASSERT_TRUE(p.train->source);
+  EXPECT_EQ(p.train->source->format, "table");
+  EXPECT_EQ(p.train->source->columns, 3);
+  EXPECT_EQ(p.train->source->labelColumn, 0);
+  EXPECT_EQ(p.train->source->rows, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  ASSERT_EQ(p.transforms.size(), 4u);
+  EXPECT_EQ(p.transforms[0].kind, TransformSpec::Kind::Standardize);
+  EXPECT_DOUBLE_EQ(p.transforms[1].factor, 2);
+  EXPECT_DOUBLE_EQ(p.transforms[2].mean, 1);
+  EXPECT_DOUBLE_EQ(p.transforms[2].std, 4);
+  EXPECT_DOUBLE_EQ(p.transforms[3].threshold, 0.5);
+  EXPECT_TRUE(p.hasTrainBlock);
+  EXPECT_TRUE(p.configs.empty());
+  EXPECT_EQ(p.config, "");
+
+  // Statistics need a training split.
+  m["data"].erase("train");
+  EXPECT_NE(errorOf(m.dump()).find("$.data.transforms[0]: standardize needs "
+                                   "data.train"),
+            std::string::npos);
+}
+
+// A model without losses: no loss arguments anywhere, no train block.
+TEST(Manifest, AcceptsNoLossesAndNoTrainBlock) {
+  json m = json::parse(kFashion);
+  m["losses"] = json::array();
+  m.erase("train");
+  m["entry_points"] = {m["entry_points"][1]};
+  m["entry_points"][0]["args"].erase(4); // the loss
+  Manifest p = parseManifest(m.dump());
+  EXPECT_FALSE(p.hasLoss());
+  EXPECT_FALSE(p.hasTrainBlock);
+  EXPECT_FALSE(p.takesHyper("eval_step", "lr"));
+  EXPECT_FALSE(p.takesHyper("train_step", "lr"));
+  EXPECT_TRUE(parseManifest(kFashion).takesHyper("train_step", "lr"));
+}
+
+// Named configurations: the mapped entry points are checked against their
+// configuration's batch and state, and selecting one swaps it in.
+TEST(Manifest, SelectsConfigurations) {
+  json m = json::parse(kFashion);
+  json small = m["entry_points"];
+  for (json &e : small) {
+    e["name"] = e["name"].get<std::string>() + ".small";
+    for (json &a : e["args"])
+      if (a.contains("batch_dim"))
+        a["shape"][0] = 8;
+  }
+  // The small configuration keeps no momentum: its train_step has no state.
+  small[0]["args"].erase(3);
+  small[0]["args"].erase(2);
+  for (json &e : small)
+    m["entry_points"].push_back(e);
+  m["configs"] = {
+      {{"name", "default"},
+       {"batch", 64},
+       {"epochs", 5},
+       {"seed", 42},
+       {"optimizer", {{"kind", "sgd"}, {"lr", 0.1}, {"momentum", 0.9}}},
+       {"state", m["state"]}},
+      {{"name", "small"},
+       {"batch", 8},
+       {"epochs", 2},
+       {"seed", 3},
+       {"log_every", 1},
+       {"batch_covers_dataset", false},
+       {"optimizer", {{"kind", "adam"}}},
+       {"entry_points",
+        {{"train_step", "train_step.small"},
+         {"eval_step", "eval_step.small"},
+         {"loss_and_grad", "loss_and_grad.small"}}}}};
+  Manifest p = parseManifest(m.dump());
+  ASSERT_EQ(p.configs.size(), 2u);
+  EXPECT_EQ(p.config, "default");
+  EXPECT_EQ(p.batch, 64);
+  EXPECT_EQ(p.configs[1].batch, 8);
+  EXPECT_EQ(p.configs[1].optimizer, "adam");
+  EXPECT_EQ(p.entryPoints.size(), 6u);
+
+  Manifest d = p;
+  selectConfig(d, "default");
+  EXPECT_EQ(d.batch, 64);
+  EXPECT_EQ(d.state.size(), 2u);
+  EXPECT_EQ(d.entryPoints.size(), 6u);
+  EXPECT_TRUE(d.displacedEntryPoints.empty());
+
+  selectConfig(p, "small");
+  EXPECT_EQ(p.config, "small");
+  EXPECT_EQ(p.batch, 8);
+  EXPECT_EQ(p.epochs, 2);
+  EXPECT_EQ(p.seed, 3u);
+  EXPECT_EQ(p.logEvery, 1);
+  EXPECT_FALSE(p.batchCoversDataset);
+  EXPECT_EQ(p.optimizer, "adam");
+  EXPECT_FALSE(p.lr);
+  EXPECT_TRUE(p.optimizerOptions.empty());
+  EXPECT_TRUE(p.state.empty());
+  ASSERT_EQ(p.entryPoints.size(), 3u);
+  EXPECT_EQ(p.findEntryPoint("train_step")->abiName, "train_step.small");
+  EXPECT_EQ(p.findEntryPoint("eval_step")->args[2].shape, (Shape{8}));
+  EXPECT_EQ(p.findAbiEntryPoint("loss_and_grad.small")->name, "loss_and_grad");
+  // In the JSON library's key order.
+  EXPECT_EQ(p.displacedEntryPoints,
+            (std::vector<std::string>{"eval_step", "loss_and_grad",
+                                      "train_step"}));
+
+  try {
+    selectConfig(p, "large");
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError &e) {
+    EXPECT_EQ(std::string(e.what()), "--config: unknown configuration 'large' "
+                                     "(available: default, small)");
+  }
+  Manifest plain = parseManifest(kFashion);
+  EXPECT_THROW(selectConfig(plain, "default"), UsageError);
 }
