@@ -501,5 +501,18 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
   if (!lossStmts.empty())
     lossNames.push_back(builder.getStringAttr("loss"));
   module->setAttr("dln.losses", builder.getArrayAttr(lossNames));
+  // How the runtime prints each metric: accuracies as percentages.
+  SmallVector<NamedAttribute> metricKinds;
+  for (const Stmt &stmt : model.body) {
+    if (stmt.kind != Stmt::Kind::Metric)
+      continue;
+    StringRef callee = calleeName(*stmt.value);
+    std::string name = stmt.names.empty() ? callee.str() : stmt.name();
+    metricKinds.push_back(builder.getNamedAttr(
+        name, builder.getStringAttr(callee == "accuracy" ? "accuracy"
+                                                         : "mean")));
+  }
+  module->setAttr("dln.metric_kinds",
+                  builder.getDictionaryAttr(metricKinds));
   return success();
 }

@@ -249,7 +249,9 @@ public:
           arg["batch_dim"] = 0;
         if (role.getRole() == dln::Role::metric &&
             metricNames.insert(role.getName()).second)
-          metrics.push_back(json::Object{{"name", role.getName().str()}});
+          metrics.push_back(json::Object{
+              {"name", role.getName().str()},
+              {"kind", metricKind(role.getName())}});
         if (role.getRole() == dln::Role::output && !output)
           output = json::Object{
               {"name", role.getName().str()},
@@ -324,6 +326,13 @@ private:
   static bool isBatched(dln::Role role) {
     return role == dln::Role::input || role == dln::Role::label ||
            role == dln::Role::output || role == dln::Role::metric;
+  }
+
+  /// "accuracy" or "mean", as the frontend recorded it.
+  std::string metricKind(StringRef name) {
+    auto kinds = module->getAttrOfType<DictionaryAttr>("dln.metric_kinds");
+    auto kind = kinds ? kinds.getAs<StringAttr>(name) : StringAttr();
+    return kind ? kind.getValue().str() : "mean";
   }
 
   ModuleOp module;

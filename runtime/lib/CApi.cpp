@@ -129,7 +129,7 @@ dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
     out_info->dtype = static_cast<dlnrt_dtype>(m.dtype);
     out_info->batch_size = m.batch;
     out_info->input_size = m.inputSize();
-    out_info->output_size = m.outputSize();
+    out_info->output_size = m.hasOutput() ? m.outputSize() : 0;
     out_info->label_kind = m.label().kind == dlnrt::LabelKind::Class
                                ? DLNRT_LABEL_CLASS
                                : DLNRT_LABEL_REAL;

@@ -8,17 +8,20 @@
 namespace dlnrt {
 
 void forEachEvalBatch(Model &model, int64_t n, const void *x, const void *y,
-                      const EvalSink &sink) {
+                      const EvalSink &sink, const MetricSink &metricSink) {
   const int64_t batch = model.manifest().batch;
   Tensor xb = model.makeBatchX(), yb = model.makeBatchY();
   Tensor losses = model.makeBatchLosses(), outputs = model.makeBatchOutputs();
+  std::vector<Tensor> metrics = model.makeBatchMetrics();
   for (int64_t b = 0; b < paddedBatchCount(n, batch); ++b) {
     const int64_t first = b * batch;
     const int64_t valid = std::min(batch, n - first);
     copyRows(x, first, valid, xb);
     copyRows(y, first, valid, yb);
-    model.evalStep(xb, yb, losses, outputs);
+    model.evalStep(xb, yb, losses, outputs, &metrics);
     sink(first, valid, yb, losses, outputs);
+    if (metricSink)
+      metricSink(valid, metrics);
   }
 }
 
@@ -65,8 +68,9 @@ static bool isInTop5(const Manifest &m, const Tensor &y, const Tensor &outputs,
 
 EvalResult evaluate(Model &model, const Dataset &ds) {
   const Manifest &m = model.manifest();
-  const bool isClass = m.label().kind == LabelKind::Class;
-  const int64_t width = m.outputSize();
+  const bool isClass = m.label().kind == LabelKind::Class && m.hasOutput();
+  const bool hasOutput = m.hasOutput();
+  const int64_t width = hasOutput ? m.outputSize() : 0;
   EvalResult res;
   res.count = ds.count;
   res.hasLoss = m.hasLoss();
@@ -75,7 +79,9 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
     res.confusion.assign(res.numClasses * res.numClasses, 0);
   }
   const bool topK = isClass && width > 5;
-  const bool regression = !isClass && m.labelSize() == width;
+  const bool regression =
+      hasOutput && m.label().kind == LabelKind::Real && m.labelSize() == width;
+  std::vector<double> metricSums(m.metrics.size(), 0.0);
   double lossSum = 0, squaredError = 0;
   int64_t correct = 0, top5 = 0;
   forEachEvalBatch(
@@ -84,7 +90,8 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
           const Tensor &outputs) {
         for (int64_t r = 0; r < valid; ++r) {
           lossSum += losses.get(r);
-          correct += isCorrect(m, y, outputs, r) ? 1 : 0;
+          if (hasOutput)
+            correct += isCorrect(m, y, outputs, r) ? 1 : 0;
           if (isClass) {
             int64_t predicted = predictedClass(m, outputs, r);
             if (predicted < res.numClasses)
@@ -98,11 +105,20 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
               squaredError += d * d;
             }
         }
+      },
+      [&](int64_t valid, const std::vector<Tensor> &metrics) {
+        for (size_t k = 0; k < metrics.size(); ++k)
+          for (int64_t r = 0; r < valid; ++r)
+            metricSums[k] += metrics[k].get(r);
       });
   if (ds.count) {
     const double n = static_cast<double>(ds.count);
     res.meanLoss = lossSum / n;
-    res.accuracy = correct / n;
+    if (hasOutput)
+      res.accuracy = correct / n;
+    for (size_t k = 0; k < m.metrics.size(); ++k)
+      res.metrics.push_back(
+          {m.metrics[k].name, m.metrics[k].kind, metricSums[k] / n});
     if (topK)
       res.top5Accuracy = top5 / n;
     if (regression)
@@ -119,6 +135,7 @@ void recordTestMetrics(const EvalResult &r, Metrics &m) {
   m.testMse = r.mse;
   m.confusion = r.confusion;
   m.numClasses = r.numClasses;
+  m.testMetrics = r.metrics;
 }
 
 double meanBatchLoss(Model &model, const Tensor &x, const Tensor &y) {

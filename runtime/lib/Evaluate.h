@@ -22,7 +22,9 @@ struct EvalResult {
   /// False for a model without losses: meanLoss is then meaningless.
   bool hasLoss = true;
   double meanLoss = 0;
-  double accuracy = 0; // fraction in [0, 1]
+  /// Fraction in [0, 1] of outputs that predict the label (models with an
+  /// output).
+  std::optional<double> accuracy;
   int64_t count = 0;
   /// Class labels over more than 5 outputs: the true class among the 5
   /// highest.
@@ -33,6 +35,8 @@ struct EvalResult {
   /// numClasses x numClasses.
   std::vector<int64_t> confusion;
   int64_t numClasses = 0;
+  /// The model's `metric`s: means over the split, in manifest order.
+  std::vector<NamedMetric> metrics;
 };
 
 /// Called once per batch with the first row index, the number of valid rows and
@@ -43,8 +47,13 @@ using EvalSink =
 
 /// Evaluates n rows of x (model dtype, row-major) with labels y (null: zero
 /// labels).
+/// Called once per batch with the number of valid rows and the per-sample
+/// metric values (one [B] tensor per manifest metric).
+using MetricSink =
+    std::function<void(int64_t valid, const std::vector<Tensor> &metrics)>;
+
 void forEachEvalBatch(Model &model, int64_t n, const void *x, const void *y,
-                      const EvalSink &sink);
+                      const EvalSink &sink, const MetricSink &metricSink = {});
 
 /// Whether output row `row` of `outputs` predicts label row `row` of `y`:
 /// argmax for class labels (a single output is thresholded at 0.5),

@@ -30,7 +30,8 @@ static const std::pair<const char *, ArgRole> kRoles[] = {
     {"output", ArgRole::Output},
     {"loss", ArgRole::Loss},
     {"grad", ArgRole::Grad},
-    {"hyper", ArgRole::Hyper}};
+    {"hyper", ArgRole::Hyper},
+    {"metric", ArgRole::Metric}};
 
 const char *initKindName(InitKind kind) {
   for (const auto &[name, k] : kInitKinds)
@@ -258,7 +259,7 @@ std::vector<ParamSpec> parseTensors(const Node &list) {
   return out;
 }
 
-std::vector<IoSpec> parseIo(const Node &list) {
+std::vector<IoSpec> parseIo(const Node &list, bool mayBeEmpty = false) {
   std::vector<IoSpec> out;
   std::set<std::string> names;
   for (const Node &n : list.array()) {
@@ -267,8 +268,25 @@ std::vector<IoSpec> parseIo(const Node &list) {
       n["name"].error("duplicate name '" + io.name + "'");
     out.push_back(std::move(io));
   }
-  if (out.empty())
+  if (out.empty() && !mayBeEmpty)
     list.error("needs at least one entry");
+  return out;
+}
+
+const std::pair<const char *, const char *> kMetricKinds[] = {
+    {"accuracy", "accuracy"}, {"mean", "mean"}};
+
+std::vector<MetricSpec> parseMetrics(const Node &list) {
+  std::vector<MetricSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    MetricSpec metric{n["name"].str(), "mean"};
+    if (auto kind = n.optional("kind"))
+      metric.kind = kind->oneOf(kMetricKinds);
+    if (!names.insert(metric.name).second)
+      n["name"].error("duplicate name '" + metric.name + "'");
+    out.push_back(std::move(metric));
+  }
   return out;
 }
 
@@ -471,6 +489,15 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
     batchedArg = a.batchDim.has_value();
     shape = batchedArg ? Shape{scope.batch} : Shape{};
     break;
+  case ArgRole::Metric: {
+    auto it = std::find_if(m.metrics.begin(), m.metrics.end(),
+                           [&](const MetricSpec &s) { return s.name == a.name; });
+    if (it == m.metrics.end())
+      unknown("metric");
+    shape = Shape{scope.batch};
+    batchedArg = true;
+    break;
+  }
   case ArgRole::Hyper:
     break; // a rank-0 scalar in model dtype
   case ArgRole::Rng:
@@ -642,7 +669,11 @@ Manifest parseManifest(std::string_view text) {
     m.state = parseState(*s, m.params);
   m.inputs = parseIo(root["inputs"]);
   m.labels = parseLabels(root["labels"]);
-  m.outputs = parseIo(root["outputs"]);
+  if (auto metrics = root.optional("metrics"))
+    m.metrics = parseMetrics(*metrics);
+  // A model that reports only metrics (towers trained side by side) has no
+  // output.
+  m.outputs = parseIo(root["outputs"], /*mayBeEmpty=*/!m.metrics.empty());
   // Empty for models trained only by update rules.
   for (const Node &l : root["losses"].array())
     m.losses.push_back(l["name"].str());

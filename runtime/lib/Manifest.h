@@ -100,7 +100,8 @@ enum class ArgRole {
   Output,
   Loss,
   Grad,
-  Hyper
+  Hyper,
+  Metric
 };
 enum class Access { Read, Write, ReadWrite };
 
@@ -114,6 +115,13 @@ struct ArgSpec {
   Shape shape;
   std::optional<int64_t> batchDim; // only on batched args
   Access access = Access::Read;
+};
+
+/// A `metric` of the model: eval_step returns its per-sample values.
+struct MetricSpec {
+  std::string name;
+  /// "accuracy" (a fraction, printed as a percentage) or "mean".
+  std::string kind = "mean";
 };
 
 struct EntryPointSpec {
@@ -166,7 +174,10 @@ struct Manifest {
   std::vector<ParamSpec> state;
   std::vector<IoSpec> inputs;
   std::vector<LabelSpec> labels;
+  /// May be empty when the model reports metrics only.
   std::vector<IoSpec> outputs;
+  /// Per-sample metric values eval_step returns, averaged over a split.
+  std::vector<MetricSpec> metrics;
   /// May be empty: a model trained only by update rules reports no loss.
   std::vector<std::string> losses;
   /// Whether the manifest has a `train` object.
@@ -184,7 +195,8 @@ struct Manifest {
   std::vector<std::string> displacedEntryPoints;
 
   /// The single input/label/output the train loop, evaluation and C API use
-  /// (the first of each; the parser guarantees one exists).
+  /// (the first of each; the parser guarantees an input and a label, and an
+  /// output unless the model has metrics).
   const IoSpec &input() const { return inputs.front(); }
   const LabelSpec &label() const { return labels.front(); }
   const IoSpec &output() const { return outputs.front(); }
@@ -197,6 +209,7 @@ struct Manifest {
   /// The description of the entry point the ABI table calls `abiName`.
   const EntryPointSpec *findAbiEntryPoint(std::string_view abiName) const;
   bool hasLoss() const { return !losses.empty(); }
+  bool hasOutput() const { return !outputs.empty(); }
   /// Whether entry point `name` takes the hyper-parameter `hyper`.
   bool takesHyper(std::string_view name, std::string_view hyper) const;
 };

@@ -26,11 +26,19 @@ static std::string fixed(double v, int digits) {
   return fmt::format("{:.{}f}", v, digits);
 }
 
+static std::string formatMetric(const NamedMetric &metric) {
+  if (metric.kind == "accuracy")
+    return "test_" + metric.name + " " + fixed(metric.value * 100, 2) + "%";
+  return "test_" + metric.name + " " + fixed(metric.value, 4);
+}
+
 static void appendTest(std::string &s, const Metrics &m) {
   if (m.testLoss)
     s += "  test_loss " + fixed(*m.testLoss, 4);
   if (m.testAccuracy)
     s += "  test_acc " + fixed(*m.testAccuracy * 100, 2) + "%";
+  for (const NamedMetric &metric : m.testMetrics)
+    s += "  " + formatMetric(metric);
 }
 
 std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m) {
@@ -61,6 +69,8 @@ std::string formatFinalLine(const Metrics &m) {
   if (m.trainLoss)
     s += (m.testAccuracy || m.testLoss ? "  " : " ") +
          std::string("train_loss ") + fixed(*m.trainLoss, 4);
+  for (const NamedMetric &metric : m.testMetrics)
+    s += (s == "final:" ? " " : "  ") + formatMetric(metric);
   return s;
 }
 
@@ -84,6 +94,12 @@ std::string metricsToJson(const Metrics &m) {
     j["test_top5_accuracy"] = jsonNumber(*m.testTop5Accuracy);
   if (m.testMse)
     j["test_mse"] = jsonNumber(*m.testMse);
+  if (!m.testMetrics.empty()) {
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
+    for (const NamedMetric &metric : m.testMetrics)
+      metrics[metric.name] = jsonNumber(metric.value);
+    j["test_metrics"] = std::move(metrics);
+  }
   if (m.epochs)
     j["epochs"] = *m.epochs;
   if (m.samplesPerSecond)

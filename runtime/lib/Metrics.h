@@ -15,6 +15,13 @@
 
 namespace dlnrt {
 
+/// The mean of a model's `metric` over a split.
+struct NamedMetric {
+  std::string name;
+  std::string kind; ///< "accuracy" (printed as a percentage) or "mean"
+  double value = 0;
+};
+
 struct Metrics {
   /// The training configuration, for models that have named ones.
   std::optional<std::string> config;
@@ -26,6 +33,9 @@ struct Metrics {
   /// confusion matrix, row-major numClasses x numClasses, rows the true class.
   std::optional<double> testTop5Accuracy, testMse;
   std::vector<int64_t> confusion;
+  /// The model's `metric`s on the test split: "test_NAME" in lines, and
+  /// "test_metrics": {NAME: value} in JSON.
+  std::vector<NamedMetric> testMetrics;
   int64_t numClasses = 0;
 };
 

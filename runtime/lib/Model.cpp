@@ -96,8 +96,17 @@ Tensor Model::makeBatchLosses() const {
 }
 
 Tensor Model::makeBatchOutputs() const {
+  if (!manifest_.hasOutput())
+    return Tensor(manifest_.dtype, {manifest_.batch, 0}, allocator_);
   return Tensor(manifest_.dtype,
                 prepend(manifest_.batch, manifest_.output().shape), allocator_);
+}
+
+std::vector<Tensor> Model::makeBatchMetrics() const {
+  std::vector<Tensor> metrics;
+  for (size_t i = 0; i < manifest_.metrics.size(); ++i)
+    metrics.emplace_back(manifest_.dtype, Shape{manifest_.batch}, allocator_);
+  return metrics;
 }
 
 std::vector<Tensor> Model::makeGradBuffers() const {
@@ -159,6 +168,12 @@ void Model::call(const std::string &name, const CallBindings &b) {
       if (b.grads && b.grads->size() == params_.size())
         t = &(*b.grads)[indexOf(manifest_.params, a.name)];
       break;
+    case ArgRole::Metric:
+      if (b.metrics && b.metrics->size() == manifest_.metrics.size())
+        for (size_t k = 0; k < manifest_.metrics.size(); ++k)
+          if (manifest_.metrics[k].name == a.name)
+            t = &(*b.metrics)[k];
+      break;
     case ArgRole::Hyper:
       if (a.name != "lr")
         fail(DLNRT_INVALID_ARGUMENT,
@@ -197,8 +212,16 @@ double Model::trainStep(const Tensor &x, const Tensor &y, double lr) {
 }
 
 void Model::evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
-                     Tensor &outputs) {
+                     Tensor &outputs, std::vector<Tensor> *metrics) {
+  // Callers that ignore metrics still have to give eval_step somewhere to
+  // write them.
+  std::vector<Tensor> scratch;
+  if (!metrics && !manifest_.metrics.empty()) {
+    scratch = makeBatchMetrics();
+    metrics = &scratch;
+  }
   CallBindings b;
+  b.metrics = metrics;
   b.x = &x;
   b.y = &y;
   b.loss = &losses;

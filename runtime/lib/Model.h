@@ -26,6 +26,7 @@ struct CallBindings {
   const Tensor *loss = nullptr;
   const Tensor *outputs = nullptr;
   const std::vector<Tensor> *grads = nullptr; // one per param
+  const std::vector<Tensor> *metrics = nullptr; // one per manifest metric
 };
 
 class Model {
@@ -57,7 +58,10 @@ public:
   Tensor makeBatchX() const;
   Tensor makeBatchY() const;
   Tensor makeBatchLosses() const;
+  /// [B, output dims...]; [B, 0] for a model without an output.
   Tensor makeBatchOutputs() const;
+  /// One [B] tensor per manifest metric.
+  std::vector<Tensor> makeBatchMetrics() const;
   /// One zeroed tensor per param, same shapes: the gradient buffers of
   /// lossAndGrad.
   std::vector<Tensor> makeGradBuffers() const;
@@ -67,9 +71,10 @@ public:
   /// train_step takes one.
   double trainStep(const Tensor &x, const Tensor &y, double lr);
   /// eval_step: per-sample losses [B] (left as they are by a model without
-  /// losses) and outputs [B, output dims...].
+  /// losses), outputs [B, output dims...] and, when `metrics` is given,
+  /// per-sample metric values (makeBatchMetrics).
   void evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
-                Tensor &outputs);
+                Tensor &outputs, std::vector<Tensor> *metrics = nullptr);
   /// loss_and_grad: returns the batch mean loss and writes grads (one per
   /// param).
   double lossAndGrad(const Tensor &x, const Tensor &y,

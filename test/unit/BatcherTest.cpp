@@ -123,7 +123,8 @@ TEST(Batcher, EvaluateCountsOnlyValidRows) {
   EvalResult r = evaluate(model, ds);
   EXPECT_EQ(r.count, 10);
   EXPECT_NEAR(r.meanLoss, expectLoss / 10, 1e-12);
-  EXPECT_DOUBLE_EQ(r.accuracy, expectCorrect / 10.0);
+  ASSERT_TRUE(r.accuracy.has_value());
+  EXPECT_DOUBLE_EQ(*r.accuracy, expectCorrect / 10.0);
 }
 
 // Accuracy rules: argmax for class labels, 0.5 thresholds for real labels.
