@@ -43,6 +43,17 @@ std::string describeTransform(const TransformSpec &t) {
   return "?";
 }
 
+std::string describeOptimizer(
+    const std::string &kind, const std::optional<double> &lr,
+    const std::vector<std::pair<std::string, std::string>> &options) {
+  std::string s = kind;
+  if (lr)
+    s += fmt::format(" lr={:g}", *lr);
+  for (const auto &[name, value] : options)
+    s += " " + name + "=" + value;
+  return s;
+}
+
 std::string describeData(const DataSpec &d) {
   if (d.format == "csv")
     return "csv " + d.path + " (label column " + std::to_string(d.labelColumn) +
@@ -91,17 +102,22 @@ int runInfo(const Model &model) {
   for (const std::string &e : model.entryPointNames())
     std::cout << " " << e;
   std::cout << "\n";
-  if (m.hasTrainBlock || model.hasEntryPoint("train_step")) {
-    std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
-              << ", seed " << m.seed << ", optimizer " << m.optimizer;
-    if (m.lr)
-      std::cout << " lr=" << *m.lr;
-    for (const auto &[name, value] : m.optimizerOptions)
-      std::cout << " " << name << "=" << value;
-    std::cout << ", log_every " << m.logEvery << "\n";
-  } else {
-    std::cout << "training: none (batch " << m.batch << ")\n";
+  if (!m.configs.empty()) {
+    std::cout << "configs:\n";
+    for (const ConfigSpec &c : m.configs)
+      std::cout << (c.name == m.config ? "* " : "  ") << c.name << ": batch "
+                << c.batch << ", epochs " << c.epochs << ", optimizer "
+                << describeOptimizer(c.optimizer, c.lr, c.optimizerOptions)
+                << "\n";
   }
+  if (m.hasTrainBlock || !m.configs.empty() ||
+      model.hasEntryPoint("train_step"))
+    std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
+              << ", seed " << m.seed << ", optimizer "
+              << describeOptimizer(m.optimizer, m.lr, m.optimizerOptions)
+              << ", log_every " << m.logEvery << "\n";
+  else
+    std::cout << "training: none (batch " << m.batch << ")\n";
   std::cout << "data:\n";
   if (!m.dataDir.empty())
     std::cout << "  dir   " << m.dataDir << "\n";
@@ -164,6 +180,13 @@ TrainCounters resumeFrom(Model &model, const CliOptions &o, TrainOptions &t) {
   return *c;
 }
 
+/// The configuration's name for the metrics, when the model has several.
+std::optional<std::string> configName(const Manifest &m) {
+  if (m.configs.empty())
+    return std::nullopt;
+  return m.config;
+}
+
 int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const Manifest &m = model.manifest();
   if (!m.hasTrainBlock && !model.hasEntryPoint("train_step"))
@@ -177,6 +200,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   t.epochs = o.epochs.value_or(m.epochs);
   t.seed = o.seed.value_or(m.seed);
   t.logEvery = m.logEvery;
+  t.config = configName(m);
   // Models trained only by update rules without a rate take no lr.
   const bool takesLr = m.takesHyper("train_step", "lr");
   if (!takesLr && o.lr)
@@ -192,6 +216,8 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   checkOutputs(m, o, {{"--save", save}});
 
   // A bad checkpoint fails before the (possibly large) data is loaded.
+  if (!o.quiet && t.config)
+    std::cout << "configuration: " << *t.config << "\n";
   TrainCounters progress;
   if (!o.resume.empty()) {
     progress = resumeFrom(model, o, t);
@@ -249,6 +275,7 @@ int runEval(Model &model, const CliOptions &o) {
                              o.dataDir, model.allocator());
   EvalResult r = evaluate(model, *splits.test);
   Metrics metrics;
+  metrics.config = configName(m);
   recordTestMetrics(r, metrics);
   // Flushed first: --metrics-json /dev/stdout writes to the same stream.
   std::cout << formatFinalLine(metrics) << "\n" << std::flush;
@@ -291,7 +318,7 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
   }
   if (!abi)
     fail(DLNRT_INVALID_ARGUMENT, "no model ABI");
-  Model model(*abi, defaultAllocator());
+  Model model(*abi, defaultAllocator(), o.config);
   if (o.command == "info")
     return runInfo(model);
   const Manifest &m = model.manifest();

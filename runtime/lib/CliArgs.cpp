@@ -18,11 +18,11 @@ namespace dlnrt {
 
 std::string usageText(const std::string &program) {
   std::string text = R"(usage:
-  PROG train [--data DIR] [--epochs N] [--seed S] [--lr X]
+  PROG train [--config NAME] [--data DIR] [--epochs N] [--seed S] [--lr X]
         [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
-  PROG eval [--load FILE] [--data DIR] [--metrics-json FILE]
-  PROG gradcheck [--seed S] [--eps E] [--tol T] [--samples K]
-  PROG info
+  PROG eval [--config NAME] [--load FILE] [--data DIR] [--metrics-json FILE]
+  PROG gradcheck [--config NAME] [--seed S] [--eps E] [--tol T] [--samples K]
+  PROG info [--config NAME]
   PROG --help
 
 train      initialize, train on the manifest's train split, evaluate on its
@@ -35,6 +35,8 @@ gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
 info       print the model manifest summary
 
+--config NAME selects one of the model's named training configurations
+(batch, training settings, optimizer state); the default is the first.
 Relative data paths resolve against --data DIR, else the manifest's data dir,
 else the current directory.
 )";
@@ -54,8 +56,14 @@ struct RawOptions {
   std::string epochs, samples, seed, lr, eps, tol;
 };
 
+void addConfig(CLI::App *c, CliOptions &o) {
+  c->add_option("--config", o.config, "named training configuration")
+      ->type_name("NAME");
+}
+
 void addTrain(CLI::App &app, CliOptions &o, RawOptions &raw) {
   CLI::App *c = app.add_subcommand("train", "train, evaluate, save params");
+  addConfig(c, o);
   c->add_option("--data", o.dataDir, "directory for relative data paths")
       ->type_name("DIR");
   c->add_option("--epochs", raw.epochs, "total epochs (default: manifest)")
@@ -73,6 +81,7 @@ void addTrain(CLI::App &app, CliOptions &o, RawOptions &raw) {
 
 void addEval(CLI::App &app, CliOptions &o) {
   CLI::App *c = app.add_subcommand("eval", "evaluate a checkpoint");
+  addConfig(c, o);
   c->add_option("--load", o.load, "checkpoint to evaluate")->type_name("FILE");
   c->add_option("--data", o.dataDir, "directory for relative data paths")
       ->type_name("DIR");
@@ -80,8 +89,9 @@ void addEval(CLI::App &app, CliOptions &o) {
       ->type_name("FILE");
 }
 
-void addGradCheck(CLI::App &app, RawOptions &raw) {
+void addGradCheck(CLI::App &app, CliOptions &o, RawOptions &raw) {
   CLI::App *c = app.add_subcommand("gradcheck", "check gradients");
+  addConfig(c, o);
   c->add_option("--seed", raw.seed, "seed of params and batch")->type_name("S");
   c->add_option("--eps", raw.eps, "finite-difference step")->type_name("E");
   c->add_option("--tol", raw.tol, "largest relative error that passes")
@@ -155,8 +165,8 @@ CliOptions parseCliArgs(int argc, char **argv) {
   app.require_subcommand(0, 1);
   addTrain(app, o, raw);
   addEval(app, o);
-  addGradCheck(app, raw);
-  app.add_subcommand("info", "print the manifest summary");
+  addGradCheck(app, o, raw);
+  addConfig(app.add_subcommand("info", "print the manifest summary"), o);
   app.add_subcommand("help", "print usage");
   for (CLI::App *sub :
        app.get_subcommands([](const CLI::App *) { return true; }))

@@ -17,6 +17,7 @@ namespace dlnrt {
 struct CliOptions {
   std::string command; // train, eval, gradcheck, info, help
   std::string dataDir, metricsJson, save, load, resume;
+  std::string config; // --config NAME; "" for the default
   std::optional<int64_t> epochs, samples;
   std::optional<uint64_t> seed;
   std::optional<double> lr, eps, tol;

@@ -53,6 +53,14 @@ const EntryPointSpec *Manifest::findEntryPoint(std::string_view name) const {
   return nullptr;
 }
 
+const EntryPointSpec *
+Manifest::findAbiEntryPoint(std::string_view abiName) const {
+  for (const EntryPointSpec &e : entryPoints)
+    if (e.abiName == abiName)
+      return &e;
+  return nullptr;
+}
+
 bool Manifest::takesHyper(std::string_view name, std::string_view hyper) const {
   const EntryPointSpec *e = findEntryPoint(name);
   if (!e)
@@ -354,7 +362,9 @@ std::vector<TransformSpec> parseTransforms(const Node &list) {
   return out;
 }
 
-void parseTrain(const Node &n, Manifest &m) {
+/// The training settings of `train` or of a configuration (the same keys),
+/// into a Manifest or a ConfigSpec.
+template <typename Settings> void parseTrain(const Node &n, Settings &m) {
   if (auto v = n.optional("epochs"))
     m.epochs = v->integerAtLeast(0);
   if (auto v = n.optional("seed"))
@@ -400,8 +410,16 @@ Shape batched(int64_t batch, const Shape &perSample) {
   return s;
 }
 
+/// What entry points are checked against besides the manifest's declarations:
+/// the batch and state of the configuration they belong to.
+struct ArgScope {
+  int64_t batch;
+  const std::vector<ParamSpec> *state;
+};
+
 /// Checks that `a` names a declared tensor and agrees with its declaration.
-void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
+void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
+                 const ArgScope &scope) {
   auto unknown = [&](const char *what) {
     n["name"].error(std::string("no ") + what + " named '" + a.name + "'");
   };
@@ -420,7 +438,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
   }
   case ArgRole::State:
   case ArgRole::OptimizerState: {
-    const ParamSpec *s = findByName(m.state, a.name);
+    const ParamSpec *s = findByName(*scope.state, a.name);
     if (!s)
       unknown("state tensor");
     shape = s->shape;
@@ -432,7 +450,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
         findByName(a.role == ArgRole::Input ? m.inputs : m.outputs, a.name);
     if (!io)
       unknown(a.role == ArgRole::Input ? "input" : "output");
-    shape = batched(m.batch, io->shape);
+    shape = batched(scope.batch, io->shape);
     batchedArg = true;
     break;
   }
@@ -442,7 +460,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
       unknown("label");
     if (l->kind == LabelKind::Class)
       dtype = DType::I32;
-    shape = batched(m.batch, l->shape);
+    shape = batched(scope.batch, l->shape);
     batchedArg = true;
     break;
   }
@@ -451,7 +469,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m) {
       unknown("loss");
     // A batch mean (rank 0) or per-sample losses ([batch]).
     batchedArg = a.batchDim.has_value();
-    shape = batchedArg ? Shape{m.batch} : Shape{};
+    shape = batchedArg ? Shape{scope.batch} : Shape{};
     break;
   case ArgRole::Hyper:
     break; // a rank-0 scalar in model dtype
@@ -479,18 +497,122 @@ std::vector<EntryPointSpec> parseEntryPoints(const Node &list,
   for (const Node &n : list.array()) {
     EntryPointSpec e;
     e.name = n["name"].str();
+    e.abiName = e.name;
     if (!names.insert(e.name).second)
       n["name"].error("duplicate entry point '" + e.name + "'");
+    // An entry point a configuration maps has that configuration's batch and
+    // state; every other one the top level's.
+    ArgScope scope{m.batch, &m.state};
+    for (const ConfigSpec &c : m.configs)
+      for (const auto &[standard, actual] : c.entryPoints)
+        if (actual == e.name && actual != standard)
+          scope = ArgScope{c.batch, &c.state};
     for (const Node &argNode : n["args"].array()) {
       e.args.push_back(parseArg(argNode));
-      validateArg(argNode, e.args.back(), m);
+      validateArg(argNode, e.args.back(), m, scope);
     }
     out.push_back(std::move(e));
   }
   return out;
 }
 
+std::vector<ParamSpec> parseState(const Node &list,
+                                  const std::vector<ParamSpec> &params) {
+  std::vector<ParamSpec> state = parseTensors(list);
+  for (const ParamSpec &s : state)
+    if (findByName(params, s.name))
+      list.error("'" + s.name + "' is also a param");
+  return state;
+}
+
+bool isStandardEntryPoint(const std::string &name) {
+  for (const char *standard : kStandardEntryPoints)
+    if (name == standard)
+      return true;
+  return false;
+}
+
+std::vector<ConfigSpec> parseConfigs(const Node &list, const Manifest &m) {
+  std::vector<ConfigSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    ConfigSpec c;
+    c.name = n["name"].str();
+    if (c.name.empty())
+      n["name"].error("must not be empty");
+    if (!names.insert(c.name).second)
+      n["name"].error("duplicate configuration '" + c.name + "'");
+    c.batch = n["batch"].integerAtLeast(1);
+    parseTrain(n, c);
+    if (auto s = n.optional("state"))
+      c.state = parseState(*s, m.params);
+    if (auto e = n.optional("entry_points"))
+      for (const auto &[standard, actual] : e->members()) {
+        if (!isStandardEntryPoint(standard))
+          actual.error("unknown entry point role (expected train_step, "
+                       "eval_step or loss_and_grad)");
+        c.entryPoints.emplace_back(standard, actual.str());
+      }
+    out.push_back(std::move(c));
+  }
+  if (out.empty())
+    list.error("needs at least one entry");
+  return out;
+}
+
+/// Every entry point a configuration maps must be described.
+void checkConfigEntryPoints(const Node &list, const Manifest &m) {
+  std::vector<Node> nodes = list.array();
+  for (size_t i = 0; i < m.configs.size(); ++i)
+    for (const auto &[standard, actual] : m.configs[i].entryPoints)
+      if (!m.findEntryPoint(actual))
+        nodes[i]["entry_points"][standard.c_str()].error(
+            "no entry point named '" + actual + "'");
+}
+
 } // namespace
+
+void selectConfig(Manifest &m, const std::string &name) {
+  const ConfigSpec *c = nullptr;
+  std::string available;
+  for (const ConfigSpec &candidate : m.configs) {
+    if (candidate.name == name)
+      c = &candidate;
+    available += (available.empty() ? "" : ", ") + candidate.name;
+  }
+  if (m.configs.empty())
+    failUsage("--config " + name +
+              ": this model has no named training configurations");
+  if (!c)
+    failUsage("--config: unknown configuration '" + name +
+              "' (available: " + available + ")");
+  m.config = c->name;
+  m.batch = c->batch;
+  m.batchCoversDataset = c->batchCoversDataset;
+  m.epochs = c->epochs;
+  m.seed = c->seed;
+  m.logEvery = c->logEvery;
+  m.optimizer = c->optimizer;
+  m.lr = c->lr;
+  m.optimizerOptions = c->optimizerOptions;
+  m.state = c->state;
+  for (const auto &mapping : c->entryPoints) {
+    // Named, not structured bindings: lambdas capture those only in C++20.
+    const std::string &standard = mapping.first, &actual = mapping.second;
+    if (standard == actual)
+      continue;
+    auto displaced = std::find_if(
+        m.entryPoints.begin(), m.entryPoints.end(),
+        [&](const EntryPointSpec &e) { return e.name == standard; });
+    if (displaced != m.entryPoints.end()) {
+      m.displacedEntryPoints.push_back(displaced->abiName);
+      m.entryPoints.erase(displaced);
+    }
+    for (EntryPointSpec &e : m.entryPoints)
+      if (e.name == actual)
+        e.name = standard;
+  }
+}
 
 Manifest parseManifest(std::string_view text) {
   json doc;
@@ -519,10 +641,7 @@ Manifest parseManifest(std::string_view text) {
   }
   m.params = parseTensors(root["params"]);
   if (auto s = root.optional("state"))
-    m.state = parseTensors(*s);
-  for (const ParamSpec &s : m.state)
-    if (findByName(m.params, s.name))
-      root["state"].error("'" + s.name + "' is also a param");
+    m.state = parseState(*s, m.params);
   m.inputs = parseIo(root["inputs"]);
   m.labels = parseLabels(root["labels"]);
   m.outputs = parseIo(root["outputs"]);
@@ -544,7 +663,13 @@ Manifest parseManifest(std::string_view text) {
                   "the training split)");
     }
   }
+  if (auto c = root.optional("configs")) {
+    m.configs = parseConfigs(*c, m);
+    m.config = m.configs.front().name;
+  }
   m.entryPoints = parseEntryPoints(root["entry_points"], m);
+  if (auto c = root.optional("configs"))
+    checkConfigEntryPoints(*c, m);
   return m;
 }
 

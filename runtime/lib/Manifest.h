@@ -118,7 +118,32 @@ struct ArgSpec {
 
 struct EntryPointSpec {
   std::string name;
+  /// The name in the ABI table: `name` unless a selected configuration
+  /// renamed "train_step.mini_batch" to "train_step".
+  std::string abiName;
   std::vector<ArgSpec> args; // in call order
+};
+
+/// The standard entry points a training configuration can remap.
+inline constexpr const char *kStandardEntryPoints[] = {
+    "train_step", "eval_step", "loss_and_grad"};
+
+/// One element of `configs`: a named training configuration. configs[0] is
+/// the default, which the top-level batch, train and state also describe.
+struct ConfigSpec {
+  std::string name;
+  int64_t batch = 0;
+  bool batchCoversDataset = false;
+  int64_t epochs = 1;
+  uint64_t seed = 0;
+  int64_t logEvery = 0;
+  std::string optimizer = "sgd";
+  std::optional<double> lr;
+  std::vector<std::pair<std::string, std::string>> optimizerOptions;
+  std::vector<ParamSpec> state;
+  /// Standard name ("train_step") -> the entry point that implements it in
+  /// this configuration ("train_step.mini_batch").
+  std::vector<std::pair<std::string, std::string>> entryPoints;
 };
 
 struct Manifest {
@@ -150,6 +175,13 @@ struct Manifest {
   std::optional<DataSpec> train, test;
   std::vector<TransformSpec> transforms;
   std::vector<EntryPointSpec> entryPoints;
+  std::vector<ConfigSpec> configs;
+  /// The configuration in effect (configs[0] until selectConfig), "" when the
+  /// manifest has no configs.
+  std::string config;
+  /// ABI entry points whose role a selected configuration's entry point took
+  /// over: the Model leaves them unbound.
+  std::vector<std::string> displacedEntryPoints;
 
   /// The single input/label/output the train loop, evaluation and C API use
   /// (the first of each; the parser guarantees one exists).
@@ -162,6 +194,8 @@ struct Manifest {
   int64_t labelSize() const { return numElements(label().shape); }
   /// The description of entry point `name`, or null.
   const EntryPointSpec *findEntryPoint(std::string_view name) const;
+  /// The description of the entry point the ABI table calls `abiName`.
+  const EntryPointSpec *findAbiEntryPoint(std::string_view abiName) const;
   bool hasLoss() const { return !losses.empty(); }
   /// Whether entry point `name` takes the hyper-parameter `hyper`.
   bool takesHyper(std::string_view name, std::string_view hyper) const;
@@ -170,6 +204,13 @@ struct Manifest {
 /// Parses and validates manifest JSON; throws Error(DLNRT_INVALID_ARGUMENT,
 /// "manifest: <json path>: <what>").
 Manifest parseManifest(std::string_view text);
+
+/// Makes configuration `name` the one in effect: its batch, training settings
+/// and state replace the top-level ones, and the entry points it maps answer
+/// to the standard names (the ones they displace are left unbound). Throws
+/// UsageError naming the available configurations when there is no such
+/// configuration.
+void selectConfig(Manifest &m, const std::string &name);
 
 } // namespace dlnrt
 

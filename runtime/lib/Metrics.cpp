@@ -72,6 +72,8 @@ static nlohmann::json jsonNumber(double v) {
 std::string metricsToJson(const Metrics &m) {
   // ordered_json keeps the documented key order.
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (m.config)
+    j["config"] = *m.config;
   if (m.trainLoss)
     j["train_loss"] = jsonNumber(*m.trainLoss);
   if (m.testLoss)

@@ -16,6 +16,8 @@
 namespace dlnrt {
 
 struct Metrics {
+  /// The training configuration, for models that have named ones.
+  std::optional<std::string> config;
   std::optional<double> trainLoss, testLoss,
       testAccuracy; // accuracy as a fraction
   std::optional<int64_t> epochs;
@@ -39,7 +41,8 @@ std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m);
 /// fields left out.
 std::string formatFinalLine(const Metrics &m);
 
-/// {"train_loss":..,"test_loss":..,"test_accuracy":..,...}; absent fields are
+/// {"config":..,"train_loss":..,"test_loss":..,"test_accuracy":..,...}; absent
+/// fields are
 /// omitted and non-finite values become null (JSON has no NaN). With class
 /// labels, "test_confusion_matrix" ([true][predicted] counts) and
 /// "test_per_class_accuracy" (recall of each class, null for a class absent

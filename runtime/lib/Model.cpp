@@ -4,6 +4,8 @@
 #include "Error.h"
 #include "MemRef.h"
 
+#include <algorithm>
+
 namespace dlnrt {
 
 static const char *checkedManifest(const dlnrt_model_abi &abi) {
@@ -12,8 +14,11 @@ static const char *checkedManifest(const dlnrt_model_abi &abi) {
   return abi.manifest;
 }
 
-Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator)
+Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator,
+             const std::string &config)
     : allocator_(allocator), manifest_(parseManifest(checkedManifest(abi))) {
+  if (!config.empty())
+    selectConfig(manifest_, config);
   if (abi.num_entry_points < 0 ||
       (abi.num_entry_points > 0 && !abi.entry_points))
     fail(DLNRT_INVALID_ARGUMENT, "model ABI has a malformed entry-point table");
@@ -23,16 +28,22 @@ Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator)
       fail(DLNRT_INVALID_ARGUMENT, "model ABI entry point " +
                                        std::to_string(i) +
                                        " has no name or no function");
-    if (hasEntryPoint(e.name))
+    if (std::any_of(entries_.begin(), entries_.end(), [&](const Entry &seen) {
+          return std::string_view(seen.abiName) == e.name;
+        }))
       fail(DLNRT_INVALID_ARGUMENT,
            "model ABI has entry point '" + std::string(e.name) + "' twice");
-    const EntryPointSpec *spec = manifest_.findEntryPoint(e.name);
+    const EntryPointSpec *spec = manifest_.findAbiEntryPoint(e.name);
+    const auto &displaced = manifest_.displacedEntryPoints;
+    if (!spec && std::find(displaced.begin(), displaced.end(), e.name) !=
+                     displaced.end())
+      continue; // the selected configuration brings its own
     if (!spec)
       fail(DLNRT_INVALID_ARGUMENT,
            "entry point '" + std::string(e.name) +
                "' is not described in the manifest's entry_points");
-    entries_.push_back({e.name, e.name, e.fn, spec});
-    names_.push_back(e.name);
+    entries_.push_back({spec->name, e.name, e.fn, spec});
+    names_.push_back(spec->name);
   }
   for (const ParamSpec &p : manifest_.params)
     params_.emplace_back(manifest_.dtype, p.shape, allocator_);

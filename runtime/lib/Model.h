@@ -30,9 +30,12 @@ struct CallBindings {
 
 class Model {
 public:
-  /// Parses abi.manifest, resolves the entry-point table against it and
-  /// allocates zeroed params and state; throws on a bad manifest or ABI.
-  Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator);
+  /// Parses abi.manifest, selects training configuration `config` (none:
+  /// the default, configs[0]), resolves the entry-point table against it and
+  /// allocates zeroed params and state; throws on a bad manifest or ABI, and
+  /// UsageError on an unknown configuration.
+  Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator,
+        const std::string &config = "");
 
   const Manifest &manifest() const { return manifest_; }
   const dlnrt_allocator &allocator() const { return allocator_; }

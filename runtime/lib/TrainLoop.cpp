@@ -58,6 +58,7 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   int64_t clean = at.step; // params and state were last scanned finite here
 
   Metrics final;
+  final.config = options.config;
   final.epochs = options.epochs;
   bool evaluated = false;
   double totalSeconds = 0;

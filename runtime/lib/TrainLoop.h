@@ -21,6 +21,8 @@ struct TrainOptions {
   int64_t epochs = 1; // total, including epochs a resumed run already did
   uint64_t seed = 0;  // shuffling seed
   double lr = 0.1;    // passed only when train_step takes an lr
+  /// The configuration's name for the metrics, when the model has several.
+  std::optional<std::string> config;
   int64_t logEvery = 0;        // 0: every epoch; N: every N epochs and the last
   std::ostream *log = nullptr; // epoch lines; null: silent
   /// The loss is checked after every step; params and state are scanned for

@@ -200,6 +200,10 @@ TEST_F(CliTest, UsageErrors) {
       {{"eval", "--load", "x", "--lr", "1"},
        "option --lr is not valid for 'eval'"},
       {{"--bogus"}, "unknown command '--bogus'"},
+      {{"train", "--config", "big"},
+       "--config big: this model has no named training configurations"},
+      {{"info", "--config=big"},
+       "--config big: this model has no named training configurations"},
   };
   for (const Case &c : cases) {
     CliRun r = runCli(abi, argv0, c.args);

@@ -292,6 +292,16 @@ TEST(Manifest, RejectsMalformedValues) {
       {"/data/transforms", {{{"kind", "scale"}}}, "$.data.transforms[0]: missing key 'factor'"},
       {"/data/transforms", {{{"kind", "normalize"}, {"mean", 0}, {"std", 0}}}, "$.data.transforms[0].std: must not be 0"},
       {"/data/transforms", {{{"kind", "binarize"}, {"threshold", "x"}}}, "$.data.transforms[0].threshold: expected a finite number"},
+      {"/configs", json::array(), "$.configs: needs at least one entry"},
+      {"/configs", {{{"batch", 64}}}, "$.configs[0]: missing key 'name'"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}}, {{"name", "a"}, {"batch", 64}}}, "$.configs[1].name: duplicate configuration 'a'"},
+      {"/configs", {{{"name", "a"}}}, "$.configs[0]: missing key 'batch'"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"epochs", -2}}}, "$.configs[0].epochs: must be >= 0"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"state", {{{"name", "fc1.bias"}, {"shape", {10}}, {"init", {{"kind", "zeros"}, {"fan_in", 0}, {"fan_out", 0}}}}}}}}, "$.configs[0].state: 'fc1.bias' is also a param"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"entry_points", {{"predict", "eval_step"}}}}}, "$.configs[0].entry_points.predict: unknown entry point role"},
+      {"/configs", {{{"name", "a"}, {"batch", 64}, {"entry_points", {{"train_step", "train_step.a"}}}}}, "$.configs[0].entry_points.train_step: no entry point named 'train_step.a'"},
+      // An entry point a configuration maps is checked against its batch.
+      {"/configs", {{{"name", "a"}, {"batch", 32}, {"entry_points", {{"eval_step", "eval_step"}, {"train_step", "train_step"}}}}, {{"name", "b"}, {"batch", 32}, {"entry_points", {{"train_step", "loss_and_grad"}}}}}, "$.entry_points[2].args[2].shape: expected 32x784, got 64x784"},
       {"/entry_points", kRemove, "$: missing key 'entry_points'"},
       {"/entry_points/1/name", "train_step", "$.entry_points[1].name: duplicate entry point 'train_step'"},
       {"/entry_points/0/args/0/role", "weight", "$.entry_points[0].args[0].role: unknown value 'weight'"},
@@ -370,6 +380,9 @@ TEST(Manifest, ParsesDataSourcesAndTransforms) {
   EXPECT_DOUBLE_EQ(p.transforms[2].mean, 1);
   EXPECT_DOUBLE_EQ(p.transforms[2].std, 4);
   EXPECT_DOUBLE_EQ(p.transforms[3].threshold, 0.5);
+  EXPECT_TRUE(p.hasTrainBlock);
+  EXPECT_TRUE(p.configs.empty());
+  EXPECT_EQ(p.config, "");
 
   // Statistics need a training split.
   m["data"].erase("train");
@@ -391,4 +404,84 @@ TEST(Manifest, AcceptsNoLossesAndNoTrainBlock) {
   EXPECT_FALSE(p.takesHyper("eval_step", "lr"));
   EXPECT_FALSE(p.takesHyper("train_step", "lr"));
   EXPECT_TRUE(parseManifest(kFashion).takesHyper("train_step", "lr"));
+}
+
+// Named configurations: the mapped entry points are checked against their
+// configuration's batch and state, and selecting one swaps it in.
+TEST(Manifest, SelectsConfigurations) {
+  json m = json::parse(kFashion);
+  json small = m["entry_points"];
+  for (json &e : small) {
+    e["name"] = e["name"].get<std::string>() + ".small";
+    for (json &a : e["args"])
+      if (a.contains("batch_dim"))
+        a["shape"][0] = 8;
+  }
+  // The small configuration keeps no momentum: its train_step has no state.
+  small[0]["args"].erase(3);
+  small[0]["args"].erase(2);
+  for (json &e : small)
+    m["entry_points"].push_back(e);
+  m["configs"] = {
+      {{"name", "default"},
+       {"batch", 64},
+       {"epochs", 5},
+       {"seed", 42},
+       {"optimizer", {{"kind", "sgd"}, {"lr", 0.1}, {"momentum", 0.9}}},
+       {"state", m["state"]}},
+      {{"name", "small"},
+       {"batch", 8},
+       {"epochs", 2},
+       {"seed", 3},
+       {"log_every", 1},
+       {"batch_covers_dataset", false},
+       {"optimizer", {{"kind", "adam"}}},
+       {"entry_points",
+        {{"train_step", "train_step.small"},
+         {"eval_step", "eval_step.small"},
+         {"loss_and_grad", "loss_and_grad.small"}}}}};
+  Manifest p = parseManifest(m.dump());
+  ASSERT_EQ(p.configs.size(), 2u);
+  EXPECT_EQ(p.config, "default");
+  EXPECT_EQ(p.batch, 64);
+  EXPECT_EQ(p.configs[1].batch, 8);
+  EXPECT_EQ(p.configs[1].optimizer, "adam");
+  EXPECT_EQ(p.entryPoints.size(), 6u);
+
+  Manifest d = p;
+  selectConfig(d, "default");
+  EXPECT_EQ(d.batch, 64);
+  EXPECT_EQ(d.state.size(), 2u);
+  EXPECT_EQ(d.entryPoints.size(), 6u);
+  EXPECT_TRUE(d.displacedEntryPoints.empty());
+
+  selectConfig(p, "small");
+  EXPECT_EQ(p.config, "small");
+  EXPECT_EQ(p.batch, 8);
+  EXPECT_EQ(p.epochs, 2);
+  EXPECT_EQ(p.seed, 3u);
+  EXPECT_EQ(p.logEvery, 1);
+  EXPECT_FALSE(p.batchCoversDataset);
+  EXPECT_EQ(p.optimizer, "adam");
+  EXPECT_FALSE(p.lr);
+  EXPECT_TRUE(p.optimizerOptions.empty());
+  EXPECT_TRUE(p.state.empty());
+  ASSERT_EQ(p.entryPoints.size(), 3u);
+  EXPECT_EQ(p.findEntryPoint("train_step")->abiName, "train_step.small");
+  EXPECT_EQ(p.findEntryPoint("eval_step")->args[2].shape, (Shape{8}));
+  EXPECT_EQ(p.findAbiEntryPoint("loss_and_grad.small")->name, "loss_and_grad");
+  // In the JSON library's key order.
+  EXPECT_EQ(p.displacedEntryPoints,
+            (std::vector<std::string>{"eval_step", "loss_and_grad",
+                                      "train_step"}));
+
+  try {
+    selectConfig(p, "large");
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError &e) {
+    EXPECT_EQ(std::string(e.what()), "--config: unknown configuration 'large' "
+                                     "(available: default, small)");
+  }
+  Manifest plain = parseManifest(kFashion);
+  EXPECT_THROW(selectConfig(plain, "default"), UsageError);
 }
