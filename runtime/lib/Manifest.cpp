@@ -623,7 +623,9 @@ void selectConfig(Manifest &m, const std::string &name) {
   m.lr = c->lr;
   m.optimizerOptions = c->optimizerOptions;
   m.state = c->state;
-  for (const auto &[standard, actual] : c->entryPoints) {
+  for (const auto &mapping : c->entryPoints) {
+    // Named, not structured bindings: lambdas capture those only in C++20.
+    const std::string &standard = mapping.first, &actual = mapping.second;
     if (standard == actual)
       continue;
     auto displaced = std::find_if(
