@@ -105,6 +105,11 @@ FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
       shape.push_back(n);
     return shape;
   };
+  if (lhs.batched && rhs.batched && a.size() == 1 && b.size() == 1) {
+    // vector . vector per sample: sum(a * b), which fuses with its operands.
+    Value product = MulOp::create(builder, loc, lhs.value, rhs.value);
+    return SampleValue{reduceSum(builder, loc, product, {1}), true};
+  }
   if (lhs.batched && rhs.batched) {
     // One product per sample: [B, m, inner] @ [B, inner, n].
     Value left = reshape(builder, loc, lhs.value, {batch, m, inner});

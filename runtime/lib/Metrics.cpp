@@ -35,7 +35,8 @@ static std::string formatMetric(const NamedMetric &metric) {
 static void appendTest(std::string &s, const Metrics &m) {
   if (m.testLoss)
     s += "  test_loss " + fixed(*m.testLoss, 4);
-  if (m.testAccuracy)
+  // A model's own metrics replace the accuracy of its output.
+  if (m.testAccuracy && m.testMetrics.empty())
     s += "  test_acc " + fixed(*m.testAccuracy * 100, 2) + "%";
   for (const NamedMetric &metric : m.testMetrics)
     s += "  " + formatMetric(metric);
@@ -60,17 +61,19 @@ std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m) {
 }
 
 std::string formatFinalLine(const Metrics &m) {
-  std::string s = "final:";
-  if (m.testAccuracy)
-    s += " test_acc " + fixed(*m.testAccuracy * 100, 2) + "%";
-  if (m.testLoss)
-    s += (m.testAccuracy ? "  " : " ") + std::string("test_loss ") +
-         fixed(*m.testLoss, 4);
-  if (m.trainLoss)
-    s += (m.testAccuracy || m.testLoss ? "  " : " ") +
-         std::string("train_loss ") + fixed(*m.trainLoss, 4);
+  std::vector<std::string> fields;
   for (const NamedMetric &metric : m.testMetrics)
-    s += (s == "final:" ? " " : "  ") + formatMetric(metric);
+    fields.push_back(formatMetric(metric));
+  // A model's own metrics replace the accuracy of its output.
+  if (m.testAccuracy && m.testMetrics.empty())
+    fields.push_back("test_acc " + fixed(*m.testAccuracy * 100, 2) + "%");
+  if (m.testLoss)
+    fields.push_back("test_loss " + fixed(*m.testLoss, 4));
+  if (m.trainLoss)
+    fields.push_back("train_loss " + fixed(*m.trainLoss, 4));
+  std::string s = "final:";
+  for (size_t i = 0; i < fields.size(); ++i)
+    s += (i ? "  " : " ") + fields[i];
   return s;
 }
 
