@@ -467,7 +467,7 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
     configAttrs.push_back(TrainConfigAttr::get(
         &context, config.name, config.batch, config.epochs, config.seed,
         config.logEvery, config.batchAll, suffix, config.optimizer,
-        stateAttr));
+        stateAttr, config.schedule));
     if (i != 0)
       continue;
     defaultState = stateAttr;
@@ -481,6 +481,8 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
                     builder.getI64IntegerAttr(config.logEvery));
     if (config.optimizer)
       module->setAttr("dln.optimizer", config.optimizer);
+    if (config.schedule)
+      module->setAttr("dln.lr_schedule", config.schedule);
     module->setAttr("dln.trained", builder.getUnitAttr());
   }
   if (named)

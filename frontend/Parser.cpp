@@ -682,6 +682,9 @@ private:
       lexer.next();
       return std::make_unique<BoolExpr>(loc, value);
     }
+    // `step` starts step blocks as a statement; in an expression it is the
+    // step learning-rate schedule, `lr_schedule = step(10, gamma = 0.5)`.
+    case Token::kw_step:
     case Token::identifier: {
       auto expr = std::make_unique<IdentifierExpr>(loc, lexer.spelling().str());
       lexer.next();

@@ -5,6 +5,7 @@
 #include "frontend/DataGen.h"
 #include "frontend/DatasetProbe.h"
 #include "frontend/Optimizers.h"
+#include "frontend/Schedules.h"
 #include "frontend/SourceLocation.h"
 
 #include "mlir/IR/Builders.h"
@@ -185,7 +186,7 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
   config.loc = block.loc;
   config.name = block.name;
   llvm::StringMap<const Stmt *> seen;
-  llvm::SMLoc batchLoc;
+  llvm::SMLoc batchLoc, scheduleLoc;
   for (const Stmt &stmt : block.body) {
     if (stmt.kind != Stmt::Kind::Setting)
       return error(stmt.loc) << "this statement is not supported in a train "
@@ -211,6 +212,13 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
       (name == "epochs" ? config.epochs
        : name == "seed" ? config.seed
                         : config.logEvery) = *value;
+    } else if (name == "lr_schedule") {
+      FailureOr<dln::ScheduleAttr> schedule =
+          readSchedule(context, sourceMgr, *stmt.value);
+      if (failed(schedule))
+        return failure();
+      config.schedule = *schedule;
+      scheduleLoc = stmt.nameLoc;
     } else if (name == "clip_grad_norm") {
       std::optional<double> value = evaluateNumber(*stmt.value);
       if (!value || *value <= 0)
@@ -234,10 +242,16 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
     } else {
       return error(stmt.nameLoc) << "unknown train setting '" << name
                                  << "' (expected optimizer, batch, epochs, "
-                                    "seed, log_every, regularize or clip_grad_norm)",
+                                    "seed, log_every, regularize, clip_grad_norm or lr_schedule)",
              failure();
     }
   }
+  // Only an optimizer has a learning rate to schedule.
+  if (config.schedule && !config.optimizer)
+    return error(scheduleLoc) << "'lr_schedule' needs an optimizer: add "
+                                 "'optimizer = sgd(lr = ...)' to this train "
+                                 "block",
+           failure();
   // A model without a data block is meant for embedding: the application
   // feeds it batches (docs/runtime.md), so only `batch = all` needs data.
   if (config.batchAll) {

@@ -32,6 +32,8 @@ struct TrainConfig {
   std::vector<Regularizer> regularizers;
   /// `clip_grad_norm = c`: gradients rescaled to global L2 norm at most c.
   std::optional<double> clipGradNorm;
+  /// `lr_schedule = ...`, null for a constant learning rate.
+  mlir::dln::ScheduleAttr schedule;
 };
 
 /// The training and evaluation recipe of a file.

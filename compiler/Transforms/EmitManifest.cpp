@@ -127,6 +127,23 @@ static json::Object optimizerJson(dln::OptimizerAttr optimizer) {
   return object;
 }
 
+/// {"kind": "warmup", "epochs": 5, "start": 0.333, "then": {...}}: the
+/// runtime computes each epoch's learning rate from it.
+static json::Object scheduleJson(dln::ScheduleAttr schedule) {
+  json::Object object{{"kind", schedule.getKind().str()}};
+  for (NamedAttribute option : schedule.getOptions()) {
+    json::Value value = nullptr;
+    if (auto number = dyn_cast<FloatAttr>(option.getValue()))
+      value = number.getValueAsDouble();
+    else if (auto epochs = dyn_cast<DenseI64ArrayAttr>(option.getValue()))
+      value = json::Array(epochs.asArrayRef());
+    object[option.getName().strref()] = std::move(value);
+  }
+  if (auto then = dyn_cast_or_null<dln::ScheduleAttr>(schedule.getThen()))
+    object["then"] = scheduleJson(then);
+  return object;
+}
+
 class ManifestWriter {
 public:
   explicit ManifestWriter(ModuleOp module) : module(module) {}
@@ -153,6 +170,9 @@ public:
     // Models trained only by update rules have no optimizer.
     if (optimizer)
       train["optimizer"] = optimizerJson(optimizer);
+    if (auto schedule =
+            module->getAttrOfType<dln::ScheduleAttr>("dln.lr_schedule"))
+      train["lr_schedule"] = scheduleJson(schedule);
     for (StringRef key : {"batch", "epochs", "seed", "log_every"}) {
       if (key != "batch" && !trained)
         continue;
@@ -181,6 +201,8 @@ public:
                             {"batch_covers_dataset", config.getBatchAll()}};
         if (dln::OptimizerAttr configOptimizer = config.getOptimizer())
           object["optimizer"] = optimizerJson(configOptimizer);
+        if (dln::ScheduleAttr schedule = config.getSchedule())
+          object["lr_schedule"] = scheduleJson(schedule);
         json::Array stateList;
         for (Attribute tensor : config.getState()) {
           auto spec = dyn_cast<dln::TensorSpecAttr>(tensor);

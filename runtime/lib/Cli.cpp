@@ -211,6 +211,8 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
          "--lr");
   if (takesLr)
     t.lr = o.lr ? *o.lr : *m.lr;
+  // --lr replaces the base rate the schedule starts from.
+  t.lrSchedule = m.lrSchedule;
   t.log = o.quiet ? nullptr : &std::cout;
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
   checkOutputs(m, o, {{"--save", save}});

@@ -380,6 +380,36 @@ std::vector<TransformSpec> parseTransforms(const Node &list) {
   return out;
 }
 
+ScheduleSpec parseSchedule(const Node &n) {
+  static const std::pair<const char *, const char *> kKinds[] = {
+      {"step", "step"},
+      {"multistep", "multistep"},
+      {"exponential", "exponential"},
+      {"cosine", "cosine"},
+      {"warmup", "warmup"}};
+  ScheduleSpec s;
+  s.kind = n["kind"].oneOf(kKinds);
+  if (s.kind == "step") {
+    s.stepSize = n["step_size"].integerAtLeast(1);
+    s.gamma = n["gamma"].number();
+  } else if (s.kind == "multistep") {
+    for (const Node &m : n["milestones"].array())
+      s.milestones.push_back(m.integerAtLeast(1));
+    s.gamma = n["gamma"].number();
+  } else if (s.kind == "exponential") {
+    s.gamma = n["gamma"].number();
+  } else if (s.kind == "cosine") {
+    s.minLr = n["min_lr"].number();
+    s.epochs = n["epochs"].integerAtLeast(0);
+  } else {
+    s.epochs = n["epochs"].integerAtLeast(1);
+    s.start = n["start"].number();
+    if (auto then = n.optional("then"))
+      s.then = std::make_shared<ScheduleSpec>(parseSchedule(*then));
+  }
+  return s;
+}
+
 /// The training settings of `train` or of a configuration (the same keys),
 /// into a Manifest or a ConfigSpec.
 template <typename Settings> void parseTrain(const Node &n, Settings &m) {
@@ -391,6 +421,8 @@ template <typename Settings> void parseTrain(const Node &n, Settings &m) {
     m.logEvery = v->integerAtLeast(0);
   if (auto v = n.optional("batch_covers_dataset"))
     m.batchCoversDataset = v->boolean();
+  if (auto s = n.optional("lr_schedule"))
+    m.lrSchedule = parseSchedule(*s);
   if (auto o = n.optional("optimizer")) {
     m.optimizer = (*o)["kind"].str();
     if (auto lr = o->optional("lr"))
@@ -621,6 +653,7 @@ void selectConfig(Manifest &m, const std::string &name) {
   m.logEvery = c->logEvery;
   m.optimizer = c->optimizer;
   m.lr = c->lr;
+  m.lrSchedule = c->lrSchedule;
   m.optimizerOptions = c->optimizerOptions;
   m.state = c->state;
   for (const auto &mapping : c->entryPoints) {

@@ -13,6 +13,7 @@
 #ifndef DLNRT_LIB_MANIFEST_H
 #define DLNRT_LIB_MANIFEST_H
 
+#include "Schedule.h"
 #include "Tensor.h"
 
 #include <cstdint>
@@ -148,6 +149,7 @@ struct ConfigSpec {
   std::string optimizer = "sgd";
   std::optional<double> lr;
   std::vector<std::pair<std::string, std::string>> optimizerOptions;
+  std::optional<ScheduleSpec> lrSchedule;
   std::vector<ParamSpec> state;
   /// Standard name ("train_step") -> the entry point that implements it in
   /// this configuration ("train_step.mini_batch").
@@ -170,6 +172,8 @@ struct Manifest {
   /// The optimizer's other hyperparameters as `info` prints them
   /// ({"momentum", "0.9"}, {"betas", "(0.9, 0.999)"}), in key order.
   std::vector<std::pair<std::string, std::string>> optimizerOptions;
+  /// train.lr_schedule: the learning rate of each epoch from lr.
+  std::optional<ScheduleSpec> lrSchedule;
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> state;
   std::vector<IoSpec> inputs;

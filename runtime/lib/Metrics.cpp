@@ -105,6 +105,17 @@ std::string metricsToJson(const Metrics &m) {
   }
   if (m.epochs)
     j["epochs"] = *m.epochs;
+  if (!m.history.empty()) {
+    nlohmann::ordered_json history = nlohmann::ordered_json::array();
+    for (const EpochRecord &record : m.history) {
+      nlohmann::ordered_json entry = {{"epoch", record.epoch},
+                                      {"lr", jsonNumber(record.lr)}};
+      if (record.trainLoss)
+        entry["train_loss"] = jsonNumber(*record.trainLoss);
+      history.push_back(std::move(entry));
+    }
+    j["history"] = std::move(history);
+  }
   if (m.samplesPerSecond)
     j["samples_per_second"] = jsonNumber(*m.samplesPerSecond);
   if (m.trainSeconds)

@@ -22,6 +22,13 @@ struct NamedMetric {
   double value = 0;
 };
 
+/// One epoch of a training run, for loss curves.
+struct EpochRecord {
+  int64_t epoch = 0;
+  double lr = 0;
+  std::optional<double> trainLoss;
+};
+
 struct Metrics {
   /// The training configuration, for models that have named ones.
   std::optional<std::string> config;
@@ -36,6 +43,8 @@ struct Metrics {
   /// The model's `metric`s on the test split: "test_NAME" in lines, and
   /// "test_metrics": {NAME: value} in JSON.
   std::vector<NamedMetric> testMetrics;
+  /// Every epoch trained: "history": [{"epoch", "lr", "train_loss"}].
+  std::vector<EpochRecord> history;
   int64_t numClasses = 0;
 };
 

@@ -66,13 +66,19 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   for (int64_t epoch = at.epoch + 1; epoch <= options.epochs; ++epoch) {
     std::vector<int64_t> order =
         shuffledOrder(train.count, options.seed, epoch);
+    // Schedules step once per epoch, from the epoch number alone, so a
+    // resumed run continues them exactly.
+    const double lr = options.lrSchedule
+                          ? scheduledLr(*options.lrSchedule, options.lr,
+                                        epoch - 1, options.epochs)
+                          : options.lr;
     double lossSum = 0;
     // Timing covers gathering and the train step: what the user waits for,
     // minus evaluation.
     auto start = Clock::now();
     for (int64_t b = 0; b < batches; ++b) {
       gatherRows(train, order.data() + b * batch, batch, x, y);
-      double loss = model.trainStep(x, y, options.lr);
+      double loss = model.trainStep(x, y, lr);
       // Diverged params are worthless: stop before anything saves them. The
       // loss is free to check; scanning every param and state element costs
       // a few percent of a small model's step, so it runs every scanEvery
@@ -94,6 +100,9 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
       final.trainLoss = lossSum / static_cast<double>(batches);
     at.epoch = epoch;
     at.step += batches;
+    final.history.push_back(
+        {epoch, lr, hasLoss ? std::optional<double>(lossSum / batches)
+                            : std::nullopt});
 
     if (!isLoggedEpoch(epoch, options.epochs, options.logEvery))
       continue;

@@ -13,6 +13,7 @@
 #include "Metrics.h"
 #include "Model.h"
 
+#include <optional>
 #include <ostream>
 
 namespace dlnrt {
@@ -21,6 +22,8 @@ struct TrainOptions {
   int64_t epochs = 1; // total, including epochs a resumed run already did
   uint64_t seed = 0;  // shuffling seed
   double lr = 0.1;    // passed only when train_step takes an lr
+  /// Each epoch's learning rate from lr (null: lr throughout).
+  std::optional<ScheduleSpec> lrSchedule;
   /// The configuration's name for the metrics, when the model has several.
   std::optional<std::string> config;
   int64_t logEvery = 0;        // 0: every epoch; N: every N epochs and the last

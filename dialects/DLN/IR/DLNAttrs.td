@@ -125,6 +125,25 @@ def DLN_OptimizerAttr : AttrDef<DLN_Dialect, "Optimizer"> {
   }];
 }
 
+def DLN_ScheduleAttr : AttrDef<DLN_Dialect, "Schedule"> {
+  let mnemonic = "schedule";
+  let summary = "a learning-rate schedule, stepped once per epoch";
+  let description = [{
+    `kind` is `step` (step_size, gamma), `multistep` (milestones, gamma),
+    `exponential` (gamma), `cosine` (min_lr, epochs: 0 means the rest of the
+    run) or `warmup` (epochs, start, and the schedule `then` that follows).
+    The runtime computes each epoch's learning rate (docs/runtime.md).
+
+    ```mlir
+    #dln.schedule<"multistep", {gamma = 1.000000e-01 : f64, milestones = array<i64: 30, 80>}>
+    ```
+  }];
+  let parameters = (ins StringRefParameter<>:$kind,
+                        "::mlir::DictionaryAttr":$options,
+                        OptionalParameter<"::mlir::Attribute">:$then);
+  let assemblyFormat = "`<` $kind `,` $options (`,` `then` `=` $then^)? `>`";
+}
+
 def DLN_CsvSourceAttr : AttrDef<DLN_Dialect, "CsvSource"> {
   let mnemonic = "csv";
   let summary = "a CSV data source: one sample per line, one label column";
@@ -250,12 +269,13 @@ def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
                         "int64_t":$epochs, "int64_t":$seed, "int64_t":$logEvery,
                         "bool":$batchAll, StringRefParameter<>:$suffix,
                         OptionalParameter<"::mlir::dln::OptimizerAttr">:$optimizer,
-                        "::mlir::ArrayAttr":$state);
+                        "::mlir::ArrayAttr":$state,
+                        OptionalParameter<"::mlir::dln::ScheduleAttr">:$schedule);
   let assemblyFormat = [{
     `<` $name `,` `batch` `=` $batch `,` `epochs` `=` $epochs `,` `seed` `=` $seed
         `,` `log_every` `=` $logEvery `,` `batch_all` `=` $batchAll
         `,` `suffix` `=` $suffix (`,` `optimizer` `=` $optimizer^)?
-        `,` `state` `=` $state `>`
+        `,` `state` `=` $state (`,` `schedule` `=` $schedule^)? `>`
   }];
 }
 
