@@ -32,6 +32,9 @@ public:
   /// returns the optimizer state the train step keeps.
   FailureOr<SmallVector<ParamInfo>> emit(const TrainConfig *config,
                                          int64_t batch, StringRef suffix);
+  /// With several optimizers, one {lr, optimizer, params} dictionary per
+  /// group of the last emitted train step; null otherwise.
+  ArrayAttr groupsAttr;
 
 private:
   func::FuncOp createFunction(StringRef name, int64_t batch,
@@ -43,8 +46,15 @@ private:
                      StringRef name) {
     func.setResultAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
   }
-  /// The params a regularizer covers, by index.
-  FailureOr<SmallVector<unsigned>> regularizedParams(const Regularizer &reg);
+  /// The params a `params = [...]` list names, by index: layers and
+  /// sub-model instances give all their parameters (only their weights with
+  /// `weightsOnly`), members and `param`s themselves. Empty: every param
+  /// (weight).
+  FailureOr<SmallVector<unsigned>> resolveParams(ArrayRef<ParamRef> refs,
+                                                 bool weightsOnly);
+  /// The params each optimizer group of `config` updates.
+  FailureOr<SmallVector<SmallVector<unsigned>>>
+  groupParams(const TrainConfig &config, ArrayRef<unsigned> optimized);
   /// `sum_r l1 * sum(abs(w)) + l2 * sum(w^2)` over the covered params.
   FailureOr<Value> penalty(const TrainConfig &config, ValueRange params,
                            Location where);
@@ -100,19 +110,20 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, int64_t batch,
 }
 
 FailureOr<SmallVector<unsigned>>
-EntryPointGen::regularizedParams(const Regularizer &reg) {
+EntryPointGen::resolveParams(ArrayRef<ParamRef> refs, bool weightsOnly) {
   SmallVector<unsigned> indices;
   // Weights are every parameter but the layers' biases (13.2).
   auto isWeight = [&](unsigned i) {
-    return !StringRef(model.params[i].name).ends_with(".bias");
+    return !weightsOnly ||
+           !StringRef(model.params[i].name).ends_with(".bias");
   };
-  if (reg.params.empty()) {
+  if (refs.empty()) {
     for (unsigned i = 0; i < model.params.size(); ++i)
       if (isWeight(i))
         indices.push_back(i);
     return indices;
   }
-  for (const auto &[written, where] : reg.params) {
+  for (const auto &[written, where] : refs) {
     // `fc1.w` and `fc1.b` name the members `fc1.weight` and `fc1.bias`.
     std::string name = written;
     if (StringRef(name).ends_with(".w"))
@@ -139,6 +150,53 @@ EntryPointGen::regularizedParams(const Regularizer &reg) {
   return indices;
 }
 
+FailureOr<SmallVector<SmallVector<unsigned>>>
+EntryPointGen::groupParams(const TrainConfig &config,
+                           ArrayRef<unsigned> optimized) {
+  SmallVector<SmallVector<unsigned>> groups(config.groups.size());
+  llvm::SmallDenseMap<unsigned, unsigned> owner; // param -> group
+  int rest = -1;
+  for (auto [g, group] : llvm::enumerate(config.groups)) {
+    if (group.params.empty()) {
+      rest = g;
+      continue;
+    }
+    FailureOr<SmallVector<unsigned>> listed =
+        resolveParams(group.params, /*weightsOnly=*/false);
+    if (failed(listed))
+      return failure();
+    for (unsigned i : *listed) {
+      if (!llvm::is_contained(optimized, i))
+        return model.error(group.params.front().second)
+                   << "'" << model.params[i].name
+                   << "' has an update rule, so no optimizer may list it",
+               failure();
+      auto [it, inserted] = owner.try_emplace(i, g);
+      if (!inserted)
+        return model.error(group.loc)
+                   << "'" << model.params[i].name
+                   << "' is already in the parameter group of optimizer "
+                   << it->second + 1,
+               failure();
+      groups[g].push_back(i);
+    }
+  }
+  for (unsigned i : optimized) {
+    if (owner.count(i))
+      continue;
+    if (rest < 0)
+      return model.error(config.groups.back().loc)
+                 << "no optimizer updates '" << model.params[i].name
+                 << "': list it in a 'params' group or add an optimizer "
+                    "without 'params'",
+             failure();
+    groups[rest].push_back(i);
+  }
+  for (SmallVector<unsigned> &group : groups)
+    llvm::sort(group);
+  return groups;
+}
+
 FailureOr<Value> EntryPointGen::penalty(const TrainConfig &config,
                                         ValueRange params, Location where) {
   Value total;
@@ -147,7 +205,8 @@ FailureOr<Value> EntryPointGen::penalty(const TrainConfig &config,
                   : term;
   };
   for (const Regularizer &reg : config.regularizers) {
-    FailureOr<SmallVector<unsigned>> covered = regularizedParams(reg);
+    FailureOr<SmallVector<unsigned>> covered =
+        resolveParams(reg.params, /*weightsOnly=*/true);
     if (failed(covered))
       return failure();
     Location regLoc = model.loc(reg.loc);
@@ -316,25 +375,43 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
 
   Type scalar = scalarType();
   SmallVector<Type> allParamTypes = paramTypes();
-  SmallVector<StringRef> slots =
-      optimizer ? optimizerSlots(optimizer) : SmallVector<StringRef>();
-  bool counted = optimizer && usesStepCount(optimizer);
+  // Each optimizer group keeps its parameters' slots, then its step count;
+  // group g takes the learning rate "lr" (g = 0) or "lr.g".
+  SmallVector<SmallVector<unsigned>> groups;
+  if (optimizer) {
+    FailureOr<SmallVector<SmallVector<unsigned>>> assigned =
+        groupParams(config, optimized);
+    if (failed(assigned))
+      return failure();
+    groups = std::move(*assigned);
+  }
+  auto groupName = [](size_t g, StringRef what) {
+    return g == 0 ? what.str() : (Twine(what) + "." + Twine(g)).str();
+  };
   SmallVector<ParamInfo> stateSpecs;
   SmallVector<Type> stateTypes;
   auto zeros = InitAttr::get(&context, "zeros", 0, 0, {});
-  for (unsigned i : optimized)
-    for (StringRef slot : slots) {
-      stateSpecs.push_back({(Twine(model.params[i].name) + "." + slot).str(),
-                            model.params[i].shape, zeros});
-      stateTypes.push_back(allParamTypes[i]);
+  for (auto [g, group] : llvm::enumerate(groups)) {
+    OptimizerAttr groupOptimizer = config.groups[g].optimizer;
+    for (unsigned i : group)
+      for (StringRef slot : optimizerSlots(groupOptimizer)) {
+        stateSpecs.push_back(
+            {(Twine(model.params[i].name) + "." + slot).str(),
+             model.params[i].shape, zeros});
+        stateTypes.push_back(allParamTypes[i]);
+      }
+    if (usesStepCount(groupOptimizer)) {
+      // "optimizer.step", "optimizer.1.step", ...
+      stateSpecs.push_back(
+          {g == 0 ? kStepCountName.str()
+                  : ("optimizer." + Twine(g) + ".step").str(),
+           {},
+           zeros});
+      stateTypes.push_back(scalar);
     }
-  if (counted) {
-    stateSpecs.push_back({kStepCountName.str(), {}, zeros});
-    stateTypes.push_back(scalar);
   }
   SmallVector<Type> extraInputs(stateTypes);
-  if (optimizer)
-    extraInputs.push_back(scalar);
+  extraInputs.append(groups.size(), scalar); // learning rates
   SmallVector<Type> resultTypes(allParamTypes);
   llvm::append_range(resultTypes, stateTypes);
   if (lossFunc)
@@ -345,12 +422,12 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   unsigned dataArgs = numParams + 2;
   Location where = lossLoc();
   ValueRange stateArgs = args.slice(dataArgs, stateTypes.size());
+  ValueRange lrArgs = args.take_back(groups.size());
 
   SmallVector<Value> newParams(args.take_front(numParams));
   SmallVector<Value> newState;
   Value objective;
   if (optimizer) {
-    Value lr = args.back();
     SmallVector<Type> gradTypes;
     SmallVector<int64_t> wrt;
     for (unsigned i : optimized) {
@@ -363,21 +440,33 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
                                args.take_front(dataArgs), wrt);
     objective = stepGrad.getValue();
     SmallVector<Value> grads(stepGrad.getGradients());
+    // Clipping sees every group's gradients together, as clip_grad_norm_
+    // over model.parameters().
     if (config.clipGradNorm)
       clipByGlobalNorm(grads, *config.clipGradNorm, where);
-    Value step;
-    if (counted)
-      step = AddOp::create(builder, where, stateArgs.back(),
-                           splatLike(builder, where, scalar, 1.0));
-    for (auto [k, i] : llvm::enumerate(optimized)) {
-      SmallVector<Value> updated = buildOptimizerUpdate(
-          builder, where, optimizer, args[i], grads[k],
-          stateArgs.slice(k * slots.size(), slots.size()), step, lr);
-      newParams[i] = updated.front();
-      llvm::append_range(newState, llvm::drop_begin(updated));
+    unsigned nextState = 0;
+    for (auto [g, group] : llvm::enumerate(groups)) {
+      OptimizerAttr groupOptimizer = config.groups[g].optimizer;
+      size_t slotCount = optimizerSlots(groupOptimizer).size();
+      unsigned stepIndex = nextState + group.size() * slotCount;
+      Value step;
+      if (usesStepCount(groupOptimizer))
+        step = AddOp::create(builder, where, stateArgs[stepIndex],
+                             splatLike(builder, where, scalar, 1.0));
+      for (unsigned i : group) {
+        unsigned k = llvm::find(optimized, i) - optimized.begin();
+        SmallVector<Value> updated = buildOptimizerUpdate(
+            builder, where, groupOptimizer, args[i], grads[k],
+            stateArgs.slice(nextState, slotCount), step, lrArgs[g]);
+        nextState += slotCount;
+        newParams[i] = updated.front();
+        llvm::append_range(newState, llvm::drop_begin(updated));
+      }
+      if (step) {
+        newState.push_back(step);
+        ++nextState;
+      }
     }
-    if (counted)
-      newState.push_back(step);
   } else if (lossFunc) {
     objective = func::CallOp::create(builder, where, lossFunc,
                                      args.take_front(dataArgs))
@@ -408,8 +497,23 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
                            builder.getI64IntegerAttr(dataArgs + i));
     setResultRole(stepFunc, numParams + i, Role::optimizer_state, spec.name);
   }
-  if (optimizer)
-    setRole(stepFunc, args.size() - 1, Role::hyper, "lr");
+  for (size_t g = 0; g < groups.size(); ++g)
+    setRole(stepFunc, args.size() - groups.size() + g, Role::hyper,
+            groupName(g, "lr"));
+  groupsAttr = nullptr;
+  if (groups.size() > 1) {
+    SmallVector<Attribute> dictionaries;
+    for (auto [g, group] : llvm::enumerate(groups)) {
+      SmallVector<Attribute> names;
+      for (unsigned i : group)
+        names.push_back(builder.getStringAttr(model.params[i].name));
+      dictionaries.push_back(builder.getDictionaryAttr(
+          {builder.getNamedAttr("lr", builder.getStringAttr(groupName(g, "lr"))),
+           builder.getNamedAttr("optimizer", config.groups[g].optimizer),
+           builder.getNamedAttr("params", builder.getArrayAttr(names))}));
+    }
+    groupsAttr = builder.getArrayAttr(dictionaries);
+  }
   if (objective)
     setResultRole(stepFunc, results.size() - 1, Role::loss, "loss");
   return stateSpecs;
@@ -467,7 +571,7 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
     configAttrs.push_back(TrainConfigAttr::get(
         &context, config.name, config.batch, config.epochs, config.seed,
         config.logEvery, config.batchAll, suffix, config.optimizer,
-        stateAttr, config.schedule));
+        stateAttr, config.schedule, entryPoints.groupsAttr));
     if (i != 0)
       continue;
     defaultState = stateAttr;
@@ -483,6 +587,8 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
       module->setAttr("dln.optimizer", config.optimizer);
     if (config.schedule)
       module->setAttr("dln.lr_schedule", config.schedule);
+    if (entryPoints.groupsAttr)
+      module->setAttr("dln.optimizer_groups", entryPoints.groupsAttr);
     module->setAttr("dln.trained", builder.getUnitAttr());
   }
   if (named)

@@ -217,6 +217,9 @@ FailureOr<dln::OptimizerAttr> OptimizerReader::read(const Expr &expr) {
       values[option.name] = builder.getF64FloatAttr(option.value);
   }
   for (const Argument &arg : call->args) {
+    // A parameter group (`params = [...]`) is the train block's business.
+    if (arg.name == "params")
+      continue;
     auto option = llvm::find_if(
         spec->options, [&](const OptionSpec &o) { return arg.name == o.name; });
     if (option == spec->options.end())

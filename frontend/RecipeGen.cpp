@@ -45,6 +45,9 @@ private:
   LogicalResult readBatch(const Stmt &stmt, int64_t &batch, bool &all);
   FailureOr<int64_t> nonNegativeInteger(const Stmt &stmt);
   FailureOr<Regularizer> readRegularizer(const Expr &expr);
+  /// `params = [fc1, head.weight, w]`.
+  LogicalResult readParamList(const Argument &arg,
+                              std::vector<ParamRef> &params);
   /// Resolves `batch = all` to the sample count of `source`.
   FailureOr<int64_t> countForBatchAll(Attribute source, llvm::SMLoc where,
                                       StringRef split);
@@ -94,6 +97,27 @@ LogicalResult RecipeGen::readBatch(const Stmt &stmt, int64_t &batch,
   return success();
 }
 
+LogicalResult RecipeGen::readParamList(const Argument &arg,
+                                       std::vector<ParamRef> &params) {
+  auto *list = llvm::dyn_cast<ListExpr>(arg.value.get());
+  if (!list || list->elements.empty())
+    return error(arg.loc) << "'params' expects a list of layers or "
+                             "parameters, e.g. [fc1, fc2.weight]";
+  for (const ExprPtr &item : list->elements) {
+    std::string path;
+    const Expr *at = item.get();
+    while (auto *member = llvm::dyn_cast<MemberExpr>(at)) {
+      path = "." + member->member + path;
+      at = member->base.get();
+    }
+    auto *name = llvm::dyn_cast<IdentifierExpr>(at);
+    if (!name)
+      return error(item->getLoc()) << "expected a layer or parameter name";
+    params.emplace_back(name->name + path, item->getLoc());
+  }
+  return success();
+}
+
 /// l1(lambda, params = [...]), l2(lambda, params = [...]),
 /// elastic_net(l1 = a, l2 = b, params = [...])
 FailureOr<Regularizer> RecipeGen::readRegularizer(const Expr &expr) {
@@ -111,24 +135,8 @@ FailureOr<Regularizer> RecipeGen::readRegularizer(const Expr &expr) {
   bool sawLambda = false, sawL1 = false, sawL2 = false;
   for (const Argument &arg : call->args) {
     if (arg.name == "params") {
-      auto *list = llvm::dyn_cast<ListExpr>(arg.value.get());
-      if (!list || list->elements.empty())
-        return error(arg.loc) << "'params' expects a list of layers or "
-                                 "parameters, e.g. [fc1, fc2.weight]",
-               failure();
-      for (const ExprPtr &item : list->elements) {
-        std::string path;
-        const Expr *at = item.get();
-        while (auto *member = llvm::dyn_cast<MemberExpr>(at)) {
-          path = "." + member->member + path;
-          at = member->base.get();
-        }
-        auto *name = llvm::dyn_cast<IdentifierExpr>(at);
-        if (!name)
-          return error(item->getLoc()) << "expected a layer or parameter name",
-                 failure();
-        reg.params.emplace_back(name->name + path, item->getLoc());
-      }
+      if (failed(readParamList(arg, reg.params)))
+        return failure();
       continue;
     }
     std::optional<double> value = evaluateNumber(*arg.value);
@@ -196,11 +204,40 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
       return failure();
     StringRef name = stmt.name();
     if (name == "optimizer") {
-      FailureOr<dln::OptimizerAttr> read =
-          readOptimizer(context, sourceMgr, *stmt.value);
-      if (failed(read))
-        return failure();
-      config.optimizer = *read;
+      SmallVector<const Expr *> items;
+      if (auto *list = llvm::dyn_cast<ListExpr>(stmt.value.get()))
+        for (const ExprPtr &item : list->elements)
+          items.push_back(item.get());
+      else
+        items.push_back(stmt.value.get());
+      if (items.empty())
+        return error(stmt.value->getLoc()) << "expected an optimizer",
+               failure();
+      for (const Expr *item : items) {
+        FailureOr<dln::OptimizerAttr> read =
+            readOptimizer(context, sourceMgr, *item);
+        if (failed(read))
+          return failure();
+        OptimizerGroup group{item->getLoc(), *read, {}};
+        if (auto *call = llvm::dyn_cast<CallExpr>(item))
+          if (const Argument *params = findNamedArgument(*call, "params"))
+            if (failed(readParamList(*params, group.params)))
+              return failure();
+        config.groups.push_back(std::move(group));
+      }
+      // At most one group takes "every other parameter".
+      const OptimizerGroup *rest = nullptr;
+      for (const OptimizerGroup &group : config.groups) {
+        if (!group.params.empty())
+          continue;
+        if (rest)
+          return error(group.loc)
+                     << "only one optimizer may omit 'params' (it takes every "
+                        "parameter the others do not list)",
+                 failure();
+        rest = &group;
+      }
+      config.optimizer = config.groups.front().optimizer;
     } else if (name == "batch") {
       batchLoc = stmt.value->getLoc();
       if (failed(readBatch(stmt, config.batch, config.batchAll)))

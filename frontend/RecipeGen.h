@@ -10,6 +10,10 @@
 
 namespace dlnc {
 
+/// A layer, sub-model, member or `param` name as written in a `params`
+/// list, with its location.
+using ParamRef = std::pair<std::string, llvm::SMLoc>;
+
 /// A weight penalty of a train block: `l1(lambda, params = [...])`,
 /// `l2(...)` or `elastic_net(l1 = a, l2 = b, params = [...])`.
 struct Regularizer {
@@ -18,7 +22,15 @@ struct Regularizer {
   double l1 = 0, l2 = 0;
   /// The `params` list as written (layer, `param` or member names with
   /// their locations); empty: every weight.
-  std::vector<std::pair<std::string, llvm::SMLoc>> params;
+  std::vector<ParamRef> params;
+};
+
+/// One optimizer of a train block and the parameters it updates.
+struct OptimizerGroup {
+  llvm::SMLoc loc;
+  mlir::dln::OptimizerAttr optimizer;
+  /// Empty: every trainable parameter no other group lists.
+  std::vector<ParamRef> params;
 };
 
 /// One `train` block.
@@ -28,7 +40,10 @@ struct TrainConfig {
   int64_t batch = 32;
   bool batchAll = false;
   int64_t epochs = 1, seed = 0, logEvery = 0;
-  mlir::dln::OptimizerAttr optimizer; ///< null: update rules train the model
+  /// The first group's optimizer; null: update rules train the model.
+  mlir::dln::OptimizerAttr optimizer;
+  /// `optimizer = opt` or `[opt(params = [...]), ...]`.
+  std::vector<OptimizerGroup> groups;
   std::vector<Regularizer> regularizers;
   /// `clip_grad_norm = c`: gradients rescaled to global L2 norm at most c.
   std::optional<double> clipGradNorm;

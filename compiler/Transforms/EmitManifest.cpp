@@ -144,6 +144,30 @@ static json::Object scheduleJson(dln::ScheduleAttr schedule) {
   return object;
 }
 
+/// [{"lr_name": "lr.1", "optimizer": {...}, "params": [...]}, ...]: one
+/// entry per optimizer of a train block with several.
+static FailureOr<json::Array> groupsJson(ModuleOp module, ArrayAttr groups) {
+  json::Array list;
+  for (Attribute attr : groups) {
+    auto group = dyn_cast<DictionaryAttr>(attr);
+    auto lr = group ? group.getAs<StringAttr>("lr") : StringAttr();
+    auto optimizer =
+        group ? group.getAs<dln::OptimizerAttr>("optimizer") : nullptr;
+    auto params = group ? group.getAs<ArrayAttr>("params") : ArrayAttr();
+    if (!lr || !optimizer || !params)
+      return module.emitError("optimizer groups need lr, optimizer and "
+                              "params"),
+             failure();
+    json::Array names;
+    for (auto name : params.getAsRange<StringAttr>())
+      names.push_back(name.getValue().str());
+    list.push_back(json::Object{{"lr_name", lr.getValue().str()},
+                                {"optimizer", optimizerJson(optimizer)},
+                                {"params", std::move(names)}});
+  }
+  return list;
+}
+
 class ManifestWriter {
 public:
   explicit ManifestWriter(ModuleOp module) : module(module) {}
@@ -173,6 +197,12 @@ public:
     if (auto schedule =
             module->getAttrOfType<dln::ScheduleAttr>("dln.lr_schedule"))
       train["lr_schedule"] = scheduleJson(schedule);
+    if (auto groups = module->getAttrOfType<ArrayAttr>("dln.optimizer_groups")) {
+      FailureOr<json::Array> list = groupsJson(module, groups);
+      if (failed(list))
+        return failure();
+      train["optimizer_groups"] = std::move(*list);
+    }
     for (StringRef key : {"batch", "epochs", "seed", "log_every"}) {
       if (key != "batch" && !trained)
         continue;
@@ -203,6 +233,12 @@ public:
           object["optimizer"] = optimizerJson(configOptimizer);
         if (dln::ScheduleAttr schedule = config.getSchedule())
           object["lr_schedule"] = scheduleJson(schedule);
+        if (ArrayAttr groups = config.getGroups()) {
+          FailureOr<json::Array> list = groupsJson(module, groups);
+          if (failed(list))
+            return failure();
+          object["optimizer_groups"] = std::move(*list);
+        }
         json::Array stateList;
         for (Attribute tensor : config.getState()) {
           auto spec = dyn_cast<dln::TensorSpecAttr>(tensor);

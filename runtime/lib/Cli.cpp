@@ -213,6 +213,10 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
     t.lr = o.lr ? *o.lr : *m.lr;
   // --lr replaces the base rate the schedule starts from.
   t.lrSchedule = m.lrSchedule;
+  // --lr sets the first group's rate; the others keep the program's.
+  for (const OptimizerGroupSpec &group : m.optimizerGroups)
+    if (group.lrName != "lr")
+      t.groupLrs.emplace_back(group.lrName, group.lr);
   t.log = o.quiet ? nullptr : &std::cout;
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
   checkOutputs(m, o, {{"--save", save}});

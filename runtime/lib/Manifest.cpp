@@ -423,6 +423,16 @@ template <typename Settings> void parseTrain(const Node &n, Settings &m) {
     m.batchCoversDataset = v->boolean();
   if (auto s = n.optional("lr_schedule"))
     m.lrSchedule = parseSchedule(*s);
+  if (auto groups = n.optional("optimizer_groups"))
+    for (const Node &g : groups->array()) {
+      OptimizerGroupSpec group;
+      group.lrName = g["lr_name"].str();
+      group.kind = g["optimizer"]["kind"].str();
+      group.lr = g["optimizer"]["lr"].number();
+      for (const Node &p : g["params"].array())
+        group.params.push_back(p.str());
+      m.optimizerGroups.push_back(std::move(group));
+    }
   if (auto o = n.optional("optimizer")) {
     m.optimizer = (*o)["kind"].str();
     if (auto lr = o->optional("lr"))
@@ -654,6 +664,7 @@ void selectConfig(Manifest &m, const std::string &name) {
   m.optimizer = c->optimizer;
   m.lr = c->lr;
   m.lrSchedule = c->lrSchedule;
+  m.optimizerGroups = c->optimizerGroups;
   m.optimizerOptions = c->optimizerOptions;
   m.state = c->state;
   for (const auto &mapping : c->entryPoints) {

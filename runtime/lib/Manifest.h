@@ -139,6 +139,15 @@ inline constexpr const char *kStandardEntryPoints[] = {
 
 /// One element of `configs`: a named training configuration. configs[0] is
 /// the default, which the top-level batch, train and state also describe.
+/// One optimizer of a train block with several (train.optimizer_groups):
+/// its learning-rate argument of train_step and the params it updates.
+struct OptimizerGroupSpec {
+  std::string lrName; ///< "lr" for the first group, "lr.1", ...
+  double lr = 0;
+  std::string kind;
+  std::vector<std::string> params;
+};
+
 struct ConfigSpec {
   std::string name;
   int64_t batch = 0;
@@ -150,6 +159,7 @@ struct ConfigSpec {
   std::optional<double> lr;
   std::vector<std::pair<std::string, std::string>> optimizerOptions;
   std::optional<ScheduleSpec> lrSchedule;
+  std::vector<OptimizerGroupSpec> optimizerGroups;
   std::vector<ParamSpec> state;
   /// Standard name ("train_step") -> the entry point that implements it in
   /// this configuration ("train_step.mini_batch").
@@ -174,6 +184,8 @@ struct Manifest {
   std::vector<std::pair<std::string, std::string>> optimizerOptions;
   /// train.lr_schedule: the learning rate of each epoch from lr.
   std::optional<ScheduleSpec> lrSchedule;
+  /// Several optimizers: each group's rate (the first is `lr`).
+  std::vector<OptimizerGroupSpec> optimizerGroups;
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> state;
   std::vector<IoSpec> inputs;

@@ -51,6 +51,13 @@ Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator,
     state_.emplace_back(manifest_.dtype, s.shape, allocator_);
   lr_ = Tensor(manifest_.dtype, {}, allocator_);
   loss_ = Tensor(manifest_.dtype, {}, allocator_);
+  for (const OptimizerGroupSpec &group : manifest_.optimizerGroups) {
+    if (group.lrName == "lr")
+      continue;
+    Tensor rate(manifest_.dtype, {}, allocator_);
+    rate.set(0, group.lr);
+    groupLrs_.emplace_back(group.lrName, std::move(rate));
+  }
 }
 
 bool Model::hasEntryPoint(const std::string &name) const {
@@ -175,10 +182,17 @@ void Model::call(const std::string &name, const CallBindings &b) {
             t = &(*b.metrics)[k];
       break;
     case ArgRole::Hyper:
-      if (a.name != "lr")
+      if (a.name == "lr") {
+        t = b.lr;
+        break;
+      }
+      for (const auto &[groupName, rate] : groupLrs_)
+        if (groupName == a.name)
+          t = &rate;
+      if (!t)
         fail(DLNRT_INVALID_ARGUMENT,
-             where() + ": unknown hyper-parameter (this runtime binds lr)");
-      t = b.lr;
+             where() + ": unknown hyper-parameter (this runtime binds lr and "
+                       "the learning rates of train.optimizer_groups)");
       break;
     case ArgRole::Rng:
       fail(DLNRT_INVALID_ARGUMENT,
@@ -197,6 +211,15 @@ void Model::call(const std::string &name, const CallBindings &b) {
     args.add(*t);
   }
   e.fn(args.data());
+}
+
+void Model::setGroupLr(const std::string &name, double lr) {
+  for (auto &[groupName, rate] : groupLrs_)
+    if (groupName == name) {
+      rate.set(0, lr);
+      return;
+    }
+  fail(DLNRT_INVALID_ARGUMENT, "no optimizer group learning rate '" + name + "'");
 }
 
 double Model::trainStep(const Tensor &x, const Tensor &y, double lr) {

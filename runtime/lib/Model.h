@@ -70,6 +70,9 @@ public:
   /// loss (0 for a model without losses). `lr` is passed only when
   /// train_step takes one.
   double trainStep(const Tensor &x, const Tensor &y, double lr);
+  /// The learning rate of optimizer group `name` ("lr.1", ...) for the
+  /// following train steps; they start at the manifest's rates.
+  void setGroupLr(const std::string &name, double lr);
   /// eval_step: per-sample losses [B] (left as they are by a model without
   /// losses), outputs [B, output dims...] and, when `metrics` is given,
   /// per-sample metric values (makeBatchMetrics).
@@ -99,6 +102,8 @@ private:
   std::vector<std::string> names_;
   std::vector<Tensor> params_, state_;
   Tensor lr_, loss_; // rank-0 scratch for train_step/loss_and_grad
+  /// The other optimizer groups' learning rates, by argument name.
+  std::vector<std::pair<std::string, Tensor>> groupLrs_;
 };
 
 } // namespace dlnrt

@@ -72,6 +72,11 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
                           ? scheduledLr(*options.lrSchedule, options.lr,
                                         epoch - 1, options.epochs)
                           : options.lr;
+    for (const auto &[name, base] : options.groupLrs)
+      model.setGroupLr(name, options.lrSchedule
+                                 ? scheduledLr(*options.lrSchedule, base,
+                                               epoch - 1, options.epochs)
+                                 : base);
     double lossSum = 0;
     // Timing covers gathering and the train step: what the user waits for,
     // minus evaluation.

@@ -14,6 +14,8 @@
 #include "Model.h"
 
 #include <optional>
+#include <string>
+#include <vector>
 #include <ostream>
 
 namespace dlnrt {
@@ -24,6 +26,8 @@ struct TrainOptions {
   double lr = 0.1;    // passed only when train_step takes an lr
   /// Each epoch's learning rate from lr (null: lr throughout).
   std::optional<ScheduleSpec> lrSchedule;
+  /// The other optimizer groups' base rates ("lr.1", ...), scheduled alike.
+  std::vector<std::pair<std::string, double>> groupLrs;
   /// The configuration's name for the metrics, when the model has several.
   std::optional<std::string> config;
   int64_t logEvery = 0;        // 0: every epoch; N: every N epochs and the last

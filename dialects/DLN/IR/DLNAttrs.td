@@ -259,7 +259,9 @@ def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
     A file with named `train` blocks gets one set of entry points per block,
     compiled for its batch size: `train_step`, `eval_step` and
     `loss_and_grad` for the first (the default), `train_step.NAME` and so
-    on for the others. `state` lists the block's optimizer state.
+    on for the others. `state` lists the block's optimizer state; `groups`,
+    present with several optimizers, holds one dictionary per optimizer:
+    `{lr = "lr.1", optimizer = #dln.optimizer<...>, params = [...]}`.
 
     ```mlir
     #dln.train_config<"full_batch", batch = 120, epochs = 500, seed = 1, log_every = 0, batch_all = true, suffix = ".full_batch", optimizer = #dln.optimizer<...>, state = []>
@@ -270,12 +272,14 @@ def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
                         "bool":$batchAll, StringRefParameter<>:$suffix,
                         OptionalParameter<"::mlir::dln::OptimizerAttr">:$optimizer,
                         "::mlir::ArrayAttr":$state,
-                        OptionalParameter<"::mlir::dln::ScheduleAttr">:$schedule);
+                        OptionalParameter<"::mlir::dln::ScheduleAttr">:$schedule,
+                        OptionalParameter<"::mlir::ArrayAttr">:$groups);
   let assemblyFormat = [{
     `<` $name `,` `batch` `=` $batch `,` `epochs` `=` $epochs `,` `seed` `=` $seed
         `,` `log_every` `=` $logEvery `,` `batch_all` `=` $batchAll
         `,` `suffix` `=` $suffix (`,` `optimizer` `=` $optimizer^)?
-        `,` `state` `=` $state (`,` `schedule` `=` $schedule^)? `>`
+        `,` `state` `=` $state (`,` `schedule` `=` $schedule^)?
+        (`,` `groups` `=` $groups^)? `>`
   }];
 }
 

@@ -95,6 +95,14 @@ CONFIGS = [
           o, [torch.optim.lr_scheduler.LinearLR(o, 0.1, total_iters=10),
               torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=STEPS - 10)],
           milestones=[10])}),
+    # Parameter groups: one optimizer per layer, each with its own rate and
+    # state, scheduled alike (a list of torch optimizers here).
+    ("groups", "[sgd(lr = 0.05, momentum = 0.9, params = [h]), "
+               "adam(lr = 0.01, params = [o])]",
+     lambda p: [torch.optim.SGD(p[:2], lr=0.05, momentum=0.9),
+                torch.optim.Adam(p[2:], lr=0.01)],
+     {"train": "lr_schedule = step(25, gamma = 0.5)",
+      "scheduler": lambda o: torch.optim.lr_scheduler.StepLR(o, 25, 0.5)}),
     # Gradient clipping by global norm (torch.nn.utils.clip_grad_norm_).
     ("clip_grad_norm", "sgd(lr = 0.05, momentum = 0.9)",
      lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
@@ -141,11 +149,15 @@ def torch_train(init, data, make_optimizer, extras):
     hw, hb, ow, ob = params
     x = torch.tensor(data[:, :3], dtype=torch.float64)
     y = torch.tensor(data[:, 3:], dtype=torch.float64)
-    optimizer = make_optimizer(params)
-    scheduler = extras["scheduler"](optimizer) if "scheduler" in extras else None
+    optimizers = make_optimizer(params)
+    if not isinstance(optimizers, list):
+        optimizers = [optimizers]
+    schedulers = ([extras["scheduler"](o) for o in optimizers]
+                  if "scheduler" in extras else [])
     losses = []
     for _ in range(STEPS):
-        optimizer.zero_grad()
+        for optimizer in optimizers:
+            optimizer.zero_grad()
         p = torch.tanh(x @ hw + hb) @ ow + ob
         loss = torch.nn.functional.mse_loss(p, y)
         if "penalty" in extras:
@@ -154,8 +166,9 @@ def torch_train(init, data, make_optimizer, extras):
         loss.backward()
         if "clip" in extras:
             torch.nn.utils.clip_grad_norm_(params, extras["clip"])
-        optimizer.step()
-        if scheduler:
+        for optimizer in optimizers:
+            optimizer.step()
+        for scheduler in schedulers:
             scheduler.step()
     return ({name: t.detach().numpy() for name, t in zip(PARAMS, params)},
             np.array(losses))
