@@ -62,6 +62,10 @@ if os.path.exists(mlir_runner) and os.path.exists(
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
     config.available_features.add("fashion-mnist")
 
+# scikit-learn's CSVs (Debian's python3-sklearn), read by examples/spec.
+if os.path.exists("/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv"):
+    config.available_features.add("sklearn-data")
+
 # PyTorch as the oracle of test/e2e/optimizers (Debian's python3-torch).
 import subprocess
 if subprocess.run([config.python_executable, "-c", "import torch"],
