@@ -346,6 +346,9 @@ LogicalResult ModelGen::declareConst(const Stmt &stmt) {
 
 LogicalResult ModelGen::declareUpdate(const Stmt &stmt) {
   std::string target = llvm::join(stmt.names, ".");
+  // `fc.w` and `fc.b` name the members `fc.weight` and `fc.bias`.
+  if (stmt.names.size() == 2 && (stmt.names[1] == "w" || stmt.names[1] == "b"))
+    target = stmt.names[0] + (stmt.names[1] == "w" ? ".weight" : ".bias");
   auto it = explicitParams.find(target);
   unsigned index = 0;
   if (it != explicitParams.end()) {
