@@ -37,7 +37,10 @@ public:
   ArrayAttr groupsAttr;
 
 private:
-  func::FuncOp createFunction(StringRef name, int64_t batch,
+  /// (params, x, y, [mask], extraInputs...) -> results. The mask ([B], 1
+  /// for real rows, 0 for a padded last batch's filler) weighs the batch
+  /// means of training.
+  func::FuncOp createFunction(StringRef name, int64_t batch, bool masked,
                               TypeRange extraInputs, TypeRange results);
   void setRole(func::FuncOp func, unsigned index, Role role, StringRef name) {
     func.setArgAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
@@ -91,11 +94,13 @@ private:
 } // namespace dlnc
 
 func::FuncOp EntryPointGen::createFunction(StringRef name, int64_t batch,
-                                           TypeRange extraInputs,
+                                           bool masked, TypeRange extraInputs,
                                            TypeRange results) {
   SmallVector<Type> inputs = paramTypes();
   inputs.push_back(model.inputType(batch));
   inputs.push_back(model.labelType(batch));
+  if (masked)
+    inputs.push_back(RankedTensorType::get({batch}, model.elementType));
   llvm::append_range(inputs, extraInputs);
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, model.loc(model.model.loc), name,
@@ -105,6 +110,8 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, int64_t batch,
   unsigned numParams = model.params.size();
   setRole(func, numParams, Role::input, model.inputName);
   setRole(func, numParams + 1, Role::label, model.labelName);
+  if (masked)
+    setRole(func, numParams + 2, Role::mask, "mask");
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
 }
@@ -256,7 +263,8 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
                                                 int64_t batch,
                                                 StringRef suffix) {
   func::FuncOp lossFunc =
-      createFunction(("loss" + suffix).str(), batch, {}, {scalarType()});
+      createFunction(("loss" + suffix).str(), batch, /*masked=*/true, {},
+                     {scalarType()});
   lossFunc.setPrivate();
   unsigned numParams = model.params.size();
   auto args = lossFunc.getArguments();
@@ -266,7 +274,9 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
   if (failed(forward))
     return failure();
   Location where = lossLoc();
-  Value objective = meanAll(builder, where, forward->perSampleLoss);
+  // The mean over the real rows: sum(loss * mask) / sum(mask).
+  Value objective = batchMean(builder, where, {forward->perSampleLoss, true},
+                              args[numParams + 2]);
   if (config) {
     FailureOr<Value> extra =
         penalty(*config, args.take_front(numParams), where);
@@ -284,7 +294,8 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
 LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
   // Per-sample losses and outputs; the runtime computes the metrics.
   func::FuncOp evalFunc =
-      createFunction(("eval_step" + suffix).str(), batch, {}, {});
+      createFunction(("eval_step" + suffix).str(), batch, /*masked=*/false, {},
+                     {});
   unsigned numParams = model.params.size();
   auto args = evalFunc.getArguments();
   FailureOr<ForwardValues> forward =
@@ -321,7 +332,8 @@ void EntryPointGen::emitLossAndGrad(func::FuncOp lossFunc, int64_t batch,
   SmallVector<Type> types{scalarType()};
   llvm::append_range(types, paramTypes());
   func::FuncOp gradFunc =
-      createFunction(("loss_and_grad" + suffix).str(), batch, {}, types);
+      createFunction(("loss_and_grad" + suffix).str(), batch, /*masked=*/true,
+                     {}, types);
   SmallVector<int64_t> wrt =
       llvm::to_vector(llvm::seq<int64_t>(0, model.params.size()));
   auto grad = ValueAndGradOp::create(builder, lossLoc(), scalarType(),
@@ -417,9 +429,10 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   if (lossFunc)
     resultTypes.push_back(scalar);
   func::FuncOp stepFunc = createFunction(("train_step" + suffix).str(), batch,
-                                         extraInputs, resultTypes);
+                                         /*masked=*/true, extraInputs,
+                                         resultTypes);
   auto args = stepFunc.getArguments();
-  unsigned dataArgs = numParams + 2;
+  unsigned dataArgs = numParams + 3; // params, x, y, mask
   Location where = lossLoc();
   ValueRange stateArgs = args.slice(dataArgs, stateTypes.size());
   ValueRange lrArgs = args.take_back(groups.size());
@@ -475,7 +488,8 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   if (!model.updates.empty()) {
     FailureOr<ForwardValues> forward =
         model.emitForward(args.take_front(numParams), args[numParams],
-                          args[numParams + 1], /*withUpdates=*/true);
+                          args[numParams + 1], /*withUpdates=*/true,
+                          args[numParams + 2]);
     if (failed(forward))
       return failure();
     for (auto [index, value] : forward->updates)
@@ -570,7 +584,9 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
     named |= !config.name.empty();
     configAttrs.push_back(TrainConfigAttr::get(
         &context, config.name, config.batch, config.epochs, config.seed,
-        config.logEvery, config.batchAll, suffix, config.optimizer,
+        config.logEvery, config.batchAll, config.dropLast,
+        !config.regularizers.empty(), suffix,
+        config.optimizer,
         stateAttr, config.schedule, entryPoints.groupsAttr));
     if (i != 0)
       continue;
@@ -579,6 +595,11 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
     // The runtime checks that the data still has exactly this many rows.
     if (config.batchAll)
       module->setAttr("dln.batch_all", builder.getUnitAttr());
+    if (config.dropLast)
+      module->setAttr("dln.drop_last", builder.getUnitAttr());
+    // The objective is more than the mean of eval_step's losses.
+    if (!config.regularizers.empty())
+      module->setAttr("dln.regularized", builder.getUnitAttr());
     module->setAttr("dln.epochs", builder.getI64IntegerAttr(config.epochs));
     module->setAttr("dln.seed", builder.getI64IntegerAttr(config.seed));
     module->setAttr("dln.log_every",

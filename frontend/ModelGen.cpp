@@ -992,7 +992,8 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
 }
 
 FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
-                                               Value y, bool withUpdates) {
+                                               Value y, bool withUpdates,
+                                               Value mask) {
   values.clear();
   paramValues.assign(paramArgs.begin(), paramArgs.end());
   values[inputName] = {x, true};
@@ -1009,7 +1010,7 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
     FailureOr<SampleValue> value = emitExpr(*rule.stmt->value);
     if (failed(value))
       return failure();
-    Value mean = batchMean(builder, loc(rule.stmt->loc), *value);
+    Value mean = batchMean(builder, loc(rule.stmt->loc), *value, mask);
     const ParamInfo &param = params[rule.paramIndex];
     auto type = cast<RankedTensorType>(mean.getType());
     if (type.getShape() != ArrayRef<int64_t>(param.shape)) {

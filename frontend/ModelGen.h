@@ -131,9 +131,12 @@ private:
 
   /// Emits the forward pass at the builder's insertion point; with
   /// `withUpdates` also the update rules' new values.
+  /// `mask` ([batch]: 1 for real rows, 0 for padding) weighs the update
+  /// rules' batch means; it may be null without `withUpdates`.
   mlir::FailureOr<ForwardValues> emitForward(mlir::ValueRange params,
                                              mlir::Value x, mlir::Value y,
-                                             bool withUpdates);
+                                             bool withUpdates,
+                                             mlir::Value mask = nullptr);
   mlir::FailureOr<SampleValue> emitExpr(const Expr &expr);
   mlir::FailureOr<SampleValue> emitCall(const CallExpr &call);
   mlir::FailureOr<SampleValue> emitBinary(const BinaryExpr &binary);

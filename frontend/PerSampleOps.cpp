@@ -205,8 +205,19 @@ SampleValue dlnc::perSampleMean(OpBuilder &builder, Location loc,
   return {reduceMean(builder, loc, x.value, axes), x.batched};
 }
 
-Value dlnc::batchMean(OpBuilder &builder, Location loc, SampleValue x) {
+Value dlnc::batchMean(OpBuilder &builder, Location loc, SampleValue x,
+                      Value mask) {
   if (!x.batched)
     return x.value;
-  return reduceMean(builder, loc, x.value, {0});
+  auto type = tensorType(x.value);
+  // mask as [B, 1, ...] times x, summed over the batch, over sum(mask).
+  SmallVector<int64_t> shape(type.getRank(), 1);
+  shape[0] = type.getDimSize(0);
+  Value weights = reshape(builder, loc, mask, shape);
+  FailureOr<Value> weighted =
+      broadcastingBinary<MulOp>(builder, loc, x.value, weights);
+  Value sum = reduceSum(builder, loc, *weighted, {0});
+  Value count = reduceSum(builder, loc, mask, {0});
+  FailureOr<Value> mean = broadcastingBinary<DivOp>(builder, loc, sum, count);
+  return *mean;
 }

@@ -53,9 +53,11 @@ SampleValue perSampleSum(mlir::OpBuilder &builder, mlir::Location loc,
 SampleValue perSampleMean(mlir::OpBuilder &builder, mlir::Location loc,
                           SampleValue x);
 
-/// The mean over the batch of a batched value (unbatched values pass).
+/// The mean over the batch of a batched value (unbatched values pass),
+/// counting only the rows whose `mask` ([batch], 1 or 0) is 1: a padded
+/// last batch averages its real rows alone.
 mlir::Value batchMean(mlir::OpBuilder &builder, mlir::Location loc,
-                      SampleValue x);
+                      SampleValue x, mlir::Value mask);
 
 /// `f32[1, 30]`: a shape as diagnostics print it.
 std::string shapeString(mlir::Type elementType, llvm::ArrayRef<int64_t> shape);

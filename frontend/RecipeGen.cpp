@@ -249,6 +249,13 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
       (name == "epochs" ? config.epochs
        : name == "seed" ? config.seed
                         : config.logEvery) = *value;
+    } else if (name == "drop_last") {
+      auto *flag = llvm::dyn_cast<BoolExpr>(stmt.value.get());
+      if (!flag)
+        return error(stmt.value->getLoc())
+                   << "'drop_last' expects true or false",
+               failure();
+      config.dropLast = flag->value;
     } else if (name == "lr_schedule") {
       FailureOr<dln::ScheduleAttr> schedule =
           readSchedule(context, sourceMgr, *stmt.value);
@@ -279,7 +286,8 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
     } else {
       return error(stmt.nameLoc) << "unknown train setting '" << name
                                  << "' (expected optimizer, batch, epochs, "
-                                    "seed, log_every, regularize, clip_grad_norm or lr_schedule)",
+                                    "seed, log_every, regularize, clip_grad_norm, lr_schedule or "
+                                    "drop_last)",
              failure();
     }
   }

@@ -47,6 +47,9 @@ struct TrainConfig {
   std::vector<Regularizer> regularizers;
   /// `clip_grad_norm = c`: gradients rescaled to global L2 norm at most c.
   std::optional<double> clipGradNorm;
+  /// `drop_last = true`: skip an epoch's partial last batch instead of
+  /// padding it.
+  bool dropLast = false;
   /// `lr_schedule = ...`, null for a constant learning rate.
   mlir::dln::ScheduleAttr schedule;
 };

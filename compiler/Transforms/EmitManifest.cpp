@@ -214,6 +214,10 @@ public:
     // Full-batch training was compiled for one data-set size.
     if (module->hasAttr("dln.batch_all"))
       train["batch_covers_dataset"] = true;
+    if (module->hasAttr("dln.drop_last"))
+      train["drop_last"] = true;
+    if (module->hasAttr("dln.regularized"))
+      train["regularized"] = true;
     if (trained)
       root["train"] = std::move(train);
     if (auto configs = module->getAttrOfType<ArrayAttr>("dln.configs")) {
@@ -228,7 +232,9 @@ public:
                             {"epochs", config.getEpochs()},
                             {"seed", config.getSeed()},
                             {"log_every", config.getLogEvery()},
-                            {"batch_covers_dataset", config.getBatchAll()}};
+                            {"batch_covers_dataset", config.getBatchAll()},
+                            {"drop_last", config.getDropLast()},
+                            {"regularized", config.getRegularized()}};
         if (dln::OptimizerAttr configOptimizer = config.getOptimizer())
           object["optimizer"] = optimizerJson(configOptimizer);
         if (dln::ScheduleAttr schedule = config.getSchedule())
@@ -383,7 +389,8 @@ private:
   /// batch mean).
   static bool isBatched(dln::Role role) {
     return role == dln::Role::input || role == dln::Role::label ||
-           role == dln::Role::output || role == dln::Role::metric;
+           role == dln::Role::output || role == dln::Role::metric ||
+           role == dln::Role::mask;
   }
 
   /// "accuracy" or "mean", as the frontend recorded it.

@@ -1,9 +1,11 @@
 //===- Batcher.h - Shuffling and filling fixed-size batches -----*- C++ -*-===//
 //
-// Compiled entry points have a static batch B. Training feeds only full batches
-// of a per-epoch shuffle (the remainder is dropped, as PyTorch's drop_last);
-// evaluation must see every sample, so its last batch is zero-padded and
-// callers count only the valid rows.
+// Compiled entry points have a static batch B. Training feeds batches of a
+// per-epoch shuffle; its last partial batch is padded with rows from the start
+// of the order and a mask leaves them out of the step's means (or it is
+// dropped: `drop_last`, or a train step without a mask). Evaluation must see
+// every sample, so its last batch is zero-padded and callers count only the
+// valid rows.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNRT_LIB_BATCHER_H
@@ -25,9 +27,9 @@ std::vector<int64_t> shuffledOrder(int64_t n, uint64_t seed, int64_t epoch);
 /// the same Fisher-Yates over the identity, driven by Rng(seed, kStreamSplit).
 std::vector<int64_t> splitOrder(int64_t n, uint64_t seed);
 
-/// Number of training batches: incomplete trailing batch dropped.
+/// Number of training batches with the incomplete trailing batch dropped.
 inline int64_t fullBatchCount(int64_t n, int64_t batch) { return n / batch; }
-/// Number of evaluation batches: the last one may be partial (padded).
+/// Number of batches when the last one may be partial (padded).
 inline int64_t paddedBatchCount(int64_t n, int64_t batch) {
   return (n + batch - 1) / batch;
 }

@@ -213,6 +213,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
     t.lr = o.lr ? *o.lr : *m.lr;
   // --lr replaces the base rate the schedule starts from.
   t.lrSchedule = m.lrSchedule;
+  t.dropLast = m.dropLast;
   // --lr sets the first group's rate; the others keep the program's.
   for (const OptimizerGroupSpec &group : m.optimizerGroups)
     if (group.lrName != "lr")

@@ -51,10 +51,15 @@ GradCheckResult gradCheck(Model &model, const GradCheckOptions &options) {
 
   std::vector<Tensor> grads = model.makeGradBuffers();
   model.lossAndGrad(x, y, grads);
-  // The objective differentiated, weight penalties included: loss_and_grad's
-  // own value (eval_step's per-sample losses leave the penalties out).
+  // The objective differentiated. Without weight penalties it is the mean
+  // of eval_step's per-sample losses, summed here in double (an f32 model's
+  // in-graph mean would add its rounding to the differences); with them,
+  // loss_and_grad's own value, which includes them.
   std::vector<Tensor> scratch = model.makeGradBuffers();
-  auto objective = [&] { return model.lossAndGrad(x, y, scratch); };
+  auto objective = [&] {
+    return m.regularized ? model.lossAndGrad(x, y, scratch)
+                         : meanBatchLoss(model, x, y);
+  };
 
   Rng coordRng(options.seed, kStreamGradCheckCoords);
   for (size_t p = 0; p < model.params().size(); ++p) {

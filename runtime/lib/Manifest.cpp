@@ -31,7 +31,8 @@ static const std::pair<const char *, ArgRole> kRoles[] = {
     {"loss", ArgRole::Loss},
     {"grad", ArgRole::Grad},
     {"hyper", ArgRole::Hyper},
-    {"metric", ArgRole::Metric}};
+    {"metric", ArgRole::Metric},
+    {"mask", ArgRole::Mask}};
 
 const char *initKindName(InitKind kind) {
   for (const auto &[name, k] : kInitKinds)
@@ -421,6 +422,10 @@ template <typename Settings> void parseTrain(const Node &n, Settings &m) {
     m.logEvery = v->integerAtLeast(0);
   if (auto v = n.optional("batch_covers_dataset"))
     m.batchCoversDataset = v->boolean();
+  if (auto v = n.optional("drop_last"))
+    m.dropLast = v->boolean();
+  if (auto v = n.optional("regularized"))
+    m.regularized = v->boolean();
   if (auto s = n.optional("lr_schedule"))
     m.lrSchedule = parseSchedule(*s);
   if (auto groups = n.optional("optimizer_groups"))
@@ -540,6 +545,11 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
     batchedArg = true;
     break;
   }
+  case ArgRole::Mask:
+    // 1 for each real row of the batch, 0 for a padded row.
+    shape = Shape{scope.batch};
+    batchedArg = true;
+    break;
   case ArgRole::Hyper:
     break; // a rank-0 scalar in model dtype
   case ArgRole::Rng:
@@ -664,6 +674,8 @@ void selectConfig(Manifest &m, const std::string &name) {
   m.optimizer = c->optimizer;
   m.lr = c->lr;
   m.lrSchedule = c->lrSchedule;
+  m.dropLast = c->dropLast;
+  m.regularized = c->regularized;
   m.optimizerGroups = c->optimizerGroups;
   m.optimizerOptions = c->optimizerOptions;
   m.state = c->state;

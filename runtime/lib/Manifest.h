@@ -102,7 +102,8 @@ enum class ArgRole {
   Loss,
   Grad,
   Hyper,
-  Metric
+  Metric,
+  Mask
 };
 enum class Access { Read, Write, ReadWrite };
 
@@ -152,6 +153,11 @@ struct ConfigSpec {
   std::string name;
   int64_t batch = 0;
   bool batchCoversDataset = false;
+  /// train.drop_last: skip a partial last batch instead of padding it.
+  bool dropLast = false;
+  /// train.regularized: the objective adds weight penalties to the mean of
+  /// eval_step's losses.
+  bool regularized = false;
   int64_t epochs = 1;
   uint64_t seed = 0;
   int64_t logEvery = 0;
@@ -174,6 +180,11 @@ struct Manifest {
   /// `batch = all`: batch was fixed at compile time to the training set's
   /// size, so the training split must still have exactly `batch` samples.
   bool batchCoversDataset = false;
+  /// train.drop_last: skip a partial last batch instead of padding it.
+  bool dropLast = false;
+  /// train.regularized: the objective adds weight penalties to the mean of
+  /// eval_step's losses.
+  bool regularized = false;
   int64_t epochs = 1;
   uint64_t seed = 0;
   int64_t logEvery = 0;

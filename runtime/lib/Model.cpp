@@ -51,6 +51,9 @@ Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator,
     state_.emplace_back(manifest_.dtype, s.shape, allocator_);
   lr_ = Tensor(manifest_.dtype, {}, allocator_);
   loss_ = Tensor(manifest_.dtype, {}, allocator_);
+  allRows_ = Tensor(manifest_.dtype, {manifest_.batch}, allocator_);
+  for (int64_t i = 0; i < manifest_.batch; ++i)
+    allRows_.set(i, 1.0);
   for (const OptimizerGroupSpec &group : manifest_.optimizerGroups) {
     if (group.lrName == "lr")
       continue;
@@ -175,6 +178,9 @@ void Model::call(const std::string &name, const CallBindings &b) {
       if (b.grads && b.grads->size() == params_.size())
         t = &(*b.grads)[indexOf(manifest_.params, a.name)];
       break;
+    case ArgRole::Mask:
+      t = b.mask ? b.mask : &allRows_;
+      break;
     case ArgRole::Metric:
       if (b.metrics && b.metrics->size() == manifest_.metrics.size())
         for (size_t k = 0; k < manifest_.metrics.size(); ++k)
@@ -222,10 +228,12 @@ void Model::setGroupLr(const std::string &name, double lr) {
   fail(DLNRT_INVALID_ARGUMENT, "no optimizer group learning rate '" + name + "'");
 }
 
-double Model::trainStep(const Tensor &x, const Tensor &y, double lr) {
+double Model::trainStep(const Tensor &x, const Tensor &y, double lr,
+                        const Tensor *mask) {
   lr_.set(0, lr);
   loss_.fillZero();
   CallBindings b;
+  b.mask = mask;
   b.x = &x;
   b.y = &y;
   b.lr = &lr_;

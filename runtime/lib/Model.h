@@ -27,6 +27,8 @@ struct CallBindings {
   const Tensor *outputs = nullptr;
   const std::vector<Tensor> *grads = nullptr; // one per param
   const std::vector<Tensor> *metrics = nullptr; // one per manifest metric
+  /// [B]: 1 for real rows, 0 for padding (null: every row is real).
+  const Tensor *mask = nullptr;
 };
 
 class Model {
@@ -69,7 +71,8 @@ public:
   /// train_step: updates params and state in place, returns the batch mean
   /// loss (0 for a model without losses). `lr` is passed only when
   /// train_step takes one.
-  double trainStep(const Tensor &x, const Tensor &y, double lr);
+  double trainStep(const Tensor &x, const Tensor &y, double lr,
+                   const Tensor *mask = nullptr);
   /// The learning rate of optimizer group `name` ("lr.1", ...) for the
   /// following train steps; they start at the manifest's rates.
   void setGroupLr(const std::string &name, double lr);
@@ -102,6 +105,7 @@ private:
   std::vector<std::string> names_;
   std::vector<Tensor> params_, state_;
   Tensor lr_, loss_; // rank-0 scratch for train_step/loss_and_grad
+  Tensor allRows_;   // [B] ones: the mask of a full batch
   /// The other optimizer groups' learning rates, by argument name.
   std::vector<std::pair<std::string, Tensor>> groupLrs_;
 };

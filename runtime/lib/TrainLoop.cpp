@@ -42,7 +42,13 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
              std::to_string(batch) +
              "; recompile it with dlnc, which resolves batch = all at compile "
              "time");
-  if (train.count < batch)
+  // A train step that cannot mask padding rows would train on them.
+  const EntryPointSpec *step = model.manifest().findEntryPoint("train_step");
+  const bool masks =
+      step && std::any_of(step->args.begin(), step->args.end(),
+                          [](const ArgSpec &a) { return a.role == ArgRole::Mask; });
+  const bool dropLast = options.dropLast || !masks;
+  if (dropLast && train.count < batch)
     fail(DLNRT_INVALID_ARGUMENT,
          train.source + ": training set has " + std::to_string(train.count) +
              " samples, fewer than one batch of " + std::to_string(batch));
@@ -51,7 +57,14 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     fail(DLNRT_DATA_ERROR, "cannot train: " + bad + " before the first step");
   using Clock = std::chrono::steady_clock;
   Tensor x = model.makeBatchX(), y = model.makeBatchY();
-  const int64_t batches = fullBatchCount(train.count, batch);
+  // The last partial batch is padded with rows from the start of the epoch's
+  // order (real data, so every loss stays finite) that the mask leaves out
+  // of the step's means.
+  const int64_t batches = dropLast ? fullBatchCount(train.count, batch)
+                                   : paddedBatchCount(train.count, batch);
+  const int64_t samplesPerEpoch = dropLast ? batches * batch : train.count;
+  Tensor mask(model.manifest().dtype, {batch}, model.allocator());
+  std::vector<int64_t> padded(batch);
   const int64_t scanEvery = std::max<int64_t>(1, options.scanEvery);
   // A model trained only by update rules has no loss to report or check.
   const bool hasLoss = model.manifest().hasLoss();
@@ -82,8 +95,20 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     // minus evaluation.
     auto start = Clock::now();
     for (int64_t b = 0; b < batches; ++b) {
-      gatherRows(train, order.data() + b * batch, batch, x, y);
-      double loss = model.trainStep(x, y, lr);
+      const int64_t first = b * batch;
+      const int64_t valid = std::min(batch, train.count - first);
+      double loss;
+      if (valid == batch) {
+        gatherRows(train, order.data() + first, batch, x, y);
+        loss = model.trainStep(x, y, lr);
+      } else {
+        for (int64_t r = 0; r < batch; ++r) {
+          padded[r] = r < valid ? order[first + r] : order[(r - valid) % train.count];
+          mask.set(r, r < valid ? 1.0 : 0.0);
+        }
+        gatherRows(train, padded.data(), batch, x, y);
+        loss = model.trainStep(x, y, lr, &mask);
+      }
       // Diverged params are worthless: stop before anything saves them. The
       // loss is free to check; scanning every param and state element costs
       // a few percent of a small model's step, so it runs every scanEvery
@@ -100,7 +125,7 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
     totalSeconds += seconds;
-    totalSamples += batches * batch;
+    totalSamples += samplesPerEpoch;
     if (hasLoss)
       final.trainLoss = lossSum / static_cast<double>(batches);
     at.epoch = epoch;
@@ -114,7 +139,7 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     Metrics line;
     line.trainLoss = final.trainLoss;
     line.trainSeconds = seconds;
-    line.samplesPerSecond = seconds > 0 ? batches * batch / seconds : NAN;
+    line.samplesPerSecond = seconds > 0 ? samplesPerEpoch / seconds : NAN;
     if (test) {
       EvalResult r = evaluate(model, *test);
       recordTestMetrics(r, line);

@@ -26,6 +26,9 @@ struct TrainOptions {
   double lr = 0.1;    // passed only when train_step takes an lr
   /// Each epoch's learning rate from lr (null: lr throughout).
   std::optional<ScheduleSpec> lrSchedule;
+  /// Skip an epoch's partial last batch instead of padding it (always so
+  /// for a train_step without a mask argument).
+  bool dropLast = false;
   /// The other optimizer groups' base rates ("lr.1", ...), scheduled alike.
   std::vector<std::pair<std::string, double>> groupLrs;
   /// The configuration's name for the metrics, when the model has several.

@@ -15,7 +15,7 @@ def DLN_Role : I32EnumAttr<"Role", "what an entry-point argument holds", [
     I32EnumAttrCase<"input", 4>, I32EnumAttrCase<"label", 5>,
     I32EnumAttrCase<"output", 6>, I32EnumAttrCase<"loss", 7>,
     I32EnumAttrCase<"grad", 8>, I32EnumAttrCase<"hyper", 9>,
-    I32EnumAttrCase<"metric", 10>]> {
+    I32EnumAttrCase<"metric", 10>, I32EnumAttrCase<"mask", 11>]> {
   let cppNamespace = "::mlir::dln";
   let genSpecializedAttr = 0;
 }
@@ -264,12 +264,13 @@ def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
     `{lr = "lr.1", optimizer = #dln.optimizer<...>, params = [...]}`.
 
     ```mlir
-    #dln.train_config<"full_batch", batch = 120, epochs = 500, seed = 1, log_every = 0, batch_all = true, suffix = ".full_batch", optimizer = #dln.optimizer<...>, state = []>
+    #dln.train_config<"full_batch", batch = 120, epochs = 500, seed = 1, log_every = 0, batch_all = true, drop_last = false, regularized = false, suffix = ".full_batch", optimizer = #dln.optimizer<...>, state = []>
     ```
   }];
   let parameters = (ins StringRefParameter<>:$name, "int64_t":$batch,
                         "int64_t":$epochs, "int64_t":$seed, "int64_t":$logEvery,
-                        "bool":$batchAll, StringRefParameter<>:$suffix,
+                        "bool":$batchAll, "bool":$dropLast, "bool":$regularized,
+                        StringRefParameter<>:$suffix,
                         OptionalParameter<"::mlir::dln::OptimizerAttr">:$optimizer,
                         "::mlir::ArrayAttr":$state,
                         OptionalParameter<"::mlir::dln::ScheduleAttr">:$schedule,
@@ -277,6 +278,7 @@ def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
   let assemblyFormat = [{
     `<` $name `,` `batch` `=` $batch `,` `epochs` `=` $epochs `,` `seed` `=` $seed
         `,` `log_every` `=` $logEvery `,` `batch_all` `=` $batchAll
+        `,` `drop_last` `=` $dropLast `,` `regularized` `=` $regularized
         `,` `suffix` `=` $suffix (`,` `optimizer` `=` $optimizer^)?
         `,` `state` `=` $state (`,` `schedule` `=` $schedule^)?
         (`,` `groups` `=` $groups^)? `>`
