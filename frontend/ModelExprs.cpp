@@ -1,0 +1,419 @@
+//===- ModelExprs.cpp - A model's computation -----------------------------===//
+// Emits expressions with per-sample semantics, the statements of a model's
+// body (let, output, loss, metric) and the update rules' right-hand sides.
+//===----------------------------------------------------------------------===//
+#include "frontend/ModelGen.h"
+
+#include "dialects/DLN/IR/DLNComposites.h"
+#include "frontend/Builtins.h"
+#include "frontend/Operators.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace dlnc;
+using namespace mlir;
+using namespace mlir::dln;
+
+FailureOr<Value> ModelGen::emitAccuracy(const CallExpr &call) {
+  Location where = loc(call.getLoc());
+  if (call.args.size() != 2 || !call.args[0].name.empty() ||
+      !call.args[1].name.empty())
+    return error(call.getLoc()) << "accuracy expects (prediction, target)",
+           failure();
+  FailureOr<SampleValue> predicted = emitExpr(*call.args[0].value);
+  FailureOr<SampleValue> target = emitExpr(*call.args[1].value);
+  if (failed(predicted) || failed(target))
+    return failure();
+  auto predictedType = cast<RankedTensorType>(predicted->value.getType());
+  auto targetType = cast<RankedTensorType>(target->value.getType());
+  ArrayRef<int64_t> shape = predicted->sampleShape();
+  if (!predicted->batched || !target->batched || shape.size() != 1)
+    return error(call.args[0].loc)
+               << "accuracy expects per-sample scores of one vector, got "
+               << shapeString(predictedType.getElementType(), shape),
+           failure();
+  int64_t columns = shape[0];
+  if (targetType.getElementType().isInteger(32) && columns > 1) {
+    // Class targets: correct when the target's score is the largest.
+    if (columns != numClasses)
+      return error(call.getLoc())
+                 << "accuracy: the label has " << numClasses
+                 << " classes but the scores have " << columns << " columns",
+             failure();
+    Value oneHot = OneHotOp::create(builder, where, target->value, numClasses,
+                                    cast<FloatType>(elementType));
+    Value picked = reduceSum(
+        builder, where, MulOp::create(builder, where, oneHot, predicted->value),
+        {1});
+    Value best = ReduceMaxOp::create(builder, where, predicted->value,
+                                     ArrayRef<int64_t>{1});
+    return CompareOp::create(builder, where, ComparePredicate::ge, picked,
+                             best)
+        .getResult();
+  }
+  Value truth = target->value;
+  if (targetType.getElementType().isInteger(32))
+    return error(call.getLoc()) << "accuracy of one score against a class "
+                                   "label is not supported yet; use one "
+                                   "logit per class",
+           failure();
+  if (target->sampleShape() != shape)
+    return error(call.getLoc())
+               << "accuracy compares " << shapeString(elementType, shape)
+               << " with " << shapeString(elementType, target->sampleShape()),
+           failure();
+  // Binary decisions thresholded at 0.5; the fraction of equal elements.
+  Value p = CompareOp::create(
+      builder, where, ComparePredicate::ge, predicted->value,
+      splatLike(builder, where, predictedType, 0.5));
+  Value t = CompareOp::create(builder, where, ComparePredicate::ge, truth,
+                              splatLike(builder, where, targetType, 0.5));
+  Value equal = CompareOp::create(builder, where, ComparePredicate::eq, p, t);
+  return reduceMean(builder, where, equal, {1});
+}
+
+FailureOr<Value> ModelGen::emitMetric(const Stmt &stmt) {
+  auto *call = llvm::dyn_cast<CallExpr>(stmt.value.get());
+  if (call && calleeName(*call) == "accuracy")
+    return emitAccuracy(*call);
+  FailureOr<SampleValue> value = emitExpr(*stmt.value);
+  if (failed(value))
+    return failure();
+  if (!value->batched || !value->sampleShape().empty())
+    return error(stmt.value->getLoc())
+               << "a metric must be a per-sample scalar (accuracy(z, y), "
+                  "mse(p, t), mean(h)), got "
+               << shapeString(elementType, value->sampleShape())
+               << (value->batched ? "" : " that does not depend on the input"),
+           failure();
+  return value->value;
+}
+
+Value ModelGen::scalar(llvm::SMLoc where, double value) {
+  return splatLike(builder, loc(where), RankedTensorType::get({}, elementType),
+                   value);
+}
+
+FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
+  auto it = values.find(name.name);
+  if (it != values.end())
+    return it->second;
+  auto param = explicitParams.find(name.name);
+  if (param != explicitParams.end())
+    return SampleValue{root->paramValues[param->second], false};
+  auto constant = consts.find(name.name);
+  if (constant != consts.end()) {
+    auto type = RankedTensorType::get(constant->second.shape, elementType);
+    SmallVector<Attribute> elements;
+    for (double v : constant->second.values)
+      elements.push_back(builder.getFloatAttr(elementType, v));
+    return SampleValue{arith::ConstantOp::create(
+                           builder, loc(name.getLoc()), type,
+                           DenseElementsAttr::get(type, elements))
+                           .getResult(),
+                       false};
+  }
+  auto bound = modelParams.find(name.name);
+  if (bound != modelParams.end())
+    return SampleValue{scalar(name.getLoc(), bound->second), false};
+  if (layers.count(name.name))
+    return error(name.getLoc())
+               << "layer '" << name.name << "' must be applied, e.g. '"
+               << name.name << "(x)'",
+           failure();
+  return error(name.getLoc()) << "use of undefined name '" << name.name << "'",
+         failure();
+}
+
+std::optional<FailureOr<SampleValue>>
+ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
+  StringRef name = calleeName(call);
+  unsigned arity = llvm::StringSwitch<unsigned>(name)
+                       .Cases({"outer", "matmul"}, 2)
+                       .Cases({"transpose", "sum", "mean"}, 1)
+                       .Default(0);
+  if (!arity)
+    return std::nullopt;
+  Location where = loc(call.getLoc());
+  SmallVector<SampleValue> args;
+  for (const Argument &arg : call.args) {
+    if (!arg.name.empty())
+      return FailureOr<SampleValue>(
+          (error(arg.loc) << "'" << name << "' has no argument named '"
+                          << arg.name << "'",
+           failure()));
+    FailureOr<SampleValue> value = emitExpr(*arg.value);
+    if (failed(value))
+      return FailureOr<SampleValue>(failure());
+    args.push_back(*value);
+  }
+  if (args.size() != arity)
+    return FailureOr<SampleValue>(
+        (error(call.getLoc()) << "'" << name << "' expects " << arity
+                              << " argument(s), got " << args.size(),
+         failure()));
+  if (name == "outer")
+    return perSampleOuter(builder, where, args[0], args[1]);
+  if (name == "matmul")
+    return perSampleMatmul(builder, where, args[0], args[1]);
+  if (name == "transpose")
+    return perSampleTranspose(builder, where, args[0]);
+  if (name == "sum")
+    return FailureOr<SampleValue>(perSampleSum(builder, where, args[0]));
+  return FailureOr<SampleValue>(perSampleMean(builder, where, args[0]));
+}
+
+FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
+  StringRef name = calleeName(call);
+  if (name.empty())
+    return error(call.getLoc()) << "expected a function or layer name",
+           failure();
+  auto function = functionParams.find(name);
+  if (function != functionParams.end())
+    return emitFunctionCall(call, function->second);
+  auto instance = subModels.find(name);
+  if (instance != subModels.end()) {
+    SmallVector<SampleValue> inputs;
+    for (const Argument &arg : call.args) {
+      if (!arg.name.empty())
+        return error(arg.loc) << "a model's inputs are positional", failure();
+      FailureOr<SampleValue> value = emitExpr(*arg.value);
+      if (failed(value))
+        return failure();
+      inputs.push_back(*value);
+    }
+    return instance->second->emitInstance(call, inputs);
+  }
+  if (auto perSample = emitPerSampleBuiltin(call))
+    return *perSample;
+  Location where = loc(call.getLoc());
+  const Builtin *builtin = lookupBuiltin(name);
+  auto layer = layers.find(name);
+  if (!builtin && layer == layers.end())
+    return error(call.getLoc()) << "unknown function or layer '" << name << "'",
+           failure();
+
+  // Positional tensor operands, then named options (builtins only).
+  ArrayRef<BuiltinOption> optionSpecs =
+      builtin ? builtin->options : ArrayRef<BuiltinOption>();
+  SmallVector<Value> operands;
+  bool batched = false;
+  SmallVector<double> options;
+  for (const BuiltinOption &option : optionSpecs)
+    options.push_back(option.defaultValue);
+  for (const Argument &arg : call.args) {
+    if (arg.name.empty()) {
+      auto value = emitExpr(*arg.value);
+      if (failed(value))
+        return failure();
+      operands.push_back(value->value);
+      batched |= value->batched;
+      continue;
+    }
+    auto *spec = llvm::find_if(optionSpecs, [&](const BuiltinOption &o) {
+      return o.name == arg.name;
+    });
+    if (spec == optionSpecs.end()) {
+      InFlightDiagnostic diag = error(arg.loc)
+                                << "'" << name << "' has no argument named '"
+                                << arg.name << "'";
+      if (!optionSpecs.empty()) {
+        diag << " (expected ";
+        llvm::interleave(
+            optionSpecs, [&](const BuiltinOption &o) { diag << o.name; },
+            [&] { diag << ", "; });
+        diag << ")";
+      }
+      return failure();
+    }
+    std::optional<double> value = evaluateNumber(*arg.value, &modelParams);
+    if (!value)
+      return error(arg.loc) << "argument '" << arg.name << "' of '" << name
+                            << "' must be a number",
+             failure();
+    options[spec - optionSpecs.begin()] = *value;
+  }
+  unsigned arity = builtin ? builtin->arity : 1;
+  if (operands.size() != arity)
+    return error(call.getLoc()) << "'" << name << "' expects " << arity
+                                << " argument(s), got " << operands.size(),
+           failure();
+
+  FailureOr<Value> result;
+  if (!builtin) {
+    const LayerInfo &info = layer->second;
+    SmallVector<Value> layerParams;
+    for (unsigned index : info.paramIndices)
+      layerParams.push_back(root->paramValues[index]);
+    result = info.kind->apply(builder, where, operands[0], layerParams);
+  } else {
+    result = builtin->build(
+        BuiltinCall{builder, where, operands, options, numClasses});
+  }
+  if (failed(result))
+    return failure();
+  return SampleValue{*result, batched};
+}
+
+FailureOr<SampleValue> ModelGen::emitBinary(const BinaryExpr &binary) {
+  auto lhs = emitExpr(*binary.lhs);
+  auto rhs = emitExpr(*binary.rhs);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  Location where = loc(binary.getLoc());
+  if (binary.op == "@")
+    return perSampleMatmul(builder, where, *lhs, *rhs);
+  alignForBroadcast(builder, where, *lhs, *rhs);
+  FailureOr<Value> result =
+      emitBinaryOperator(builder, where, binary.op, lhs->value, rhs->value);
+  if (failed(result))
+    return failure();
+  return SampleValue{*result, lhs->batched || rhs->batched};
+}
+
+FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
+  if (auto *name = llvm::dyn_cast<IdentifierExpr>(&expr))
+    return emitIdentifier(*name);
+  if (auto *call = llvm::dyn_cast<CallExpr>(&expr))
+    return emitCall(*call);
+  if (auto *binary = llvm::dyn_cast<BinaryExpr>(&expr))
+    return emitBinary(*binary);
+  if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {
+    FailureOr<SampleValue> operand = emitExpr(*unary->operand);
+    if (failed(operand))
+      return failure();
+    FailureOr<Value> result = emitUnaryOperator(builder, loc(unary->getLoc()),
+                                                unary->op, operand->value);
+    if (failed(result))
+      return failure();
+    return SampleValue{*result, operand->batched};
+  }
+  // A number is a scalar of the model's dtype; broadcasting spreads it.
+  if (auto *number = llvm::dyn_cast<NumberExpr>(&expr))
+    return SampleValue{scalar(number->getLoc(), number->value), false};
+  return error(expr.getLoc()) << "this expression is not supported inside a "
+                                 "model by this compiler version",
+         failure();
+}
+
+LogicalResult ModelGen::emitBody(ForwardValues &forward) {
+  for (const Stmt &stmt : model.body) {
+    bool loss = stmt.kind == Stmt::Kind::Loss && isRoot();
+    if (stmt.kind == Stmt::Kind::Metric && isRoot()) {
+      // Unnamed metrics are named after their function (13.3).
+      std::string name =
+          stmt.names.empty() ? calleeName(*stmt.value).str() : stmt.name();
+      if (name.empty())
+        return error(stmt.loc) << "name this metric: metric NAME = ...";
+      for (const auto &[other, value] : forward.metrics)
+        if (other == name)
+          return error(stmt.names.empty() ? stmt.value->getLoc() : stmt.nameLoc)
+                 << "a metric named '" << name
+                 << "' is already defined; name this one: metric NAME = ...";
+      FailureOr<Value> value = emitMetric(stmt);
+      if (failed(value))
+        return failure();
+      forward.metrics.emplace_back(name, *value);
+      continue;
+    }
+    if (stmt.kind != Stmt::Kind::Let && stmt.kind != Stmt::Kind::Output &&
+        !loss)
+      continue;
+    // `let (a, b) = (e1, e2)` binds each element.
+    auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
+    if (stmt.kind == Stmt::Kind::Let && stmt.names.size() > 1) {
+      if (!tuple || tuple->elements.size() != stmt.names.size())
+        return error(stmt.value->getLoc())
+                   << "binds " << stmt.names.size()
+                   << " names, so the value must be a tuple of as many "
+                      "elements",
+               failure();
+      for (auto [name, element] : llvm::zip_equal(stmt.names, tuple->elements)) {
+        FailureOr<SampleValue> value = emitExpr(*element);
+        if (failed(value))
+          return failure();
+        if (!values.try_emplace(name, *value).second)
+          return error(stmt.nameLoc) << "'" << name << "' is already defined",
+                 failure();
+      }
+      continue;
+    }
+    FailureOr<SampleValue> value = emitExpr(*stmt.value);
+    if (failed(value))
+      return failure();
+    if (stmt.kind == Stmt::Kind::Loss) {
+      const Builtin *callee = lookupBuiltin(calleeName(*stmt.value));
+      if (!callee || !callee->isLoss) {
+        InFlightDiagnostic diag = error(stmt.value->getLoc());
+        diag << "a loss must be a call of a loss function (";
+        llvm::interleaveComma(
+            llvm::make_filter_range(allBuiltins(),
+                                    [](const Builtin &b) { return b.isLoss; }),
+            diag, [&](const Builtin &b) { diag << b.name; });
+        return diag << ")", failure();
+      }
+      // Several losses are summed into the objective (13.1).
+      forward.perSampleLoss =
+          forward.perSampleLoss
+              ? AddOp::create(builder, loc(stmt.loc), forward.perSampleLoss,
+                              value->value)
+                    .getResult()
+              : value->value;
+      continue;
+    }
+    if (stmt.kind == Stmt::Kind::Output && !value->batched)
+      return error(stmt.value->getLoc())
+                 << "output '" << stmt.name()
+                 << "' does not depend on the input",
+             failure();
+    if (!values.try_emplace(stmt.name(), *value).second)
+      return error(stmt.nameLoc)
+                 << "'" << stmt.name() << "' is already defined",
+             failure();
+    if (stmt.kind == Stmt::Kind::Output)
+      forward.output = value->value;
+  }
+  return success();
+}
+
+FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
+                                               Value y, bool withUpdates,
+                                               Value mask) {
+  values.clear();
+  paramValues.assign(paramArgs.begin(), paramArgs.end());
+  values[inputName] = {x, true};
+  values[labelName] = {y, true};
+  ForwardValues forward;
+  if (failed(emitBody(forward)))
+    return failure();
+  if (outputStmt)
+    forward.output = values.lookup(outputName).value;
+  if (!withUpdates)
+    return forward;
+  // Right-hand sides see the forward values, before any change (7.6).
+  for (const UpdateRule &rule : updates) {
+    FailureOr<SampleValue> value = emitExpr(*rule.stmt->value);
+    if (failed(value))
+      return failure();
+    Value mean = batchMean(builder, loc(rule.stmt->loc), *value, mask);
+    const ParamInfo &param = params[rule.paramIndex];
+    auto type = cast<RankedTensorType>(mean.getType());
+    if (type.getShape() != ArrayRef<int64_t>(param.shape)) {
+      FailureOr<Value> broadcast =
+          type.getRank() == 0
+              ? broadcastTo(builder, loc(rule.stmt->loc), mean, param.shape)
+              : FailureOr<Value>(failure());
+      if (failed(broadcast))
+        return error(rule.stmt->value->getLoc())
+                   << "update of '" << param.name << "' ("
+                   << shapeString(elementType, param.shape)
+                   << ") computes a value of "
+                   << shapeString(elementType, type.getShape()),
+               failure();
+      mean = *broadcast;
+    }
+    forward.updates.emplace_back(rule.paramIndex, mean);
+  }
+  return forward;
+}
