@@ -300,7 +300,8 @@ LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
   auto args = evalFunc.getArguments();
   FailureOr<ForwardValues> forward =
       model.emitForward(args.take_front(numParams), args[numParams],
-                        args[numParams + 1], /*withUpdates=*/false);
+                        args[numParams + 1], /*withUpdates=*/false, /*mask=*/nullptr,
+                        /*withMetrics=*/true);
   if (failed(forward))
     return failure();
   SmallVector<Value> results;

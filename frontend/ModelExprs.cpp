@@ -301,6 +301,8 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
   for (const Stmt &stmt : model.body) {
     bool loss = stmt.kind == Stmt::Kind::Loss && isRoot();
     if (stmt.kind == Stmt::Kind::Metric && isRoot()) {
+      if (!emittingMetrics)
+        continue;
       // Unnamed metrics are named after their function (13.3).
       std::string name =
           stmt.names.empty() ? calleeName(*stmt.value).str() : stmt.name();
@@ -379,7 +381,8 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
 
 FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
                                                Value y, bool withUpdates,
-                                               Value mask) {
+                                               Value mask, bool withMetrics) {
+  emittingMetrics = withMetrics;
   values.clear();
   paramValues.assign(paramArgs.begin(), paramArgs.end());
   values[inputName] = {x, true};

@@ -132,11 +132,13 @@ private:
   /// Emits the forward pass at the builder's insertion point; with
   /// `withUpdates` also the update rules' new values.
   /// `mask` ([batch]: 1 for real rows, 0 for padding) weighs the update
-  /// rules' batch means; it may be null without `withUpdates`.
+  /// rules' batch means; it may be null without `withUpdates`. Metrics are
+  /// emitted only `withMetrics` (eval_step reports them).
   mlir::FailureOr<ForwardValues> emitForward(mlir::ValueRange params,
                                              mlir::Value x, mlir::Value y,
                                              bool withUpdates,
-                                             mlir::Value mask = nullptr);
+                                             mlir::Value mask = nullptr,
+                                             bool withMetrics = false);
   mlir::FailureOr<SampleValue> emitExpr(const Expr &expr);
   mlir::FailureOr<SampleValue> emitCall(const CallExpr &call);
   mlir::FailureOr<SampleValue> emitBinary(const BinaryExpr &binary);
@@ -177,6 +179,7 @@ private:
 
   // Per-function state of emitForward.
   llvm::StringMap<SampleValue> values;
+  bool emittingMetrics = false;
   llvm::SmallVector<mlir::Value> paramValues; // root only
 };
 
