@@ -20,7 +20,7 @@ FailureOr<Value> buildSoftmax(const BuiltinCall &c) {
 /// max(x, slope * x) for slope < 1: one primitive and its subgradient.
 FailureOr<Value> buildLeakyRelu(const BuiltinCall &c) {
   Value x = c.args[0];
-  Value slope = splatLike(c.builder, c.loc, x.getType(), c.options[0]);
+  Value slope = splatLike(c.builder, c.loc, x, c.options[0]);
   return MaxOp::create(c.builder, c.loc, x,
                        MulOp::create(c.builder, c.loc, x, slope))
       .getResult();
@@ -30,21 +30,20 @@ FailureOr<Value> buildLeakyRelu(const BuiltinCall &c) {
 FailureOr<Value> buildHeaviside(const BuiltinCall &c) {
   Value x = c.args[0];
   return CompareOp::create(c.builder, c.loc, ComparePredicate::ge, x,
-                           splatLike(c.builder, c.loc, x.getType(), 0.0))
+                           splatLike(c.builder, c.loc, x, 0.0))
       .getResult();
 }
 
 /// x where x > 0, else alpha (exp(x) - 1).
 FailureOr<Value> buildElu(const BuiltinCall &c) {
   Value x = c.args[0];
-  Type type = x.getType();
   Value negative = MulOp::create(
-      c.builder, c.loc, splatLike(c.builder, c.loc, type, c.options[0]),
+      c.builder, c.loc, splatLike(c.builder, c.loc, x, c.options[0]),
       SubOp::create(c.builder, c.loc, ExpOp::create(c.builder, c.loc, x),
-                    splatLike(c.builder, c.loc, type, 1.0)));
+                    splatLike(c.builder, c.loc, x, 1.0)));
   Value positive =
       CompareOp::create(c.builder, c.loc, ComparePredicate::gt, x,
-                        splatLike(c.builder, c.loc, type, 0.0));
+                        splatLike(c.builder, c.loc, x, 0.0));
   return SelectOp::create(c.builder, c.loc, positive, x, negative).getResult();
 }
 
@@ -55,8 +54,7 @@ FailureOr<Value> buildSoftplus(const BuiltinCall &c) {
   if (beta <= 0)
     return emitError(c.loc) << "softplus expects 'beta' > 0", failure();
   Value x = c.args[0];
-  Type type = x.getType();
-  auto constant = [&](double v) { return splatLike(c.builder, c.loc, type, v); };
+  auto constant = [&](double v) { return splatLike(c.builder, c.loc, x, v); };
   Value bx = MulOp::create(c.builder, c.loc, x, constant(beta));
   Value tail = LogOp::create(
       c.builder, c.loc,

@@ -1,6 +1,6 @@
 //===- EntryPointGen.cpp - The functions a compiled model exports ---------===//
 // For each train configuration (suffix "" for the first, ".NAME" for the
-// others), compiled for its batch size B:
+// others), for any batch size B (dimension 0 of x, y and mask is dynamic):
 //   eval_step(params, x, y)              -> ([per-sample loss], output)
 //   loss_and_grad(params, x, y)          -> (objective, d params)
 //   train_step(params, x, y, state, [lr]) -> (params, state, [objective])
@@ -37,10 +37,10 @@ public:
   ArrayAttr groupsAttr;
 
 private:
-  /// (params, x, y, [mask], extraInputs...) -> results. The mask ([B], 1
-  /// for real rows, 0 for a padded last batch's filler) weighs the batch
-  /// means of training.
-  func::FuncOp createFunction(StringRef name, int64_t batch, bool masked,
+  /// (params, x, y, [mask], extraInputs...) -> results, where x, y and the
+  /// mask have a dynamic batch dimension B. The mask ([B], 1 for real rows,
+  /// 0 for a padded last batch's filler) weighs the batch means of training.
+  func::FuncOp createFunction(StringRef name, bool masked,
                               TypeRange extraInputs, TypeRange results);
   void setRole(func::FuncOp func, unsigned index, Role role, StringRef name) {
     func.setArgAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
@@ -93,9 +93,10 @@ private:
 };
 } // namespace dlnc
 
-func::FuncOp EntryPointGen::createFunction(StringRef name, int64_t batch,
-                                           bool masked, TypeRange extraInputs,
+func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
+                                           TypeRange extraInputs,
                                            TypeRange results) {
+  int64_t batch = ShapedType::kDynamic;
   SmallVector<Type> inputs = paramTypes();
   inputs.push_back(model.inputType(batch));
   inputs.push_back(model.labelType(batch));
@@ -249,10 +250,10 @@ void EntryPointGen::clipByGlobalNorm(MutableArrayRef<Value> grads,
   }
   Type scalar = scalarType();
   Value norm = SqrtOp::create(builder, where, squares);
-  Value limit = splatLike(builder, where, scalar, maxNorm);
+  Value limit = splatConstant(builder, where, scalar, maxNorm);
   // c / max(c, norm + 1e-6) is PyTorch's clamped coefficient.
   Value padded = AddOp::create(builder, where, norm,
-                               splatLike(builder, where, scalar, 1e-6));
+                               splatConstant(builder, where, scalar, 1e-6));
   Value coefficient = DivOp::create(
       builder, where, limit, MaxOp::create(builder, where, limit, padded));
   for (Value &grad : grads)
@@ -263,7 +264,7 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
                                                 int64_t batch,
                                                 StringRef suffix) {
   func::FuncOp lossFunc =
-      createFunction(("loss" + suffix).str(), batch, /*masked=*/true, {},
+      createFunction(("loss" + suffix).str(), /*masked=*/true, {},
                      {scalarType()});
   lossFunc.setPrivate();
   unsigned numParams = model.params.size();
@@ -294,7 +295,7 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
 LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
   // Per-sample losses and outputs; the runtime computes the metrics.
   func::FuncOp evalFunc =
-      createFunction(("eval_step" + suffix).str(), batch, /*masked=*/false, {},
+      createFunction(("eval_step" + suffix).str(), /*masked=*/false, {},
                      {});
   unsigned numParams = model.params.size();
   auto args = evalFunc.getArguments();
@@ -333,7 +334,7 @@ void EntryPointGen::emitLossAndGrad(func::FuncOp lossFunc, int64_t batch,
   SmallVector<Type> types{scalarType()};
   llvm::append_range(types, paramTypes());
   func::FuncOp gradFunc =
-      createFunction(("loss_and_grad" + suffix).str(), batch, /*masked=*/true,
+      createFunction(("loss_and_grad" + suffix).str(), /*masked=*/true,
                      {}, types);
   SmallVector<int64_t> wrt =
       llvm::to_vector(llvm::seq<int64_t>(0, model.params.size()));
@@ -429,7 +430,7 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   llvm::append_range(resultTypes, stateTypes);
   if (lossFunc)
     resultTypes.push_back(scalar);
-  func::FuncOp stepFunc = createFunction(("train_step" + suffix).str(), batch,
+  func::FuncOp stepFunc = createFunction(("train_step" + suffix).str(),
                                          /*masked=*/true, extraInputs,
                                          resultTypes);
   auto args = stepFunc.getArguments();
@@ -466,7 +467,7 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
       Value step;
       if (usesStepCount(groupOptimizer))
         step = AddOp::create(builder, where, stateArgs[stepIndex],
-                             splatLike(builder, where, scalar, 1.0));
+                             splatConstant(builder, where, scalar, 1.0));
       for (unsigned i : group) {
         unsigned k = llvm::find(optimized, i) - optimized.begin();
         SmallVector<Value> updated = buildOptimizerUpdate(

@@ -16,13 +16,23 @@ uint64_t saturatingMul(uint64_t a, uint64_t b) {
   return __builtin_mul_overflow(a, b, &product) ? UINT64_MAX : product;
 }
 
-/// Bytes of a statically shaped tensor; 0 for anything else.
-uint64_t tensorBytes(Type type) {
+/// The shape of `tensor` at batch size `batch`: dynamic dimensions are the
+/// batch (or a multiple of it, which this underestimates).
+SmallVector<int64_t> shapeAt(RankedTensorType tensor, int64_t batch) {
+  SmallVector<int64_t> shape(tensor.getShape());
+  for (int64_t &dim : shape)
+    if (ShapedType::isDynamic(dim))
+      dim = batch;
+  return shape;
+}
+
+/// Bytes of a ranked tensor at batch size `batch`; 0 for anything else.
+uint64_t tensorBytes(Type type, int64_t batch) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
+  if (!tensor)
     return 0;
   uint64_t bytes = (tensor.getElementTypeBitWidth() + 7) / 8;
-  for (int64_t dim : tensor.getShape())
+  for (int64_t dim : shapeAt(tensor, batch))
     bytes = saturatingMul(bytes, uint64_t(dim));
   return bytes;
 }
@@ -39,12 +49,12 @@ LogicalResult dlnc::checkTrainStepMemory(func::FuncOp lossFunc,
   // A value and its gradient, for each argument and each computed value.
   uint64_t total = 0;
   for (Type type : lossFunc.getArgumentTypes())
-    total = saturatingAdd(total, saturatingMul(2, tensorBytes(type)));
+    total = saturatingAdd(total, saturatingMul(2, tensorBytes(type, batch)));
   Operation *largest = nullptr;
   uint64_t largestBytes = 0;
   lossFunc.walk([&](Operation *op) {
     for (Type type : op->getResultTypes()) {
-      uint64_t bytes = tensorBytes(type);
+      uint64_t bytes = tensorBytes(type, batch);
       total = saturatingAdd(total, saturatingMul(2, bytes));
       if (bytes > largestBytes) {
         largest = op;
@@ -60,7 +70,7 @@ LogicalResult dlnc::checkTrainStepMemory(func::FuncOp lossFunc,
          << " at batch " << batch << ", more than the "
          << gibText(kMaxTrainStepBytes)
          << " dlnc allows; its largest tensor, "
-         << mlir::dln::shapeText(shape.getShape()) << " ("
+         << mlir::dln::shapeText(shapeAt(shape, batch)) << " ("
          << gibText(largestBytes)
          << "), is computed here (lower the batch size or the width)";
 }

@@ -66,9 +66,9 @@ FailureOr<Value> ModelGen::emitAccuracy(const CallExpr &call) {
   // Binary decisions thresholded at 0.5; the fraction of equal elements.
   Value p = CompareOp::create(
       builder, where, ComparePredicate::ge, predicted->value,
-      splatLike(builder, where, predictedType, 0.5));
+      splatLike(builder, where, predicted->value, 0.5));
   Value t = CompareOp::create(builder, where, ComparePredicate::ge, truth,
-                              splatLike(builder, where, targetType, 0.5));
+                              splatLike(builder, where, truth, 0.5));
   Value equal = CompareOp::create(builder, where, ComparePredicate::eq, p, t);
   return reduceMean(builder, where, equal, {1});
 }
@@ -91,7 +91,7 @@ FailureOr<Value> ModelGen::emitMetric(const Stmt &stmt) {
 }
 
 Value ModelGen::scalar(llvm::SMLoc where, double value) {
-  return splatLike(builder, loc(where), RankedTensorType::get({}, elementType),
+  return splatConstant(builder, loc(where), RankedTensorType::get({}, elementType),
                    value);
 }
 

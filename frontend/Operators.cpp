@@ -12,7 +12,7 @@ namespace {
 /// 1 where `x` is nonzero, else 0 (the truth value of a logical operand).
 Value truthOf(OpBuilder &builder, Location loc, Value x) {
   return CompareOp::create(builder, loc, ComparePredicate::ne, x,
-                           splatLike(builder, loc, x.getType(), 0.0));
+                           splatLike(builder, loc, x, 0.0));
 }
 
 FailureOr<Value> compare(OpBuilder &builder, Location loc,
@@ -22,8 +22,8 @@ FailureOr<Value> compare(OpBuilder &builder, Location loc,
                       cast<RankedTensorType>(rhs.getType()).getShape());
   if (failed(shape))
     return failure();
-  FailureOr<Value> a = broadcastTo(builder, loc, lhs, *shape);
-  FailureOr<Value> b = broadcastTo(builder, loc, rhs, *shape);
+  FailureOr<Value> a = broadcastTo(builder, loc, lhs, *shape, {rhs});
+  FailureOr<Value> b = broadcastTo(builder, loc, rhs, *shape, {lhs});
   if (failed(a) || failed(b))
     return failure();
   return createChecked<CompareOp>(builder, loc, predicate, *a, *b);
@@ -71,7 +71,7 @@ FailureOr<Value> dlnc::emitUnaryOperator(OpBuilder &builder, Location loc,
     return NegOp::create(builder, loc, operand).getResult();
   if (op == "not")
     return CompareOp::create(builder, loc, ComparePredicate::eq, operand,
-                             splatLike(builder, loc, operand.getType(), 0.0))
+                             splatLike(builder, loc, operand, 0.0))
         .getResult();
   return emitError(loc) << "operator '" << op
                         << "' is not supported on tensors",

@@ -3,6 +3,8 @@
 
 #include "dialects/DLN/IR/DLNComposites.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -15,14 +17,37 @@ RankedTensorType tensorType(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
+/// `value` reshaped to `shape`; `sizes` are the sizes of its `?` dimensions.
 Value reshape(OpBuilder &builder, Location loc, Value value,
-              ArrayRef<int64_t> shape) {
+              ArrayRef<int64_t> shape, ValueRange sizes = {}) {
   if (tensorType(value).getShape() == shape)
     return value;
-  return ReshapeOp::create(
-      builder, loc,
-      RankedTensorType::get(shape, tensorType(value).getElementType()), value,
-      builder.getDenseI64ArrayAttr(shape));
+  return ReshapeOp::create(builder, loc, value, sizes, shape);
+}
+
+/// The batch size of a batched value, when it is dynamic: the size operand
+/// of shapes that lead with it.
+SmallVector<Value> batchSizeOf(OpBuilder &builder, Location loc,
+                               const SampleValue &x) {
+  if (!x.batched || !tensorType(x.value).isDynamicDim(0))
+    return {};
+  return {dimSize(builder, loc, x.value, 0)};
+}
+
+/// `batch * factor` for a shape: `?` when the batch is.
+int64_t timesBatch(int64_t batch, int64_t factor) {
+  return ShapedType::isDynamic(batch) ? batch : batch * factor;
+}
+
+/// The size operands of `batch * factor` rows.
+SmallVector<Value> rowSizes(OpBuilder &builder, Location loc,
+                            const SampleValue &x, int64_t factor) {
+  SmallVector<Value> sizes = batchSizeOf(builder, loc, x);
+  if (!sizes.empty() && factor != 1)
+    sizes[0] = arith::MulIOp::create(
+        builder, loc, sizes[0],
+        arith::ConstantIndexOp::create(builder, loc, factor));
+  return sizes;
 }
 
 /// `x` with its per-sample shape replaced by `sampleShape` (same elements).
@@ -32,7 +57,8 @@ SampleValue reshapeSample(OpBuilder &builder, Location loc, SampleValue x,
   if (x.batched)
     shape.push_back(tensorType(x.value).getDimSize(0));
   llvm::append_range(shape, sampleShape);
-  return {reshape(builder, loc, x.value, shape), x.batched};
+  return {reshape(builder, loc, x.value, shape, batchSizeOf(builder, loc, x)),
+          x.batched};
 }
 } // namespace
 
@@ -112,13 +138,16 @@ FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
   }
   if (lhs.batched && rhs.batched) {
     // One product per sample: [B, m, inner] @ [B, inner, n].
-    Value left = reshape(builder, loc, lhs.value, {batch, m, inner});
-    Value right = reshape(builder, loc, rhs.value, {batch, inner, n});
+    Value left = reshape(builder, loc, lhs.value, {batch, m, inner},
+                         batchSizeOf(builder, loc, lhs));
+    Value right = reshape(builder, loc, rhs.value, {batch, inner, n},
+                          batchSizeOf(builder, loc, rhs));
     FailureOr<Value> product =
         createChecked<MatmulOp>(builder, loc, left, right, false, false);
     if (failed(product))
       return failure();
-    return SampleValue{reshape(builder, loc, *product, resultShape(true)),
+    return SampleValue{reshape(builder, loc, *product, resultShape(true),
+                               batchSizeOf(builder, loc, lhs)),
                        true};
   }
   if (rhs.batched) {
@@ -134,18 +163,21 @@ FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
         builder, loc, rhs.value, weight, false, true); // [B, m]
     if (failed(product))
       return failure();
-    return SampleValue{reshape(builder, loc, *product, resultShape(true)),
+    return SampleValue{reshape(builder, loc, *product, resultShape(true),
+                               batchSizeOf(builder, loc, rhs)),
                        true};
   }
   // lhs maybe batched, rhs fixed: rows of all samples times one matrix.
-  int64_t rows = (lhs.batched ? batch : 1) * m;
-  Value flat = reshape(builder, loc, lhs.value, {rows, inner});
+  int64_t rows = lhs.batched ? timesBatch(batch, m) : m;
+  Value flat = reshape(builder, loc, lhs.value, {rows, inner},
+                       rowSizes(builder, loc, lhs, m));
   Value weight = reshape(builder, loc, rhs.value, {inner, n});
   FailureOr<Value> product =
       createChecked<MatmulOp>(builder, loc, flat, weight, false, false);
   if (failed(product))
     return failure();
-  return SampleValue{reshape(builder, loc, *product, resultShape(lhs.batched)),
+  return SampleValue{reshape(builder, loc, *product, resultShape(lhs.batched),
+                             batchSizeOf(builder, loc, lhs)),
                      lhs.batched};
 }
 
@@ -213,7 +245,11 @@ Value dlnc::batchMean(OpBuilder &builder, Location loc, SampleValue x,
   // mask as [B, 1, ...] times x, summed over the batch, over sum(mask).
   SmallVector<int64_t> shape(type.getRank(), 1);
   shape[0] = type.getDimSize(0);
-  Value weights = reshape(builder, loc, mask, shape);
+  Value weights =
+      type.getRank() == 1
+          ? mask
+          : reshape(builder, loc, mask, shape,
+                    batchSizeOf(builder, loc, {mask, true}));
   FailureOr<Value> weighted =
       broadcastingBinary<MulOp>(builder, loc, x.value, weights);
   Value sum = reduceSum(builder, loc, *weighted, {0});

@@ -47,7 +47,9 @@ public:
         continue;
       if (llvm::any_of(clone->getOperands(),
                        [&](Value v) { return active.contains(v); }))
-        active.insert(clone->result_begin(), clone->result_end());
+        for (Value result : clone->getResults())
+          if (isDifferentiableType(result.getType()))
+            active.insert(result);
     }
     return success();
   }
@@ -72,7 +74,7 @@ public:
       for (unsigned i = 0, e = resultAdjoints.size(); i < e; ++i)
         if (!resultAdjoints[i])
           resultAdjoints[i] =
-              splatLike(builder, op->getLoc(), op->getResult(i).getType(), 0.0);
+              splatLike(builder, op->getLoc(), op->getResult(i), 0.0);
       SmallVector<Value> operandAdjoints =
           differentiable.buildAdjoints(builder, resultAdjoints);
       for (auto [operand, adj] : llvm::zip(op->getOperands(), operandAdjoints))
@@ -86,10 +88,17 @@ public:
   Value adjointOf(Value value, Location loc) {
     if (Value adj = adjoints.lookup(value))
       return adj;
-    return splatLike(builder, loc, value.getType(), 0.0);
+    return splatLike(builder, loc, value, 0.0);
   }
 
 private:
+  /// Only float tensors carry derivatives: sizes (`tensor.dim` of an active
+  /// tensor, the counts computed from them) are never active.
+  static bool isDifferentiableType(Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor && isa<FloatType>(tensor.getElementType());
+  }
+
   /// dln ops without a gradient rule are piecewise constant (compare, sign,
   /// one_hot, stop_gradient): their results are inactive. Any other op with
   /// an active operand must be differentiable, which propagateBackward checks.
@@ -156,7 +165,7 @@ FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
   Value value = mapping.lookup(primalReturn.getOperand(0));
   Location loc = primalReturn.getLoc();
   if (failed(differentiator.propagateBackward(
-          value, splatLike(builder, loc, valueType, 1.0))))
+          value, splatConstant(builder, loc, valueType, 1.0))))
     return failure();
 
   SmallVector<Value> results{value};

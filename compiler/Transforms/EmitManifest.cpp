@@ -23,9 +23,11 @@ using namespace mlir;
 namespace json = llvm::json;
 
 namespace {
+/// Sizes, with -1 for a dynamic dimension (the batch, chosen by the caller).
 json::Array shapeJson(ArrayRef<int64_t> dims) {
-  return json::Array(
-      llvm::map_range(dims, [](int64_t d) { return json::Value(d); }));
+  return json::Array(llvm::map_range(dims, [](int64_t d) {
+    return json::Value(ShapedType::isDynamic(d) ? int64_t(-1) : d);
+  }));
 }
 
 std::string dtypeName(Type type) {
@@ -187,7 +189,7 @@ public:
                               "model"),
              failure();
     json::Object root{{"format", "dlnc-model"},
-                      {"version", 2},
+                      {"version", 3},
                       {"model", module.getSymName().value_or("model").str()},
                       {"dtype", dtypeName(dtype.getValue())}};
     json::Object train;

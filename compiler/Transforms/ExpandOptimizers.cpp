@@ -29,7 +29,7 @@ struct Arith {
   Location loc;
 
   Value constant(Value like, double value) {
-    return splatLike(b, loc, like.getType(), value);
+    return splatLike(b, loc, like, value);
   }
   Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
@@ -41,8 +41,7 @@ struct Arith {
   Value add(Value x, double c) { return add(x, constant(x, c)); }
   /// A rank-0 `scalar` broadcast to `like`'s shape.
   Value spread(Value scalar, Value like) {
-    return BroadcastOp::create(
-        b, loc, scalar, cast<RankedTensorType>(like.getType()).getShape(), {});
+    return spreadLike(b, loc, scalar, like);
   }
   /// `x * factor` with a rank-0 `factor` (the learning rate, say).
   Value scaled(Value x, Value factor) { return scale(b, loc, x, factor); }

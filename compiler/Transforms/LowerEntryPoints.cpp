@@ -23,13 +23,13 @@ MemRefType toMemRef(Type type) {
 }
 
 LogicalResult lowerEntryPoint(func::FuncOp func) {
+  // Dynamic dimensions (the batch) take their sizes from the caller's
+  // memref descriptors.
   for (Type type : llvm::concat<const Type>(func.getArgumentTypes(),
-                                            func.getResultTypes())) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor || !tensor.hasStaticShape())
-      return func.emitError("entry points need statically shaped tensor "
-                            "arguments and results");
-  }
+                                            func.getResultTypes()))
+    if (!isa<RankedTensorType>(type))
+      return func.emitError("entry points need ranked tensor arguments and "
+                            "results");
   Block &entry = func.getBody().front();
   OpBuilder builder = OpBuilder::atBlockBegin(&entry);
   Location loc = func.getLoc();

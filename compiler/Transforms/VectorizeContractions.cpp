@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -62,18 +63,23 @@ std::optional<ProductShape> matchProduct(linalg::LinalgOp op) {
 }
 
 /// A view of `source` restricted to [offset, offset + size) in dimension `dim`.
-Value slice(ImplicitLocOpBuilder &b, Value source, unsigned dim, int64_t offset,
-            int64_t size) {
+Value slice(ImplicitLocOpBuilder &b, Value source, unsigned dim,
+            OpFoldResult offset, OpFoldResult size) {
   auto type = cast<MemRefType>(source.getType());
   SmallVector<OpFoldResult> offsets, sizes, strides;
   for (int64_t d = 0; d < type.getRank(); ++d) {
-    offsets.push_back(b.getIndexAttr(d == dim ? offset : 0));
-    sizes.push_back(d == dim ? OpFoldResult(b.getIndexAttr(size))
+    offsets.push_back(d == dim ? offset : OpFoldResult(b.getIndexAttr(0)));
+    sizes.push_back(d == dim ? size
                              : memref::getMixedSize(b, b.getLoc(), source, d));
     strides.push_back(b.getIndexAttr(1));
   }
   return memref::SubViewOp::create(b, source, offsets, sizes, strides);
 }
+
+/// Marks the products left for the rows and columns a kernel does not cover:
+/// their sizes (dynamic rows, say) may look like a kernel's, but they must
+/// not be blocked again.
+constexpr llvm::StringLiteral kRemainderAttr = "dln.kernel_remainder";
 
 struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
   VectorizeProduct(MLIRContext *context, int64_t vectorBytes, int64_t rows,
@@ -83,6 +89,8 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op->hasAttr(kRemainderAttr))
+      return rewriter.notifyMatchFailure(op, "a remainder of a kernel");
     std::optional<ProductShape> shape = matchProduct(op);
     if (!shape)
       return rewriter.notifyMatchFailure(op, "not a row-major product");
@@ -95,11 +103,13 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
       return rewriter.notifyMatchFailure(op, "f32 and f64 only");
     int64_t lanes = vectorBytes / (element.getIntOrFloatBitWidth() / 8);
     int64_t blockCols = lanes * colVectors;
+    // Rows may be dynamic (the batch); columns are a layer's width.
     int64_t m = outType.getDimSize(0), n = outType.getDimSize(1);
-    if (ShapedType::isDynamic(m) || ShapedType::isDynamic(n))
-      return rewriter.notifyMatchFailure(op, "needs static rows and columns");
-    int64_t fullRows = m - m % rows, fullCols = n - n % blockCols;
-    if (fullRows == 0 || fullCols == 0)
+    if (ShapedType::isDynamic(n))
+      return rewriter.notifyMatchFailure(op, "needs static columns");
+    int64_t fullCols = n - n % blockCols;
+    bool dynamicRows = ShapedType::isDynamic(m);
+    if (fullCols == 0 || (!dynamicRows && m < rows))
       return rewriter.notifyMatchFailure(op, "smaller than one block");
     // Contiguous rows of B and C are required by the vector loads.
     auto contiguousRows = [](MemRefType type) {
@@ -119,13 +129,27 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
     auto index = [&](int64_t value) -> Value {
       return arith::ConstantIndexOp::create(b, value);
     };
+    // fullRows = m - m % rows: the rows that fill whole blocks.
+    OpFoldResult mSize = b.getIndexAttr(m), fullRows;
+    if (dynamicRows) {
+      Value mValue = memref::DimOp::create(b, out, 0);
+      mSize = mValue;
+      fullRows = OpFoldResult(arith::SubIOp::create(
+          b, mValue, arith::RemUIOp::create(b, mValue, index(rows))));
+    } else {
+      fullRows = b.getIndexAttr(m - m % rows);
+    }
+    auto asValue = [&](OpFoldResult size) {
+      return getValueOrCreateConstantIndexOp(b, b.getLoc(), size);
+    };
 
     // for j (column blocks), i (row blocks): the B panel stays in cache.
     auto colLoop =
         scf::ForOp::create(b, zero, index(fullCols), index(blockCols));
     b.setInsertionPointToStart(colLoop.getBody());
     Value j = colLoop.getInductionVar();
-    auto rowLoop = scf::ForOp::create(b, zero, index(fullRows), index(rows));
+    auto rowLoop =
+        scf::ForOp::create(b, zero, asValue(fullRows), index(rows));
     b.setInsertionPointToStart(rowLoop.getBody());
     Value i = rowLoop.getInductionVar();
 
@@ -174,17 +198,28 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
       mapping.map(lhs, newLhs);
       mapping.map(rhs, newRhs);
       mapping.map(out, newOut);
-      b.clone(*op.getOperation(), mapping);
+      b.clone(*op.getOperation(), mapping)->setAttr(kRemainderAttr,
+                                                    b.getUnitAttr());
     };
     b.setInsertionPointAfter(colLoop);
-    if (fullRows < m)
-      cloneOn(slice(b, lhs, lhsRowDim, fullRows, m - fullRows), rhs,
-              slice(b, out, 0, fullRows, m - fullRows));
+    // Leftover rows: none when m is static and a multiple of `rows`; a
+    // dynamic count (maybe 0) otherwise.
+    if (dynamicRows || m % rows != 0) {
+      OpFoldResult leftover =
+          dynamicRows ? OpFoldResult(arith::SubIOp::create(
+                            b, asValue(mSize), asValue(fullRows)))
+                      : b.getIndexAttr(m % rows);
+      cloneOn(slice(b, lhs, lhsRowDim, fullRows, leftover), rhs,
+              slice(b, out, 0, fullRows, leftover));
+    }
     if (fullCols < n) {
-      Value lhsRows = slice(b, lhs, lhsRowDim, 0, fullRows);
-      Value outRows = slice(b, out, 0, 0, fullRows);
-      cloneOn(lhsRows, slice(b, rhs, 1, fullCols, n - fullCols),
-              slice(b, outRows, 1, fullCols, n - fullCols));
+      Value lhsRows = slice(b, lhs, lhsRowDim, b.getIndexAttr(0), fullRows);
+      Value outRows = slice(b, out, 0, b.getIndexAttr(0), fullRows);
+      cloneOn(lhsRows,
+              slice(b, rhs, 1, b.getIndexAttr(fullCols),
+                    b.getIndexAttr(n - fullCols)),
+              slice(b, outRows, 1, b.getIndexAttr(fullCols),
+                    b.getIndexAttr(n - fullCols)));
     }
     rewriter.eraseOp(op);
     return success();

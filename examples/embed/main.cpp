@@ -46,7 +46,7 @@ bool serveXor() {
   const float y[4] = {0, 1, 1, 0};
   double loss = 0;
   for (int step = 0; step < 2000; ++step)
-    if (!check(dlnrt_model_train_batch(model.handle, x, y, 5.0, &loss),
+    if (!check(dlnrt_model_train_batch(model.handle, 4, x, y, 5.0, &loss),
                "train"))
       return false;
   float p[4];
@@ -75,7 +75,7 @@ bool serveLine() {
   }
   double loss = 0;
   for (int step = 0; step < 300; ++step)
-    if (!check(dlnrt_model_train_batch(model.handle, x.data(), y.data(), 0.1,
+    if (!check(dlnrt_model_train_batch(model.handle, 8, x.data(), y.data(), 0.1,
                                        &loss),
                "train"))
       return false;

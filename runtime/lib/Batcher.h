@@ -1,11 +1,8 @@
-//===- Batcher.h - Shuffling and filling fixed-size batches -----*- C++ -*-===//
+//===- Batcher.h - Shuffling and filling batches ----------------*- C++ -*-===//
 //
-// Compiled entry points have a static batch B. Training feeds batches of a
-// per-epoch shuffle; its last partial batch is padded with rows from the start
-// of the order and a mask leaves them out of the step's means (or it is
-// dropped: `drop_last`, or a train step without a mask). Evaluation must see
-// every sample, so its last batch is zero-padded and callers count only the
-// valid rows.
+// Compiled entry points take batches of any size B. Training feeds batches of
+// a per-epoch shuffle, the last one smaller unless `drop_last` skips it;
+// evaluation walks the samples in order, its last batch smaller too.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNRT_LIB_BATCHER_H
@@ -29,7 +26,7 @@ std::vector<int64_t> splitOrder(int64_t n, uint64_t seed);
 
 /// Number of training batches with the incomplete trailing batch dropped.
 inline int64_t fullBatchCount(int64_t n, int64_t batch) { return n / batch; }
-/// Number of batches when the last one may be partial (padded).
+/// Number of batches when the last one may be partial.
 inline int64_t paddedBatchCount(int64_t n, int64_t batch) {
   return (n + batch - 1) / batch;
 }

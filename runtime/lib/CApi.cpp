@@ -247,23 +247,23 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
   });
 }
 
-dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
-                                     const void *labels, double lr,
-                                     double *out_loss) {
+dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, int64_t n,
+                                     const void *x, const void *labels,
+                                     double lr, double *out_loss) {
   return guard([&] {
     require(model && x && labels && out_loss,
             "dlnrt_model_train_batch: NULL argument");
+    require(n >= 1, "dlnrt_model_train_batch: n must be >= 1");
     if (!(std::isfinite(lr) && lr > 0))
       dlnrt::fail(DLNRT_INVALID_ARGUMENT,
                   "dlnrt_model_train_batch: lr must be a positive finite "
                   "number, got " +
                       std::to_string(lr));
     dlnrt::Model &m = model->impl;
-    const int64_t batch = m.manifest().batch;
-    requireClassLabels(m.manifest(), labels, batch, "dlnrt_model_train_batch");
-    dlnrt::Tensor xb = m.makeBatchX(), yb = m.makeBatchY();
-    dlnrt::copyRows(x, 0, batch, xb);
-    dlnrt::copyRows(labels, 0, batch, yb);
+    requireClassLabels(m.manifest(), labels, n, "dlnrt_model_train_batch");
+    dlnrt::Tensor xb = m.makeBatchX(n), yb = m.makeBatchY(n);
+    dlnrt::copyRows(x, 0, n, xb);
+    dlnrt::copyRows(labels, 0, n, yb);
     *out_loss = m.trainStep(xb, yb, lr);
     std::string bad = dlnrt::describeDivergence(m, *out_loss);
     if (!bad.empty())

@@ -106,13 +106,18 @@ int runInfo(const Model &model) {
     std::cout << "configs:\n";
     for (const ConfigSpec &c : m.configs)
       std::cout << (c.name == m.config ? "* " : "  ") << c.name << ": batch "
-                << c.batch << ", epochs " << c.epochs << ", optimizer "
+                << (c.batchCoversDataset ? std::string("all")
+                                         : std::to_string(c.batch))
+                << ", epochs " << c.epochs << ", optimizer "
                 << describeOptimizer(c.optimizer, c.lr, c.optimizerOptions)
                 << "\n";
   }
   if (m.hasTrainBlock || !m.configs.empty() ||
       model.hasEntryPoint("train_step"))
-    std::cout << "training: batch " << m.batch << ", epochs " << m.epochs
+    std::cout << "training: batch "
+              << (m.batchCoversDataset ? std::string("all")
+                                       : std::to_string(m.batch))
+              << ", epochs " << m.epochs
               << ", seed " << m.seed << ", optimizer "
               << describeOptimizer(m.optimizer, m.lr, m.optimizerOptions)
               << ", log_every " << m.logEvery << "\n";
@@ -196,6 +201,11 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   if (!m.train)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no data.train; nothing to train on");
+  if (o.batch && m.batchCoversDataset)
+    failUsage("--batch: this program trains on the whole training set at "
+              "once (batch = all)");
+  if (o.batch)
+    model.setBatch(*o.batch);
   TrainOptions t;
   t.epochs = o.epochs.value_or(m.epochs);
   t.seed = o.seed.value_or(m.seed);
@@ -243,7 +253,9 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
     std::cout << "model " << m.model << ": " << formatThousands(train.count)
               << " train / "
               << (test ? formatThousands(test->count) : std::string("no"))
-              << " test samples, batch " << m.batch << ", " << t.epochs
+              << " test samples, batch "
+              << (m.batchCoversDataset ? train.count : model.batch()) << ", "
+              << t.epochs
               << " epochs";
     if (takesLr)
       std::cout << ", lr " << t.lr;
@@ -271,6 +283,8 @@ int runEval(Model &model, const CliOptions &o) {
   if (o.load.empty() && (!m.params.empty() || !m.state.empty()))
     failUsage("eval needs --load FILE (see --help)");
   model.requireEntryPoints({"eval_step"});
+  if (o.batch)
+    model.setBatch(*o.batch);
   checkOutputs(m, o, {});
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
@@ -295,6 +309,8 @@ int runGradCheck(Model &model, const CliOptions &o) {
   if (!model.manifest().hasLoss())
     failUsage("this model has no loss: there are no gradients to check");
   model.requireEntryPoints({"loss_and_grad", "eval_step"});
+  if (o.batch)
+    model.setBatch(*o.batch);
   GradCheckOptions g;
   g.seed = o.seed.value_or(model.manifest().seed);
   g.eps = o.eps.value_or(0);

@@ -18,10 +18,12 @@ namespace dlnrt {
 
 std::string usageText(const std::string &program) {
   std::string text = R"(usage:
-  PROG train [--config NAME] [--data DIR] [--epochs N] [--seed S] [--lr X]
-        [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
-  PROG eval [--config NAME] [--load FILE] [--data DIR] [--metrics-json FILE]
-  PROG gradcheck [--config NAME] [--seed S] [--eps E] [--tol T] [--samples K]
+  PROG train [--config NAME] [--data DIR] [--epochs N] [--batch N] [--seed S]
+        [--lr X] [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
+  PROG eval [--config NAME] [--load FILE] [--data DIR] [--batch N]
+        [--metrics-json FILE]
+  PROG gradcheck [--config NAME] [--batch N] [--seed S] [--eps E] [--tol T]
+        [--samples K]
   PROG info [--config NAME]
   PROG --help
 
@@ -37,6 +39,7 @@ info       print the model manifest summary
 
 --config NAME selects one of the model's named training configurations
 (batch, training settings, optimizer state); the default is the first.
+--batch N replaces the program's batch size (the compiled code takes any).
 Relative data paths resolve against --data DIR, else the manifest's data dir,
 else the current directory.
 )";
@@ -53,7 +56,7 @@ namespace {
 
 /// Option text as given; numbers are converted after parsing.
 struct RawOptions {
-  std::string epochs, samples, seed, lr, eps, tol;
+  std::string epochs, batch, samples, seed, lr, eps, tol;
 };
 
 void addConfig(CLI::App *c, CliOptions &o) {
@@ -68,6 +71,8 @@ void addTrain(CLI::App &app, CliOptions &o, RawOptions &raw) {
       ->type_name("DIR");
   c->add_option("--epochs", raw.epochs, "total epochs (default: manifest)")
       ->type_name("N");
+  c->add_option("--batch", raw.batch, "batch size (default: manifest)")
+      ->type_name("N");
   c->add_option("--seed", raw.seed, "init and shuffle seed")->type_name("S");
   c->add_option("--lr", raw.lr, "learning rate")->type_name("X");
   c->add_option("--metrics-json", o.metricsJson, "write final metrics")
@@ -79,10 +84,12 @@ void addTrain(CLI::App &app, CliOptions &o, RawOptions &raw) {
   c->add_flag("--quiet", o.quiet, "print only the final line");
 }
 
-void addEval(CLI::App &app, CliOptions &o) {
+void addEval(CLI::App &app, CliOptions &o, RawOptions &raw) {
   CLI::App *c = app.add_subcommand("eval", "evaluate a checkpoint");
   addConfig(c, o);
   c->add_option("--load", o.load, "checkpoint to evaluate")->type_name("FILE");
+  c->add_option("--batch", raw.batch, "batch size (default: manifest)")
+      ->type_name("N");
   c->add_option("--data", o.dataDir, "directory for relative data paths")
       ->type_name("DIR");
   c->add_option("--metrics-json", o.metricsJson, "write final metrics")
@@ -93,6 +100,8 @@ void addGradCheck(CLI::App &app, CliOptions &o, RawOptions &raw) {
   CLI::App *c = app.add_subcommand("gradcheck", "check gradients");
   addConfig(c, o);
   c->add_option("--seed", raw.seed, "seed of params and batch")->type_name("S");
+  c->add_option("--batch", raw.batch, "rows of the random batch")
+      ->type_name("N");
   c->add_option("--eps", raw.eps, "finite-difference step")->type_name("E");
   c->add_option("--tol", raw.tol, "largest relative error that passes")
       ->type_name("T");
@@ -133,6 +142,8 @@ void convertNumbers(const CLI::App &sub, const RawOptions &raw, CliOptions &o) {
   };
   if (given("--epochs"))
     integer("--epochs", raw.epochs, /*allowZero=*/true, o.epochs);
+  if (given("--batch"))
+    integer("--batch", raw.batch, /*allowZero=*/false, o.batch);
   if (given("--samples"))
     integer("--samples", raw.samples, /*allowZero=*/false, o.samples);
   if (given("--lr"))
@@ -164,7 +175,7 @@ CliOptions parseCliArgs(int argc, char **argv) {
   app.add_flag("-h,--help", help, "print usage");
   app.require_subcommand(0, 1);
   addTrain(app, o, raw);
-  addEval(app, o);
+  addEval(app, o, raw);
   addGradCheck(app, o, raw);
   addConfig(app.add_subcommand("info", "print the manifest summary"), o);
   app.add_subcommand("help", "print usage");

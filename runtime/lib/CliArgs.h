@@ -18,7 +18,7 @@ struct CliOptions {
   std::string command; // train, eval, gradcheck, info, help
   std::string dataDir, metricsJson, save, load, resume;
   std::string config; // --config NAME; "" for the default
-  std::optional<int64_t> epochs, samples;
+  std::optional<int64_t> epochs, batch, samples;
   std::optional<uint64_t> seed;
   std::optional<double> lr, eps, tol;
   bool quiet = false;

@@ -9,13 +9,20 @@ namespace dlnrt {
 
 void forEachEvalBatch(Model &model, int64_t n, const void *x, const void *y,
                       const EvalSink &sink, const MetricSink &metricSink) {
-  const int64_t batch = model.manifest().batch;
-  Tensor xb = model.makeBatchX(), yb = model.makeBatchY();
-  Tensor losses = model.makeBatchLosses(), outputs = model.makeBatchOutputs();
-  std::vector<Tensor> metrics = model.makeBatchMetrics();
+  const int64_t batch = std::max<int64_t>(1, std::min(model.batch(), n));
+  Tensor xb, yb, losses, outputs;
+  std::vector<Tensor> metrics;
   for (int64_t b = 0; b < paddedBatchCount(n, batch); ++b) {
     const int64_t first = b * batch;
     const int64_t valid = std::min(batch, n - first);
+    // Buffers of the batch's size: full batches, then a smaller last one.
+    if (xb.rank() == 0 || xb.shape()[0] != valid) {
+      xb = model.makeBatchX(valid);
+      yb = model.makeBatchY(valid);
+      losses = model.makeBatchLosses(valid);
+      outputs = model.makeBatchOutputs(valid);
+      metrics = model.makeBatchMetrics(valid);
+    }
     copyRows(x, first, valid, xb);
     copyRows(y, first, valid, yb);
     model.evalStep(xb, yb, losses, outputs, &metrics);

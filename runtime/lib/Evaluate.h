@@ -1,6 +1,7 @@
 //===- Evaluate.h - Forward passes over many samples ------------*- C++ -*-===//
 //
-// Runs eval_step over any number of rows in padded batches and turns the
+// Runs eval_step over any number of rows in batches of the model's batch
+// size (the last one smaller) and turns the
 // per-sample losses and outputs into mean loss and accuracy. Used by the train
 // loop, `./model eval`, gradcheck's numeric loss and the C API's forward pass.
 //
@@ -39,8 +40,8 @@ struct EvalResult {
   std::vector<NamedMetric> metrics;
 };
 
-/// Called once per batch with the first row index, the number of valid rows and
-/// the batch's label, loss and output buffers (rows past `valid` are padding).
+/// Called once per batch with the first row index, the number of rows and the
+/// batch's label, loss and output buffers (`valid` rows each).
 using EvalSink =
     std::function<void(int64_t first, int64_t valid, const Tensor &y,
                        const Tensor &losses, const Tensor &outputs)>;

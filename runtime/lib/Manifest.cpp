@@ -179,6 +179,14 @@ public:
       s.push_back(d.integerAtLeast(1));
     return s;
   }
+  /// An argument's shape: positive integers, or -1 (kAnyBatch) for the
+  /// batch dimension, whose size the caller chooses.
+  Shape argShape() const {
+    Shape s;
+    for (const Node &d : array())
+      s.push_back(d.integer() == kAnyBatch ? kAnyBatch : d.integerAtLeast(1));
+    return s;
+  }
   template <typename T, size_t N>
   T oneOf(const std::pair<const char *, T> (&choices)[N]) const {
     std::string s = str();
@@ -454,7 +462,7 @@ ArgSpec parseArg(const Node &n) {
   a.role = n["role"].oneOf(kRoles);
   a.name = n["name"].str();
   a.dtype = n["dtype"].oneOf(kArgTypes);
-  a.shape = n["shape"].shape();
+  a.shape = n["shape"].argShape();
   if (auto b = n.optional("batch_dim"))
     a.batchDim = b->integerAtLeast(0);
   a.access = n["access"].oneOf(kAccesses);
@@ -469,16 +477,16 @@ const T *findByName(const std::vector<T> &list, const std::string &name) {
   return nullptr;
 }
 
-Shape batched(int64_t batch, const Shape &perSample) {
-  Shape s{batch};
+/// A batched argument's shape: any batch, then the per-sample shape.
+Shape batched(const Shape &perSample) {
+  Shape s{kAnyBatch};
   s.insert(s.end(), perSample.begin(), perSample.end());
   return s;
 }
 
 /// What entry points are checked against besides the manifest's declarations:
-/// the batch and state of the configuration they belong to.
+/// the state of the configuration they belong to.
 struct ArgScope {
-  int64_t batch;
   const std::vector<ParamSpec> *state;
 };
 
@@ -515,7 +523,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
         findByName(a.role == ArgRole::Input ? m.inputs : m.outputs, a.name);
     if (!io)
       unknown(a.role == ArgRole::Input ? "input" : "output");
-    shape = batched(scope.batch, io->shape);
+    shape = batched(io->shape);
     batchedArg = true;
     break;
   }
@@ -525,7 +533,7 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
       unknown("label");
     if (l->kind == LabelKind::Class)
       dtype = DType::I32;
-    shape = batched(scope.batch, l->shape);
+    shape = batched(l->shape);
     batchedArg = true;
     break;
   }
@@ -534,20 +542,20 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
       unknown("loss");
     // A batch mean (rank 0) or per-sample losses ([batch]).
     batchedArg = a.batchDim.has_value();
-    shape = batchedArg ? Shape{scope.batch} : Shape{};
+    shape = batchedArg ? Shape{kAnyBatch} : Shape{};
     break;
   case ArgRole::Metric: {
     auto it = std::find_if(m.metrics.begin(), m.metrics.end(),
                            [&](const MetricSpec &s) { return s.name == a.name; });
     if (it == m.metrics.end())
       unknown("metric");
-    shape = Shape{scope.batch};
+    shape = Shape{kAnyBatch};
     batchedArg = true;
     break;
   }
   case ArgRole::Mask:
     // 1 for each real row of the batch, 0 for a padded row.
-    shape = Shape{scope.batch};
+    shape = Shape{kAnyBatch};
     batchedArg = true;
     break;
   case ArgRole::Hyper:
@@ -579,13 +587,13 @@ std::vector<EntryPointSpec> parseEntryPoints(const Node &list,
     e.abiName = e.name;
     if (!names.insert(e.name).second)
       n["name"].error("duplicate entry point '" + e.name + "'");
-    // An entry point a configuration maps has that configuration's batch and
-    // state; every other one the top level's.
-    ArgScope scope{m.batch, &m.state};
+    // An entry point a configuration maps has that configuration's state;
+    // every other one the top level's.
+    ArgScope scope{&m.state};
     for (const ConfigSpec &c : m.configs)
       for (const auto &[standard, actual] : c.entryPoints)
         if (actual == e.name && actual != standard)
-          scope = ArgScope{c.batch, &c.state};
+          scope = ArgScope{&c.state};
     for (const Node &argNode : n["args"].array()) {
       e.args.push_back(parseArg(argNode));
       validateArg(argNode, e.args.back(), m, scope);
@@ -711,9 +719,9 @@ Manifest parseManifest(std::string_view text) {
   if (root["format"].str() != "dlnc-model")
     root["format"].error("expected \"dlnc-model\"");
   int64_t version = root["version"].integer();
-  if (version != 2)
+  if (version != 3)
     root["version"].error("unsupported version " + std::to_string(version) +
-                          " (this runtime reads 2)");
+                          " (this runtime reads 3)");
   Manifest m;
   m.model = root["model"].str();
   m.dtype = root["dtype"].oneOf(kFloatTypes);

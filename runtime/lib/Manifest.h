@@ -1,8 +1,8 @@
 //===- Manifest.h - The JSON model description a compiled model carries ---===//
 //
-// dlnc embeds a JSON manifest (format "dlnc-model", version 2; docs/runtime.md)
+// dlnc embeds a JSON manifest (format "dlnc-model", version 3; docs/runtime.md)
 // describing everything the runtime needs but the compiled code cannot tell
-// it: dtype, static batch, params and optimizer state with their init rules,
+// it: dtype, the program's batch size, params and optimizer state with their init rules,
 // inputs/labels/outputs/losses, training hyper-parameters, where the data
 // lives, and for every entry point the meaning of each argument. Parsing is
 // strict about the keys it knows (every error names the JSON path) and ignores
@@ -109,12 +109,16 @@ enum class Access { Read, Write, ReadWrite };
 
 const char *argRoleName(ArgRole role);
 
+/// The batch dimension of an argument's shape: entry points take batches of
+/// any size, the same for every batched argument of one call.
+inline constexpr int64_t kAnyBatch = -1;
+
 /// One argument of an entry point: args[i] of its `void **args`.
 struct ArgSpec {
   ArgRole role = ArgRole::Param;
   std::string name;
   DType dtype = DType::F32;
-  Shape shape;
+  Shape shape; // kAnyBatch at batchDim
   std::optional<int64_t> batchDim; // only on batched args
   Access access = Access::Read;
 };
@@ -173,12 +177,14 @@ struct ConfigSpec {
 };
 
 struct Manifest {
-  int version = 2;
+  int version = 3;
   std::string model;
   DType dtype = DType::F32;
+  /// The batch size the program asks for (entry points take any): train and
+  /// eval use it unless told otherwise (--batch).
   int64_t batch = 0;
-  /// `batch = all`: batch was fixed at compile time to the training set's
-  /// size, so the training split must still have exactly `batch` samples.
+  /// `batch = all`: every training step takes the whole training split
+  /// (`batch` is its size when the program was compiled).
   bool batchCoversDataset = false;
   /// train.drop_last: skip a partial last batch instead of padding it.
   bool dropLast = false;

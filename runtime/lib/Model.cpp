@@ -51,9 +51,7 @@ Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator,
     state_.emplace_back(manifest_.dtype, s.shape, allocator_);
   lr_ = Tensor(manifest_.dtype, {}, allocator_);
   loss_ = Tensor(manifest_.dtype, {}, allocator_);
-  allRows_ = Tensor(manifest_.dtype, {manifest_.batch}, allocator_);
-  for (int64_t i = 0; i < manifest_.batch; ++i)
-    allRows_.set(i, 1.0);
+  batch_ = manifest_.batch;
   for (const OptimizerGroupSpec &group : manifest_.optimizerGroups) {
     if (group.lrName == "lr")
       continue;
@@ -83,39 +81,55 @@ const Model::Entry &Model::entry(const std::string &name) const {
        "model has no entry point '" + name + "' (needed here)");
 }
 
+void Model::setBatch(int64_t batch) {
+  if (batch < 1)
+    fail(DLNRT_INVALID_ARGUMENT,
+         "batch size must be at least 1, got " + std::to_string(batch));
+  batch_ = batch;
+}
+
+const Tensor &Model::allRows(int64_t rows) {
+  if (allRows_.rank() == 0 || allRows_.shape()[0] != rows) {
+    allRows_ = Tensor(manifest_.dtype, {rows}, allocator_);
+    for (int64_t i = 0; i < rows; ++i)
+      allRows_.set(i, 1.0);
+  }
+  return allRows_;
+}
+
 static Shape prepend(int64_t batch, const Shape &s) {
   Shape out{batch};
   out.insert(out.end(), s.begin(), s.end());
   return out;
 }
 
-Tensor Model::makeBatchX() const {
-  return Tensor(manifest_.dtype,
-                prepend(manifest_.batch, manifest_.input().shape), allocator_);
+Tensor Model::makeBatchX(int64_t rows) const {
+  return Tensor(manifest_.dtype, prepend(rowsOr(rows), manifest_.input().shape),
+                allocator_);
 }
 
-Tensor Model::makeBatchY() const {
+Tensor Model::makeBatchY(int64_t rows) const {
   const LabelSpec &l = manifest_.label();
   if (l.kind == LabelKind::Class)
-    return Tensor(DType::I32, {manifest_.batch}, allocator_);
-  return Tensor(manifest_.dtype, prepend(manifest_.batch, l.shape), allocator_);
+    return Tensor(DType::I32, {rowsOr(rows)}, allocator_);
+  return Tensor(manifest_.dtype, prepend(rowsOr(rows), l.shape), allocator_);
 }
 
-Tensor Model::makeBatchLosses() const {
-  return Tensor(manifest_.dtype, {manifest_.batch}, allocator_);
+Tensor Model::makeBatchLosses(int64_t rows) const {
+  return Tensor(manifest_.dtype, {rowsOr(rows)}, allocator_);
 }
 
-Tensor Model::makeBatchOutputs() const {
+Tensor Model::makeBatchOutputs(int64_t rows) const {
   if (!manifest_.hasOutput())
-    return Tensor(manifest_.dtype, {manifest_.batch, 0}, allocator_);
+    return Tensor(manifest_.dtype, {rowsOr(rows), 0}, allocator_);
   return Tensor(manifest_.dtype,
-                prepend(manifest_.batch, manifest_.output().shape), allocator_);
+                prepend(rowsOr(rows), manifest_.output().shape), allocator_);
 }
 
-std::vector<Tensor> Model::makeBatchMetrics() const {
+std::vector<Tensor> Model::makeBatchMetrics(int64_t rows) const {
   std::vector<Tensor> metrics;
   for (size_t i = 0; i < manifest_.metrics.size(); ++i)
-    metrics.emplace_back(manifest_.dtype, Shape{manifest_.batch}, allocator_);
+    metrics.emplace_back(manifest_.dtype, Shape{rowsOr(rows)}, allocator_);
   return metrics;
 }
 
@@ -136,6 +150,8 @@ static size_t indexOf(const std::vector<T> &specs, const std::string &name) {
 
 void Model::call(const std::string &name, const CallBindings &b) {
   const Entry &e = entry(name);
+  // The batch of this call: x's rows (every entry point takes x).
+  const int64_t rows = b.x && b.x->rank() > 0 ? b.x->shape()[0] : 0;
   ArgPack args;
   for (size_t i = 0; i < e.spec->args.size(); ++i) {
     const ArgSpec &a = e.spec->args[i];
@@ -179,7 +195,7 @@ void Model::call(const std::string &name, const CallBindings &b) {
         t = &(*b.grads)[indexOf(manifest_.params, a.name)];
       break;
     case ArgRole::Mask:
-      t = b.mask ? b.mask : &allRows_;
+      t = b.mask ? b.mask : &allRows(rows);
       break;
     case ArgRole::Metric:
       if (b.metrics && b.metrics->size() == manifest_.metrics.size())
@@ -207,12 +223,16 @@ void Model::call(const std::string &name, const CallBindings &b) {
     if (!t)
       fail(DLNRT_INVALID_ARGUMENT,
            where() + ": the runtime has nothing to bind it to in this call");
-    // The manifest fixed dtype and shape; a mismatch here would make the
-    // compiled code read or write out of bounds.
-    if (t->dtype() != a.dtype || t->shape() != a.shape)
+    // The manifest fixed dtype and shape but for the batch, which is x's
+    // rows throughout a call; a mismatch here would make the compiled code
+    // read or write out of bounds.
+    Shape expected = a.shape;
+    if (a.batchDim)
+      expected[*a.batchDim] = rows;
+    if (t->dtype() != a.dtype || t->shape() != expected)
       fail(DLNRT_INVALID_ARGUMENT,
            where() + ": expects " + dtypeName(a.dtype) + " " +
-               formatShape(a.shape) + ", the runtime has " +
+               formatShape(expected) + ", the runtime has " +
                dtypeName(t->dtype()) + " " + formatShape(t->shape()));
     args.add(*t);
   }

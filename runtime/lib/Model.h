@@ -56,14 +56,21 @@ public:
   /// Throws naming the first of `names` the model does not export.
   void requireEntryPoints(const std::vector<std::string> &names) const;
 
-  /// Buffers shaped for one call of the entry points (batch = manifest batch).
-  Tensor makeBatchX() const;
-  Tensor makeBatchY() const;
-  Tensor makeBatchLosses() const;
+  /// The batch size B that train and eval use: the manifest's until
+  /// setBatch. Entry points take batches of any size.
+  int64_t batch() const { return batch_; }
+  /// Throws DLNRT_INVALID_ARGUMENT unless `batch` >= 1.
+  void setBatch(int64_t batch);
+
+  /// Buffers shaped for one call of the entry points with `rows` samples
+  /// (default: batch()).
+  Tensor makeBatchX(int64_t rows = 0) const;
+  Tensor makeBatchY(int64_t rows = 0) const;
+  Tensor makeBatchLosses(int64_t rows = 0) const;
   /// [B, output dims...]; [B, 0] for a model without an output.
-  Tensor makeBatchOutputs() const;
+  Tensor makeBatchOutputs(int64_t rows = 0) const;
   /// One [B] tensor per manifest metric.
-  std::vector<Tensor> makeBatchMetrics() const;
+  std::vector<Tensor> makeBatchMetrics(int64_t rows = 0) const;
   /// One zeroed tensor per param, same shapes: the gradient buffers of
   /// lossAndGrad.
   std::vector<Tensor> makeGradBuffers() const;
@@ -87,7 +94,8 @@ public:
                      std::vector<Tensor> &grads);
 
   /// Calls entry point `name` with arguments bound from `b` and the model's
-  /// own params and state.
+  /// own params and state. Every batched argument must have the same number
+  /// of rows (x's).
   void call(const std::string &name, const CallBindings &b);
 
 private:
@@ -104,8 +112,14 @@ private:
   std::vector<Entry> entries_;
   std::vector<std::string> names_;
   std::vector<Tensor> params_, state_;
+  /// `rows`, or the model's batch when 0.
+  int64_t rowsOr(int64_t rows) const { return rows > 0 ? rows : batch_; }
+  /// [rows] ones: the mask of a batch without padding.
+  const Tensor &allRows(int64_t rows);
+
+  int64_t batch_ = 0;
   Tensor lr_, loss_; // rank-0 scratch for train_step/loss_and_grad
-  Tensor allRows_;   // [B] ones: the mask of a full batch
+  Tensor allRows_;   // ones, grown to the largest batch seen
   /// The other optimizer groups' learning rates, by argument name.
   std::vector<std::pair<std::string, Tensor>> groupLrs_;
 };

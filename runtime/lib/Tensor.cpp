@@ -53,7 +53,8 @@ std::string formatShape(const Shape &shape) {
   for (size_t i = 0; i < shape.size(); ++i) {
     if (i)
       s += 'x';
-    s += std::to_string(shape[i]);
+    // -1 is a manifest's batch dimension of any size.
+    s += shape[i] == -1 ? std::string("?") : std::to_string(shape[i]);
   }
   return s;
 }

@@ -33,22 +33,11 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   TrainCounters local;
   TrainCounters &at = progress ? *progress : local;
   at.seed = options.seed;
-  const int64_t batch = model.manifest().batch;
-  // Mini-batches of the old size would train, but not what the program said.
-  if (model.manifest().batchCoversDataset && train.count != batch)
-    fail(DLNRT_DATA_ERROR,
-         train.source + ": training set has " + std::to_string(train.count) +
-             " samples, but the model was compiled with batch = all for " +
-             std::to_string(batch) +
-             "; recompile it with dlnc, which resolves batch = all at compile "
-             "time");
-  // A train step that cannot mask padding rows would train on them.
-  const EntryPointSpec *step = model.manifest().findEntryPoint("train_step");
-  const bool masks =
-      step && std::any_of(step->args.begin(), step->args.end(),
-                          [](const ArgSpec &a) { return a.role == ArgRole::Mask; });
-  const bool dropLast = options.dropLast || !masks;
-  if (dropLast && train.count < batch)
+  // `batch = all` takes the whole training split, whatever its size now.
+  const int64_t batch =
+      model.manifest().batchCoversDataset ? train.count : model.batch();
+  const bool dropLast = options.dropLast;
+  if (train.count == 0 || (dropLast && train.count < batch))
     fail(DLNRT_INVALID_ARGUMENT,
          train.source + ": training set has " + std::to_string(train.count) +
              " samples, fewer than one batch of " + std::to_string(batch));
@@ -56,15 +45,18 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   if (std::string bad = describeDivergence(model, 0); !bad.empty())
     fail(DLNRT_DATA_ERROR, "cannot train: " + bad + " before the first step");
   using Clock = std::chrono::steady_clock;
-  Tensor x = model.makeBatchX(), y = model.makeBatchY();
-  // The last partial batch is padded with rows from the start of the epoch's
-  // order (real data, so every loss stays finite) that the mask leaves out
-  // of the step's means.
+  // Entry points take batches of any size: a partial last batch is a
+  // smaller step of its own, with buffers of its size.
+  Tensor x = model.makeBatchX(batch), y = model.makeBatchY(batch);
+  const int64_t remainder = train.count % batch;
+  Tensor xLast, yLast;
+  if (remainder && !dropLast) {
+    xLast = model.makeBatchX(remainder);
+    yLast = model.makeBatchY(remainder);
+  }
   const int64_t batches = dropLast ? fullBatchCount(train.count, batch)
                                    : paddedBatchCount(train.count, batch);
   const int64_t samplesPerEpoch = dropLast ? batches * batch : train.count;
-  Tensor mask(model.manifest().dtype, {batch}, model.allocator());
-  std::vector<int64_t> padded(batch);
   const int64_t scanEvery = std::max<int64_t>(1, options.scanEvery);
   // A model trained only by update rules has no loss to report or check.
   const bool hasLoss = model.manifest().hasLoss();
@@ -97,18 +89,10 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
     for (int64_t b = 0; b < batches; ++b) {
       const int64_t first = b * batch;
       const int64_t valid = std::min(batch, train.count - first);
-      double loss;
-      if (valid == batch) {
-        gatherRows(train, order.data() + first, batch, x, y);
-        loss = model.trainStep(x, y, lr);
-      } else {
-        for (int64_t r = 0; r < batch; ++r) {
-          padded[r] = r < valid ? order[first + r] : order[(r - valid) % train.count];
-          mask.set(r, r < valid ? 1.0 : 0.0);
-        }
-        gatherRows(train, padded.data(), batch, x, y);
-        loss = model.trainStep(x, y, lr, &mask);
-      }
+      Tensor &xb = valid == batch ? x : xLast;
+      Tensor &yb = valid == batch ? y : yLast;
+      gatherRows(train, order.data() + first, valid, xb, yb);
+      double loss = model.trainStep(xb, yb, lr);
       // Diverged params are worthless: stop before anything saves them. The
       // loss is free to check; scanning every param and state element costs
       // a few percent of a small model's step, so it runs every scanEvery

@@ -26,8 +26,8 @@ struct TrainOptions {
   double lr = 0.1;    // passed only when train_step takes an lr
   /// Each epoch's learning rate from lr (null: lr throughout).
   std::optional<ScheduleSpec> lrSchedule;
-  /// Skip an epoch's partial last batch instead of padding it (always so
-  /// for a train_step without a mask argument).
+  /// Skip an epoch's partial last batch instead of training it as a smaller
+  /// batch.
   bool dropLast = false;
   /// The other optimizer groups' base rates ("lr.1", ...), scheduled alike.
   std::vector<std::pair<std::string, double>> groupLrs;
@@ -45,9 +45,10 @@ struct TrainOptions {
 /// shuffle depends only on (seed, epoch), so a run resumed from a checkpoint's
 /// counters matches an uninterrupted one bit for bit. `progress` (may be null:
 /// start at zero) is advanced after every epoch. Returns the final metrics
-/// (last epoch's train loss, total train-step time and throughput). Throws if
-/// `train` has fewer samples than one batch, or another count than the batch
-/// of a `batch = all` model. Stops with DLNRT_DATA_ERROR naming the epoch, the
+/// (last epoch's train loss, total train-step time and throughput). Batches
+/// have model.batch() rows (the whole split for a `batch = all` model), the
+/// last one fewer. Throws if `train` is empty, or with dropLast has fewer
+/// samples than one batch. Stops with DLNRT_DATA_ERROR naming the epoch, the
 /// step (or the steps since the last clean scan) and the loss or first param
 /// or state tensor that turned NaN or infinite, before anything can save it.
 Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,

@@ -96,3 +96,33 @@ func.func @named_small(%a: memref<3x5xf32>, %b: memref<5x10xf32>, %c: memref<3x1
   linalg.matmul ins(%a, %b : memref<3x5xf32>, memref<5x10xf32>) outs(%c : memref<3x10xf32>)
   return
 }
+
+// -----
+
+#mk = affine_map<(d0, d1, d2) -> (d0, d1)>
+#kn = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mn = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// Dynamic rows (the batch): the row loop runs to m - m % 4, and the leftover
+// rows (0 to 3, known only at run time) keep the original op on a subview,
+// marked so that it is not blocked again.
+// CHECK-LABEL: func @dynamic_rows
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: %[[M:.*]] = memref.dim %{{.*}}, %c0 : memref<?x32xf32>
+// CHECK: %[[REM:.*]] = arith.remui %[[M]], %[[C4]]
+// CHECK: %[[FULL:.*]] = arith.subi %[[M]], %[[REM]]
+// CHECK: scf.for
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[FULL]] step %[[C4]]
+// CHECK: vector.fma
+// CHECK: %[[LEFT:.*]] = arith.subi %[[M]], %[[FULL]]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<?x32xf32, strided<[32, 1], offset: ?>>) attrs = {dln.kernel_remainder}
+func.func @dynamic_rows(%a: memref<?x5xf32>, %b: memref<5x32xf32>, %c: memref<?x32xf32>) {
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x5xf32>, memref<5x32xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y fastmath<reassoc,contract> : f32
+    %s = arith.addf %z, %m fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}

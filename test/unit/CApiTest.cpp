@@ -87,7 +87,7 @@ TEST(CApi, ModelLifecycle) {
   ASSERT_EQ(dlnrt_model_forward(model, 6, x, nullptr, out, nullptr), nullptr);
 
   double loss = 0;
-  ASSERT_EQ(dlnrt_model_train_batch(model, x, y, 0.01, &loss), nullptr);
+  ASSERT_EQ(dlnrt_model_train_batch(model, 4, x, y, 0.01, &loss), nullptr);
   EXPECT_GT(loss, 0);
   EXPECT_NE(wd[0], 1.0);
 
@@ -176,7 +176,7 @@ TEST(CApi, RejectsClassLabelsOutOfRange) {
     const std::string want =
         "label " + std::to_string(bad) + " of sample 1 is outside [0, 3)";
     std::string msg =
-        takeMessage(dlnrt_model_train_batch(model, x, y, 0.1, &loss),
+        takeMessage(dlnrt_model_train_batch(model, 2, x, y, 0.1, &loss),
                     DLNRT_INVALID_ARGUMENT);
     EXPECT_NE(msg.find("dlnrt_model_train_batch: " + want), std::string::npos)
         << msg;
@@ -187,7 +187,7 @@ TEST(CApi, RejectsClassLabelsOutOfRange) {
   }
   // In range: the call gets as far as the (absent) compiled entry points.
   int32_t y[2] = {0, 2};
-  EXPECT_NE(takeMessage(dlnrt_model_train_batch(model, x, y, 0.1, &loss),
+  EXPECT_NE(takeMessage(dlnrt_model_train_batch(model, 2, x, y, 0.1, &loss),
                         DLNRT_INVALID_ARGUMENT)
                 .find("no entry point 'train_step'"),
             std::string::npos);
@@ -213,19 +213,19 @@ TEST(CApi, RejectsBadLearningRateAndNullData) {
   const double inf = HUGE_VAL;
   for (double lr : {0.0, -0.1, std::nan(""), inf, -inf}) {
     std::string msg =
-        takeMessage(dlnrt_model_train_batch(model, x, y, lr, &loss),
+        takeMessage(dlnrt_model_train_batch(model, 2, x, y, lr, &loss),
                     DLNRT_INVALID_ARGUMENT);
     EXPECT_NE(msg.find("lr must be a positive finite number"),
               std::string::npos)
         << lr << ": " << msg;
   }
-  takeMessage(dlnrt_model_train_batch(model, nullptr, y, 0.1, &loss),
+  takeMessage(dlnrt_model_train_batch(model, 2, nullptr, y, 0.1, &loss),
               DLNRT_INVALID_ARGUMENT);
-  takeMessage(dlnrt_model_train_batch(model, x, nullptr, 0.1, &loss),
+  takeMessage(dlnrt_model_train_batch(model, 2, x, nullptr, 0.1, &loss),
               DLNRT_INVALID_ARGUMENT);
-  takeMessage(dlnrt_model_train_batch(model, x, y, 0.1, nullptr),
+  takeMessage(dlnrt_model_train_batch(model, 2, x, y, 0.1, nullptr),
               DLNRT_INVALID_ARGUMENT);
-  takeMessage(dlnrt_model_train_batch(nullptr, x, y, 0.1, &loss),
+  takeMessage(dlnrt_model_train_batch(nullptr, 2, x, y, 0.1, &loss),
               DLNRT_INVALID_ARGUMENT);
   EXPECT_EQ(static_cast<double *>(w.data)[0], w0);
 
@@ -240,7 +240,7 @@ TEST(CApi, RejectsBadLearningRateAndNullData) {
   // Zero samples need no buffers.
   EXPECT_EQ(dlnrt_model_forward(model, 0, nullptr, nullptr, nullptr, nullptr),
             nullptr);
-  ASSERT_EQ(dlnrt_model_train_batch(model, x, y, 0.01, &loss), nullptr);
+  ASSERT_EQ(dlnrt_model_train_batch(model, 2, x, y, 0.01, &loss), nullptr);
   EXPECT_NE(static_cast<double *>(w.data)[0], w0);
   dlnrt_model_destroy(model);
 }
@@ -255,7 +255,7 @@ TEST(CApi, TrainBatchReportsDivergence) {
   // Zero params, x = 0, y = 1e100: loss 1e200, and lr 1e300 sends b to inf.
   double x[2 * 3] = {0, 0, 0, 0, 0, 0}, y[2] = {1e100, 1e100}, loss = 0;
   std::string msg = takeMessage(
-      dlnrt_model_train_batch(model, x, y, 1e300, &loss), DLNRT_DATA_ERROR);
+      dlnrt_model_train_batch(model, 2, x, y, 1e300, &loss), DLNRT_DATA_ERROR);
   EXPECT_EQ(msg, "dlnrt_model_train_batch: training diverged: parameter 'b' "
                  "holds a non-finite value (inf at index [0]); the params are "
                  "no longer usable, load the last good checkpoint");

@@ -198,8 +198,8 @@ json linearManifestJson(const std::string &dtype, int batch, Layout layout) {
       for (const json &s : state)
         args.push_back(
             arg("optimizer_state", s["name"], d, s["shape"], "readwrite"));
-    json x = arg("input", "x", d, {batch, kFeatures}, "read", true),
-         y = arg("label", "y", d, {batch, 1}, "read", true);
+    json x = arg("input", "x", d, {-1, kFeatures}, "read", true),
+         y = arg("label", "y", d, {-1, 1}, "read", true);
     args.push_back(layout.labelFirst ? y : x);
     args.push_back(layout.labelFirst ? x : y);
     return args;
@@ -208,8 +208,8 @@ json linearManifestJson(const std::string &dtype, int batch, Layout layout) {
   train.push_back(arg("hyper", "lr", d, json::array(), "read"));
   train.push_back(arg("loss", "loss", d, json::array(), "write"));
   json eval = paramArgs("read", false);
-  eval.push_back(arg("loss", "loss", d, {batch}, "write", true));
-  eval.push_back(arg("output", "pred", d, {batch, 1}, "write", true));
+  eval.push_back(arg("loss", "loss", d, {-1}, "write", true));
+  eval.push_back(arg("output", "pred", d, {-1, 1}, "write", true));
   json grad = paramArgs("read", false);
   grad.push_back(arg("loss", "loss", d, json::array(), "write"));
   for (const json &p : params)
@@ -219,7 +219,7 @@ json linearManifestJson(const std::string &dtype, int batch, Layout layout) {
   if (layout.momentum)
     optimizer["momentum"] = kMomentum;
   return {{"format", "dlnc-model"},
-          {"version", 2},
+          {"version", 3},
           {"model", "linreg"},
           {"dtype", dtype},
           {"batch", batch},
@@ -251,7 +251,7 @@ std::string linearManifest(const std::string &dtype, int batch,
 std::string bareManifest(const std::string &dtype, int batch, int64_t inputSize,
                          const std::string &label, int64_t outputSize,
                          const std::string &params) {
-  return R"({"format": "dlnc-model", "version": 2, "model": "m", "dtype": ")" +
+  return R"({"format": "dlnc-model", "version": 3, "model": "m", "dtype": ")" +
          dtype + R"(", "batch": )" + std::to_string(batch) + R"(, "params": )" +
          params + R"(, "inputs": [{"name": "x", "shape": [)" +
          std::to_string(inputSize) + R"(]}], "labels": [)" + label +

@@ -89,7 +89,7 @@ json separableRows(int n, int offset) {
 json baseManifest(int batch) {
   return {
       {"format", "dlnc-model"},
-      {"version", 2},
+      {"version", 3},
       {"model", "rule"},
       {"dtype", "f64"},
       {"batch", batch},
@@ -118,10 +118,10 @@ protected:
     m["train"] = {{"epochs", 5}, {"seed", 2}};
     json common = {arg("param", "w", "f64", {2}, "readwrite", false),
                    arg("param", "b", "f64", {1}, "readwrite", false),
-                   arg("input", "x", "f64", {b, 2}, "read", true),
-                   arg("label", "y", "i32", {b}, "read", true)};
+                   arg("input", "x", "f64", {-1, 2}, "read", true),
+                   arg("label", "y", "i32", {-1}, "read", true)};
     json eval = common;
-    eval.push_back(arg("output", "o", "f64", {b, 1}, "write", true));
+    eval.push_back(arg("output", "o", "f64", {-1, 1}, "write", true));
     m["entry_points"] = {{{"name", "train_step"}, {"args", common}},
                          {{"name", "eval_step"}, {"args", eval}}};
     perceptron = m.dump();
@@ -131,9 +131,9 @@ protected:
     t["entry_points"] = {
         {{"name", "eval_step"},
          {"args",
-          {arg("input", "x", "f64", {b, 2}, "read", true),
-           arg("label", "y", "i32", {b}, "read", true),
-           arg("output", "o", "f64", {b, 1}, "write", true)}}}};
+          {arg("input", "x", "f64", {-1, 2}, "read", true),
+           arg("label", "y", "i32", {-1}, "read", true),
+           arg("output", "o", "f64", {-1, 1}, "write", true)}}}};
     threshold = t.dump();
     thresholdAbi = {threshold.c_str(), 1, kThreshold};
     argv0 = dir.file("model");

@@ -44,10 +44,22 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getResult().getType());
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Value init = filledTensor(b, type, 0.0);
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
     unsigned batch = type.getRank() - 2;
+    // Batch dimensions and m from the left operand, n from the right.
+    SmallVector<Value> sizes;
+    for (unsigned d = 0; d < batch + 2; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d < batch)
+        sizes.push_back(tensor::DimOp::create(b, lhs, d));
+      else if (d == batch)
+        sizes.push_back(tensor::DimOp::create(b, lhs, batch + (tl ? 1 : 0)));
+      else
+        sizes.push_back(tensor::DimOp::create(b, rhs, batch + (tr ? 0 : 1)));
+    }
+    Value init = filledTensor(b, type, 0.0, sizes);
     SmallVector<AffineMap> maps = productMaps(b.getContext(), batch, tl, tr);
     Value result;
     if (batch == 0) {

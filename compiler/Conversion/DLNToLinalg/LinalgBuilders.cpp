@@ -35,10 +35,25 @@ Value FloatMath::fromBool(Value condition, Type type) {
                                  constant(type, 0.0));
 }
 
+SmallVector<Value> dln::dynamicSizesFrom(ImplicitLocOpBuilder &b,
+                                         RankedTensorType type, Value source,
+                                         ArrayRef<int64_t> sourceDims) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, source, sourceDims[d]));
+  return sizes;
+}
+
+Value dln::emptyTensor(ImplicitLocOpBuilder &b, RankedTensorType type,
+                       ValueRange dynamicSizes) {
+  return tensor::EmptyOp::create(b, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
+}
+
 Value dln::filledTensor(ImplicitLocOpBuilder &b, RankedTensorType type,
-                        double value) {
-  Value empty =
-      tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
+                        double value, ValueRange dynamicSizes) {
+  Value empty = emptyTensor(b, type, dynamicSizes);
   Value scalar = FloatMath{b}.constant(type.getElementType(), value);
   return linalg::FillOp::create(b, scalar, empty).getResult(0);
 }
@@ -48,9 +63,6 @@ Value dln::buildGeneric(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                         AffineMap outputMap,
                         ArrayRef<utils::IteratorType> iterators, Value init,
                         BodyBuilder body) {
-  if (!init)
-    init = tensor::EmptyOp::create(b, resultType.getShape(),
-                                   resultType.getElementType());
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(outputMap);
   auto generic = linalg::GenericOp::create(
@@ -70,6 +82,10 @@ Value dln::buildElementwise(ImplicitLocOpBuilder &b,
   SmallVector<AffineMap> maps(inputs.size(), identity);
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
-  return buildGeneric(b, resultType, inputs, maps, identity, iterators, Value(),
+  Value init = emptyTensor(
+      b, resultType,
+      dynamicSizesFrom(b, resultType, inputs.front(),
+                       llvm::to_vector(llvm::seq<int64_t>(0, rank))));
+  return buildGeneric(b, resultType, inputs, maps, identity, iterators, init,
                       body);
 }

@@ -27,20 +27,31 @@ struct FloatMath {
   Value fromBool(Value condition, Type type);
 };
 
+/// The sizes of `type`'s dynamic dimensions: dimension d has the size of
+/// dimension `sourceDims[d]` of `source`.
+SmallVector<Value> dynamicSizesFrom(ImplicitLocOpBuilder &b,
+                                    RankedTensorType type, Value source,
+                                    ArrayRef<int64_t> sourceDims);
+
+/// tensor.empty of `type`; `dynamicSizes` gives its `?` dimensions.
+Value emptyTensor(ImplicitLocOpBuilder &b, RankedTensorType type,
+                  ValueRange dynamicSizes = {});
+
 /// tensor.empty filled with `value`.
 Value filledTensor(ImplicitLocOpBuilder &b, RankedTensorType type,
-                   double value);
+                   double value, ValueRange dynamicSizes = {});
 
 /// A linalg.generic computing one result of `resultType` from `inputs`,
 /// indexed by `inputMaps` over `iterators` (the output map is
-/// `outputMap`), initialized with `init` (a tensor.empty if null).
+/// `outputMap`), initialized with `init`.
 /// `body` receives the input elements followed by the output element.
 Value buildGeneric(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
                    AffineMap outputMap, ArrayRef<utils::IteratorType> iterators,
                    Value init, BodyBuilder body);
 
-/// Element-wise generic over `resultType`; every input has its shape.
+/// Element-wise generic over `resultType`; every input has its shape (and
+/// the first gives the sizes of dynamic dimensions).
 Value buildElementwise(ImplicitLocOpBuilder &b, RankedTensorType resultType,
                        ValueRange inputs, BodyBuilder body);
 

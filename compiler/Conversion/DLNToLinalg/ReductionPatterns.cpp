@@ -31,18 +31,24 @@ struct ReductionLowering : public OpConversionPattern<OpTy> {
     unsigned rank = inputType.getRank();
     SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
     SmallVector<AffineExpr> kept;
+    SmallVector<int64_t> keptDims;
     for (unsigned d = 0; d < rank; ++d) {
-      if (llvm::is_contained(op.getAxes(), d))
+      if (llvm::is_contained(op.getAxes(), d)) {
         iterators[d] = IteratorType::reduction;
-      else
+      } else {
         kept.push_back(b.getAffineDimExpr(d));
+        keptDims.push_back(d);
+      }
     }
     AffineMap outMap = AffineMap::get(rank, 0, kept, b.getContext());
     Combine fn = combine;
     rewriter.replaceOp(
         op, buildGeneric(b, type, adaptor.getInput(),
                          {b.getMultiDimIdentityMap(rank)}, outMap, iterators,
-                         filledTensor(b, type, identity),
+                         filledTensor(b, type, identity,
+                                      dynamicSizesFrom(b, type,
+                                                       adaptor.getInput(),
+                                                       keptDims)),
                          [fn](ImplicitLocOpBuilder &nb, ValueRange args) {
                            FloatMath m{nb};
                            return fn(m, args[0], args[1]);

@@ -19,14 +19,15 @@ SmallVector<IteratorType> parallel(unsigned rank) {
 }
 
 /// `result[i...] = input[inputExprs(i...)]`: a copy through an affine map,
-/// which broadcast and transpose both are.
+/// which broadcast and transpose both are. `dynamicSizes` are the result's.
 Value copyThroughMap(ImplicitLocOpBuilder &b, RankedTensorType type,
-                     Value input, ArrayRef<AffineExpr> inputExprs) {
+                     Value input, ArrayRef<AffineExpr> inputExprs,
+                     ValueRange dynamicSizes) {
   unsigned rank = type.getRank();
   AffineMap inputMap = AffineMap::get(rank, 0, inputExprs, b.getContext());
   return buildGeneric(
       b, type, input, {inputMap}, b.getMultiDimIdentityMap(rank),
-      parallel(rank), Value(),
+      parallel(rank), emptyTensor(b, type, dynamicSizes),
       [](ImplicitLocOpBuilder &, ValueRange args) { return args[0]; });
 }
 
@@ -40,7 +41,8 @@ struct BroadcastLowering : public OpConversionPattern<BroadcastOp> {
     SmallVector<AffineExpr> dims;
     for (int64_t d : op.getDims())
       dims.push_back(b.getAffineDimExpr(d));
-    rewriter.replaceOp(op, copyThroughMap(b, type, adaptor.getInput(), dims));
+    rewriter.replaceOp(op, copyThroughMap(b, type, adaptor.getInput(), dims,
+                                          adaptor.getDynamicSizes()));
     return success();
   }
 };
@@ -56,8 +58,10 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
     SmallVector<AffineExpr> inputExprs(type.getRank());
     for (auto [r, p] : llvm::enumerate(op.getPermutation()))
       inputExprs[p] = b.getAffineDimExpr(r);
-    rewriter.replaceOp(op,
-                       copyThroughMap(b, type, adaptor.getInput(), inputExprs));
+    rewriter.replaceOp(
+        op, copyThroughMap(b, type, adaptor.getInput(), inputExprs,
+                           dynamicSizesFrom(b, type, adaptor.getInput(),
+                                            op.getPermutation())));
     return success();
   }
 };
@@ -72,8 +76,10 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     // Through the flat vector: collapse everything, then expand; both are
     // metadata-only on contiguous buffers.
-    auto flatType = RankedTensorType::get({inputType.getNumElements()},
-                                          type.getElementType());
+    auto flatType = RankedTensorType::get(
+        {inputType.hasStaticShape() ? inputType.getNumElements()
+                                    : ShapedType::kDynamic},
+        type.getElementType());
     auto all = [](int64_t rank) {
       ReassociationIndices group;
       for (int64_t d = 0; d < rank; ++d)
@@ -89,12 +95,14 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
               : Value(tensor::CollapseShapeOp::create(
                     b, flat, all(inputType.getRank())));
     Value result = flat;
-    if (type.getRank() != 1)
-      result =
-          type.getRank() == 0
-              ? Value(tensor::CollapseShapeOp::create(b, type, flat, all(0)))
-              : Value(tensor::ExpandShapeOp::create(b, type, flat,
-                                                    all(type.getRank())));
+    if (type.getRank() == 0) {
+      result = tensor::CollapseShapeOp::create(b, type, flat, all(0));
+    } else if (type.getRank() != 1) {
+      SmallVector<OpFoldResult> outputShape =
+          getMixedValues(type.getShape(), adaptor.getDynamicSizes(), b);
+      result = tensor::ExpandShapeOp::create(b, type, flat, all(type.getRank()),
+                                             outputShape);
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -112,10 +120,15 @@ struct OneHotLowering : public OpConversionPattern<OneHotOp> {
     for (unsigned d = 0; d + 1 < rank; ++d)
       labelExprs.push_back(b.getAffineDimExpr(d));
     AffineMap labelMap = AffineMap::get(rank, 0, labelExprs, b.getContext());
+    SmallVector<int64_t> labelDims =
+        llvm::to_vector(llvm::seq<int64_t>(0, rank));
     rewriter.replaceOp(
         op, buildGeneric(
                 b, type, adaptor.getLabels(), {labelMap},
-                b.getMultiDimIdentityMap(rank), parallel(rank), Value(),
+                b.getMultiDimIdentityMap(rank), parallel(rank),
+                emptyTensor(b, type,
+                            dynamicSizesFrom(b, type, adaptor.getLabels(),
+                                             labelDims)),
                 [&](ImplicitLocOpBuilder &nb, ValueRange args) {
                   Value label = arith::IndexCastOp::create(
                       nb, nb.getIndexType(), args[0]);

@@ -1,6 +1,8 @@
 //===- DLNComposites.cpp - Layers and functions built from dln primitives -===//
 #include "dialects/DLN/IR/DLNComposites.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
@@ -18,21 +20,113 @@ SmallVector<int64_t> allAxes(int64_t rank) {
 } // namespace
 
 Value dln::expandReduced(OpBuilder &builder, Location loc, Value reduced,
-                         ArrayRef<int64_t> shape, ArrayRef<int64_t> axes) {
+                         Value full, ArrayRef<int64_t> axes) {
+  ArrayRef<int64_t> shape = tensorOf(full).getShape();
   SmallVector<int64_t> dims;
   for (int64_t d = 0, e = shape.size(); d < e; ++d)
     if (!llvm::is_contained(axes, d))
       dims.push_back(d);
-  return BroadcastOp::create(builder, loc, reduced, shape, dims);
+  return BroadcastOp::create(builder, loc, reduced,
+                             dynamicSizes(builder, loc, shape, {full}), shape,
+                             dims);
 }
 
-Value dln::splatLike(OpBuilder &builder, Location loc, Type like,
-                     double value) {
-  auto type = cast<RankedTensorType>(like);
+Value dln::splatConstant(OpBuilder &builder, Location loc, Type type,
+                         double value) {
+  auto tensor = cast<RankedTensorType>(type);
   return arith::ConstantOp::create(
-      builder, loc, type,
+      builder, loc, tensor,
       DenseElementsAttr::get(
-          type, builder.getFloatAttr(type.getElementType(), value)));
+          tensor, builder.getFloatAttr(tensor.getElementType(), value)));
+}
+
+Value dln::splatLike(OpBuilder &builder, Location loc, Value like,
+                     double value) {
+  RankedTensorType type = tensorOf(like);
+  if (type.hasStaticShape())
+    return splatConstant(builder, loc, type, value);
+  Value scalar = splatConstant(
+      builder, loc, RankedTensorType::get({}, type.getElementType()), value);
+  return BroadcastOp::create(builder, loc, scalar,
+                             dynamicSizes(builder, loc, type.getShape(), like),
+                             type.getShape(), ArrayRef<int64_t>{});
+}
+
+Value dln::dimSize(OpBuilder &builder, Location loc, Value tensor,
+                   int64_t dim) {
+  return tensor::DimOp::create(builder, loc, tensor, dim);
+}
+
+SmallVector<Value> dln::dynamicSizes(OpBuilder &builder, Location loc,
+                                     ArrayRef<int64_t> shape,
+                                     ValueRange sources) {
+  SmallVector<Value> sizes;
+  int64_t rank = shape.size();
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!ShapedType::isDynamic(shape[d]))
+      continue;
+    Value size;
+    for (Value source : sources) {
+      ArrayRef<int64_t> other = tensorOf(source).getShape();
+      int64_t aligned = d - (rank - static_cast<int64_t>(other.size()));
+      if (aligned >= 0 && ShapedType::isDynamic(other[aligned])) {
+        size = dimSize(builder, loc, source, aligned);
+        break;
+      }
+    }
+    assert(size && "a dynamic dimension without a source of its size");
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+Value dln::reshapeLike(OpBuilder &builder, Location loc, Value x,
+                       ArrayRef<int64_t> shape, ValueRange sources) {
+  if (tensorOf(x).getShape() == shape)
+    return x;
+  return ReshapeOp::create(builder, loc, x,
+                           dynamicSizes(builder, loc, shape, sources), shape);
+}
+
+Value dln::reshapeInferred(OpBuilder &builder, Location loc, Value x,
+                           ArrayRef<int64_t> shape) {
+  RankedTensorType type = tensorOf(x);
+  if (type.getShape() == shape)
+    return x;
+  if (type.hasStaticShape())
+    return ReshapeOp::create(builder, loc, x, shape);
+  // size = (product of x's sizes) / (product of shape's static sizes).
+  int64_t known = 1;
+  for (int64_t d : shape)
+    if (!ShapedType::isDynamic(d))
+      known *= d;
+  int64_t staticElements = 1;
+  Value elements;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!ShapedType::isDynamic(type.getDimSize(d))) {
+      staticElements *= type.getDimSize(d);
+      continue;
+    }
+    Value size = dimSize(builder, loc, x, d);
+    elements = elements ? arith::MulIOp::create(builder, loc, elements, size)
+                              .getResult()
+                        : size;
+  }
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(builder, loc, v);
+  };
+  Value size = elements;
+  if (staticElements % known == 0) {
+    if (staticElements / known != 1)
+      size = arith::MulIOp::create(builder, loc, size,
+                                   index(staticElements / known));
+  } else {
+    size = arith::DivUIOp::create(
+        builder, loc,
+        arith::MulIOp::create(builder, loc, size, index(staticElements)),
+        index(known));
+  }
+  return ReshapeOp::create(builder, loc, x, ValueRange{size}, shape);
 }
 
 FailureOr<SmallVector<int64_t>> dln::broadcastShapes(Location loc,
@@ -53,7 +147,8 @@ FailureOr<SmallVector<int64_t>> dln::broadcastShapes(Location loc,
 }
 
 FailureOr<Value> dln::broadcastTo(OpBuilder &builder, Location loc, Value value,
-                                  ArrayRef<int64_t> shape) {
+                                  ArrayRef<int64_t> shape,
+                                  ValueRange sizeSources) {
   RankedTensorType type = tensorOf(value);
   if (type.getShape() == shape)
     return value;
@@ -64,26 +159,38 @@ FailureOr<Value> dln::broadcastTo(OpBuilder &builder, Location loc, Value value,
            failure();
   // Drop stretched size-1 dimensions first, then insert the new ones.
   SmallVector<int64_t> kept, dims;
+  SmallVector<Value> keptSizes;
   for (int64_t i = 0; i < type.getRank(); ++i) {
     int64_t size = type.getDimSize(i), target = shape[offset + i];
     if (size == target) {
       kept.push_back(size);
       dims.push_back(offset + i);
+      if (ShapedType::isDynamic(size))
+        keptSizes.push_back(dimSize(builder, loc, value, i));
     } else if (size != 1) {
       return emitError(loc) << "cannot broadcast " << shapeText(type.getShape())
                             << " to " << shapeText(shape),
              failure();
     }
   }
+  SmallVector<Value> sources{value};
+  llvm::append_range(sources, sizeSources);
+  SmallVector<Value> sizes = dynamicSizes(builder, loc, shape, sources);
   if (kept.size() != static_cast<size_t>(type.getRank()))
-    value = ReshapeOp::create(builder, loc, value, kept);
-  return createChecked<BroadcastOp>(builder, loc, value, shape, dims);
+    value = ReshapeOp::create(builder, loc, value, keptSizes, kept);
+  return createChecked<BroadcastOp>(builder, loc, value, sizes, shape, dims);
+}
+
+Value dln::spreadLike(OpBuilder &builder, Location loc, Value scalar,
+                      Value like) {
+  ArrayRef<int64_t> shape = tensorOf(like).getShape();
+  return BroadcastOp::create(builder, loc, scalar,
+                             dynamicSizes(builder, loc, shape, like), shape,
+                             ArrayRef<int64_t>{});
 }
 
 Value dln::scale(OpBuilder &builder, Location loc, Value x, Value factor) {
-  Value spread =
-      BroadcastOp::create(builder, loc, factor, tensorOf(x).getShape(), {});
-  return MulOp::create(builder, loc, x, spread);
+  return MulOp::create(builder, loc, x, spreadLike(builder, loc, factor, x));
 }
 
 Value dln::reduceSum(OpBuilder &builder, Location loc, Value x,
@@ -95,11 +202,38 @@ Value dln::reduceMean(OpBuilder &builder, Location loc, Value x,
                       ArrayRef<int64_t> axes) {
   RankedTensorType type = tensorOf(x);
   int64_t count = 1;
-  for (int64_t axis : axes)
-    count *= type.getDimSize(axis);
+  Value dynamicCount;
+  for (int64_t axis : axes) {
+    if (!type.isDynamicDim(axis)) {
+      count *= type.getDimSize(axis);
+      continue;
+    }
+    Value size = dimSize(builder, loc, x, axis);
+    dynamicCount = dynamicCount
+                       ? arith::MulIOp::create(builder, loc, dynamicCount, size)
+                             .getResult()
+                       : size;
+  }
   Value sum = reduceSum(builder, loc, x, axes);
-  return MulOp::create(builder, loc, sum,
-                       splatLike(builder, loc, sum.getType(), 1.0 / count));
+  if (!dynamicCount)
+    return count == 1 ? sum
+                      : MulOp::create(builder, loc, sum,
+                                      splatLike(builder, loc, sum, 1.0 / count))
+                            .getResult();
+  // Divide by the run-time count of the dynamic axes, then the static rest.
+  Type element = type.getElementType();
+  Value asFloat = arith::SIToFPOp::create(
+      builder, loc, element,
+      arith::IndexCastOp::create(builder, loc, builder.getI64Type(),
+                                 dynamicCount));
+  Value countTensor = tensor::FromElementsOp::create(
+      builder, loc, RankedTensorType::get({}, element), asFloat);
+  Value mean = DivOp::create(builder, loc, sum,
+                             spreadLike(builder, loc, countTensor, sum));
+  if (count == 1)
+    return mean;
+  return MulOp::create(builder, loc, mean,
+                       splatLike(builder, loc, mean, 1.0 / count));
 }
 
 Value dln::meanAll(OpBuilder &builder, Location loc, Value x) {
@@ -125,10 +259,12 @@ FailureOr<Value> dln::dense(OpBuilder &builder, Location loc, Value x,
   outShape.push_back(wType.getDimSize(1));
   Value rows = x;
   if (xType.getRank() != 2)
-    rows = ReshapeOp::create(
+    rows = reshapeInferred(
         builder, loc, x,
-        ArrayRef<int64_t>{xType.getNumElements() / xType.getShape().back(),
-                          xType.getShape().back()});
+        {xType.hasStaticShape()
+             ? xType.getNumElements() / xType.getShape().back()
+             : ShapedType::kDynamic,
+         xType.getShape().back()});
   Value y = MatmulOp::create(builder, loc, rows, weight);
   if (bias) {
     FailureOr<Value> biased = broadcastingBinary<AddOp>(builder, loc, y, bias);
@@ -137,7 +273,7 @@ FailureOr<Value> dln::dense(OpBuilder &builder, Location loc, Value x,
     y = *biased;
   }
   if (xType.getRank() != 2)
-    y = ReshapeOp::create(builder, loc, y, outShape);
+    y = reshapeLike(builder, loc, y, outShape, {x});
   return y;
 }
 
@@ -149,7 +285,7 @@ static Value shiftedByMax(OpBuilder &builder, Location loc, Value x) {
   Value max = StopGradientOp::create(
       builder, loc, ReduceMaxOp::create(builder, loc, x, last));
   return SubOp::create(builder, loc, x,
-                       expandReduced(builder, loc, max, type.getShape(), last));
+                       expandReduced(builder, loc, max, x, last));
 }
 
 Value dln::softmax(OpBuilder &builder, Location loc, Value x) {
@@ -158,7 +294,7 @@ Value dln::softmax(OpBuilder &builder, Location loc, Value x) {
   Value e = ExpOp::create(builder, loc, shiftedByMax(builder, loc, x));
   Value sum = reduceSum(builder, loc, e, last);
   return DivOp::create(builder, loc, e,
-                       expandReduced(builder, loc, sum, type.getShape(), last));
+                       expandReduced(builder, loc, sum, x, last));
 }
 
 Value dln::logSumExp(OpBuilder &builder, Location loc, Value x) {
@@ -166,8 +302,8 @@ Value dln::logSumExp(OpBuilder &builder, Location loc, Value x) {
   SmallVector<int64_t> last{type.getRank() - 1};
   Value max = StopGradientOp::create(
       builder, loc, ReduceMaxOp::create(builder, loc, x, last));
-  Value shifted = SubOp::create(
-      builder, loc, x, expandReduced(builder, loc, max, type.getShape(), last));
+  Value shifted =
+      SubOp::create(builder, loc, x, expandReduced(builder, loc, max, x, last));
   Value sum =
       reduceSum(builder, loc, ExpOp::create(builder, loc, shifted), last);
   return AddOp::create(builder, loc, LogOp::create(builder, loc, sum), max);
@@ -176,7 +312,7 @@ Value dln::logSumExp(OpBuilder &builder, Location loc, Value x) {
 Value dln::logSoftmax(OpBuilder &builder, Location loc, Value x) {
   RankedTensorType type = tensorOf(x);
   SmallVector<int64_t> last{type.getRank() - 1};
-  return SubOp::create(builder, loc, x,
-                       expandReduced(builder, loc, logSumExp(builder, loc, x),
-                                     type.getShape(), last));
+  return SubOp::create(
+      builder, loc, x,
+      expandReduced(builder, loc, logSumExp(builder, loc, x), x, last));
 }

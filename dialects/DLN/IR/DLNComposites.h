@@ -35,13 +35,38 @@ FailureOr<Value> createChecked(OpBuilder &builder, Location loc,
   return builder.create(state)->getResult(0);
 }
 
-/// A constant of `like`'s type with every element `value`.
-Value splatLike(OpBuilder &builder, Location loc, Type like, double value);
+/// A constant of the statically shaped `type` with every element `value`.
+Value splatConstant(OpBuilder &builder, Location loc, Type type, double value);
+
+/// A tensor of `like`'s type with every element `value`: a constant when the
+/// shape is static, else a broadcast of a scalar constant to `like`'s sizes.
+Value splatLike(OpBuilder &builder, Location loc, Value like, double value);
+
+/// The size of dimension `dim` of `tensor`, as an index.
+Value dimSize(OpBuilder &builder, Location loc, Value tensor, int64_t dim);
+
+/// The size operands of a tensor of `shape`: each `?` takes the size of the
+/// dimension of `sources` it lines up with (trailing dimensions aligned, as
+/// in NumPy broadcasting), from the first source that has a `?` there.
+SmallVector<Value> dynamicSizes(OpBuilder &builder, Location loc,
+                                ArrayRef<int64_t> shape, ValueRange sources);
+
+/// `x` reshaped to `shape`, whose `?` dimensions take their sizes from
+/// `sources` as in dynamicSizes.
+Value reshapeLike(OpBuilder &builder, Location loc, Value x,
+                  ArrayRef<int64_t> shape, ValueRange sources);
+
+/// `x` reshaped to `shape` with at most one `?`, whose size is inferred
+/// from the element count (NumPy's -1).
+Value reshapeInferred(OpBuilder &builder, Location loc, Value x,
+                      ArrayRef<int64_t> shape);
 
 /// NumPy broadcasting of `value` to `shape` (trailing dimensions aligned,
-/// size-1 dimensions stretched).
+/// size-1 dimensions stretched); `?` dimensions of `shape` take their sizes
+/// from `value` or `sizeSources` (dynamicSizes).
 FailureOr<Value> broadcastTo(OpBuilder &builder, Location loc, Value value,
-                             ArrayRef<int64_t> shape);
+                             ArrayRef<int64_t> shape,
+                             ValueRange sizeSources = {});
 
 /// The NumPy-broadcast shape of two operands, or a located error.
 FailureOr<SmallVector<int64_t>>
@@ -57,22 +82,26 @@ FailureOr<Value> broadcastingBinary(OpBuilder &builder, Location loc, Value lhs,
       broadcastShapes(loc, lhsShape, rhsShape);
   if (failed(shape))
     return failure();
-  FailureOr<Value> l = broadcastTo(builder, loc, lhs, *shape);
-  FailureOr<Value> r = broadcastTo(builder, loc, rhs, *shape);
+  FailureOr<Value> l = broadcastTo(builder, loc, lhs, *shape, {rhs});
+  FailureOr<Value> r = broadcastTo(builder, loc, rhs, *shape, {lhs});
   if (failed(l) || failed(r))
     return failure();
   return createChecked<OpTy>(builder, loc, *l, *r);
 }
 
-/// Broadcasts `reduced` (a value of `shape` with `axes` reduced away) back
-/// to `shape`.
+/// Broadcasts `reduced` (`full` with `axes` reduced away) back to `full`'s
+/// shape.
 Value expandReduced(OpBuilder &builder, Location loc, Value reduced,
-                    ArrayRef<int64_t> shape, ArrayRef<int64_t> axes);
+                    Value full, ArrayRef<int64_t> axes);
+
+/// A rank-0 `scalar` broadcast to `like`'s shape.
+Value spreadLike(OpBuilder &builder, Location loc, Value scalar, Value like);
 
 /// `x * factor` for a rank-0 `factor`.
 Value scale(OpBuilder &builder, Location loc, Value x, Value factor);
 
 /// Sum or mean over `axes` (all axes when empty is not meant: pass them).
+/// The mean of dynamic dimensions divides by their run-time size.
 Value reduceSum(OpBuilder &builder, Location loc, Value x,
                 ArrayRef<int64_t> axes);
 Value reduceMean(OpBuilder &builder, Location loc, Value x,

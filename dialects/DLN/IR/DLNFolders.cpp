@@ -19,10 +19,23 @@ std::optional<double> splatValue(Attribute attr) {
   return dense.getSplatValue<APFloat>().convertToDouble();
 }
 
-/// A splat attribute of `type` holding the splat of `attr`.
+/// The splat value of an operand: a constant (its folded `attr`), or a
+/// dynamically shaped splat, a broadcast of a constant scalar.
+std::optional<double> splatValue(Attribute attr, Value operand) {
+  if (std::optional<double> value = splatValue(attr))
+    return value;
+  auto broadcast = operand.getDefiningOp<BroadcastOp>();
+  Attribute scalar;
+  if (!broadcast || !matchPattern(broadcast.getInput(), m_Constant(&scalar)))
+    return std::nullopt;
+  return splatValue(scalar);
+}
+
+/// A splat attribute of `type` holding the splat of `attr`; none for a
+/// dynamic shape, which no attribute can have.
 Attribute resplat(Attribute attr, Type type) {
   auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-  if (!dense || !dense.isSplat())
+  if (!dense || !dense.isSplat() || !cast<ShapedType>(type).hasStaticShape())
     return {};
   return DenseElementsAttr::get(cast<ShapedType>(type),
                                 dense.getSplatValue<APFloat>());
@@ -30,34 +43,34 @@ Attribute resplat(Attribute attr, Type type) {
 } // namespace
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  if (splatValue(adaptor.getRhs()) == 0.0)
+  if (splatValue(adaptor.getRhs(), getRhs()) == 0.0)
     return getLhs();
-  if (splatValue(adaptor.getLhs()) == 0.0)
+  if (splatValue(adaptor.getLhs(), getLhs()) == 0.0)
     return getRhs();
   return {};
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
-  if (splatValue(adaptor.getRhs()) == 0.0)
+  if (splatValue(adaptor.getRhs(), getRhs()) == 0.0)
     return getLhs();
   return {};
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  if (splatValue(adaptor.getRhs()) == 1.0)
+  if (splatValue(adaptor.getRhs(), getRhs()) == 1.0)
     return getLhs();
-  if (splatValue(adaptor.getLhs()) == 1.0)
+  if (splatValue(adaptor.getLhs(), getLhs()) == 1.0)
     return getRhs();
   // x * 0 is 0 for the finite values training works with.
-  if (splatValue(adaptor.getRhs()) == 0.0)
-    return adaptor.getRhs();
-  if (splatValue(adaptor.getLhs()) == 0.0)
-    return adaptor.getLhs();
+  if (splatValue(adaptor.getRhs(), getRhs()) == 0.0)
+    return getRhs();
+  if (splatValue(adaptor.getLhs(), getLhs()) == 0.0)
+    return getLhs();
   return {};
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  if (splatValue(adaptor.getRhs()) == 1.0)
+  if (splatValue(adaptor.getRhs(), getRhs()) == 1.0)
     return getLhs();
   return {};
 }

@@ -20,7 +20,7 @@ struct Rule {
   Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
   Value neg(Value x) { return NegOp::create(b, loc, x); }
   Value splat(Value like, double v) {
-    return splatLike(b, loc, like.getType(), v);
+    return splatLike(b, loc, like, v);
   }
   Value compare(ComparePredicate p, Value x, Value y) {
     return CompareOp::create(b, loc, p, x, y);
@@ -153,8 +153,8 @@ SmallVector<Value> BroadcastOp::buildAdjoints(OpBuilder &builder,
 SmallVector<Value> ReshapeOp::buildAdjoints(OpBuilder &builder,
                                             ValueRange resultAdjoints) {
   Value dy = resultAdjoints[0];
-  return {ReshapeOp::create(builder, getLoc(), dy,
-                            getInput().getType().getShape())};
+  auto x = getInput();
+  return {reshapeLike(builder, getLoc(), dy, x.getType().getShape(), x)};
 }
 
 SmallVector<Value> TransposeOp::buildAdjoints(OpBuilder &builder,
@@ -166,22 +166,11 @@ SmallVector<Value> TransposeOp::buildAdjoints(OpBuilder &builder,
   return {TransposeOp::create(builder, getLoc(), dy, inverse)};
 }
 
-/// The dimensions a reduction keeps, for broadcasting its adjoint back.
-static SmallVector<int64_t> keptDims(int64_t rank, ArrayRef<int64_t> axes) {
-  SmallVector<int64_t> kept;
-  for (int64_t d = 0; d < rank; ++d)
-    if (!llvm::is_contained(axes, d))
-      kept.push_back(d);
-  return kept;
-}
-
 // Reductions.
 SmallVector<Value> ReduceSumOp::buildAdjoints(OpBuilder &builder,
                                               ValueRange resultAdjoints) {
   Value dy = resultAdjoints[0];
-  auto type = getInput().getType();
-  return {BroadcastOp::create(builder, getLoc(), dy, type.getShape(),
-                              keptDims(type.getRank(), getAxes()))};
+  return {expandReduced(builder, getLoc(), dy, getInput(), getAxes())};
 }
 
 SmallVector<Value> ReduceMaxOp::buildAdjoints(OpBuilder &builder,
@@ -189,13 +178,10 @@ SmallVector<Value> ReduceMaxOp::buildAdjoints(OpBuilder &builder,
   Rule r{builder, getLoc()};
   Value dy = resultAdjoints[0];
   // Every element equal to the maximum receives the gradient.
-  auto type = getInput().getType();
-  SmallVector<int64_t> kept = keptDims(type.getRank(), getAxes());
-  Value y = BroadcastOp::create(builder, getLoc(), getResult(), type.getShape(),
-                                kept);
-  Value spread =
-      BroadcastOp::create(builder, getLoc(), dy, type.getShape(), kept);
-  return {r.mul(spread, r.compare(ComparePredicate::eq, getInput(), y))};
+  Value x = getInput();
+  Value y = expandReduced(builder, getLoc(), getResult(), x, getAxes());
+  Value spread = expandReduced(builder, getLoc(), dy, x, getAxes());
+  return {r.mul(spread, r.compare(ComparePredicate::eq, x, y))};
 }
 
 // Contraction: C = op(A) op(B).

@@ -73,7 +73,7 @@ Value sumClasses(OpBuilder &builder, Location loc, Value x) {
 
 Value constantLike(OpBuilder &builder, Location loc, Value like,
                    double value) {
-  return splatLike(builder, loc, like.getType(), value);
+  return splatLike(builder, loc, like, value);
 }
 } // namespace
 
@@ -159,7 +159,7 @@ FailureOr<Value> dln::multiMarginHinge(OpBuilder &builder, Location loc,
   Value slack = AddOp::create(
       builder, loc,
       SubOp::create(builder, loc, constantLike(builder, loc, scores, margin),
-                    expandReduced(builder, loc, picked, type.getShape(), last)),
+                    expandReduced(builder, loc, picked, scores, last)),
       scores);
   Value violations =
       MaxOp::create(builder, loc, slack, constantLike(builder, loc, scores, 0));

@@ -16,10 +16,14 @@ using namespace mlir::dln;
 
 #include "dialects/DLN/IR/DLNEnums.cpp.inc"
 
+std::string dln::dimText(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
+
 std::string dln::shapeText(ArrayRef<int64_t> shape) {
   std::string text = "[";
   llvm::raw_string_ostream os(text);
-  llvm::interleaveComma(shape, os);
+  llvm::interleaveComma(shape, os, [&](int64_t d) { os << dimText(d); });
   os << "]";
   return text;
 }
@@ -35,12 +39,32 @@ RankedTensorType tensorOf(Value value) {
 }
 } // namespace
 
+/// A shape attribute with `?` entries needs one size operand per `?`.
+static LogicalResult checkDynamicSizes(std::optional<Location> loc,
+                                       StringRef op, ArrayRef<int64_t> shape,
+                                       size_t operands) {
+  size_t dynamic = llvm::count_if(shape, ShapedType::isDynamic);
+  if (dynamic != operands)
+    return fail(loc, op + " shape " + shapeText(shape) + " has " +
+                         Twine(dynamic) + " dynamic size(s) but " +
+                         Twine(operands) + " size operand(s)");
+  if (llvm::any_of(shape, [](int64_t d) {
+        return !ShapedType::isDynamic(d) && d <= 0;
+      }))
+    return fail(loc, op + " shape " + shapeText(shape) +
+                         " must have positive sizes");
+  return success();
+}
+
 LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   RankedTensorType input = tensorOf(adaptor.getInput());
   ArrayRef<int64_t> shape = adaptor.getShape(), dims = adaptor.getDims();
+  if (failed(checkDynamicSizes(loc, "broadcast", shape,
+                               adaptor.getDynamicSizes().size())))
+    return failure();
   if (static_cast<int64_t>(dims.size()) != input.getRank())
     return fail(loc, "broadcast needs one result dimension per input "
                      "dimension: input " +
@@ -53,14 +77,12 @@ LogicalResult BroadcastOp::inferReturnTypes(MLIRContext *,
                            " must be increasing and within the result rank " +
                            Twine(shape.size()));
     if (shape[dim] != input.getDimSize(i))
-      return fail(
-          loc, "cannot broadcast " + shapeText(input.getShape()) + " to " +
-                   shapeText(shape) + ": dimension " + Twine(i) + " has size " +
-                   Twine(input.getDimSize(i)) + ", not " + Twine(shape[dim]));
+      return fail(loc, "cannot broadcast " + shapeText(input.getShape()) +
+                           " to " + shapeText(shape) + ": dimension " +
+                           Twine(i) + " has size " +
+                           dimText(input.getDimSize(i)) + ", not " +
+                           dimText(shape[dim]));
   }
-  if (llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
-    return fail(loc, "broadcast shape " + shapeText(shape) +
-                         " must have positive sizes");
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
@@ -71,16 +93,24 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
                                           SmallVectorImpl<Type> &inferred) {
   RankedTensorType input = tensorOf(adaptor.getInput());
   ArrayRef<int64_t> shape = adaptor.getShape();
-  if (llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
-    return fail(loc,
-                "reshape to " + shapeText(shape) + ": sizes must be positive");
-  int64_t count = 1;
-  for (int64_t d : shape)
-    count *= d;
-  if (count != input.getNumElements())
-    return fail(loc, "cannot reshape " + shapeText(input.getShape()) + " (" +
-                         Twine(input.getNumElements()) + " elements) to " +
-                         shapeText(shape) + " (" + Twine(count) + " elements)");
+  if (failed(checkDynamicSizes(loc, "reshape to", shape,
+                               adaptor.getDynamicSizes().size())))
+    return failure();
+  bool dynamicResult = llvm::any_of(shape, ShapedType::isDynamic);
+  if (dynamicResult != !input.hasStaticShape())
+    return fail(loc, "cannot reshape " + shapeText(input.getShape()) + " to " +
+                         shapeText(shape) +
+                         ": a dynamic size must remain dynamic");
+  if (!dynamicResult) {
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    if (count != input.getNumElements())
+      return fail(loc, "cannot reshape " + shapeText(input.getShape()) + " (" +
+                           Twine(input.getNumElements()) + " elements) to " +
+                           shapeText(shape) + " (" + Twine(count) +
+                           " elements)");
+  }
   inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
@@ -187,7 +217,7 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                 "matmul inner dimensions differ: " + shapeText(lhs.getShape()) +
                     (tl ? " (transposed)" : "") + " and " +
                     shapeText(rhs.getShape()) + (tr ? " (transposed)" : "") +
-                    " contract " + Twine(kl) + " with " + Twine(kr));
+                    " contract " + dimText(kl) + " with " + dimText(kr));
   SmallVector<int64_t> shape(lhs.getShape().drop_back(2));
   shape.append({m, n});
   inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));

@@ -9,6 +9,7 @@
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "dialects/DLN/IR/DLNAttrs.h"
 #include "dialects/DLN/IR/DLNDialect.h"
@@ -20,8 +21,11 @@
 #include "dialects/DLN/IR/DLNOps.h.inc"
 
 namespace mlir::dln {
-/// `[2, 3]`: shapes in diagnostics, spelled as the .dln language spells them.
+/// `[2, 3]`, `[?, 3]`: shapes in diagnostics, spelled as the .dln language
+/// spells them.
 std::string shapeText(ArrayRef<int64_t> shape);
+/// One dimension: `3` or `?`.
+std::string dimText(int64_t size);
 } // namespace mlir::dln
 
 #endif // DLNC_DIALECTS_DLN_IR_DLNOPS_H

@@ -4,7 +4,10 @@
 // later passes expand. Composite layers (dense, softmax, losses) are built
 // from these by dialects/DLN/IR/DLNComposites.h. Every op infers its result
 // type when it is built (one shape rule per op, checked again by the
-// verifier) and works on static tensors of any rank.
+// verifier) and works on ranked tensors of any rank. A `?` dimension is the
+// batch size or a multiple of it, known only when an entry point is called:
+// ops that create one without an operand to take it from (broadcast,
+// reshape) carry its size as an `index` operand.
 //===----------------------------------------------------------------------===//
 #ifndef DLN_OPS
 #define DLN_OPS
@@ -17,8 +20,8 @@ include "mlir/Interfaces/CallInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def DLN_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
-def DLN_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
+def DLN_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def DLN_IndexTensor : RankedTensorOf<[I32, I64]>;
 def DLN_Scalar : 0DTensorOf<[AnyFloat]>;
 
 //===----------------------------------------------------------------------===//
@@ -137,15 +140,27 @@ def DLN_BroadcastOp : DLN_Op<"broadcast", [Pure, InferTypeOpAdaptor,
     Input dimension `i` becomes result dimension `dims[i]` (strictly
     increasing, same size); the other result dimensions, of sizes taken from
     `shape`, are new. Size-1 stretching is a reshape followed by a broadcast.
+    A `?` in `shape` takes its size from the next `dynamic_sizes` operand.
 
     ```mlir
     %b = dln.broadcast %bias [64, 256] dims [1] : tensor<256xf32> -> tensor<64x256xf32>
+    %c = dln.broadcast %bias [%batch, 256] dims [1] : tensor<256xf32> -> tensor<?x256xf32>
     ```
   }];
-  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$shape,
-                       DenseI64ArrayAttr:$dims);
+  let arguments = (ins DLN_FloatTensor:$input, Variadic<Index>:$dynamic_sizes,
+                       DenseI64ArrayAttr:$shape, DenseI64ArrayAttr:$dims);
   let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$input $shape `dims` $dims attr-dict `:` type($input) `->` type($result)";
+  let assemblyFormat = [{
+    $input custom<DynamicIndexList>($dynamic_sizes, $shape) `dims` $dims
+    attr-dict `:` type($input) `->` type($result)
+  }];
+  let builders = [
+    // Static shapes: no size operands.
+    OpBuilder<(ins "Value":$input, "ArrayRef<int64_t>":$shape,
+                   "ArrayRef<int64_t>":$dims), [{
+      build($_builder, $_state, input, ValueRange(), shape, dims);
+    }]>
+  ];
   let hasFolder = 1;
 }
 
@@ -153,13 +168,27 @@ def DLN_ReshapeOp : DLN_Op<"reshape", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = "the same elements, in row-major order, under another shape";
   let description = [{
+    A `?` in `shape` takes its size from the next `dynamic_sizes` operand;
+    the input and the result have dynamic dimensions together or not at all.
+
     ```mlir
     %f = dln.reshape %x [64, 784] : tensor<64x28x28xf32> -> tensor<64x784xf32>
+    %g = dln.reshape %y [%batch, 784] : tensor<?x28x28xf32> -> tensor<?x784xf32>
     ```
   }];
-  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$shape);
+  let arguments = (ins DLN_FloatTensor:$input, Variadic<Index>:$dynamic_sizes,
+                       DenseI64ArrayAttr:$shape);
   let results = (outs DLN_FloatTensor:$result);
-  let assemblyFormat = "$input $shape attr-dict `:` type($input) `->` type($result)";
+  let assemblyFormat = [{
+    $input custom<DynamicIndexList>($dynamic_sizes, $shape) attr-dict `:`
+    type($input) `->` type($result)
+  }];
+  let builders = [
+    // Static shapes: no size operands.
+    OpBuilder<(ins "Value":$input, "ArrayRef<int64_t>":$shape), [{
+      build($_builder, $_state, input, ValueRange(), shape);
+    }]>
+  ];
   let hasFolder = 1;
 }
 

@@ -93,7 +93,9 @@ typedef struct dlnrt_model_info {
   const char *name;
   /* Element type of params, inputs, real labels, outputs and losses. */
   dlnrt_dtype dtype;
-  int64_t batch_size;  /* static batch of the compiled entry points */
+  /* The batch size the program asks for; the compiled entry points take
+   * batches of any size (dlnrt_model_train_batch's n, forward's chunks). */
+  int64_t batch_size;
   int64_t input_size;  /* elements per input sample */
   int64_t output_size; /* elements per output row */
   dlnrt_label_kind label_kind;
@@ -154,8 +156,8 @@ dlnrt_status dlnrt_model_init_params(dlnrt_model *model, uint64_t seed);
 dlnrt_status dlnrt_model_load(dlnrt_model *model, const char *path);
 dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path);
 
-/* Forward pass over n >= 0 samples of caller memory; batches and zero-pads
- * internally.
+/* Forward pass over n >= 0 samples of caller memory, in chunks of at most
+ * batch_size samples.
  *   x:           borrowed; n * input_size values of the model dtype.
  *   labels:      borrowed, may be NULL; n int32 class ids, or
  *                n * label_size values of the model dtype.
@@ -166,7 +168,7 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
                                  const void *labels, void *out_outputs,
                                  void *out_losses);
 
-/* One optimizer step on exactly batch_size samples (x, labels borrowed as in
+/* One optimizer step on a batch of n >= 1 samples (x, labels borrowed as in
  * forward, both required); *out_loss receives the batch mean loss. lr must be
  * positive and finite. Class ids outside [0, num_classes), here and in
  * forward's labels, are DLNRT_INVALID_ARGUMENT, as are NULL data pointers.
@@ -175,9 +177,9 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
  * ("parameter 'fc1.weight' holds a non-finite value (inf at index [3, 17])").
  * *out_loss is set even then, and the params and state keep what the step
  * wrote: load the last good checkpoint before training on. */
-dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, const void *x,
-                                     const void *labels, double lr,
-                                     double *out_loss);
+dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, int64_t n,
+                                     const void *x, const void *labels,
+                                     double lr, double *out_loss);
 
 /* ---- Command line ---- */
 

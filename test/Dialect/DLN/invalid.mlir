@@ -10,10 +10,21 @@ func.func @add_shape_mismatch(%a: tensor<4x8xf32>, %b: tensor<4x9xf32>) {
 
 // -----
 
-// Dynamic dimensions are not lowered yet, so they are rejected.
-func.func @dynamic(%a: tensor<?x8xf32>) {
-  // expected-error @+1 {{must be statically shaped tensor}}
-  %0 = dln.relu %a : tensor<?x8xf32>
+// A broadcast to a dynamic shape takes one size operand per `?`.
+func.func @broadcast_dynamic_sizes(%a: tensor<8xf32>, %n: index) {
+  // expected-error @+2 {{broadcast shape [?, ?, 8] has 2 dynamic size(s) but 1 size operand(s)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = "dln.broadcast"(%a, %n) {shape = array<i64: -9223372036854775808, -9223372036854775808, 8>, dims = array<i64: 2>} : (tensor<8xf32>, index) -> tensor<?x?x8xf32>
+  return
+}
+
+// -----
+
+// A reshape keeps the batch dynamic: a static result would be unchecked.
+func.func @reshape_dynamic_to_static(%a: tensor<?x8xf32>) {
+  // expected-error @+2 {{cannot reshape [?, 8] to [4, 8]: a dynamic size must remain dynamic}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.reshape %a [4, 8] : tensor<?x8xf32> -> tensor<4x8xf32>
   return
 }
 
@@ -101,7 +112,7 @@ func.func @transpose_perm(%a: tensor<4x8xf32>) {
 
 // one_hot reads integer class ids.
 func.func @one_hot_labels(%y: tensor<4xf32>) {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
   %0 = "dln.one_hot"(%y) {num_classes = 3 : i64, dtype = f32} : (tensor<4xf32>) -> tensor<4x3xf32>
   return
 }
