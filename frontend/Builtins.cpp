@@ -3,6 +3,10 @@
 
 #include "dialects/DLN/IR/DLNComposites.h"
 #include "dialects/DLN/IR/DLNLosses.h"
+#include "dialects/DLN/IR/DLNMetrics.h"
+
+#include <cmath>
+#include <cstdio>
 
 using namespace dlnc;
 using namespace mlir;
@@ -124,6 +128,40 @@ FailureOr<Value> buildCrossEntropy(const BuiltinCall &c) {
                       smoothing);
 }
 
+FailureOr<Value> buildPerceptronLoss(const BuiltinCall &c) {
+  if (isa<IntegerType>(
+          cast<RankedTensorType>(c.args[1].getType()).getElementType()))
+    return emitError(c.loc) << "perceptron_loss expects targets in {-1, +1} "
+                               "(declare the label as f32[K]), not class ids",
+           failure();
+  return perceptronLoss(c.builder, c.loc, c.args[0], c.args[1]);
+}
+
+/// `k` must be a whole number of classes.
+FailureOr<Value> buildTopK(const BuiltinCall &c) {
+  double k = c.options[0];
+  if (k != std::floor(k)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", k);
+    return emitError(c.loc) << "top_k expects an integer k, got " << text,
+           failure();
+  }
+  return topK(c.builder, c.loc, c.args[0], c.args[1], c.numClasses,
+              static_cast<int64_t>(k));
+}
+
+FailureOr<Value> buildLogLikelihood(const BuiltinCall &c) {
+  return logLikelihood(c.builder, c.loc, c.args[0], c.args[1], c.numClasses);
+}
+
+FailureOr<Value> buildReconstructionError(const BuiltinCall &c) {
+  return reconstructionError(c.builder, c.loc, c.args[0], c.args[1]);
+}
+
+FailureOr<Value> buildPsnr(const BuiltinCall &c) {
+  return psnr(c.builder, c.loc, c.args[0], c.args[1], c.options[0]);
+}
+
 FailureOr<Value> buildNll(const BuiltinCall &c) {
   return nll(c.builder, c.loc, c.args[0], c.args[1], c.numClasses);
 }
@@ -138,6 +176,8 @@ const BuiltinOption eluOptions[] = {{"alpha", 1.0}};
 const BuiltinOption softplusOptions[] = {{"beta", 1.0}, {"threshold", 20.0}};
 const BuiltinOption hingeOptions[] = {{"margin", 1.0}};
 const BuiltinOption crossEntropyOptions[] = {{"label_smoothing", 0.0}};
+const BuiltinOption topKOptions[] = {{"k", 5.0}};
+const BuiltinOption psnrOptions[] = {{"max", 1.0}};
 
 const Builtin builtins[] = {
     // Activations (docs/language.md 9.2).
@@ -172,6 +212,13 @@ const Builtin builtins[] = {
     {"cross_entropy", 2, crossEntropyOptions, buildCrossEntropy,
      /*isLoss=*/true},
     {"nll", 2, {}, buildNll, /*isLoss=*/true},
+    // The perceptron criterion: the hinge loss with margin 0.
+    {"perceptron_loss", 2, {}, buildPerceptronLoss, /*isLoss=*/true},
+    // Metrics (13.3): per-sample values, averaged over a split.
+    {"top_k", 2, topKOptions, buildTopK},
+    {"log_likelihood", 2, {}, buildLogLikelihood},
+    {"reconstruction_error", 2, {}, buildReconstructionError},
+    {"psnr", 2, psnrOptions, buildPsnr},
 };
 } // namespace
 

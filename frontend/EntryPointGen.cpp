@@ -640,8 +640,9 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
     StringRef callee = calleeName(*stmt.value);
     std::string name = stmt.names.empty() ? callee.str() : stmt.name();
     metricKinds.push_back(builder.getNamedAttr(
-        name, builder.getStringAttr(callee == "accuracy" ? "accuracy"
-                                                         : "mean")));
+        name, builder.getStringAttr(callee == "accuracy" || callee == "top_k"
+                                        ? "accuracy"
+                                        : "mean")));
   }
   module->setAttr("dln.metric_kinds",
                   builder.getDictionaryAttr(metricKinds));

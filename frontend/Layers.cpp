@@ -8,9 +8,9 @@ using namespace dlnc;
 using namespace mlir;
 
 namespace {
-/// dense(IN -> OUT [, init = ...] [, bias_init = ...]): weight [IN, OUT] and
-/// bias [OUT]; `init` sets the bias too unless `bias_init` is given
-/// (docs/language.md 8).
+/// dense(IN -> OUT [, init = ...] [, bias_init = ...] [, bias = false]):
+/// weight [IN, OUT] and bias [OUT] (none with `bias = false`); `init` sets the
+/// bias too unless `bias_init` is given (docs/language.md 8).
 LogicalResult declareDense(const LayerDeclContext &context,
                            SmallVectorImpl<LayerParam> &params) {
   const CallExpr &call = context.call;
@@ -35,6 +35,17 @@ LogicalResult declareDense(const LayerDeclContext &context,
               "dense(784 -> 256)";
   const Argument *initArg = findNamedArgument(call, "init");
   const Argument *biasArg = findNamedArgument(call, "bias_init");
+  bool hasBias = true;
+  if (const Argument *flag = findNamedArgument(call, "bias")) {
+    std::optional<double> value = evaluateNumber(*flag->value, &context.bindings);
+    if (!value || (*value != 0 && *value != 1))
+      return context.error(flag->loc) << "'bias' must be true or false";
+    hasBias = *value != 0;
+    if (!hasBias && biasArg)
+      return context.error(biasArg->loc)
+             << "'bias_init' has no bias to initialize: the layer has "
+                "'bias = false'";
+  }
   const Argument *biasSource = biasArg ? biasArg : initArg;
   auto weightInit =
       context.parseInit(initArg ? initArg->value.get() : nullptr, *in, *out);
@@ -43,16 +54,18 @@ LogicalResult declareDense(const LayerDeclContext &context,
   if (!weightInit || !biasInit)
     return failure();
   params.push_back({"weight", {*in, *out}, *weightInit});
-  params.push_back({"bias", {*out}, *biasInit});
+  if (hasBias)
+    params.push_back({"bias", {*out}, *biasInit});
   return success();
 }
 
 FailureOr<Value> applyDense(OpBuilder &builder, Location loc, Value input,
                             ArrayRef<Value> params) {
-  return dln::dense(builder, loc, input, params[0], params[1]);
+  return dln::dense(builder, loc, input, params[0],
+                    params.size() > 1 ? params[1] : Value());
 }
 
-const StringLiteral denseOptions[] = {"init", "bias_init"};
+const StringLiteral denseOptions[] = {"init", "bias_init", "bias"};
 
 const LayerKind layerKinds[] = {
     {"dense", denseOptions, declareDense, applyDense},

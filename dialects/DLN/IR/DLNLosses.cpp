@@ -11,8 +11,10 @@ RankedTensorType tensorOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
+} // namespace
+
 /// The mean over every dimension but the batch: [batch] per-sample values.
-Value perSampleMean(OpBuilder &builder, Location loc, Value x) {
+Value dln::perSampleMean(OpBuilder &builder, Location loc, Value x) {
   int64_t rank = tensorOf(x).getRank();
   if (rank == 1)
     return x;
@@ -21,8 +23,8 @@ Value perSampleMean(OpBuilder &builder, Location loc, Value x) {
 }
 
 /// Element-wise losses compare a prediction with a target of its shape.
-LogicalResult checkSameShape(Location loc, StringRef loss, Value prediction,
-                             Value target) {
+LogicalResult dln::checkSameShape(Location loc, StringRef loss,
+                                  Value prediction, Value target) {
   RankedTensorType type = tensorOf(prediction);
   if (type != tensorOf(target))
     return emitError(loc) << loss
@@ -36,9 +38,9 @@ LogicalResult checkSameShape(Location loc, StringRef loss, Value prediction,
 }
 
 /// Class losses take scores [batch..., C] and integer labels [batch...].
-LogicalResult checkClassScores(Location loc, StringRef loss, StringRef what,
-                               Value scores, Value labels,
-                               int64_t numClasses) {
+LogicalResult dln::checkClassScores(Location loc, StringRef loss,
+                                    StringRef what, Value scores, Value labels,
+                                    int64_t numClasses) {
   RankedTensorType type = tensorOf(scores);
   RankedTensorType labelType = tensorOf(labels);
   if (!isa<IntegerType>(labelType.getElementType()) || numClasses == 0)
@@ -60,6 +62,7 @@ LogicalResult checkClassScores(Location loc, StringRef loss, StringRef what,
   return success();
 }
 
+namespace {
 Value oneHotOf(OpBuilder &builder, Location loc, Value labels, Value like,
                int64_t numClasses) {
   return OneHotOp::create(builder, loc, labels, numClasses,
@@ -144,6 +147,17 @@ FailureOr<Value> dln::hinge(OpBuilder &builder, Location loc, Value scores,
   return perSampleMean(
       builder, loc,
       MaxOp::create(builder, loc, slack, constantLike(builder, loc, scores, 0)));
+}
+
+FailureOr<Value> dln::perceptronLoss(OpBuilder &builder, Location loc,
+                                     Value scores, Value target) {
+  if (failed(checkSameShape(loc, "perceptron_loss", scores, target)))
+    return failure();
+  Value wrong =
+      NegOp::create(builder, loc, MulOp::create(builder, loc, target, scores));
+  return perSampleMean(
+      builder, loc,
+      MaxOp::create(builder, loc, wrong, constantLike(builder, loc, scores, 0)));
 }
 
 FailureOr<Value> dln::multiMarginHinge(OpBuilder &builder, Location loc,

@@ -39,6 +39,19 @@ FailureOr<Value> multiMarginHinge(OpBuilder &builder, Location loc,
 FailureOr<Value> crossEntropy(OpBuilder &builder, Location loc, Value logits,
                               Value labels, int64_t numClasses,
                               double labelSmoothing = 0);
+/// The perceptron criterion for targets in {-1, +1}: mean(max(0, -y s)),
+/// the hinge loss with margin 0.
+FailureOr<Value> perceptronLoss(OpBuilder &builder, Location loc, Value scores,
+                                Value target);
+/// The per-sample mean over every dimension but the batch.
+Value perSampleMean(OpBuilder &builder, Location loc, Value x);
+/// Checks that losses and metrics compare operands of one shape.
+LogicalResult checkSameShape(Location loc, StringRef what, Value prediction,
+                             Value target);
+/// Checks class scores [batch..., C] against integer labels [batch...].
+LogicalResult checkClassScores(Location loc, StringRef what,
+                               StringRef scoresName, Value scores,
+                               Value labels, int64_t numClasses);
 /// -logp[y] for log-probabilities and integer class ids.
 FailureOr<Value> nll(OpBuilder &builder, Location loc, Value logProbabilities,
                      Value labels, int64_t numClasses);

@@ -1,8 +1,9 @@
-"""Loss values of compiled dlnc models against PyTorch (the oracle).
+"""Loss and metric values of compiled dlnc models against PyTorch (the oracle).
 
 For each loss: writes a small f64 model and a random CSV, compiles it, saves
 its initial parameters (0 epochs), evaluates it, and compares the mean test
-loss with torch.nn.functional on the same parameters and data.
+loss with torch.nn.functional on the same parameters and data. Each metric
+is compared the same way (its mean over the test split).
 Usage: loss_values.py DLNC WORKDIR
 """
 import json
@@ -40,23 +41,49 @@ CASES = {
                                                      label_smoothing=0.2)),
     "nll": ("class[3]", CLASSES, "nll(log_softmax(z), y)",
             lambda z, y: F.nll_loss(F.log_softmax(z, dim=1), y)),
+    "perceptron_loss": ("f64[1]", 1, "perceptron_loss(z, y)",
+                        lambda z, y: torch.clamp(-y * z, min=0).mean()),
 }
 
 
-def labels_for(name, declaration):
+def top_k(z, y, k):
+    picked = z.gather(1, y.reshape(-1, 1))
+    return ((z > picked).sum(1) < k).double().mean()
+
+
+# name: (label declaration, output width, loss, dlnc metric, torch metric(z, y))
+METRICS = {
+    "top_k": ("class[3]", CLASSES, "cross_entropy(z, y)", "top_k(z, y, k = 2)",
+              lambda z, y, x: top_k(z, y, 2)),
+    "top_1": ("class[3]", CLASSES, "cross_entropy(z, y)", "top_k(z, y, k = 1)",
+              lambda z, y, x: top_k(z, y, 1)),
+    "log_likelihood": ("class[3]", CLASSES, "cross_entropy(z, y)",
+                       "log_likelihood(z, y)",
+                       lambda z, y, x: -F.cross_entropy(z, y)),
+    # Reconstructions of the input, as an autoencoder's.
+    "reconstruction_error": ("f64[1]", FEATURES, "mse(z, x)",
+                             "reconstruction_error(z, x)",
+                             lambda z, y, x: ((z - x) ** 2).sum(1).mean()),
+    "psnr": ("f64[1]", FEATURES, "mse(z, x)", "psnr(z, x, max = 2.0)",
+             lambda z, y, x: (10 * torch.log10(4.0 / ((z - x) ** 2).mean(1))).mean()),
+}
+
+
+def labels_for(name, declaration, width):
     if declaration.startswith("class"):
         return rng.integers(0, CLASSES, ROWS).astype(float)
-    if name == "hinge":
+    if name in ("hinge", "perceptron_loss"):
         return rng.choice([-1.0, 1.0], ROWS)
     if name in ("bce", "bce_with_logits"):
         return rng.uniform(0, 1, ROWS)
     return rng.normal(size=ROWS)
 
 
-worst = 0.0
-for name, (declaration, width, loss, oracle) in CASES.items():
+def run(name, declaration, width, loss, metric):
+    """Compiles, initializes and evaluates one model; returns (metrics JSON,
+    x, y, the output z from its parameters in torch)."""
     x = rng.normal(size=(ROWS, FEATURES))
-    y = labels_for(name, declaration)
+    y = labels_for(name, declaration, width)
     data = os.path.join(WORK, name + ".csv")
     np.savetxt(data, np.column_stack([x, y]), delimiter=",", fmt="%.17g")
     source = os.path.join(WORK, name + ".dln")
@@ -68,6 +95,7 @@ for name, (declaration, width, loss, oracle) in CASES.items():
   layer b = dense(5 -> {width})
   output z = b(tanh(a(x)))
   loss = {loss}
+  {"metric " + name + " = " + metric if metric else ""}
 }}
 data {{ train = csv("{name}.csv", label = -1)  test = csv("{name}.csv", label = -1) }}
 train {{ optimizer = sgd(lr = 0.1)  batch = 8 }}
@@ -80,8 +108,6 @@ train {{ optimizer = sgd(lr = 0.1)  batch = 8 }}
                    check=True, stdout=subprocess.DEVNULL)
     subprocess.run([exe, "eval", "--load", params, "--metrics-json", metrics],
                    check=True, stdout=subprocess.DEVNULL)
-    ours = json.load(open(metrics))["test_loss"]
-
     p = np.load(params)
     xt = torch.tensor(x)
     z = torch.tanh(xt @ torch.tensor(p["a.weight"]) + torch.tensor(p["a.bias"]))
@@ -89,11 +115,27 @@ train {{ optimizer = sgd(lr = 0.1)  batch = 8 }}
     if declaration.startswith("class"):
         yt = torch.tensor(y).long()
     else:
-        yt = torch.tensor(y).reshape(ROWS, 1)
-    theirs = float(oracle(z, yt))
+        yt = torch.tensor(y).reshape(ROWS, -1)
+    return json.load(open(metrics)), z, yt, xt
+
+
+worst = 0.0
+
+
+def compare(name, ours, theirs):
+    global worst
     rel = abs(ours - theirs) / max(abs(theirs), 1e-300)
     worst = max(worst, rel)
-    print(f"{name:16s} dlnc {ours:.12g}  torch {theirs:.12g}  rel {rel:.1e}")
+    print(f"{name:20s} dlnc {ours:.12g}  torch {theirs:.12g}  rel {rel:.1e}")
+
+
+for name, (declaration, width, loss, oracle) in CASES.items():
+    result, z, y, _ = run(name, declaration, width, loss, None)
+    compare(name, result["test_loss"], float(oracle(z, y)))
+for name, (declaration, width, loss, metric, oracle) in METRICS.items():
+    result, z, y, x = run(name, declaration, width, loss, metric)
+    compare("metric " + name, result["test_metrics"][name],
+            float(oracle(z, y, x)))
 
 print(f"max relative difference {worst:.1e}")
 sys.exit(0 if worst <= 1e-9 else 1)
