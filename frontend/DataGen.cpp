@@ -31,6 +31,9 @@ public:
 
   FailureOr<dln::DataAttr> generate(const Block *block, StringRef sourceDir);
 
+  /// Where `target_transform = [one_hot()]` was written, if it was.
+  llvm::SMLoc oneHotTarget;
+
 private:
   InFlightDiagnostic error(llvm::SMLoc where) {
     return emitError(toLocation(context, sourceMgr, where));
@@ -45,6 +48,8 @@ private:
   /// split(source, fraction, seed = 0): both parts.
   FailureOr<std::pair<Attribute, Attribute>> readSplit(const CallExpr &call);
   FailureOr<ArrayAttr> readTransforms(const Expr &expr);
+  /// `target_transform = [one_hot()]`.
+  FailureOr<ArrayAttr> readTargetTransforms(const Expr &expr);
 
   MLIRContext &context;
   llvm::SourceMgr &sourceMgr;
@@ -70,12 +75,33 @@ FailureOr<Attribute> DataGen::readFileSource(const CallExpr &call,
   SmallVector<std::string> paths;
   double scale = 1.0;
   int64_t label = -1, skip = 0;
+  std::string labelName, delimiter = ",";
   for (const Argument &arg : call.args) {
     if (arg.name.empty()) {
       auto *path = llvm::dyn_cast<StringExpr>(arg.value.get());
       if (!path)
         return error(arg.loc) << "expected a file name string", failure();
       paths.push_back(path->value);
+      continue;
+    }
+    // csv's strings: a label column named by the header, the separator.
+    auto *text = llvm::dyn_cast<StringExpr>(arg.value.get());
+    if (kind == "csv" && text && arg.name == "label") {
+      if (text->value.empty() ||
+          text->value.find_first_of(",;\t\n\"") != std::string::npos)
+        return error(arg.loc) << "a label column name is a header field: "
+                                 "not empty, without separators or quotes",
+               failure();
+      labelName = text->value;
+      continue;
+    }
+    if (kind == "csv" && arg.name == "delimiter") {
+      if (!text || text->value.size() != 1 ||
+          !llvm::is_contained(StringRef(",;\t| "), text->value[0]))
+        return error(arg.loc) << "'delimiter' is one of \",\", \";\", "
+                                 "\"\\t\", \"|\" or \" \"",
+               failure();
+      delimiter = text->value;
       continue;
     }
     std::optional<double> value = evaluateNumber(*arg.value);
@@ -111,8 +137,8 @@ FailureOr<Attribute> DataGen::readFileSource(const CallExpr &call,
            failure();
   FloatAttr scaleAttr = builder.getF64FloatAttr(scale);
   if (kind == "csv")
-    return Attribute(
-        dln::CsvSourceAttr::get(&context, paths[0], label, skip, scaleAttr));
+    return Attribute(dln::CsvSourceAttr::get(&context, paths[0], label, skip,
+                                             scaleAttr, labelName, delimiter));
   return Attribute(
       dln::IdxSourceAttr::get(&context, paths[0], paths[1], scaleAttr));
 }
@@ -336,6 +362,11 @@ FailureOr<ArrayAttr> DataGen::readTransforms(const Expr &expr) {
                                {"binarize", {"threshold"}}};
   SmallVector<Attribute> transforms;
   for (const Expr *item : items) {
+    if (calleeName(*item) == "one_hot")
+      return error(item->getLoc())
+             << "one_hot() transforms the target: write it in "
+                "'target_transform = [one_hot()]'",
+             failure();
     auto *call = llvm::dyn_cast<CallExpr>(item);
     StringRef name = calleeName(*item);
     const Kind *kind = llvm::find_if(kinds, [&](const Kind &k) {
@@ -381,7 +412,7 @@ FailureOr<dln::DataAttr> DataGen::generate(const Block *block,
                                            StringRef sourceDir) {
   std::string dir;
   Attribute train, test;
-  ArrayAttr transforms;
+  ArrayAttr transforms, targetTransforms;
   ArrayRef<Stmt> body = block ? ArrayRef<Stmt>(block->body) : ArrayRef<Stmt>();
   for (const Stmt &stmt : body) {
     if (stmt.kind != Stmt::Kind::Setting && stmt.kind != Stmt::Kind::Let)
@@ -412,10 +443,16 @@ FailureOr<dln::DataAttr> DataGen::generate(const Block *block,
       if (failed(list))
         return failure();
       transforms = *list;
+    } else if (name == "target_transform") {
+      FailureOr<ArrayAttr> list = readTargetTransforms(*stmt.value);
+      if (failed(list))
+        return failure();
+      targetTransforms = *list;
     } else {
       return error(stmt.nameLoc)
                  << "unknown data setting '" << name
-                 << "' (expected dir, train, test or transform)",
+                 << "' (expected dir, train, test, transform or "
+                    "target_transform)",
              failure();
     }
   }
@@ -427,13 +464,47 @@ FailureOr<dln::DataAttr> DataGen::generate(const Block *block,
     llvm::sys::path::append(resolved, dir);
   }
   llvm::sys::path::remove_dots(resolved, /*remove_dot_dot=*/true);
-  return dln::DataAttr::get(&context, resolved.str(), train, test, transforms);
+  return dln::DataAttr::get(&context, resolved.str(), train, test, transforms,
+                            targetTransforms);
+}
+
+FailureOr<ArrayAttr> DataGen::readTargetTransforms(const Expr &expr) {
+  auto *list = llvm::dyn_cast<ListExpr>(&expr);
+  SmallVector<const Expr *> items;
+  if (list)
+    for (const ExprPtr &item : list->elements)
+      items.push_back(item.get());
+  else
+    items.push_back(&expr);
+  SmallVector<Attribute> transforms;
+  for (const Expr *item : items) {
+    auto *call = llvm::dyn_cast<CallExpr>(item);
+    if (!call || calleeName(*item) != "one_hot")
+      return error(item->getLoc())
+                 << "expected a target transform: one_hot()",
+             failure();
+    if (!call->args.empty())
+      return error(call->args.front().loc)
+                 << "one_hot() takes no arguments: the class count is the "
+                    "label's size",
+             failure();
+    if (oneHotTarget.isValid())
+      return error(item->getLoc()) << "one_hot() is given twice", failure();
+    oneHotTarget = item->getLoc();
+    transforms.push_back(dln::TransformAttr::get(
+        &context, "one_hot", builder.getDenseF64ArrayAttr({})));
+  }
+  return builder.getArrayAttr(transforms);
 }
 } // namespace
 
 FailureOr<dln::DataAttr> dlnc::generateData(MLIRContext &context,
                                             llvm::SourceMgr &sourceMgr,
                                             const Block *block,
-                                            StringRef sourceDir) {
-  return DataGen(context, sourceMgr).generate(block, sourceDir);
+                                            StringRef sourceDir,
+                                            llvm::SMLoc &oneHotTarget) {
+  DataGen data(context, sourceMgr);
+  FailureOr<dln::DataAttr> attr = data.generate(block, sourceDir);
+  oneHotTarget = data.oneHotTarget;
+  return attr;
 }

@@ -42,7 +42,7 @@ bool isRegularFile(const std::string &path, std::string &message) {
 }
 
 std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
-                                    std::string &message) {
+                                    char delimiter, std::string &message) {
   if (!isRegularFile(path, message))
     return std::nullopt;
   dlnrt::CsvLineReader in(path);
@@ -66,7 +66,7 @@ std::optional<int64_t> countCsvRows(const std::string &path, int64_t skip,
       continue;
     // As the runtime: a first sample line with a non-numeric field is a
     // header (the scikit-learn CSVs start with one).
-    if (!sawFirstLine && dlnrt::isCsvHeaderLine(line)) {
+    if (!sawFirstLine && dlnrt::isCsvHeaderLine(line, delimiter)) {
       sawFirstLine = true;
       continue;
     }
@@ -112,6 +112,7 @@ std::optional<int64_t> dlnc::countSamples(mlir::Attribute source,
                                           std::string &message) {
   if (auto csv = llvm::dyn_cast<mlir::dln::CsvSourceAttr>(source))
     return countCsvRows(resolve(csv.getPath(), baseDir), csv.getSkip(),
+                        csv.getDelimiter().front(),
                         message);
   if (auto table = llvm::dyn_cast<mlir::dln::TableSourceAttr>(source))
     return static_cast<int64_t>(table.getValues().size()) /

@@ -563,6 +563,18 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
                                           tensor.init));
     return builder.getArrayAttr(attrs);
   };
+  // one_hot() turns class ids into f32[C] rows: the label must be one.
+  if (recipe.oneHotTarget.isValid() &&
+      (labelIsClass || labelShape.size() != 1))
+    return error(recipe.oneHotTarget)
+               << "one_hot() makes each target a vector of class "
+                  "indicators: declare the label as "
+               << (labelIsClass ? "f32[" + std::to_string(numClasses) + "]"
+                                : std::string("f32[C]"))
+               << ", not "
+               << (labelIsClass ? "class[" + std::to_string(numClasses) + "]"
+                                : shapeString(elementType, labelShape)),
+           failure();
   if (recipe.configs.empty() && !params.empty())
     return error(model.loc) << "model '" << model.name
                             << "' has parameters but the file has no train "

@@ -355,7 +355,8 @@ FailureOr<Recipe> RecipeGen::generate(const Module &ast) {
   llvm::sys::fs::make_absolute(sourceDir);
   llvm::sys::path::remove_filename(sourceDir);
   FailureOr<dln::DataAttr> data =
-      generateData(context, sourceMgr, dataBlock, sourceDir);
+      generateData(context, sourceMgr, dataBlock, sourceDir,
+                   recipe.oneHotTarget);
   if (failed(data))
     return failure();
   recipe.data = *data;

@@ -57,6 +57,9 @@ struct TrainConfig {
 /// The training and evaluation recipe of a file.
 struct Recipe {
   mlir::dln::DataAttr data;
+  /// Where `target_transform = [one_hot()]` was written, if it was: the
+  /// label must then be a vector of class scores.
+  llvm::SMLoc oneHotTarget;
   /// In source order; the first is the default. Empty without a train block.
   std::vector<TrainConfig> configs;
   /// The static batch of evaluation when there is no train block.

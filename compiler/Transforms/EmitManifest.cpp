@@ -60,12 +60,18 @@ json::Object sourceJson(Attribute source) {
                         {"fraction", split.getFraction().getValueAsDouble()},
                         {"seed", split.getSeed()},
                         {"part", split.getPart()}};
-  if (auto csv = dyn_cast<dln::CsvSourceAttr>(source))
-    return json::Object{{"kind", "csv"},
+  if (auto csv = dyn_cast<dln::CsvSourceAttr>(source)) {
+    json::Object object{{"kind", "csv"},
                         {"path", csv.getPath().str()},
                         {"label", csv.getLabel()},
                         {"skip", csv.getSkip()},
                         {"scale", csv.getScale().getValueAsDouble()}};
+    if (!csv.getLabelName().empty())
+      object["label_name"] = csv.getLabelName().str();
+    if (csv.getDelimiter() != ",")
+      object["delimiter"] = csv.getDelimiter().str();
+    return object;
+  }
   auto idx = cast<dln::IdxSourceAttr>(source);
   return json::Object{{"kind", "idx"},
                       {"images", idx.getImages().str()},
@@ -375,6 +381,12 @@ public:
         list.push_back(std::move(object));
       }
       dataJson["transforms"] = std::move(list);
+    }
+    if (ArrayAttr targets = data.getTargetTransforms()) {
+      json::Array list;
+      for (auto transform : targets.getAsRange<dln::TransformAttr>())
+        list.push_back(json::Object{{"kind", transform.getKind().str()}});
+      dataJson["target_transforms"] = std::move(list);
     }
     root["data"] = std::move(dataJson);
     root["entry_points"] = std::move(entryPoints);

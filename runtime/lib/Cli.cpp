@@ -56,8 +56,13 @@ std::string describeOptimizer(
 
 std::string describeData(const DataSpec &d) {
   if (d.format == "csv")
-    return "csv " + d.path + " (label column " + std::to_string(d.labelColumn) +
-           ", skip " + std::to_string(d.skip) + ")";
+    return "csv " + d.path + " (label column " +
+           (d.labelName.empty() ? std::to_string(d.labelColumn)
+                                : "'" + d.labelName + "'") +
+           ", skip " + std::to_string(d.skip) +
+           (d.delimiter == ',' ? std::string()
+                               : fmt::format(", delimiter '{}'", d.delimiter)) +
+           ")";
   if (d.format == "table")
     return fmt::format("table {} rows x {} columns (label column {})",
                        d.rows.size() / d.columns, d.columns, d.labelColumn);
@@ -136,6 +141,8 @@ int runInfo(const Model &model) {
       std::cout << " " << describeTransform(t);
     std::cout << "\n";
   }
+  if (m.oneHotTarget)
+    std::cout << "  target_transforms one_hot\n";
   return 0;
 }
 

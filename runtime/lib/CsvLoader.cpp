@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -44,6 +45,28 @@ static bool isOverflowingNumber(std::string_view text) {
   return end == cell.c_str() + cell.size() && errno == ERANGE && std::isinf(v);
 }
 
+/// The index of the header field `spec.labelName`; errors start with
+/// `where`, the header line's location.
+static int64_t labelColumnNamed(const std::string &where, const DataSpec &spec,
+                                bool header,
+                                const std::vector<std::string_view> &cells) {
+  if (!header)
+    fail(DLNRT_DATA_ERROR, where + "the label column is named '" +
+                               spec.labelName +
+                               "', but the file has no header line");
+  std::string names;
+  for (size_t c = 0; c < cells.size(); ++c) {
+    std::string_view name = cells[c];
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
+      name = name.substr(1, name.size() - 2);
+    if (name == spec.labelName)
+      return static_cast<int64_t>(c);
+    names += (names.empty() ? "" : ", ") + quotedCell(name);
+  }
+  fail(DLNRT_DATA_ERROR, where + "no column named '" + spec.labelName +
+                             "' in the header (" + names + ")");
+}
+
 Dataset loadCsv(const std::string &path, const DataSpec &spec,
                 const DataLayout &layout, const dlnrt_allocator &allocator) {
   errno = 0;
@@ -52,7 +75,11 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
     fail(DLNRT_IO_ERROR, path + ": cannot open CSV file: " +
                              std::strerror(errno ? errno : EIO));
 
-  SampleRows samples(path, layout, spec.labelColumn, spec.scale);
+  // The label column: by index, or by its name in the header line, which
+  // must then come before the first sample.
+  std::optional<SampleRows> samples;
+  if (spec.labelName.empty())
+    samples.emplace(path, layout, spec.labelColumn, spec.scale);
   std::string line;
   std::vector<std::string_view> cells;
   std::vector<double> values;
@@ -74,23 +101,26 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
                                  in.errorMessage());
     if (!isCsvSampleLine(lineNo, line, spec.skip))
       continue;
-    if (firstSampleLine) {
-      firstSampleLine = false;
-      if (isCsvHeaderLine(line))
-        continue;
-    }
     std::string_view row = trim(line);
     const std::string where = path + ":" + std::to_string(lineNo) + ": ";
-
     cells.clear();
     size_t start = 0;
     while (true) {
-      size_t comma = row.find(',', start);
+      size_t comma = row.find(spec.delimiter, start);
       cells.push_back(trim(row.substr(
           start, comma == std::string_view::npos ? comma : comma - start)));
       if (comma == std::string_view::npos)
         break;
       start = comma + 1;
+    }
+    if (firstSampleLine) {
+      firstSampleLine = false;
+      const bool header = isCsvHeaderLine(line, spec.delimiter);
+      if (!spec.labelName.empty())
+        samples.emplace(path, layout, labelColumnNamed(where, spec, header, cells),
+                        spec.scale);
+      if (header)
+        continue;
     }
     // SampleRows checks the column count first; cells of a row with the
     // wrong count are not parsed.
@@ -108,11 +138,11 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
                                    " in column " + column + " does not fit " +
                                    dtypeName(layout.dtype));
       }
-    samples.add(where, values, &cells);
+    samples->add(where, values, &cells);
   }
-  if (samples.count() == 0)
+  if (!samples || samples->count() == 0)
     fail(DLNRT_DATA_ERROR, path + ": no data rows");
-  return samples.finish(allocator);
+  return samples->finish(allocator);
 }
 
 } // namespace dlnrt

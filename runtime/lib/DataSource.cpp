@@ -17,7 +17,25 @@ DataLayout dataLayout(const Manifest &m) {
   l.labelKind = m.label().kind;
   l.numClasses = m.label().numClasses;
   l.labelSize = m.labelSize();
+  // Sources hold class ids, which become one-hot rows after loading.
+  if (m.oneHotTarget) {
+    l.labelKind = LabelKind::Class;
+    l.numClasses = m.labelSize();
+    l.labelSize = 1;
+  }
   return l;
+}
+
+/// Class ids y[count] (int32) to one-hot rows [count, C] in the model dtype.
+static void expandOneHot(const Manifest &m, Dataset &ds,
+                         const dlnrt_allocator &allocator) {
+  const int64_t classes = m.labelSize();
+  Tensor rows(m.dtype, {ds.count, classes}, allocator);
+  rows.fillZero();
+  const int32_t *ids = ds.y.as<int32_t>();
+  for (int64_t r = 0; r < ds.count; ++r)
+    rows.set(r * classes + ids[r], 1.0);
+  ds.y = std::move(rows);
 }
 
 std::string resolveDataPath(const std::string &path,
@@ -96,6 +114,10 @@ Splits loadSplits(const Manifest &m, bool wantTrain, bool wantTest,
     s.train = loadSplit(m, *m.train, cliDataDir, allocator, "data.train");
   if (m.test && wantTest)
     s.test = loadSplit(m, *m.test, cliDataDir, allocator, "data.test");
+  if (m.oneHotTarget)
+    for (std::optional<Dataset> *split : {&s.train, &s.test})
+      if (*split)
+        expandOneHot(m, **split, allocator);
   applyTransforms(m.transforms, s.train ? &*s.train : nullptr,
                   s.test ? &*s.test : nullptr);
   return s;

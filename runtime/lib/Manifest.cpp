@@ -334,6 +334,16 @@ DataSpec parseData(const Node &n) {
       d.labelColumn = l->integer();
     if (auto s = n.optional("skip"))
       d.skip = s->integerAtLeast(0);
+    if (auto l = n.optional("label_name"))
+      d.labelName = l->str();
+    if (auto s = n.optional("delimiter")) {
+      std::string delimiter = s->str();
+      if (delimiter.size() != 1 ||
+          std::string_view(",;\t| ").find(delimiter[0]) ==
+              std::string_view::npos)
+        s->error("expected one of \",\", \";\", \"\\t\", \"|\", \" \"");
+      d.delimiter = delimiter[0];
+    }
   } else if (d.format == "table") {
     d.columns = n["columns"].integerAtLeast(1);
     if (auto l = n.optional("label"))
@@ -750,6 +760,17 @@ Manifest parseManifest(std::string_view text) {
       m.train = parseData(*t);
     if (auto t = d->optional("test"))
       m.test = parseData(*t);
+    if (auto t = d->optional("target_transforms")) {
+      for (const Node &n : t->array()) {
+        if (n["kind"].str() != "one_hot")
+          n["kind"].error("unknown target transform '" + n["kind"].str() +
+                          "' (expected one_hot)");
+        const LabelSpec &label = m.labels.front();
+        if (label.kind != LabelKind::Real || label.shape.size() != 1)
+          n.error("one_hot needs a real vector label (f32[C])");
+        m.oneHotTarget = true;
+      }
+    }
     if (auto t = d->optional("transforms")) {
       m.transforms = parseTransforms(*t);
       for (const Node &n : t->array())

@@ -73,7 +73,9 @@ struct DataSpec {
   std::string path;   // csv
   double scale = 1.0;
   int64_t labelColumn = -1; // csv, table; negative counts from the end
-  int64_t skip = 0;         // csv header rows
+  std::string labelName;    // csv: the label column's header name, if given
+  char delimiter = ',';     // csv: the cell separator
+  int64_t skip = 0;         // csv lines before the header
   int64_t columns = 0;      // table: numbers per row
   std::vector<double> rows; // table: row-major, a multiple of columns
   std::shared_ptr<const DataSpec> source; // split: the source it divides
@@ -218,6 +220,9 @@ struct Manifest {
   std::string dataDir;
   std::optional<DataSpec> train, test;
   std::vector<TransformSpec> transforms;
+  /// data.target_transforms = [one_hot]: the sources hold class ids that the
+  /// runtime turns into one-hot rows of the label's size.
+  bool oneHotTarget = false;
   std::vector<EntryPointSpec> entryPoints;
   std::vector<ConfigSpec> configs;
   /// The configuration in effect (configs[0] until selectConfig), "" when the

@@ -261,6 +261,10 @@ TEST(CsvRows, DetectsHeaderLines) {
   EXPECT_FALSE(isCsvHeaderLine("1e999,nan,inf,-inf,1e-400"));
   EXPECT_FALSE(isCsvHeaderLine("0,,1"));
   EXPECT_FALSE(isCsvHeaderLine(""));
+  // Fields split at the delimiter the source names.
+  EXPECT_TRUE(isCsvHeaderLine("width;species", ';'));
+  EXPECT_FALSE(isCsvHeaderLine("0.5;1", ';'));
+  EXPECT_TRUE(isCsvHeaderLine("0.5;1"));
 }
 
 // Only the first sample line (after `skip`) may be a header: it is dropped,

@@ -148,17 +148,23 @@ def DLN_CsvSourceAttr : AttrDef<DLN_Dialect, "CsvSource"> {
   let mnemonic = "csv";
   let summary = "a CSV data source: one sample per line, one label column";
   let description = [{
-    `label` is the label column (negative counts from the end), `skip` the
-    number of header lines, `scale` multiplies every feature.
+    `label` is the label column (negative counts from the end), unless
+    `label_name` names it in the file's header line; `skip` the number of
+    lines skipped before the header, `scale` multiplies every feature, and
+    `delimiter` separates the cells.
 
     ```mlir
     #dln.csv<"train.csv", label = -1, skip = 1, scale = 1.000000e+00 : f64>
+    #dln.csv<"flowers.csv", label = -1, skip = 0, scale = 1.000000e+00 : f64, label_name = "species", delimiter = ";">
     ```
   }];
   let parameters = (ins StringRefParameter<>:$path, "int64_t":$label,
-                        "int64_t":$skip, "::mlir::FloatAttr":$scale);
+                        "int64_t":$skip, "::mlir::FloatAttr":$scale,
+                        StringRefParameter<"label column name", "\"\"">:$label_name,
+                        StringRefParameter<"cell separator", "\",\"">:$delimiter);
   let assemblyFormat = [{
-    `<` $path `,` `label` `=` $label `,` `skip` `=` $skip `,` `scale` `=` $scale `>`
+    `<` $path `,` `label` `=` $label `,` `skip` `=` $skip `,` `scale` `=` $scale
+        (`,` `label_name` `=` $label_name^)? (`,` `delimiter` `=` $delimiter^)? `>`
   }];
 }
 
@@ -236,7 +242,8 @@ def DLN_DataAttr : AttrDef<DLN_Dialect, "Data"> {
   let description = [{
     Sources are `#dln.csv`, `#dln.idx`, `#dln.table` or `#dln.split`; a
     model meant for embedding has none. `transforms` lists
-    `#dln.transform`s of the features.
+    `#dln.transform`s of the features, `target_transforms` those of the
+    target (`one_hot`).
 
     ```mlir
     dln.data = #dln.data<"/data", train = #dln.csv<...>, test = #dln.csv<...>, transforms = [#dln.transform<"standardize", array<f64>>]>
@@ -245,10 +252,12 @@ def DLN_DataAttr : AttrDef<DLN_Dialect, "Data"> {
   let parameters = (ins StringRefParameter<>:$dir,
                         OptionalParameter<"::mlir::Attribute">:$train,
                         OptionalParameter<"::mlir::Attribute">:$test,
-                        OptionalParameter<"::mlir::ArrayAttr">:$transforms);
+                        OptionalParameter<"::mlir::ArrayAttr">:$transforms,
+                        OptionalParameter<"::mlir::ArrayAttr">:$target_transforms);
   let assemblyFormat = [{
     `<` $dir (`,` `train` `=` $train^)? (`,` `test` `=` $test^)?
-        (`,` `transforms` `=` $transforms^)? `>`
+        (`,` `transforms` `=` $transforms^)?
+        (`,` `target_transforms` `=` $target_transforms^)? `>`
   }];
 }
 

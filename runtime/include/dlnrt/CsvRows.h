@@ -31,15 +31,16 @@ inline bool isCsvSampleLine(int64_t lineNumber, std::string_view line,
 }
 
 /// Whether `line`, the first sample line of a file (after `skip`), is a
-/// header: some comma-separated field, trimmed of spaces, tabs and CRs, is
+/// header: some field (separated by `delimiter`), trimmed of spaces, tabs
+/// and CRs, is
 /// neither empty nor a number as the loader reads numbers (an optional '+',
 /// then what std::from_chars accepts: decimal, exponent, inf, nan). A number
 /// too large for a double still counts as a number, so `1e999` stays a data
 /// error, and so does an empty cell.
-inline bool isCsvHeaderLine(std::string_view line) {
+inline bool isCsvHeaderLine(std::string_view line, char delimiter = ',') {
   size_t start = 0;
   while (true) {
-    size_t comma = line.find(',', start);
+    size_t comma = line.find(delimiter, start);
     std::string_view field = line.substr(
         start, comma == std::string_view::npos ? comma : comma - start);
     size_t first = field.find_first_not_of(" \t\r");
