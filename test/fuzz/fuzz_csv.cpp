@@ -33,6 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   spec.labelColumn = static_cast<int8_t>(data[2]);
   spec.skip = data[3] % 4;
   spec.scale = data[5] == 255 ? 1e30 : 1.0 / (1 + data[5]);
+  // A label column named by the header, and other delimiters.
+  if (data[0] & 8)
+    spec.labelName = "y";
+  if (data[0] & 16)
+    spec.delimiter = data[0] & 32 ? ';' : '\t';
   std::string packed;
   if (data[0] & 4)
     packed = gzip(data + 6, size - 6);
