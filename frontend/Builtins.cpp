@@ -2,6 +2,7 @@
 #include "frontend/Builtins.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
+#include "dialects/DLN/IR/DLNConvolutions.h"
 #include "dialects/DLN/IR/DLNLosses.h"
 #include "dialects/DLN/IR/DLNMetrics.h"
 
@@ -162,6 +163,42 @@ FailureOr<Value> buildPsnr(const BuiltinCall &c) {
   return psnr(c.builder, c.loc, c.args[0], c.args[1], c.options[0]);
 }
 
+/// max_poolNd / avg_poolNd(x, kernel, stride = kernel, padding = 0
+/// [, count_include_pad = true]): options kernel, stride (0: the kernel),
+/// padding, count_include_pad.
+template <int64_t Rank, PoolKind Kind>
+FailureOr<Value> buildPool(const BuiltinCall &c) {
+  auto whole = [&](double v, StringRef name,
+                   double minimum) -> FailureOr<int64_t> {
+    if (v != std::floor(v) || v < minimum)
+      return emitError(c.loc) << "pooling '" << name
+                              << "' expects an integer >= " << minimum,
+             failure();
+    return static_cast<int64_t>(v);
+  };
+  FailureOr<int64_t> kernel = whole(c.options[0], "kernel", 1);
+  FailureOr<int64_t> stride = whole(c.options[1], "stride", 0);
+  FailureOr<int64_t> padding = whole(c.options[2], "padding", 0);
+  if (failed(kernel) || failed(stride) || failed(padding))
+    return failure();
+  if (*padding * 2 > *kernel)
+    return emitError(c.loc) << "pooling padding " << *padding
+                            << " is more than half the kernel " << *kernel,
+           failure();
+  WindowOptions window;
+  window.window.assign(Rank, *kernel);
+  window.strides.assign(Rank, *stride ? *stride : *kernel);
+  window.dilations.assign(Rank, 1);
+  window.padLow.assign(Rank, *padding);
+  window.padHigh.assign(Rank, *padding);
+  bool countIncludePad = Kind == PoolKind::Max || c.options[3] != 0;
+  return pool(c.builder, c.loc, c.args[0], Kind, window, countIncludePad);
+}
+
+template <PoolKind Kind> FailureOr<Value> buildGlobalPool(const BuiltinCall &c) {
+  return globalPool(c.builder, c.loc, c.args[0], Kind);
+}
+
 FailureOr<Value> buildNll(const BuiltinCall &c) {
   return nll(c.builder, c.loc, c.args[0], c.args[1], c.numClasses);
 }
@@ -178,6 +215,12 @@ const BuiltinOption hingeOptions[] = {{"margin", 1.0}};
 const BuiltinOption crossEntropyOptions[] = {{"label_smoothing", 0.0}};
 const BuiltinOption topKOptions[] = {{"k", 5.0}};
 const BuiltinOption psnrOptions[] = {{"max", 1.0}};
+const BuiltinOption maxPoolOptions[] = {
+    {"kernel", 2.0}, {"stride", 0.0}, {"padding", 0.0}};
+const BuiltinOption avgPoolOptions[] = {{"kernel", 2.0},
+                                        {"stride", 0.0},
+                                        {"padding", 0.0},
+                                        {"count_include_pad", 1.0}};
 
 const Builtin builtins[] = {
     // Activations (docs/language.md 9.2).
@@ -219,6 +262,16 @@ const Builtin builtins[] = {
     {"log_likelihood", 2, {}, buildLogLikelihood},
     {"reconstruction_error", 2, {}, buildReconstructionError},
     {"psnr", 2, psnrOptions, buildPsnr},
+    // Pooling (9.4): per-sample images [C, S...].
+    {"max_pool1d", 1, maxPoolOptions, buildPool<1, PoolKind::Max>, false, true},
+    {"max_pool2d", 1, maxPoolOptions, buildPool<2, PoolKind::Max>, false, true},
+    {"avg_pool1d", 1, avgPoolOptions, buildPool<1, PoolKind::Average>, false,
+     true},
+    {"avg_pool2d", 1, avgPoolOptions, buildPool<2, PoolKind::Average>, false,
+     true},
+    {"global_avg_pool", 1, {}, buildGlobalPool<PoolKind::Average>, false,
+     true},
+    {"global_max_pool", 1, {}, buildGlobalPool<PoolKind::Max>, false, true},
 };
 } // namespace
 

@@ -41,6 +41,9 @@ struct Builtin {
   mlir::FailureOr<mlir::Value> (*build)(const BuiltinCall &call);
   /// Losses are per-sample ([batch]) and may appear in a `loss` statement.
   bool isLoss = false;
+  /// Pooling looks at dimension 0 as the batch: its argument must be a
+  /// per-sample image, which carries one.
+  bool needsBatch = false;
 };
 
 /// The entry named `name`, or null.

@@ -2,17 +2,18 @@
 #include "frontend/Layers.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
+#include "dialects/DLN/IR/DLNConvolutions.h"
 #include "frontend/ConstantEval.h"
+
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace dlnc;
 using namespace mlir;
 
 namespace {
-/// dense(IN -> OUT [, init = ...] [, bias_init = ...] [, bias = false]):
-/// weight [IN, OUT] and bias [OUT] (none with `bias = false`); `init` sets the
-/// bias too unless `bias_init` is given (docs/language.md 8).
-LogicalResult declareDense(const LayerDeclContext &context,
-                           SmallVectorImpl<LayerParam> &params) {
+/// `IN -> OUT` with positive integer sizes: the one positional argument.
+LogicalResult readDims(const LayerDeclContext &context, StringRef kind,
+                       int64_t &in, int64_t &out) {
   const CallExpr &call = context.call;
   const Argument *dims = nullptr;
   for (const Argument &arg : call.args) {
@@ -20,55 +21,280 @@ LogicalResult declareDense(const LayerDeclContext &context,
       continue;
     if (dims)
       return context.error(arg.loc)
-             << "dense takes one positional argument 'IN -> OUT'";
+             << kind << " takes one positional argument 'IN -> OUT'";
     dims = &arg;
   }
   auto *arrow = dims ? llvm::dyn_cast<BinaryExpr>(dims->value.get()) : nullptr;
-  std::optional<int64_t> in, out;
+  std::optional<int64_t> i, o;
   if (arrow && arrow->op == "->") {
-    in = evaluateInteger(*arrow->lhs, &context.bindings);
-    out = evaluateInteger(*arrow->rhs, &context.bindings);
+    i = evaluateInteger(*arrow->lhs, &context.bindings);
+    o = evaluateInteger(*arrow->rhs, &context.bindings);
   }
-  if (!in || !out || *in <= 0 || *out <= 0)
+  if (!i || !o || *i <= 0 || *o <= 0)
     return context.error(dims ? dims->loc : call.getLoc())
-           << "expected 'IN -> OUT' with positive integer sizes, e.g. "
-              "dense(784 -> 256)";
-  const Argument *initArg = findNamedArgument(call, "init");
-  const Argument *biasArg = findNamedArgument(call, "bias_init");
-  bool hasBias = true;
-  if (const Argument *flag = findNamedArgument(call, "bias")) {
-    std::optional<double> value = evaluateNumber(*flag->value, &context.bindings);
-    if (!value || (*value != 0 && *value != 1))
-      return context.error(flag->loc) << "'bias' must be true or false";
-    hasBias = *value != 0;
-    if (!hasBias && biasArg)
-      return context.error(biasArg->loc)
-             << "'bias_init' has no bias to initialize: the layer has "
-                "'bias = false'";
-  }
-  const Argument *biasSource = biasArg ? biasArg : initArg;
-  auto weightInit =
-      context.parseInit(initArg ? initArg->value.get() : nullptr, *in, *out);
-  auto biasInit = context.parseInit(
-      biasSource ? biasSource->value.get() : nullptr, *in, *out);
-  if (!weightInit || !biasInit)
-    return failure();
-  params.push_back({"weight", {*in, *out}, *weightInit});
-  if (hasBias)
-    params.push_back({"bias", {*out}, *biasInit});
+           << "expected 'IN -> OUT' with positive integer sizes, e.g. " << kind
+           << (kind == "dense" ? "(784 -> 256)" : "(1 -> 16, kernel = 3)");
+  in = *i;
+  out = *o;
   return success();
 }
 
+/// `bias = true | false` (default true); `bias_init` needs a bias.
+FailureOr<bool> readBiasFlag(const LayerDeclContext &context) {
+  const Argument *flag = findNamedArgument(context.call, "bias");
+  if (!flag)
+    return true;
+  std::optional<double> value =
+      evaluateNumber(*flag->value, &context.bindings);
+  if (!value || (*value != 0 && *value != 1))
+    return context.error(flag->loc) << "'bias' must be true or false",
+           failure();
+  if (*value == 0)
+    if (const Argument *biasInit = findNamedArgument(context.call, "bias_init"))
+      return context.error(biasInit->loc)
+                 << "'bias_init' has no bias to initialize: the layer has "
+                    "'bias = false'",
+             failure();
+  return *value != 0;
+}
+
+/// The weight and (unless `bias = false`) bias parameters; `init` sets the
+/// bias too unless `bias_init` is given (docs/language.md 8).
+LogicalResult declareWeightAndBias(const LayerDeclContext &context,
+                                   SmallVector<int64_t> weightShape,
+                                   int64_t outputs, int64_t fanIn,
+                                   int64_t fanOut,
+                                   SmallVectorImpl<LayerParam> &params) {
+  FailureOr<bool> hasBias = readBiasFlag(context);
+  if (failed(hasBias))
+    return failure();
+  const Argument *initArg = findNamedArgument(context.call, "init");
+  const Argument *biasArg = findNamedArgument(context.call, "bias_init");
+  const Argument *biasSource = biasArg ? biasArg : initArg;
+  auto weightInit = context.parseInit(initArg ? initArg->value.get() : nullptr,
+                                      fanIn, fanOut);
+  auto biasInit = context.parseInit(
+      biasSource ? biasSource->value.get() : nullptr, fanIn, fanOut);
+  if (!weightInit || !biasInit)
+    return failure();
+  params.push_back({"weight", std::move(weightShape), *weightInit});
+  if (*hasBias)
+    params.push_back({"bias", {outputs}, *biasInit});
+  return success();
+}
+
+/// dense(IN -> OUT [, init = ...] [, bias_init = ...] [, bias = false]):
+/// weight [IN, OUT] and bias [OUT].
+LogicalResult declareDense(const LayerDeclContext &context,
+                           SmallVectorImpl<LayerParam> &params, LayerConfig &) {
+  int64_t in, out;
+  if (failed(readDims(context, "dense", in, out)))
+    return failure();
+  return declareWeightAndBias(context, {in, out}, out, in, out, params);
+}
+
 FailureOr<Value> applyDense(OpBuilder &builder, Location loc, Value input,
-                            ArrayRef<Value> params) {
+                            ArrayRef<Value> params, ArrayRef<int64_t>) {
   return dln::dense(builder, loc, input, params[0],
                     params.size() > 1 ? params[1] : Value());
 }
 
+/// An option that is an integer or a tuple of `n` integers (`kernel = 3`,
+/// `stride = (2, 1)`), each at least `minimum`; `fallback` when absent.
+FailureOr<SmallVector<int64_t>> readSizes(const LayerDeclContext &context,
+                                          StringRef name, int64_t n,
+                                          int64_t minimum,
+                                          std::optional<int64_t> fallback) {
+  const Argument *arg = findNamedArgument(context.call, name);
+  if (!arg) {
+    if (!fallback)
+      return context.error(context.call.getLoc())
+                 << "missing argument '" << name << "'",
+             failure();
+    return SmallVector<int64_t>(n, *fallback);
+  }
+  SmallVector<const Expr *> items;
+  if (auto *tuple = llvm::dyn_cast<TupleExpr>(arg->value.get()))
+    for (const ExprPtr &element : tuple->elements)
+      items.push_back(element.get());
+  else
+    items.push_back(arg->value.get());
+  if (items.size() != 1 && static_cast<int64_t>(items.size()) != n)
+    return context.error(arg->loc)
+               << "'" << name << "' takes one integer or " << n
+               << " (one per spatial dimension), got " << items.size(),
+           failure();
+  SmallVector<int64_t> values;
+  for (const Expr *item : items) {
+    std::optional<int64_t> value = evaluateInteger(*item, &context.bindings);
+    if (!value || *value < minimum)
+      return context.error(item->getLoc())
+                 << "'" << name << "' expects integers >= " << minimum,
+             failure();
+    values.push_back(*value);
+  }
+  if (values.size() == 1)
+    values.assign(n, values.front());
+  return values;
+}
+
+/// The layout of a convolution's LayerConfig.
+struct ConvConfig {
+  int64_t rank, groups;
+  dln::PaddingMode mode;
+  dln::WindowOptions window;
+
+  void store(LayerConfig &config) const {
+    config = {rank, groups, static_cast<int64_t>(mode)};
+    for (ArrayRef<int64_t> list :
+         {ArrayRef<int64_t>(window.window), ArrayRef<int64_t>(window.strides),
+          ArrayRef<int64_t>(window.dilations), ArrayRef<int64_t>(window.padLow),
+          ArrayRef<int64_t>(window.padHigh)})
+      llvm::append_range(config, list);
+  }
+  static ConvConfig load(ArrayRef<int64_t> config) {
+    ConvConfig c;
+    c.rank = config[0];
+    c.groups = config[1];
+    c.mode = static_cast<dln::PaddingMode>(config[2]);
+    auto list = [&](int64_t i) {
+      return llvm::to_vector(config.slice(3 + i * c.rank, c.rank));
+    };
+    c.window.window = list(0);
+    c.window.strides = list(1);
+    c.window.dilations = list(2);
+    c.window.padLow = list(3);
+    c.window.padHigh = list(4);
+    c.window.mode = c.mode;
+    return c;
+  }
+};
+
+/// `padding = p | (p1, p2) | same | valid | circular`, `padding_mode =
+/// zeros | circular | reflect | replicate` (docs/language.md 9.1).
+LogicalResult readPadding(const LayerDeclContext &context, ConvConfig &conv) {
+  int64_t n = conv.rank;
+  conv.mode = dln::PaddingMode::Zeros;
+  if (const Argument *mode = findNamedArgument(context.call, "padding_mode")) {
+    auto *name = llvm::dyn_cast<IdentifierExpr>(mode->value.get());
+    std::optional<dln::PaddingMode> parsed;
+    if (name)
+      parsed = llvm::StringSwitch<std::optional<dln::PaddingMode>>(name->name)
+                   .Case("zeros", dln::PaddingMode::Zeros)
+                   .Case("circular", dln::PaddingMode::Circular)
+                   .Case("reflect", dln::PaddingMode::Reflect)
+                   .Case("replicate", dln::PaddingMode::Replicate)
+                   .Default(std::nullopt);
+    if (!parsed)
+      return context.error(mode->loc) << "'padding_mode' is zeros, circular, "
+                                         "reflect or replicate";
+    conv.mode = *parsed;
+  }
+  const Argument *padding = findNamedArgument(context.call, "padding");
+  auto *word =
+      padding ? llvm::dyn_cast<IdentifierExpr>(padding->value.get()) : nullptr;
+  if (!word) {
+    FailureOr<SmallVector<int64_t>> sizes =
+        readSizes(context, "padding", n, 0, 0);
+    if (failed(sizes))
+      return failure();
+    conv.window.padLow = *sizes;
+    conv.window.padHigh = *sizes;
+    return success();
+  }
+  if (word->name == "valid") {
+    conv.window.padLow.assign(n, 0);
+    conv.window.padHigh.assign(n, 0);
+    return success();
+  }
+  if (word->name != "same" && word->name != "circular")
+    return context.error(padding->loc)
+           << "'padding' is an integer, a tuple, same, valid or circular";
+  if (word->name == "circular")
+    conv.mode = dln::PaddingMode::Circular;
+  // same: output size = ceil(input / stride), so the pad is whatever the
+  // dilated kernel adds beyond one stride; odd kernels split it evenly.
+  conv.window.padLow.clear();
+  conv.window.padHigh.clear();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t span = conv.window.dilations[i] * (conv.window.window[i] - 1);
+    if (span % 2 != 0 || conv.window.strides[i] != 1)
+      return context.error(padding->loc)
+             << "padding = " << word->name
+             << " needs an odd kernel (with dilation) and stride 1; give the "
+                "padding explicitly";
+    conv.window.padLow.push_back(span / 2);
+    conv.window.padHigh.push_back(span / 2);
+  }
+  return success();
+}
+
+/// conv1d / conv2d(IN -> OUT, kernel, stride, padding, dilation, groups,
+/// bias, padding_mode, init, bias_init): weight [OUT, IN / groups, K...]
+/// (PyTorch's layout) and bias [OUT].
+template <int64_t Rank>
+LogicalResult declareConv(const LayerDeclContext &context,
+                          SmallVectorImpl<LayerParam> &params,
+                          LayerConfig &config) {
+  StringRef kind = Rank == 1 ? "conv1d" : "conv2d";
+  int64_t in, out;
+  if (failed(readDims(context, kind, in, out)))
+    return failure();
+  ConvConfig conv{Rank, 1, dln::PaddingMode::Zeros, {}};
+  FailureOr<SmallVector<int64_t>> kernel =
+      readSizes(context, "kernel", Rank, 1, std::nullopt);
+  if (failed(kernel))
+    return failure();
+  FailureOr<SmallVector<int64_t>> strides =
+      readSizes(context, "stride", Rank, 1, 1);
+  FailureOr<SmallVector<int64_t>> dilations =
+      readSizes(context, "dilation", Rank, 1, 1);
+  if (failed(strides) || failed(dilations))
+    return failure();
+  conv.window.window = *kernel;
+  conv.window.strides = *strides;
+  conv.window.dilations = *dilations;
+  if (const Argument *groups = findNamedArgument(context.call, "groups")) {
+    std::optional<int64_t> value =
+        evaluateInteger(*groups->value, &context.bindings);
+    if (!value || *value < 1)
+      return context.error(groups->loc) << "'groups' expects a positive integer";
+    if (in % *value || out % *value)
+      return context.error(groups->loc)
+             << "groups = " << *value << " must divide both channel counts ("
+             << in << " -> " << out << ")";
+    conv.groups = *value;
+  }
+  if (failed(readPadding(context, conv)))
+    return failure();
+  conv.store(config);
+  int64_t window = 1;
+  for (int64_t k : *kernel)
+    window *= k;
+  SmallVector<int64_t> weightShape{out, in / conv.groups};
+  llvm::append_range(weightShape, *kernel);
+  return declareWeightAndBias(context, weightShape, out,
+                              in / conv.groups * window,
+                              out / conv.groups * window, params);
+}
+
+FailureOr<Value> applyConv(OpBuilder &builder, Location loc, Value input,
+                           ArrayRef<Value> params, ArrayRef<int64_t> config) {
+  ConvConfig conv = ConvConfig::load(config);
+  return dln::convolution(builder, loc, input, params[0],
+                          params.size() > 1 ? params[1] : Value(),
+                          conv.window, conv.groups);
+}
+
 const StringLiteral denseOptions[] = {"init", "bias_init", "bias"};
+const StringLiteral convOptions[] = {
+    "kernel", "stride",  "padding", "dilation",    "groups",
+    "bias",   "init",    "bias_init", "padding_mode"};
 
 const LayerKind layerKinds[] = {
     {"dense", denseOptions, declareDense, applyDense},
+    {"conv1d", convOptions, declareConv<1>, applyConv, /*needsBatch=*/true},
+    {"conv2d", convOptions, declareConv<2>, applyConv, /*needsBatch=*/true},
 };
 } // namespace
 

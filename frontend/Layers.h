@@ -27,6 +27,10 @@ struct LayerParam {
   mlir::dln::InitAttr init;
 };
 
+/// A layer instance's settings that its application needs (a convolution's
+/// strides and padding, say), in the kind's own encoding.
+using LayerConfig = llvm::SmallVector<int64_t, 16>;
+
 /// What a layer's declare function can use: the call, located errors, and the
 /// frontend's initializer parser (`init = glorot_uniform`, ...).
 struct LayerDeclContext {
@@ -44,13 +48,20 @@ struct LayerKind {
   llvm::StringLiteral name;
   /// Named options the constructor accepts (the rest is positional).
   llvm::ArrayRef<llvm::StringLiteral> options;
-  /// Declares the layer's parameters in order, or fails after an error.
+  /// Declares the layer's parameters in order and its configuration, or
+  /// fails after an error.
   mlir::LogicalResult (*declare)(const LayerDeclContext &context,
-                                 llvm::SmallVectorImpl<LayerParam> &params);
-  /// Applies the layer to `input` with its parameters (in declared order).
+                                 llvm::SmallVectorImpl<LayerParam> &params,
+                                 LayerConfig &config);
+  /// Applies the layer to `input` with its parameters (in declared order)
+  /// and configuration.
   mlir::FailureOr<mlir::Value> (*apply)(mlir::OpBuilder &builder,
                                         mlir::Location loc, mlir::Value input,
-                                        llvm::ArrayRef<mlir::Value> params);
+                                        llvm::ArrayRef<mlir::Value> params,
+                                        llvm::ArrayRef<int64_t> config);
+  /// Convolutions read dimension 0 as the batch: their input must be a
+  /// per-sample value, which carries one.
+  bool needsBatch = false;
 };
 
 /// The entry named `name`, or null.

@@ -131,7 +131,7 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
   StringRef name = calleeName(call);
   unsigned arity = llvm::StringSwitch<unsigned>(name)
                        .Cases({"outer", "matmul"}, 2)
-                       .Cases({"transpose", "sum", "mean"}, 1)
+                       .Cases({"transpose", "sum", "mean", "flatten"}, 1)
                        .Default(0);
   if (!arity)
     return std::nullopt;
@@ -161,6 +161,8 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
     return perSampleTranspose(builder, where, args[0]);
   if (name == "sum")
     return FailureOr<SampleValue>(perSampleSum(builder, where, args[0]));
+  if (name == "flatten")
+    return FailureOr<SampleValue>(perSampleFlatten(builder, where, args[0]));
   return FailureOr<SampleValue>(perSampleMean(builder, where, args[0]));
 }
 
@@ -239,6 +241,13 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     return error(call.getLoc()) << "'" << name << "' expects " << arity
                                 << " argument(s), got " << operands.size(),
            failure();
+  if (((builtin && builtin->needsBatch) ||
+       (!builtin && layer->second.kind->needsBatch)) &&
+      !batched)
+    return error(call.getLoc()) << "'" << name
+                                << "' expects a per-sample image computed "
+                                   "from the input",
+           failure();
 
   FailureOr<Value> result;
   if (!builtin) {
@@ -246,7 +255,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     SmallVector<Value> layerParams;
     for (unsigned index : info.paramIndices)
       layerParams.push_back(root->paramValues[index]);
-    result = info.kind->apply(builder, where, operands[0], layerParams);
+    result = info.kind->apply(builder, where, operands[0], layerParams,
+                              info.config);
   } else {
     result = builtin->build(
         BuiltinCall{builder, where, operands, options, numClasses});

@@ -116,9 +116,9 @@ LogicalResult ModelGen::declareSample(const Stmt &stmt) {
   FailureOr<SmallVector<int64_t>> shape = staticDims(type);
   if (failed(shape))
     return failure();
-  if (shape->size() != 1)
-    return error(type.loc) << "only vector samples (e.g. f32[784]) are "
-                              "supported by this compiler version";
+  if (shape->empty())
+    return error(type.loc) << "a sample is a vector or a tensor (f32[784], "
+                              "f32[1, 28, 28]), not a scalar";
   (isLabel ? labelShape : inputShape) = *shape;
   return success();
 }
@@ -214,13 +214,14 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
     return diag << ")";
   }
   SmallVector<LayerParam> decls;
+  LayerConfig config;
   // Named: the context holds function_refs, which must not outlive these.
   auto reportAt = [&](llvm::SMLoc where) { return error(where); };
   auto initParser = [&](const Expr *init, int64_t fanIn, int64_t fanOut) {
     return parseInit(init, fanIn, fanOut);
   };
   LayerDeclContext context{*call, reportAt, initParser, modelParams};
-  if (failed(kind->declare(context, decls)))
+  if (failed(kind->declare(context, decls, config)))
     return failure();
   // Training needs at least each parameter and its gradient in memory: a
   // layer past the limit is rejected here, not by a failed allocation later.
@@ -247,7 +248,7 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
            << (bytes == UINT64_MAX ? "" : " GiB")
            << " for its parameters and their gradients, more than "
               "the 16 GiB a layer may use";
-  LayerInfo layer{kind, {}};
+  LayerInfo layer{kind, {}, std::move(config)};
   for (LayerParam &decl : decls) {
     layer.paramIndices.push_back(allParams().size());
     allParams().push_back({prefix + stmt.name() + "." + decl.suffix,

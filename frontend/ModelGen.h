@@ -39,6 +39,7 @@ struct ParamInfo {
 struct LayerInfo {
   const LayerKind *kind;
   llvm::SmallVector<unsigned> paramIndices;
+  LayerConfig config;
 };
 
 /// A `const`: a literal tensor compiled into the code.

@@ -221,6 +221,14 @@ static SmallVector<int64_t> sampleAxes(const SampleValue &x) {
                                             tensorType(x.value).getRank()));
 }
 
+SampleValue dlnc::perSampleFlatten(OpBuilder &builder, Location loc,
+                                   SampleValue x) {
+  int64_t count = 1;
+  for (int64_t size : x.sampleShape())
+    count *= size;
+  return reshapeSample(builder, loc, x, {count});
+}
+
 SampleValue dlnc::perSampleSum(OpBuilder &builder, Location loc,
                                SampleValue x) {
   SmallVector<int64_t> axes = sampleAxes(x);

@@ -47,6 +47,10 @@ mlir::FailureOr<SampleValue> perSampleTranspose(mlir::OpBuilder &builder,
                                                 mlir::Location loc,
                                                 SampleValue x);
 
+/// Each sample as a vector of its elements.
+SampleValue perSampleFlatten(mlir::OpBuilder &builder, mlir::Location loc,
+                             SampleValue x);
+
 /// Sum or mean of all elements of each sample: a per-sample scalar.
 SampleValue perSampleSum(mlir::OpBuilder &builder, mlir::Location loc,
                          SampleValue x);

@@ -53,6 +53,7 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
     vectorize.vectorBytes = options.vectorBytes;
     pm.addNestedPass<func::FuncOp>(createVectorizeContractions(vectorize));
   }
+  pm.addNestedPass<func::FuncOp>(createLowerStridedCopies());
   pm.addPass(createOutlineLoopNests());
   pm.addPass(createMergeDuplicateFunctions());
   addUpstream(pm, "func.func(convert-linalg-to-loops),lower-affine,"

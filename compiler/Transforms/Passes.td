@@ -46,6 +46,19 @@ def FuseElementwise : Pass<"dln-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
 }
 
+def LowerStridedCopies : Pass<"dln-lower-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "memref.copy between strided buffers becomes a linalg.copy";
+  let description = [{
+    Bufferization copies into and out of strided views (padding an image
+    writes it into a window of a larger buffer). The LLVM lowering turns a
+    copy of non-contiguous memrefs into a call of `memrefCopy`, a function of
+    MLIR's runner library that a compiled model does not link; as a
+    `linalg.copy` it becomes a loop nest instead. Contiguous copies stay
+    memcpys.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def TileContractions : Pass<"dln-tile-contractions", "mlir::func::FuncOp"> {
   let summary = "Tile linalg contractions for cache locality";
   let description = [{

@@ -103,13 +103,11 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
       return rewriter.notifyMatchFailure(op, "f32 and f64 only");
     int64_t lanes = vectorBytes / (element.getIntOrFloatBitWidth() / 8);
     int64_t blockCols = lanes * colVectors;
-    // Rows may be dynamic (the batch); columns are a layer's width.
+    // Either size may be dynamic: the batch's rows of a layer, the batch's
+    // window positions of a convolution.
     int64_t m = outType.getDimSize(0), n = outType.getDimSize(1);
-    if (ShapedType::isDynamic(n))
-      return rewriter.notifyMatchFailure(op, "needs static columns");
-    int64_t fullCols = n - n % blockCols;
-    bool dynamicRows = ShapedType::isDynamic(m);
-    if (fullCols == 0 || (!dynamicRows && m < rows))
+    if ((!ShapedType::isDynamic(m) && m < rows) ||
+        (!ShapedType::isDynamic(n) && n < blockCols))
       return rewriter.notifyMatchFailure(op, "smaller than one block");
     // Contiguous rows of B and C are required by the vector loads.
     auto contiguousRows = [](MemRefType type) {
@@ -129,27 +127,35 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
     auto index = [&](int64_t value) -> Value {
       return arith::ConstantIndexOp::create(b, value);
     };
-    // fullRows = m - m % rows: the rows that fill whole blocks.
-    OpFoldResult mSize = b.getIndexAttr(m), fullRows;
-    if (dynamicRows) {
-      Value mValue = memref::DimOp::create(b, out, 0);
-      mSize = mValue;
-      fullRows = OpFoldResult(arith::SubIOp::create(
-          b, mValue, arith::RemUIOp::create(b, mValue, index(rows))));
-    } else {
-      fullRows = b.getIndexAttr(m - m % rows);
-    }
     auto asValue = [&](OpFoldResult size) {
       return getValueOrCreateConstantIndexOp(b, b.getLoc(), size);
     };
+    // Per dimension: its size, the part that fills whole blocks (size -
+    // size % block) and what is left, each folded when static.
+    struct Extent {
+      OpFoldResult size, full, left;
+      bool hasLeftover;
+    };
+    auto extent = [&](unsigned dim, int64_t block) {
+      int64_t size = outType.getDimSize(dim);
+      if (!ShapedType::isDynamic(size))
+        return Extent{b.getIndexAttr(size), b.getIndexAttr(size - size % block),
+                      b.getIndexAttr(size % block), size % block != 0};
+      Value value = memref::DimOp::create(b, out, dim);
+      Value full = arith::SubIOp::create(
+          b, value, arith::RemUIOp::create(b, value, index(block)));
+      return Extent{value, full, arith::SubIOp::create(b, value, full).getResult(),
+                    true};
+    };
+    Extent rowExtent = extent(0, rows), colExtent = extent(1, blockCols);
 
     // for j (column blocks), i (row blocks): the B panel stays in cache.
-    auto colLoop =
-        scf::ForOp::create(b, zero, index(fullCols), index(blockCols));
+    auto colLoop = scf::ForOp::create(b, zero, asValue(colExtent.full),
+                                      index(blockCols));
     b.setInsertionPointToStart(colLoop.getBody());
     Value j = colLoop.getInductionVar();
     auto rowLoop =
-        scf::ForOp::create(b, zero, asValue(fullRows), index(rows));
+        scf::ForOp::create(b, zero, asValue(rowExtent.full), index(rows));
     b.setInsertionPointToStart(rowLoop.getBody());
     Value i = rowLoop.getInductionVar();
 
@@ -202,24 +208,17 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
                                                     b.getUnitAttr());
     };
     b.setInsertionPointAfter(colLoop);
-    // Leftover rows: none when m is static and a multiple of `rows`; a
-    // dynamic count (maybe 0) otherwise.
-    if (dynamicRows || m % rows != 0) {
-      OpFoldResult leftover =
-          dynamicRows ? OpFoldResult(arith::SubIOp::create(
-                            b, asValue(mSize), asValue(fullRows)))
-                      : b.getIndexAttr(m % rows);
-      cloneOn(slice(b, lhs, lhsRowDim, fullRows, leftover), rhs,
-              slice(b, out, 0, fullRows, leftover));
-    }
-    if (fullCols < n) {
-      Value lhsRows = slice(b, lhs, lhsRowDim, b.getIndexAttr(0), fullRows);
-      Value outRows = slice(b, out, 0, b.getIndexAttr(0), fullRows);
-      cloneOn(lhsRows,
-              slice(b, rhs, 1, b.getIndexAttr(fullCols),
-                    b.getIndexAttr(n - fullCols)),
-              slice(b, outRows, 1, b.getIndexAttr(fullCols),
-                    b.getIndexAttr(n - fullCols)));
+    // Leftover rows (all columns), then leftover columns of the full rows;
+    // a dynamic leftover may be empty at run time.
+    if (rowExtent.hasLeftover)
+      cloneOn(slice(b, lhs, lhsRowDim, rowExtent.full, rowExtent.left), rhs,
+              slice(b, out, 0, rowExtent.full, rowExtent.left));
+    if (colExtent.hasLeftover) {
+      Value lhsRows =
+          slice(b, lhs, lhsRowDim, b.getIndexAttr(0), rowExtent.full);
+      Value outRows = slice(b, out, 0, b.getIndexAttr(0), rowExtent.full);
+      cloneOn(lhsRows, slice(b, rhs, 1, colExtent.full, colExtent.left),
+              slice(b, outRows, 1, colExtent.full, colExtent.left));
     }
     rewriter.eraseOp(op);
     return success();

@@ -418,6 +418,93 @@ def build_cases():
         %y = dln.mul %b, %a1 : {x23}
         %r = dln.add %y, %b : {x23}""", (2, 3), lambda b, x: b * x + b,
         torch_fn=lambda t, b, x: b * x + b))
+    cases += window_cases()
+    return cases
+
+
+def np_pad(x, low, high, interior, value=0.0):
+    """XLA's pad: interior copies of value between elements, then low/high."""
+    out_shape = [l + n + (n - 1) * i + h
+                 for n, l, h, i in zip(x.shape, low, high, interior)]
+    out = np.full(out_shape, value)
+    out[tuple(slice(l, l + (n - 1) * (i + 1) + 1, i + 1)
+              for n, l, i in zip(x.shape, low, interior))] = x
+    return out
+
+
+def np_patches(x, window, strides, dilations):
+    """[B, C, S...] -> [C, K..., B, O...]."""
+    n = len(window)
+    counts = [(x.shape[2 + i] - dilations[i] * (window[i] - 1) - 1)
+              // strides[i] + 1 for i in range(n)]
+    out = np.zeros([x.shape[1]] + list(window) + [x.shape[0]] + counts)
+    for k in np.ndindex(*window):
+        index = tuple(slice(k[i] * dilations[i],
+                            k[i] * dilations[i] + (counts[i] - 1) * strides[i] + 1,
+                            strides[i]) for i in range(n))
+        out[(slice(None),) + k] = np.moveaxis(x[(slice(None), slice(None)) + index], 1, 0)
+    return out
+
+
+def np_unpatches(cols, spatial, strides, dilations):
+    """The adjoint of np_patches: [C, K..., B, O...] -> [B, C, S...]."""
+    n = len(spatial)
+    window, batch = cols.shape[1:1 + n], cols.shape[1 + n]
+    counts = cols.shape[2 + n:]
+    out = np.zeros([batch, cols.shape[0]] + list(spatial))
+    for k in np.ndindex(*window):
+        index = tuple(slice(k[i] * dilations[i],
+                            k[i] * dilations[i] + (counts[i] - 1) * strides[i] + 1,
+                            strides[i]) for i in range(n))
+        out[(slice(None), slice(None)) + index] += np.moveaxis(
+            cols[(slice(None),) + k], 0, 1)
+    return out
+
+
+def window_cases():
+    """pad, slice, patches and unpatches: the ops of convolutions and
+    pooling, with strides, dilations and interior padding."""
+    cases = []
+    for shape, low, high, interior in [((2, 3), (1, 0), (0, 2), (0, 0)),
+                                       ((2, 3, 4), (0, 1, 2), (1, 0, 1), (1, 0, 2))]:
+        out = tuple(l + n + (n - 1) * i + h
+                    for n, l, h, i in zip(shape, low, high, interior))
+        cases.append(Case(
+            f"pad.{sh(shape)}.i{''.join(map(str, interior))}", [Arg(shape)],
+            [f"%r = dln.pad %a0 low {ints(low)} high {ints(high)} interior "
+             f"{ints(interior)} {{value = 0.5 : f64}} : {T(shape)} -> {T(out)}"],
+            out, lambda x, l=low, h=high, i=interior: np_pad(x, l, h, i, 0.5)))
+    for shape, offsets, sizes, strides in [((5, 4), (1, 0), (2, 4), (2, 1)),
+                                           ((2, 7, 6), (0, 1, 0), (2, 2, 2), (1, 3, 4))]:
+        cases.append(Case(
+            f"slice.{sh(shape)}.s{''.join(map(str, strides))}", [Arg(shape)],
+            [f"%r = dln.slice %a0 offsets {ints(offsets)} sizes {ints(sizes)} "
+             f"strides {ints(strides)} : {T(shape)} -> {T(sizes)}"],
+            tuple(sizes), lambda x, o=offsets, z=sizes, t=strides: x[tuple(
+                slice(a, a + (b - 1) * c + 1, c) for a, b, c in zip(o, z, t))]))
+    for shape, window, strides, dilations in [
+            ((2, 2, 5, 6), (2, 3), (1, 1), (1, 1)),
+            ((1, 3, 7, 7), (3, 2), (2, 3), (1, 2)),
+            ((2, 2, 9), (3,), (2,), (2,))]:
+        n = len(window)
+        counts = tuple((shape[2 + i] - dilations[i] * (window[i] - 1) - 1)
+                       // strides[i] + 1 for i in range(n))
+        cols = (shape[1],) + window + (shape[0],) + counts
+        tag = f"{sh(shape)}.w{''.join(map(str, window))}" \
+              f".s{''.join(map(str, strides))}.d{''.join(map(str, dilations))}"
+        attrs = (f"strides {ints(strides)} dilations {ints(dilations)}")
+        cases.append(Case(
+            f"patches.{tag}", [Arg(shape)],
+            [f"%r = dln.patches %a0 window {ints(window)} {attrs} : "
+             f"{T(shape)} -> {T(cols)}"],
+            cols, lambda x, w=window, t=strides, d=dilations:
+            np_patches(x, w, t, d)))
+        cases.append(Case(
+            f"unpatches.{tag}", [Arg(cols)],
+            [f"%r = dln.unpatches %a0 spatial {ints(shape[2:])} {attrs} : "
+             f"{T(cols)} -> {T(shape)}"],
+            shape, lambda c, s=shape[2:], t=strides, d=dilations:
+            np_unpatches(c, s, t, d)))
     return cases
 
 

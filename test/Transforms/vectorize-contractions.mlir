@@ -111,14 +111,44 @@ func.func @named_small(%a: memref<3x5xf32>, %b: memref<5x10xf32>, %c: memref<3x1
 // CHECK: %[[M:.*]] = memref.dim %{{.*}}, %c0 : memref<?x32xf32>
 // CHECK: %[[REM:.*]] = arith.remui %[[M]], %[[C4]]
 // CHECK: %[[FULL:.*]] = arith.subi %[[M]], %[[REM]]
+// CHECK: %[[LEFT:.*]] = arith.subi %[[M]], %[[FULL]]
 // CHECK: scf.for
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[FULL]] step %[[C4]]
 // CHECK: vector.fma
-// CHECK: %[[LEFT:.*]] = arith.subi %[[M]], %[[FULL]]
+// CHECK: memref.subview %{{.*}}[%[[FULL]], 0] [%[[LEFT]], 32]
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<?x32xf32, strided<[32, 1], offset: ?>>) attrs = {dln.kernel_remainder}
 func.func @dynamic_rows(%a: memref<?x5xf32>, %b: memref<5x32xf32>, %c: memref<?x32xf32>) {
   linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "reduction", "parallel"]}
       ins(%a, %b : memref<?x5xf32>, memref<5x32xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y fastmath<reassoc,contract> : f32
+    %s = arith.addf %z, %m fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#mk = affine_map<(d0, d1, d2) -> (d0, d1)>
+#kn = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mn = affine_map<(d0, d1, d2) -> (d0, d2)>
+
+// Dynamic columns (a convolution's batch of window positions): the column
+// loop runs to n - n % 32 and the leftover columns of the full rows keep
+// the original op; 6 static rows leave 2 rows for it too.
+// CHECK-LABEL: func @dynamic_columns
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: %[[N:.*]] = memref.dim %{{.*}}, %c1 : memref<6x?xf32>
+// CHECK: %[[REM:.*]] = arith.remui %[[N]], %[[C32]]
+// CHECK: %[[FULL:.*]] = arith.subi %[[N]], %[[REM]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[FULL]] step %[[C32]]
+// CHECK: vector.fma
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<2x?xf32, strided<[?, 1], offset: ?>>) attrs = {dln.kernel_remainder}
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<4x?xf32, strided<[?, 1], offset: ?>>) attrs = {dln.kernel_remainder}
+func.func @dynamic_columns(%a: memref<6x5xf32>, %b: memref<5x?xf32>, %c: memref<6x?xf32>) {
+  linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<6x5xf32>, memref<5x?xf32>) outs(%c : memref<6x?xf32>) {
   ^bb0(%x: f32, %y: f32, %z: f32):
     %m = arith.mulf %x, %y fastmath<reassoc,contract> : f32
     %s = arith.addf %z, %m fastmath<reassoc,contract> : f32

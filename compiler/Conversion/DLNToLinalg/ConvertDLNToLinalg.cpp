@@ -33,6 +33,7 @@ struct ConvertDLNToLinalgPass
     dln::populateContractionToLinalgPatterns(patterns);
     dln::populateReductionToLinalgPatterns(patterns);
     dln::populateShapeToLinalgPatterns(patterns);
+    dln::populateWindowToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

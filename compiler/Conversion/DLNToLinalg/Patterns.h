@@ -10,6 +10,7 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
+void populateWindowToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::dln
 

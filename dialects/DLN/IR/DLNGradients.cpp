@@ -200,3 +200,51 @@ SmallVector<Value> MatmulOp::buildAdjoints(OpBuilder &builder,
   // C = At Bt
   return {r.matmul(b, dy, true, true), r.matmul(dy, a, true, true)};
 }
+
+// Windows: pad and slice are each other's adjoints, and so are patches and
+// unpatches.
+SmallVector<Value> PadOp::buildAdjoints(OpBuilder &builder,
+                                        ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  SmallVector<int64_t> strides;
+  for (int64_t gap : getInterior())
+    strides.push_back(gap + 1);
+  return {SliceOp::create(builder, getLoc(), dy, getLow(),
+                          getInput().getType().getShape(), strides)};
+}
+
+SmallVector<Value> SliceOp::buildAdjoints(OpBuilder &builder,
+                                          ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  ArrayRef<int64_t> shape = getInput().getType().getShape();
+  SmallVector<int64_t> high, interior;
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    if (ShapedType::isDynamic(size)) {
+      high.push_back(0);
+      interior.push_back(0);
+      continue;
+    }
+    int64_t last = getOffsets()[d] + (getSizes()[d] - 1) * getStrides()[d];
+    high.push_back(size - 1 - last);
+    interior.push_back(getStrides()[d] - 1);
+  }
+  return {PadOp::create(builder, getLoc(), dy, getOffsets(), high, interior,
+                        0.0)};
+}
+
+SmallVector<Value> PatchesOp::buildAdjoints(OpBuilder &builder,
+                                            ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  ArrayRef<int64_t> spatial = getInput().getType().getShape().drop_front(2);
+  return {UnpatchesOp::create(builder, getLoc(), dy, spatial, getStrides(),
+                              getDilations())};
+}
+
+SmallVector<Value> UnpatchesOp::buildAdjoints(OpBuilder &builder,
+                                              ValueRange resultAdjoints) {
+  Value dy = resultAdjoints[0];
+  int64_t n = getSpatial().size();
+  ArrayRef<int64_t> window = getInput().getType().getShape().slice(1, n);
+  return {PatchesOp::create(builder, getLoc(), dy, window, getStrides(),
+                            getDilations())};
+}

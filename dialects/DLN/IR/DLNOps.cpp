@@ -28,6 +28,28 @@ std::string dln::shapeText(ArrayRef<int64_t> shape) {
   return text;
 }
 
+/// `[?, 3, 2]`: a shape whose `?` entries are ShapedType::kDynamic.
+static void printShapeList(OpAsmPrinter &printer, Operation *,
+                           DenseI64ArrayAttr shape) {
+  printer << shapeText(shape.asArrayRef());
+}
+
+static ParseResult parseShapeList(OpAsmParser &parser,
+                                  DenseI64ArrayAttr &shape) {
+  SmallVector<int64_t> sizes;
+  auto parseOne = [&]() -> ParseResult {
+    if (succeeded(parser.parseOptionalQuestion())) {
+      sizes.push_back(ShapedType::kDynamic);
+      return success();
+    }
+    return parser.parseInteger(sizes.emplace_back());
+  };
+  if (parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Square, parseOne))
+    return failure();
+  shape = DenseI64ArrayAttr::get(parser.getContext(), sizes);
+  return success();
+}
+
 namespace {
 
 LogicalResult fail(std::optional<Location> loc, const Twine &message) {

@@ -221,6 +221,108 @@ def DLN_OneHotOp : DLN_Op<"one_hot", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$labels `classes` $num_classes `as` $dtype attr-dict `:` type($labels) `->` type($result)";
 }
 
+def DLN_PadOp : DLN_Op<"pad", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "pads each dimension with a constant, also between elements";
+  let description = [{
+    Dimension `d` of size `n` becomes `low[d] + n + (n - 1) * interior[d] +
+    high[d]`: `interior[d]` copies of `value` go between consecutive
+    elements, as XLA's pad. Zero padding of convolutions, the zeros between
+    the rows of a strided slice's gradient. A dynamic dimension (the batch)
+    is not padded.
+
+    ```mlir
+    %p = dln.pad %x low [0, 0, 1, 1] high [0, 0, 1, 1] interior [0, 0, 0, 0] : tensor<?x3x28x28xf32> -> tensor<?x3x30x30xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, DenseI64ArrayAttr:$interior,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `low` $low `high` $high `interior` $interior attr-dict `:`
+    type($input) `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "Value":$input, "ArrayRef<int64_t>":$low,
+                   "ArrayRef<int64_t>":$high, "ArrayRef<int64_t>":$interior,
+                   CArg<"double", "0.0">:$value), [{
+      build($_builder, $_state, input, $_builder.getDenseI64ArrayAttr(low),
+            $_builder.getDenseI64ArrayAttr(high),
+            $_builder.getDenseI64ArrayAttr(interior),
+            $_builder.getF64FloatAttr(value));
+    }]>
+  ];
+}
+
+def DLN_SliceOp : DLN_Op<"slice", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "a strided window of a tensor";
+  let description = [{
+    `result[i...] = input[offsets + i * strides ...]` with `sizes` elements
+    per dimension. A dynamic dimension (the batch) is taken whole: offset 0,
+    size `?`, stride 1. Its gradient is a `dln.pad`.
+
+    ```mlir
+    %s = dln.slice %x offsets [0, 0, 26] sizes [?, 3, 2] strides [1, 1, 1] : tensor<?x3x28xf32> -> tensor<?x3x2xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$strides);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `offsets` $offsets `sizes` custom<ShapeList>($sizes) `strides` $strides
+    attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def DLN_PatchesOp : DLN_Op<"patches", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "the sliding windows of images (im2col)";
+  let description = [{
+    For an input `[B, C, S1..Sn]` and a window `[K1..Kn]`, the result is
+    `[C, K1..Kn, B, O1..On]` with `result[c, k..., b, o...] = input[b, c,
+    o_i * strides_i + k_i * dilations_i ...]` and `O_i = (S_i - dilations_i
+    * (K_i - 1) - 1) / strides_i + 1`: convolutions multiply it by their
+    weights, pooling reduces it over the window. Padding is a `dln.pad`
+    before it. Its gradient is `dln.unpatches`.
+
+    ```mlir
+    %cols = dln.patches %x window [3, 3] strides [1, 1] dilations [1, 1] : tensor<?x1x28x28xf32> -> tensor<1x3x3x?x26x26xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$window,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `window` $window `strides` $strides `dilations` $dilations attr-dict
+    `:` type($input) `->` type($result)
+  }];
+}
+
+def DLN_UnpatchesOp : DLN_Op<"unpatches", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "sums sliding windows back into images (col2im)";
+  let description = [{
+    The adjoint of `dln.patches`: for windows `[C, K1..Kn, B, O1..On]` and
+    image sizes `spatial = [S1..Sn]`, `result[b, c, s...]` sums every
+    `input[c, k..., b, o...]` with `o_i * strides_i + k_i * dilations_i ==
+    s_i`. The gradient of patches, and the scatter of transposed
+    convolutions.
+
+    ```mlir
+    %img = dln.unpatches %cols spatial [28, 28] strides [1, 1] dilations [1, 1] : tensor<1x3x3x?x26x26xf32> -> tensor<?x1x28x28xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$spatial,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `spatial` $spatial `strides` $strides `dilations` $dilations attr-dict
+    `:` type($input) `->` type($result)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions: drop the reduced `axes`.
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,263 @@
+//===- DLNConvolutions.cpp - Convolution and pooling composites -----------===//
+#include "dialects/DLN/IR/DLNConvolutions.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::dln;
+
+namespace {
+RankedTensorType tensorOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// Per-sample shapes in messages: images are always batched.
+std::string sampleText(Value x) {
+  return shapeText(tensorOf(x).getShape().drop_front());
+}
+
+/// x with `piece` ([.., width along `axis`, ..]) placed at `position` along
+/// `axis` of a zero tensor shaped like `target`: a pad.
+Value placeAlong(OpBuilder &builder, Location loc, Value piece, int64_t axis,
+                 int64_t position, int64_t total) {
+  RankedTensorType type = tensorOf(piece);
+  SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0),
+      interior(type.getRank(), 0);
+  low[axis] = position;
+  high[axis] = total - position - type.getDimSize(axis);
+  return PadOp::create(builder, loc, piece, low, high, interior, 0.0);
+}
+
+/// Elements [start, start + count) of `x` along `axis`.
+Value sliceAlong(OpBuilder &builder, Location loc, Value x, int64_t axis,
+                 int64_t start, int64_t count) {
+  RankedTensorType type = tensorOf(x);
+  SmallVector<int64_t> offsets(type.getRank(), 0), strides(type.getRank(), 1);
+  SmallVector<int64_t> sizes(type.getShape());
+  offsets[axis] = start;
+  sizes[axis] = count;
+  return SliceOp::create(builder, loc, x, offsets, sizes, strides);
+}
+
+/// The product of `sizes`.
+int64_t product(ArrayRef<int64_t> sizes) {
+  int64_t result = 1;
+  for (int64_t size : sizes)
+    result *= size;
+  return result;
+}
+
+/// `[B, C, S...]` with n spatial dimensions, at `loc`.
+LogicalResult checkImage(Location loc, StringRef what, Value x, int64_t n) {
+  RankedTensorType type = tensorOf(x);
+  if (type.getRank() != n + 2)
+    return emitError(loc) << what << " expects per-sample images of "
+                          << n + 1 << " dimensions [channels, "
+                          << (n == 1 ? "length" : "height, width")
+                          << "], got " << sampleText(x),
+           failure();
+  return success();
+}
+} // namespace
+
+FailureOr<Value> dln::padSpatial(OpBuilder &builder, Location loc, Value x,
+                                 ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                                 PaddingMode mode, double value) {
+  RankedTensorType type = tensorOf(x);
+  int64_t n = low.size();
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return x;
+  if (mode == PaddingMode::Zeros) {
+    SmallVector<int64_t> lows{0, 0}, highs{0, 0}, interior(2 + n, 0);
+    llvm::append_range(lows, low);
+    llvm::append_range(highs, high);
+    return PadOp::create(builder, loc, x, lows, highs, interior, value)
+        .getResult();
+  }
+  // Circular, reflect and replicate: each border element is a slice of the
+  // image placed by a pad, one spatial axis after the other.
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t axis = 2 + i, size = tensorOf(x).getDimSize(axis);
+    int64_t total = low[i] + size + high[i];
+    int64_t limit = mode == PaddingMode::Reflect ? size - 1 : size;
+    if (mode != PaddingMode::Replicate && (low[i] > limit || high[i] > limit))
+      return emitError(loc)
+                 << "padding of " << std::max(low[i], high[i])
+                 << " is too large for size " << size << " of "
+                 << sampleText(x) << " in "
+                 << (mode == PaddingMode::Circular ? "circular" : "reflect")
+                 << " mode",
+             failure();
+    Value result = placeAlong(builder, loc, x, axis, low[i], total);
+    auto add = [&](Value piece, int64_t position) {
+      result = AddOp::create(builder, loc, result,
+                             placeAlong(builder, loc, piece, axis, position,
+                                        total));
+    };
+    if (mode == PaddingMode::Circular) {
+      if (low[i])
+        add(sliceAlong(builder, loc, x, axis, size - low[i], low[i]), 0);
+      if (high[i])
+        add(sliceAlong(builder, loc, x, axis, 0, high[i]), low[i] + size);
+    } else {
+      // Position p before the image reads element source(p).
+      for (int64_t j = 1; j <= low[i]; ++j)
+        add(sliceAlong(builder, loc, x, axis,
+                       mode == PaddingMode::Reflect ? j : 0, 1),
+            low[i] - j);
+      for (int64_t j = 1; j <= high[i]; ++j)
+        add(sliceAlong(builder, loc, x, axis,
+                       mode == PaddingMode::Reflect ? size - 1 - j : size - 1,
+                       1),
+            low[i] + size - 1 + j);
+    }
+    x = result;
+  }
+  (void)type;
+  return x;
+}
+
+FailureOr<Value> dln::convolution(OpBuilder &builder, Location loc, Value x,
+                                  Value w, Value bias,
+                                  const WindowOptions &options,
+                                  int64_t groups) {
+  int64_t n = options.window.size();
+  if (failed(checkImage(loc, n == 1 ? "conv1d" : "conv2d", x, n)))
+    return failure();
+  RankedTensorType xType = tensorOf(x), wType = tensorOf(w);
+  int64_t channels = xType.getDimSize(1), outChannels = wType.getDimSize(0);
+  int64_t groupChannels = wType.getDimSize(1);
+  if (channels != groupChannels * groups)
+    return emitError(loc) << "the convolution expects " << groupChannels * groups
+                          << " input channels, got " << sampleText(x),
+           failure();
+  FailureOr<Value> padded = padSpatial(builder, loc, x, options.padLow,
+                                       options.padHigh, options.mode);
+  if (failed(padded))
+    return failure();
+  FailureOr<Value> cols =
+      createChecked<PatchesOp>(builder, loc, *padded, options.window,
+                               options.strides, options.dilations);
+  if (failed(cols))
+    return failure();
+  // [C, K..., B, O...] as [G, C/G * K..., B * O...] times the weights
+  // [G, O/G, C/G * K...].
+  ArrayRef<int64_t> colsShape = tensorOf(*cols).getShape();
+  ArrayRef<int64_t> counts = colsShape.take_back(n);
+  int64_t batch = colsShape[n + 1];
+  int64_t rows = groupChannels * product(options.window);
+  int64_t columns = ShapedType::isDynamic(batch) ? ShapedType::kDynamic
+                                                 : batch * product(counts);
+  Value product;
+  if (groups == 1) {
+    Value colsMatrix = reshapeInferred(builder, loc, *cols, {rows, columns});
+    Value wMatrix = ReshapeOp::create(builder, loc, w,
+                                      ArrayRef<int64_t>{outChannels, rows});
+    product = MatmulOp::create(builder, loc, wMatrix, colsMatrix);
+  } else {
+    Value colsMatrix =
+        reshapeInferred(builder, loc, *cols, {groups, rows, columns});
+    Value wMatrix = ReshapeOp::create(
+        builder, loc, w,
+        ArrayRef<int64_t>{groups, outChannels / groups, rows});
+    product = MatmulOp::create(builder, loc, wMatrix, colsMatrix);
+  }
+  // [O, B, O...] to [B, O, O...].
+  SmallVector<int64_t> outShape{outChannels, batch};
+  llvm::append_range(outShape, counts);
+  Value y = reshapeInferred(builder, loc, product, outShape);
+  SmallVector<int64_t> permutation{1, 0};
+  for (int64_t i = 0; i < n; ++i)
+    permutation.push_back(2 + i);
+  y = TransposeOp::create(builder, loc, y, permutation);
+  if (bias) {
+    ArrayRef<int64_t> shape = tensorOf(y).getShape();
+    y = AddOp::create(builder, loc, y,
+                      BroadcastOp::create(builder, loc, bias,
+                                          dynamicSizes(builder, loc, shape, y),
+                                          shape, ArrayRef<int64_t>{1}));
+  }
+  return y;
+}
+
+FailureOr<Value> dln::pool(OpBuilder &builder, Location loc, Value x,
+                           PoolKind kind, const WindowOptions &options,
+                           bool countIncludePad) {
+  int64_t n = options.window.size();
+  StringRef name = kind == PoolKind::Max ? "max pooling" : "average pooling";
+  if (failed(checkImage(loc, name, x, n)))
+    return failure();
+  double fill =
+      kind == PoolKind::Max ? -std::numeric_limits<double>::infinity() : 0.0;
+  FailureOr<Value> padded =
+      padSpatial(builder, loc, x, options.padLow, options.padHigh,
+                 PaddingMode::Zeros, fill);
+  if (failed(padded))
+    return failure();
+  FailureOr<Value> cols =
+      createChecked<PatchesOp>(builder, loc, *padded, options.window,
+                               options.strides, options.dilations);
+  if (failed(cols))
+    return failure();
+  SmallVector<int64_t> windowAxes =
+      llvm::to_vector(llvm::seq<int64_t>(1, n + 1));
+  // [C, B, O...]
+  Value reduced = kind == PoolKind::Max
+                      ? ReduceMaxOp::create(builder, loc, *cols, windowAxes)
+                            .getResult()
+                      : reduceSum(builder, loc, *cols, windowAxes);
+  if (kind == PoolKind::Average) {
+    bool padding = llvm::any_of(options.padLow, [](int64_t p) { return p; }) ||
+                   llvm::any_of(options.padHigh, [](int64_t p) { return p; });
+    Value divisor;
+    if (countIncludePad || !padding) {
+      divisor = splatLike(builder, loc, reduced, product(options.window));
+    } else {
+      // The image elements in each window: the windows of a padded image of
+      // ones, a constant the compiler folds.
+      SmallVector<int64_t> onesShape{1, 1};
+      llvm::append_range(onesShape, tensorOf(x).getShape().drop_front(2));
+      Value ones = splatConstant(
+          builder, loc,
+          RankedTensorType::get(onesShape, tensorOf(x).getElementType()), 1.0);
+      Value paddedOnes = *padSpatial(builder, loc, ones, options.padLow,
+                                     options.padHigh, PaddingMode::Zeros);
+      Value counts = reduceSum(
+          builder, loc,
+          PatchesOp::create(builder, loc, paddedOnes, options.window,
+                            options.strides, options.dilations),
+          windowAxes); // [1, 1, O...]
+      SmallVector<int64_t> countShape(tensorOf(counts).getShape());
+      countShape.erase(countShape.begin()); // [1, O...]
+      Value perChannel = ReshapeOp::create(builder, loc, counts, countShape);
+      FailureOr<Value> spread = broadcastTo(
+          builder, loc, perChannel, tensorOf(reduced).getShape(), {reduced});
+      if (failed(spread))
+        return failure();
+      divisor = *spread;
+    }
+    reduced = DivOp::create(builder, loc, reduced, divisor);
+  }
+  SmallVector<int64_t> permutation{1, 0};
+  for (int64_t i = 0; i < n; ++i)
+    permutation.push_back(2 + i);
+  return TransposeOp::create(builder, loc, reduced, permutation).getResult();
+}
+
+FailureOr<Value> dln::globalPool(OpBuilder &builder, Location loc, Value x,
+                                 PoolKind kind) {
+  RankedTensorType type = tensorOf(x);
+  if (type.getRank() < 3)
+    return emitError(loc) << "global pooling expects per-sample images "
+                             "[channels, spatial...], got "
+                          << sampleText(x),
+           failure();
+  SmallVector<int64_t> spatial =
+      llvm::to_vector(llvm::seq<int64_t>(2, type.getRank()));
+  if (kind == PoolKind::Max)
+    return ReduceMaxOp::create(builder, loc, x, spatial).getResult();
+  return reduceMean(builder, loc, x, spatial);
+}

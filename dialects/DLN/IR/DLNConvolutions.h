@@ -1,0 +1,53 @@
+//===- DLNConvolutions.h - Convolution and pooling composites ---*- C++ -*-===//
+//
+// Convolutions and pooling over batched images [B, C, S1..Sn] (n = 1 or 2
+// spatial dimensions, channel-first as PyTorch), built from dln.pad,
+// dln.slice, dln.patches (im2col) and matmul: a convolution is its weights
+// times the image's windows; pooling reduces the windows. Autodiff sees only
+// those primitives. Shape errors are located and name the per-sample shapes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DLNC_DIALECTS_DLN_IR_DLNCONVOLUTIONS_H
+#define DLNC_DIALECTS_DLN_IR_DLNCONVOLUTIONS_H
+
+#include "dialects/DLN/IR/DLNComposites.h"
+
+namespace mlir::dln {
+
+/// How a convolution fills the border: zeros, the image as a torus
+/// (circular), mirrored without the edge (reflect) or the edge repeated.
+enum class PaddingMode { Zeros, Circular, Reflect, Replicate };
+
+/// One entry per spatial dimension.
+struct WindowOptions {
+  SmallVector<int64_t> window, strides, dilations, padLow, padHigh;
+  PaddingMode mode = PaddingMode::Zeros;
+};
+
+/// Pads the spatial dimensions of `x` ([B, C, S...]) by `low`/`high` per
+/// dimension: with `value` (zeros mode) or from the image itself.
+FailureOr<Value> padSpatial(OpBuilder &builder, Location loc, Value x,
+                            ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                            PaddingMode mode, double value = 0.0);
+
+/// `y[b, o] = bias[o] + sum over c in o's group and the window of w[o, c, k]
+/// x[b, c, s * stride + k * dilation - padLow]`; `w` is [O, C / groups, K...]
+/// (PyTorch's layout), `bias` [O] or null.
+FailureOr<Value> convolution(OpBuilder &builder, Location loc, Value x,
+                             Value w, Value bias, const WindowOptions &options,
+                             int64_t groups);
+
+enum class PoolKind { Max, Average };
+
+/// Max or average over each window; average divides by the window size, or
+/// with `countIncludePad = false` by the count of image elements in it.
+FailureOr<Value> pool(OpBuilder &builder, Location loc, Value x, PoolKind kind,
+                      const WindowOptions &options, bool countIncludePad);
+
+/// Max or mean over all spatial positions: [B, C, S...] -> [B, C].
+FailureOr<Value> globalPool(OpBuilder &builder, Location loc, Value x,
+                            PoolKind kind);
+
+} // namespace mlir::dln
+
+#endif // DLNC_DIALECTS_DLN_IR_DLNCONVOLUTIONS_H

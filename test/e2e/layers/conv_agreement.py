@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Convolution and pooling layers of dlnc against PyTorch (the oracle).
+
+For each configuration, compiles a small f64 model: a convolution (or
+pooling) of a [C, H, W] (or [C, L]) input, tanh, and a dense readout to one
+value, mse against a random target. Its initial parameters come from the
+executable (`--epochs 0 --save`); one full-batch SGD step with lr 1 then
+gives the gradient as `initial - final`. PyTorch computes the loss and the
+gradient of every parameter on the same parameters and data (F.conv2d,
+F.max_pool2d, ..., torch.autograd); the largest relative difference of the
+loss and of any gradient element, |dlnc - torch| / max(|torch|, 1e-8), must
+be at most --tol.
+Usage: conv_agreement.py --dlnc DLNC --work DIR
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROWS, CHANNELS, SIZE = 6, 2, 7
+
+
+def conv(options, kernel, dims=2, out=3, groups=1, **torch_options):
+    """A conv layer with `kernel` (a tuple) written into `options`: its .dln
+    declaration, its call, and the matching torch function of (x, params)."""
+    kind = "conv2d" if dims == 2 else "conv1d"
+    layer = f"layer c = {kind}({CHANNELS} -> {out}, {options})"
+    torch_conv = F.conv2d if dims == 2 else F.conv1d
+
+    def apply(x, p):
+        mode = torch_options.get("padding_mode", "zeros")
+        padding = torch_options.get("padding", 0)
+        if mode != "zeros":
+            pads = []
+            for p_ in (padding if isinstance(padding, tuple)
+                       else (padding,) * dims)[::-1]:
+                pads += [p_, p_]
+            x = F.pad(x, pads, mode=mode)
+            padding = 0
+        weight = p.get("c.weight")
+        if weight is None:  # shapes only
+            weight = torch.zeros((out, CHANNELS // groups) + kernel)
+        return torch_conv(x, weight, p.get("c.bias"),
+                          stride=torch_options.get("stride", 1),
+                          padding=padding,
+                          dilation=torch_options.get("dilation", 1),
+                          groups=groups)
+    return layer, "c(x)", apply
+
+
+def pool(call, fn):
+    return None, call, lambda x, p: fn(x)
+
+
+CONFIGS = {
+    "conv.k3.pad1": conv("kernel = 3, padding = 1", (3, 3), padding=1),
+    "conv.k3.same": conv("kernel = 3, padding = same", (3, 3), padding=1),
+    "conv.k3.s2.p1": conv("kernel = 3, stride = 2, padding = 1", (3, 3),
+                          stride=2, padding=1),
+    "conv.k31.p10": conv("kernel = (3, 1), padding = (1, 0)", (3, 1),
+                         padding=(1, 0)),
+    "conv.k3.d2.p2": conv("kernel = 3, dilation = 2, padding = 2", (3, 3),
+                          dilation=2, padding=2),
+    "conv.groups2": conv("kernel = 3, groups = 2", (3, 3), out=4, groups=2),
+    "conv.depthwise": conv("kernel = 3, padding = 1, groups = 2", (3, 3),
+                           out=2, groups=2, padding=1),
+    "conv.1x1.nobias": conv("kernel = 1, bias = false", (1, 1)),
+    "conv.circular": conv("kernel = 3, padding = circular", (3, 3), padding=1,
+                          padding_mode="circular"),
+    "conv.reflect": conv("kernel = 3, padding = 2, padding_mode = reflect",
+                         (3, 3), padding=2, padding_mode="reflect"),
+    "conv.replicate": conv("kernel = 3, padding = 1, padding_mode = replicate",
+                           (3, 3), padding=1, padding_mode="replicate"),
+    "conv1d.k3.d2": conv("kernel = 3, dilation = 2, padding = 1", (3,),
+                         dims=1, dilation=2, padding=1),
+    "max_pool2d.k2": pool("max_pool2d(x, kernel = 2)",
+                          lambda x: F.max_pool2d(x, 2)),
+    "max_pool2d.k3.s2.p1": pool("max_pool2d(x, kernel = 3, stride = 2, padding = 1)",
+                                lambda x: F.max_pool2d(x, 3, 2, 1)),
+    "avg_pool2d.k2": pool("avg_pool2d(x, kernel = 2)",
+                          lambda x: F.avg_pool2d(x, 2)),
+    "avg_pool2d.k3.s2.p1.exclude": pool(
+        "avg_pool2d(x, kernel = 3, stride = 2, padding = 1, count_include_pad = 0)",
+        lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)),
+    "avg_pool1d.k2": pool("avg_pool1d(x, kernel = 2)",
+                          lambda x: F.avg_pool1d(x, 2)),
+    "global_avg_pool": pool("global_avg_pool(x)", lambda x: x.mean((2, 3))),
+    "global_max_pool": pool("global_max_pool(x)", lambda x: x.amax((2, 3))),
+}
+
+
+def run(args, cwd):
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def check(name, layer, call, apply, dlnc, work):
+    directory = os.path.join(work, name)
+    os.makedirs(directory, exist_ok=True)
+    dims = 1 if "1d" in name else 2
+    shape = (CHANNELS, SIZE) if dims == 1 else (CHANNELS, SIZE, SIZE)
+    rng = np.random.default_rng(abs(hash(name)) % 2**32)
+    x = rng.normal(size=(ROWS,) + shape)
+    y = rng.normal(size=ROWS)
+    np.savetxt(os.path.join(directory, "data.csv"),
+               np.column_stack([x.reshape(ROWS, -1), y]), delimiter=",",
+               fmt="%.17g")
+    # The readout's width: the size of one sample's feature map.
+    with torch.no_grad():
+        width = apply(torch.tensor(x[:1]), {}).numel()
+    source = f"""model m {{
+  input x: f64[{", ".join(map(str, shape))}]
+  label y: f64[1]
+  {layer or ""}
+  layer r = dense({width} -> 1)
+  output z = r(flatten(tanh({call})))
+  loss = mse(z, y)
+}}
+data {{ train = csv("data.csv", label = -1)  test = csv("data.csv", label = -1) }}
+train {{ optimizer = sgd(lr = 1.0)  batch = all  epochs = 1  seed = 3 }}
+"""
+    with open(os.path.join(directory, "m.dln"), "w") as f:
+        f.write(source)
+    run([dlnc, "m.dln", "-o", "m"], directory)
+    run(["./m", "train", "--quiet", "--epochs", "0", "--save", "init.npz"],
+        directory)
+    run(["./m", "train", "--quiet", "--save", "final.npz"], directory)
+    eval_out = run(["./m", "eval", "--load", "init.npz", "--metrics-json",
+                    "/dev/stdout"], directory)
+    ours_loss = json.loads(eval_out[eval_out.index("{"):])["test_loss"]
+    init = dict(np.load(os.path.join(directory, "init.npz")))
+    final = dict(np.load(os.path.join(directory, "final.npz")))
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()
+              if not k.startswith("__")}
+    h = apply(torch.tensor(x), params)
+    z = torch.tanh(h).reshape(ROWS, -1) @ params["r.weight"] + params["r.bias"]
+    loss = F.mse_loss(z, torch.tensor(y).reshape(ROWS, 1))
+    loss.backward()
+    worst = abs(ours_loss - loss.item()) / max(abs(loss.item()), 1e-8)
+    for k, p in params.items():
+        ours = init[k] - final[k]  # lr 1
+        theirs = p.grad.numpy()
+        worst = max(worst, float((np.abs(ours - theirs) /
+                                  np.maximum(np.abs(theirs), 1e-8)).max()))
+    return worst
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dlnc", default="dlnc")
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--tol", type=float, default=1e-6)
+    parser.add_argument("-k", default="")
+    args = parser.parse_args()
+    torch.set_default_dtype(torch.float64)
+    dlnc = shutil.which(args.dlnc) or args.dlnc
+    dlnc = os.path.abspath(dlnc) if os.sep in dlnc else dlnc
+    passed = failed = 0
+    for name, (layer, call, apply) in CONFIGS.items():
+        if args.k not in name:
+            continue
+        try:
+            worst = check(name, layer, call, apply, dlnc, args.work)
+            ok = worst <= args.tol
+            print(f"{name:<32} {worst:10.2e}  {'ok' if ok else 'FAIL'}")
+        except Exception as error:
+            ok = False
+            print(f"{name:<32} {'-':>10}  FAIL: {error}")
+        passed += ok
+        failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
