@@ -56,6 +56,8 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createLowerStridedCopies());
   pm.addPass(createOutlineLoopNests());
   pm.addPass(createMergeDuplicateFunctions());
+  if (options.optLevel > 0)
+    pm.addNestedPass<func::FuncOp>(createApproximateMath());
   addUpstream(pm, "func.func(convert-linalg-to-loops),lower-affine,"
                   "convert-scf-to-cf,canonicalize,convert-vector-to-llvm,"
                   "expand-strided-metadata,lower-affine,"

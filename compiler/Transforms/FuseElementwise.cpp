@@ -2,7 +2,8 @@
 // Upstream linalg elementwise fusion, restricted so that a producer is only
 // fused into element-wise consumers: fusing an activation into a contraction
 // would recompute it once per reduction step. Splat constant operands of
-// element-wise ops are folded into their bodies.
+// element-wise ops are folded into their bodies, and so are broadcasts of
+// constants (the splats of a dynamic shape), whatever their use count.
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/Passes.h"
 
@@ -24,6 +25,15 @@ bool isElementwiseGeneric(Operation *op) {
   return generic && generic.getNumLoops() == generic.getNumParallelLoops();
 }
 
+/// A generic that only spreads constants (a splat of a dynamic shape is a
+/// broadcast of a scalar constant): free to recompute in every consumer.
+bool spreadsConstants(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  return generic && llvm::all_of(generic.getDpsInputs(), [](Value input) {
+           return isa_and_nonnull<arith::ConstantOp>(input.getDefiningOp());
+         });
+}
+
 struct FuseElementwisePass
     : public dln::impl::FuseElementwiseBase<FuseElementwisePass> {
   using FuseElementwiseBase::FuseElementwiseBase;
@@ -39,7 +49,7 @@ struct FuseElementwisePass
       if (!isElementwiseGeneric(producer) ||
           !isElementwiseGeneric(fused->getOwner()))
         return false;
-      return multiUse || producer->hasOneUse();
+      return multiUse || producer->hasOneUse() || spreadsConstants(producer);
     };
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

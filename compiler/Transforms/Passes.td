@@ -59,6 +59,19 @@ def LowerStridedCopies : Pass<"dln-lower-strided-copies", "mlir::func::FuncOp"> 
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ApproximateMath : Pass<"dln-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "f32 exp, log and tanh as vectorizable polynomials";
+  let description = [{
+    Replaces f32 `math.exp`, `math.log`, `math.log1p`, `math.expm1` and
+    `math.tanh` by MLIR's polynomial approximations (Cephes- and
+    Eigen-derived), which LLVM vectorizes, instead of one libm call per
+    element. f64 keeps libm. test/Transforms/math-accuracy.test bounds their
+    error in ulps against libm.
+  }];
+  let dependentDialects = ["mlir::math::MathDialect", "mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def TileContractions : Pass<"dln-tile-contractions", "mlir::func::FuncOp"> {
   let summary = "Tile linalg contractions for cache locality";
   let description = [{

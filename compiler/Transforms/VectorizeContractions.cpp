@@ -8,6 +8,7 @@
 // subviews, so any shape is handled.
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/ProductKernels.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -23,64 +24,9 @@ namespace mlir::dln {
 } // namespace mlir::dln
 
 using namespace mlir;
+using namespace mlir::dln;
 
 namespace {
-/// Loop positions of a matched product C[m, n] += A[m, k | k, m] * B[k, n].
-struct ProductShape {
-  unsigned m, n, k;
-  bool transposedLhs;
-};
-
-/// Any 2-D multiply-accumulate contraction, named (linalg.matmul with its
-/// indexing maps) or generic: the contraction interface decides, not the
-/// exact form of the body.
-std::optional<ProductShape> matchProduct(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || op.getNumLoops() != 3 ||
-      op.getNumReductionLoops() != 1 || !linalg::isaContractionOpInterface(op))
-    return std::nullopt;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  auto dims =
-      [](AffineMap map) -> std::optional<std::pair<unsigned, unsigned>> {
-    if (map.getNumResults() != 2 || !map.isProjectedPermutation())
-      return std::nullopt;
-    return std::make_pair(map.getDimPosition(0), map.getDimPosition(1));
-  };
-  auto lhs = dims(maps[0]), rhs = dims(maps[1]), out = dims(maps[2]);
-  if (!lhs || !rhs || !out)
-    return std::nullopt;
-  ProductShape shape{out->first, out->second, rhs->first, false};
-  if (rhs->second != shape.n ||
-      op.getIteratorTypesArray()[shape.k] != utils::IteratorType::reduction)
-    return std::nullopt;
-  if (*lhs == std::make_pair(shape.m, shape.k))
-    shape.transposedLhs = false;
-  else if (*lhs == std::make_pair(shape.k, shape.m))
-    shape.transposedLhs = true;
-  else
-    return std::nullopt;
-  return shape;
-}
-
-/// A view of `source` restricted to [offset, offset + size) in dimension `dim`.
-Value slice(ImplicitLocOpBuilder &b, Value source, unsigned dim,
-            OpFoldResult offset, OpFoldResult size) {
-  auto type = cast<MemRefType>(source.getType());
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    offsets.push_back(d == dim ? offset : OpFoldResult(b.getIndexAttr(0)));
-    sizes.push_back(d == dim ? size
-                             : memref::getMixedSize(b, b.getLoc(), source, d));
-    strides.push_back(b.getIndexAttr(1));
-  }
-  return memref::SubViewOp::create(b, source, offsets, sizes, strides);
-}
-
-/// Marks the products left for the rows and columns a kernel does not cover:
-/// their sizes (dynamic rows, say) may look like a kernel's, but they must
-/// not be blocked again.
-constexpr llvm::StringLiteral kRemainderAttr = "dln.kernel_remainder";
-
 struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
   VectorizeProduct(MLIRContext *context, int64_t vectorBytes, int64_t rows,
                    int64_t colVectors)
@@ -92,7 +38,7 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
     if (op->hasAttr(kRemainderAttr))
       return rewriter.notifyMatchFailure(op, "a remainder of a kernel");
     std::optional<ProductShape> shape = matchProduct(op);
-    if (!shape)
+    if (!shape || shape->transposedRhs)
       return rewriter.notifyMatchFailure(op, "not a row-major product");
     Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
@@ -110,13 +56,7 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
         (!ShapedType::isDynamic(n) && n < blockCols))
       return rewriter.notifyMatchFailure(op, "smaller than one block");
     // Contiguous rows of B and C are required by the vector loads.
-    auto contiguousRows = [](MemRefType type) {
-      SmallVector<int64_t> strides;
-      int64_t offset;
-      return succeeded(type.getStridesAndOffset(strides, offset)) &&
-             strides.back() == 1;
-    };
-    if (!contiguousRows(outType) || !contiguousRows(rhsType))
+    if (!hasContiguousRows(outType) || !hasContiguousRows(rhsType))
       return rewriter.notifyMatchFailure(op, "rows are not contiguous");
 
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
@@ -130,24 +70,8 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
     auto asValue = [&](OpFoldResult size) {
       return getValueOrCreateConstantIndexOp(b, b.getLoc(), size);
     };
-    // Per dimension: its size, the part that fills whole blocks (size -
-    // size % block) and what is left, each folded when static.
-    struct Extent {
-      OpFoldResult size, full, left;
-      bool hasLeftover;
-    };
-    auto extent = [&](unsigned dim, int64_t block) {
-      int64_t size = outType.getDimSize(dim);
-      if (!ShapedType::isDynamic(size))
-        return Extent{b.getIndexAttr(size), b.getIndexAttr(size - size % block),
-                      b.getIndexAttr(size % block), size % block != 0};
-      Value value = memref::DimOp::create(b, out, dim);
-      Value full = arith::SubIOp::create(
-          b, value, arith::RemUIOp::create(b, value, index(block)));
-      return Extent{value, full, arith::SubIOp::create(b, value, full).getResult(),
-                    true};
-    };
-    Extent rowExtent = extent(0, rows), colExtent = extent(1, blockCols);
+    BlockExtent rowExtent = blockExtent(b, out, 0, rows);
+    BlockExtent colExtent = blockExtent(b, out, 1, blockCols);
 
     // for j (column blocks), i (row blocks): the B panel stays in cache.
     auto colLoop = scf::ForOp::create(b, zero, asValue(colExtent.full),
@@ -211,14 +135,14 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
     // Leftover rows (all columns), then leftover columns of the full rows;
     // a dynamic leftover may be empty at run time.
     if (rowExtent.hasLeftover)
-      cloneOn(slice(b, lhs, lhsRowDim, rowExtent.full, rowExtent.left), rhs,
-              slice(b, out, 0, rowExtent.full, rowExtent.left));
+      cloneOn(sliceAlong(b, lhs, lhsRowDim, rowExtent.full, rowExtent.left), rhs,
+              sliceAlong(b, out, 0, rowExtent.full, rowExtent.left));
     if (colExtent.hasLeftover) {
       Value lhsRows =
-          slice(b, lhs, lhsRowDim, b.getIndexAttr(0), rowExtent.full);
-      Value outRows = slice(b, out, 0, b.getIndexAttr(0), rowExtent.full);
-      cloneOn(lhsRows, slice(b, rhs, 1, colExtent.full, colExtent.left),
-              slice(b, outRows, 1, colExtent.full, colExtent.left));
+          sliceAlong(b, lhs, lhsRowDim, b.getIndexAttr(0), rowExtent.full);
+      Value outRows = sliceAlong(b, out, 0, b.getIndexAttr(0), rowExtent.full);
+      cloneOn(lhsRows, sliceAlong(b, rhs, 1, colExtent.full, colExtent.left),
+              sliceAlong(b, outRows, 1, colExtent.full, colExtent.left));
     }
     rewriter.eraseOp(op);
     return success();
@@ -227,11 +151,12 @@ struct VectorizeProduct : public OpInterfaceRewritePattern<linalg::LinalgOp> {
   int64_t vectorBytes, rows, colVectors;
 };
 
-/// Products the kernel leaves (remainders, small shapes) with a row-major B
+/// Products the kernels leave (remainders, small shapes) with a row-major B
 /// become loops ordered so that n, contiguous in B and C, is innermost
 /// (A B: m, k, n; At B: k, m, n), which lets LLVM vectorize the inner loop.
 /// Products with a transposed B keep linalg.matmul's (m, n, k): a dot
-/// product of two contiguous rows.
+/// product of two contiguous rows, whose body gets `reassoc` so that LLVM
+/// may vectorize the reduction.
 struct OrderProductLoops : public OpRewritePattern<linalg::MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -245,6 +170,15 @@ struct OrderProductLoops : public OpRewritePattern<linalg::MatmulOp> {
         linalg::generalizeNamedOp(rewriter, op);
     if (failed(generic))
       return failure();
+    auto fast = arith::FastMathFlagsAttr::get(
+        rewriter.getContext(),
+        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    generic->getBody()->walk([&](Operation *inner) {
+      if (isa<arith::AddFOp, arith::MulFOp>(inner))
+        inner->setAttr("fastmath", fast);
+    });
+    if (shape->transposedRhs)
+      return success();
     SmallVector<unsigned> order =
         shape->transposedLhs
             ? SmallVector<unsigned>{shape->k, shape->m, shape->n}
@@ -262,6 +196,7 @@ struct VectorizeContractionsPass
     RewritePatternSet patterns(&getContext());
     patterns.add<VectorizeProduct>(&getContext(), vectorBytes, rows,
                                    colVectors);
+    populateDotProductKernelPatterns(patterns, vectorBytes);
     patterns.add<OrderProductLoops>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

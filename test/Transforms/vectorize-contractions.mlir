@@ -156,3 +156,33 @@ func.func @dynamic_columns(%a: memref<6x5xf32>, %b: memref<5x?xf32>, %c: memref<
   }
   return
 }
+
+// -----
+
+#mk = affine_map<(d0, d1, d2) -> (d0, d2)>
+#nk = affine_map<(d0, d1, d2) -> (d1, d2)>
+#mn = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// C += A Bt with a long dynamic k (a convolution's weight gradient): 4 x 4
+// dot products (AVX-512) accumulate vectors over k, the last partial vector
+// a masked read, then one horizontal sum each; 6 rows leave 2 for the
+// original op.
+// CHECK-LABEL: func @dot_products
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-16: vector.fma
+// CHECK: scf.if
+// CHECK: vector.transfer_read
+// CHECK-COUNT-16: vector.reduction <add>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<2x8xf32, strided<[8, 1], offset: 32>>) attrs = {dln.kernel_remainder}
+func.func @dot_products(%a: memref<6x?xf32>, %b: memref<8x?xf32>, %c: memref<6x8xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<6x?xf32>, memref<8x?xf32>) outs(%c : memref<6x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y fastmath<reassoc,contract> : f32
+    %s = arith.addf %z, %m fastmath<reassoc,contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -2,9 +2,8 @@
 // Pad and slice become tensor.insert_slice into a filled tensor and
 // tensor.extract_slice (strided, so the interior padding of a strided
 // slice's gradient is the same op). Patches (im2col) is one linalg.generic
-// reading the image through an affine map; unpatches (col2im) gathers, for
-// every image element, the window entries that cover it, so it stays a
-// reduction over the window instead of a scatter.
+// reading the image through an affine map; unpatches (col2im) is one writing
+// into the image through that map, adding up the windows that overlap.
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/DLNToLinalg/LinalgBuilders.h"
 #include "compiler/Conversion/DLNToLinalg/Patterns.h"
@@ -85,8 +84,8 @@ struct PatchesLowering : public OpConversionPattern<PatchesOp> {
     for (int64_t i = 0; i < n; ++i)
       inputExprs.push_back(dim(n + 2 + i) * op.getStrides()[i] +
                            dim(1 + i) * op.getDilations()[i]);
+    // The batch, result dimension n + 1, is input dimension 0.
     SmallVector<int64_t> sourceDims(rank, 0);
-    sourceDims[n + 1] = 0; // the batch: input dimension 0
     Value init = emptyTensor(
         b, type, dynamicSizesFrom(b, type, adaptor.getInput(), sourceDims));
     rewriter.replaceOp(
@@ -112,75 +111,31 @@ struct UnpatchesLowering : public OpConversionPattern<UnpatchesOp> {
     auto colsType = cast<RankedTensorType>(cols.getType());
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     int64_t n = op.getSpatial().size();
-    ArrayRef<int64_t> window = colsType.getShape().slice(1, n);
-    ArrayRef<int64_t> counts = colsType.getShape().take_back(n);
-    // Loops (b, c, s..., k...): every image element sums the window entries
-    // over it. A window-shaped operand gives the k loops their ranges.
-    unsigned loops = 2 + 2 * n;
+    // Loops over the windows [C, K..., B, O...], in their layout, each
+    // entry added into image[b, c, o_i * s_i + k_i * d_i]: the output map is
+    // not injective, so this is a scatter-add, which the sequential loops
+    // it lowers to perform in order; the innermost loop walks both the
+    // windows and (at stride 1) the image contiguously, so it vectorizes.
+    unsigned loops = colsType.getRank();
     auto dim = [&](int64_t d) { return b.getAffineDimExpr(d); };
-    SmallVector<AffineExpr> windowExprs, outExprs;
+    SmallVector<AffineExpr> imageExprs{dim(n + 1), dim(0)};
     for (int64_t i = 0; i < n; ++i)
-      windowExprs.push_back(dim(2 + n + i));
-    for (int64_t d = 0; d < 2 + n; ++d)
-      outExprs.push_back(dim(d));
-    Value windowShape =
-        tensor::EmptyOp::create(b, window, type.getElementType());
+      imageExprs.push_back(dim(n + 2 + i) * op.getStrides()[i] +
+                           dim(1 + i) * op.getDilations()[i]);
     SmallVector<IteratorType> iterators(loops, IteratorType::parallel);
     for (int64_t i = 0; i < n; ++i)
-      iterators[2 + n + i] = IteratorType::reduction;
+      iterators[1 + i] = IteratorType::reduction;
     SmallVector<int64_t> sourceDims(type.getRank(), 0);
     sourceDims[0] = n + 1; // the batch: dimension n + 1 of the windows
     Value init = filledTensor(b, type, 0.0,
                               dynamicSizesFrom(b, type, cols, sourceDims));
-    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
-    Value result = buildGeneric(
-        b, type, windowShape, {AffineMap::get(loops, 0, windowExprs,
-                                              b.getContext())},
-        AffineMap::get(loops, 0, outExprs, b.getContext()), iterators, init,
-        [&](ImplicitLocOpBuilder &nb, ValueRange args) {
-          auto index = [&](int64_t v) -> Value {
-            return arith::ConstantIndexOp::create(nb, v);
-          };
-          Value zero = index(0);
-          Value valid;
-          // [c, k..., b, o...], o_i = (s_i - k_i * d_i) / stride_i when that
-          // is a whole window position; clamped to 0 otherwise, and masked.
-          SmallVector<Value> at{linalg::IndexOp::create(nb, 1)};
-          SmallVector<Value> positions;
-          for (int64_t i = 0; i < n; ++i) {
-            Value s = linalg::IndexOp::create(nb, 2 + i);
-            Value k = linalg::IndexOp::create(nb, 2 + n + i);
-            at.push_back(k);
-            Value offset = arith::SubIOp::create(
-                nb, s, arith::MulIOp::create(nb, k, index(dilations[i])));
-            Value ok = arith::CmpIOp::create(nb, arith::CmpIPredicate::sge,
-                                             offset, zero);
-            Value clamped = arith::MaxSIOp::create(nb, offset, zero);
-            Value o = clamped;
-            if (strides[i] != 1) {
-              o = arith::DivUIOp::create(nb, clamped, index(strides[i]));
-              Value exact = arith::CmpIOp::create(
-                  nb, arith::CmpIPredicate::eq,
-                  arith::RemUIOp::create(nb, clamped, index(strides[i])), zero);
-              ok = arith::AndIOp::create(nb, ok, exact);
-            }
-            Value inRange = arith::CmpIOp::create(nb, arith::CmpIPredicate::ult,
-                                                  o, index(counts[i]));
-            ok = arith::AndIOp::create(nb, ok, inRange);
-            positions.push_back(
-                arith::SelectOp::create(nb, inRange, o, zero));
-            valid = valid ? arith::AndIOp::create(nb, valid, ok).getResult()
-                          : ok;
-          }
-          at.push_back(linalg::IndexOp::create(nb, 0));
-          llvm::append_range(at, positions);
-          Value entry = tensor::ExtractOp::create(nb, cols, at);
-          FloatMath m{nb};
-          Value picked = arith::SelectOp::create(
-              nb, valid, entry, m.constant(type.getElementType(), 0.0));
-          return m.add(args[1], picked);
-        });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, buildGeneric(b, type, cols, {b.getMultiDimIdentityMap(loops)},
+                         AffineMap::get(loops, 0, imageExprs, b.getContext()),
+                         iterators, init,
+                         [](ImplicitLocOpBuilder &nb, ValueRange args) {
+                           return FloatMath{nb}.add(args[1], args[0]);
+                         }));
     return success();
   }
 };
