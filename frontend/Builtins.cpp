@@ -199,6 +199,33 @@ template <PoolKind Kind> FailureOr<Value> buildGlobalPool(const BuiltinCall &c) 
   return globalPool(c.builder, c.loc, c.args[0], Kind);
 }
 
+/// where(c, a, b): `a` where `c` is nonzero, else `b`, broadcast together.
+FailureOr<Value> buildWhere(const BuiltinCall &c) {
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(c.loc, shapeOf(c.args[0]), shapeOf(c.args[1]));
+  if (failed(shape))
+    return failure();
+  shape = broadcastShapes(c.loc, *shape, shapeOf(c.args[2]));
+  if (failed(shape))
+    return failure();
+  SmallVector<Value> spread;
+  for (Value arg : c.args) {
+    FailureOr<Value> b = broadcastTo(c.builder, c.loc, arg, *shape, c.args);
+    if (failed(b))
+      return failure();
+    spread.push_back(*b);
+  }
+  return SelectOp::create(c.builder, c.loc, spread[0], spread[1], spread[2])
+      .getResult();
+}
+
+FailureOr<Value> buildIou(const BuiltinCall &c) {
+  return intersectionOverUnion(c.builder, c.loc, c.args[0], c.args[1]);
+}
+
 FailureOr<Value> buildNll(const BuiltinCall &c) {
   return nll(c.builder, c.loc, c.args[0], c.args[1], c.numClasses);
 }
@@ -236,6 +263,7 @@ const Builtin builtins[] = {
     {"sign", 1, {}, unary<SignOp>},
     {"identity", 1, {}, buildIdentity},
     // Element-wise math (9.3).
+    {"where", 3, {}, buildWhere},
     {"exp", 1, {}, unary<ExpOp>},
     {"log", 1, {}, unary<LogOp>},
     {"abs", 1, {}, unary<AbsOp>},
@@ -262,6 +290,7 @@ const Builtin builtins[] = {
     {"log_likelihood", 2, {}, buildLogLikelihood},
     {"reconstruction_error", 2, {}, buildReconstructionError},
     {"psnr", 2, psnrOptions, buildPsnr},
+    {"iou", 2, {}, buildIou},
     // Pooling (9.4): per-sample images [C, S...].
     {"max_pool1d", 1, maxPoolOptions, buildPool<1, PoolKind::Max>, false, true},
     {"max_pool2d", 1, maxPoolOptions, buildPool<2, PoolKind::Max>, false, true},

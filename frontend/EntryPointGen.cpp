@@ -42,6 +42,24 @@ private:
   /// 0 for a padded last batch's filler) weighs the batch means of training.
   func::FuncOp createFunction(StringRef name, bool masked,
                               TypeRange extraInputs, TypeRange results);
+  /// The data arguments of a function createFunction made: x, y (null for
+  /// a model without a label) and the mask (null unless masked).
+  struct DataArgs {
+    Value x, y, mask;
+    /// Params and data arguments: where extra inputs start.
+    unsigned end;
+  };
+  DataArgs dataArgs(func::FuncOp func, bool masked) {
+    unsigned next = model.params.size();
+    DataArgs data;
+    data.x = func.getArgument(next++);
+    if (model.hasLabel())
+      data.y = func.getArgument(next++);
+    if (masked)
+      data.mask = func.getArgument(next++);
+    data.end = next;
+    return data;
+  }
   void setRole(func::FuncOp func, unsigned index, Role role, StringRef name) {
     func.setArgAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
   }
@@ -99,7 +117,8 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
   int64_t batch = ShapedType::kDynamic;
   SmallVector<Type> inputs = paramTypes();
   inputs.push_back(model.inputType(batch));
-  inputs.push_back(model.labelType(batch));
+  if (model.hasLabel())
+    inputs.push_back(model.labelType(batch));
   if (masked)
     inputs.push_back(RankedTensorType::get({batch}, model.elementType));
   llvm::append_range(inputs, extraInputs);
@@ -108,11 +127,12 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
                                    builder.getFunctionType(inputs, results));
   for (auto [index, param] : llvm::enumerate(model.params))
     setRole(func, index, Role::param, param.name);
-  unsigned numParams = model.params.size();
-  setRole(func, numParams, Role::input, model.inputName);
-  setRole(func, numParams + 1, Role::label, model.labelName);
+  unsigned next = model.params.size();
+  setRole(func, next++, Role::input, model.inputName);
+  if (model.hasLabel())
+    setRole(func, next++, Role::label, model.labelName);
   if (masked)
-    setRole(func, numParams + 2, Role::mask, "mask");
+    setRole(func, next, Role::mask, "mask");
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
 }
@@ -269,15 +289,16 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
   lossFunc.setPrivate();
   unsigned numParams = model.params.size();
   auto args = lossFunc.getArguments();
+  DataArgs data = dataArgs(lossFunc, /*masked=*/true);
   FailureOr<ForwardValues> forward =
-      model.emitForward(args.take_front(numParams), args[numParams],
-                        args[numParams + 1], /*withUpdates=*/false);
+      model.emitForward(args.take_front(numParams), data.x, data.y,
+                        /*withUpdates=*/false);
   if (failed(forward))
     return failure();
   Location where = lossLoc();
   // The mean over the real rows: sum(loss * mask) / sum(mask).
   Value objective = batchMean(builder, where, {forward->perSampleLoss, true},
-                              args[numParams + 2]);
+                              data.mask);
   if (config) {
     FailureOr<Value> extra =
         penalty(*config, args.take_front(numParams), where);
@@ -299,9 +320,10 @@ LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
                      {});
   unsigned numParams = model.params.size();
   auto args = evalFunc.getArguments();
+  DataArgs data = dataArgs(evalFunc, /*masked=*/false);
   FailureOr<ForwardValues> forward =
-      model.emitForward(args.take_front(numParams), args[numParams],
-                        args[numParams + 1], /*withUpdates=*/false, /*mask=*/nullptr,
+      model.emitForward(args.take_front(numParams), data.x, data.y,
+                        /*withUpdates=*/false, /*mask=*/nullptr,
                         /*withMetrics=*/true);
   if (failed(forward))
     return failure();
@@ -434,7 +456,8 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
                                          /*masked=*/true, extraInputs,
                                          resultTypes);
   auto args = stepFunc.getArguments();
-  unsigned dataArgs = numParams + 3; // params, x, y, mask
+  DataArgs data = this->dataArgs(stepFunc, /*masked=*/true);
+  unsigned dataArgs = data.end; // params, x, [y], mask
   Location where = lossLoc();
   ValueRange stateArgs = args.slice(dataArgs, stateTypes.size());
   ValueRange lrArgs = args.take_back(groups.size());
@@ -489,9 +512,8 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   }
   if (!model.updates.empty()) {
     FailureOr<ForwardValues> forward =
-        model.emitForward(args.take_front(numParams), args[numParams],
-                          args[numParams + 1], /*withUpdates=*/true,
-                          args[numParams + 2]);
+        model.emitForward(args.take_front(numParams), data.x, data.y,
+                          /*withUpdates=*/true, data.mask);
     if (failed(forward))
       return failure();
     for (auto [index, value] : forward->updates)
@@ -633,11 +655,12 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
   module->setAttr("dln.state", defaultState);
   module->setAttr("dln.input",
                   SampleAttr::get(&context, inputName, inputShape));
-  module->setAttr(
-      "dln.label",
-      labelIsClass
-          ? Attribute(ClassLabelAttr::get(&context, labelName, numClasses))
-          : Attribute(SampleAttr::get(&context, labelName, labelShape)));
+  if (hasLabel())
+    module->setAttr(
+        "dln.label",
+        labelIsClass
+            ? Attribute(ClassLabelAttr::get(&context, labelName, numClasses))
+            : Attribute(SampleAttr::get(&context, labelName, labelShape)));
   module->setAttr("dln.dtype", TypeAttr::get(elementType));
   module->setAttr("dln.output_name", builder.getStringAttr(outputName));
   SmallVector<Attribute> lossNames;

@@ -138,18 +138,20 @@ FailureOr<SmallVector<int64_t>> readSizes(const LayerDeclContext &context,
   return values;
 }
 
-/// The layout of a convolution's LayerConfig.
+/// The layout of a convolution's LayerConfig (output padding: transposed
+/// convolutions only).
 struct ConvConfig {
   int64_t rank, groups;
   dln::PaddingMode mode;
   dln::WindowOptions window;
+  SmallVector<int64_t> outputPadding;
 
   void store(LayerConfig &config) const {
     config = {rank, groups, static_cast<int64_t>(mode)};
     for (ArrayRef<int64_t> list :
          {ArrayRef<int64_t>(window.window), ArrayRef<int64_t>(window.strides),
           ArrayRef<int64_t>(window.dilations), ArrayRef<int64_t>(window.padLow),
-          ArrayRef<int64_t>(window.padHigh)})
+          ArrayRef<int64_t>(window.padHigh), ArrayRef<int64_t>(outputPadding)})
       llvm::append_range(config, list);
   }
   static ConvConfig load(ArrayRef<int64_t> config) {
@@ -165,6 +167,7 @@ struct ConvConfig {
     c.window.dilations = list(2);
     c.window.padLow = list(3);
     c.window.padHigh = list(4);
+    c.outputPadding = list(5);
     c.window.mode = c.mode;
     return c;
   }
@@ -231,12 +234,15 @@ LogicalResult readPadding(const LayerDeclContext &context, ConvConfig &conv) {
 
 /// conv1d / conv2d(IN -> OUT, kernel, stride, padding, dilation, groups,
 /// bias, padding_mode, init, bias_init): weight [OUT, IN / groups, K...]
-/// (PyTorch's layout) and bias [OUT].
-template <int64_t Rank>
+/// (PyTorch's layout) and bias [OUT]. The transposed ones (Transposed) take
+/// output_padding and keep weight [IN, OUT / groups, K...].
+template <int64_t Rank, bool Transposed = false>
 LogicalResult declareConv(const LayerDeclContext &context,
                           SmallVectorImpl<LayerParam> &params,
                           LayerConfig &config) {
-  StringRef kind = Rank == 1 ? "conv1d" : "conv2d";
+  StringRef kind = Transposed ? (Rank == 1 ? "conv_transpose1d"
+                                           : "conv_transpose2d")
+                              : (Rank == 1 ? "conv1d" : "conv2d");
   int64_t in, out;
   if (failed(readDims(context, kind, in, out)))
     return failure();
@@ -265,17 +271,38 @@ LogicalResult declareConv(const LayerDeclContext &context,
              << in << " -> " << out << ")";
     conv.groups = *value;
   }
-  if (failed(readPadding(context, conv)))
-    return failure();
+  if (Transposed) {
+    // Zero padding only: it crops the output of a transposed convolution.
+    const Argument *padding = findNamedArgument(context.call, "padding");
+    if (padding && llvm::isa<IdentifierExpr>(padding->value.get()))
+      return context.error(padding->loc)
+             << "a transposed convolution's 'padding' crops its output: "
+                "an integer or a tuple";
+    FailureOr<SmallVector<int64_t>> sizes =
+        readSizes(context, "padding", Rank, 0, 0);
+    FailureOr<SmallVector<int64_t>> extra =
+        readSizes(context, "output_padding", Rank, 0, 0);
+    if (failed(sizes) || failed(extra))
+      return failure();
+    conv.window.padLow = *sizes;
+    conv.window.padHigh = *sizes;
+    conv.outputPadding = *extra;
+  } else {
+    if (failed(readPadding(context, conv)))
+      return failure();
+    conv.outputPadding.assign(Rank, 0);
+  }
   conv.store(config);
   int64_t window = 1;
   for (int64_t k : *kernel)
     window *= k;
-  SmallVector<int64_t> weightShape{out, in / conv.groups};
+  // PyTorch's fans: weight.size(1) * window for fan_in.
+  SmallVector<int64_t> weightShape{Transposed ? in : out,
+                                   (Transposed ? out : in) / conv.groups};
   llvm::append_range(weightShape, *kernel);
   return declareWeightAndBias(context, weightShape, out,
-                              in / conv.groups * window,
-                              out / conv.groups * window, params);
+                              weightShape[1] * window,
+                              weightShape[0] / conv.groups * window, params);
 }
 
 FailureOr<Value> applyConv(OpBuilder &builder, Location loc, Value input,
@@ -286,15 +313,32 @@ FailureOr<Value> applyConv(OpBuilder &builder, Location loc, Value input,
                           conv.window, conv.groups);
 }
 
+FailureOr<Value> applyConvTranspose(OpBuilder &builder, Location loc,
+                                    Value input, ArrayRef<Value> params,
+                                    ArrayRef<int64_t> config) {
+  ConvConfig conv = ConvConfig::load(config);
+  return dln::convolutionTranspose(builder, loc, input, params[0],
+                                   params.size() > 1 ? params[1] : Value(),
+                                   conv.window, conv.outputPadding,
+                                   conv.groups);
+}
+
 const StringLiteral denseOptions[] = {"init", "bias_init", "bias"};
 const StringLiteral convOptions[] = {
     "kernel", "stride",  "padding", "dilation",    "groups",
     "bias",   "init",    "bias_init", "padding_mode"};
+const StringLiteral convTransposeOptions[] = {
+    "kernel", "stride", "padding",   "output_padding", "dilation",
+    "groups", "bias",   "init",      "bias_init"};
 
 const LayerKind layerKinds[] = {
     {"dense", denseOptions, declareDense, applyDense},
     {"conv1d", convOptions, declareConv<1>, applyConv, /*needsBatch=*/true},
     {"conv2d", convOptions, declareConv<2>, applyConv, /*needsBatch=*/true},
+    {"conv_transpose1d", convTransposeOptions, declareConv<1, true>,
+     applyConvTranspose, /*needsBatch=*/true},
+    {"conv_transpose2d", convTransposeOptions, declareConv<2, true>,
+     applyConvTranspose, /*needsBatch=*/true},
 };
 } // namespace
 

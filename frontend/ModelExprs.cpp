@@ -5,6 +5,7 @@
 #include "frontend/ModelGen.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
+#include "dialects/DLN/IR/DLNConvolutions.h"
 #include "frontend/Builtins.h"
 #include "frontend/Operators.h"
 
@@ -129,6 +130,8 @@ FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
 std::optional<FailureOr<SampleValue>>
 ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
   StringRef name = calleeName(call);
+  if (name == "concat")
+    return emitConcat(call);
   unsigned arity = llvm::StringSwitch<unsigned>(name)
                        .Cases({"outer", "matmul"}, 2)
                        .Cases({"transpose", "sum", "mean", "flatten"}, 1)
@@ -164,6 +167,53 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
   if (name == "flatten")
     return FailureOr<SampleValue>(perSampleFlatten(builder, where, args[0]));
   return FailureOr<SampleValue>(perSampleMean(builder, where, args[0]));
+}
+
+FailureOr<SampleValue> ModelGen::emitConcat(const CallExpr &call) {
+  // concat(a, b, ..., axis = 0): per-sample axes; all parts batched alike.
+  SmallVector<Value> parts;
+  std::optional<bool> batched;
+  int64_t axis = 0;
+  for (const Argument &arg : call.args) {
+    if (!arg.name.empty()) {
+      std::optional<int64_t> value =
+          arg.name == "axis" ? evaluateInteger(*arg.value, &modelParams)
+                             : std::nullopt;
+      if (!value)
+        return error(arg.loc) << (arg.name == "axis"
+                                      ? "'axis' must be an integer"
+                                      : "'concat' takes parts and 'axis'"),
+               failure();
+      axis = *value;
+      continue;
+    }
+    FailureOr<SampleValue> part = emitExpr(*arg.value);
+    if (failed(part))
+      return failure();
+    if (batched && *batched != part->batched)
+      return error(arg.loc) << "concat joins per-sample values or fixed "
+                               "ones, not both",
+             failure();
+    batched = part->batched;
+    parts.push_back(part->value);
+  }
+  if (parts.size() < 2)
+    return error(call.getLoc()) << "concat expects at least two parts",
+           failure();
+  int64_t rank = cast<RankedTensorType>(parts[0].getType()).getRank() -
+                 (*batched ? 1 : 0);
+  if (axis < -rank || axis >= rank)
+    return error(call.getLoc()) << "concat axis " << axis
+                                << " is out of range for per-sample rank "
+                                << rank,
+           failure();
+  if (axis < 0)
+    axis += rank;
+  FailureOr<Value> joined = concatenate(builder, loc(call.getLoc()), parts,
+                                        axis + (*batched ? 1 : 0));
+  if (failed(joined))
+    return failure();
+  return SampleValue{*joined, *batched};
 }
 
 FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
@@ -396,7 +446,8 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
   values.clear();
   paramValues.assign(paramArgs.begin(), paramArgs.end());
   values[inputName] = {x, true};
-  values[labelName] = {y, true};
+  if (y)
+    values[labelName] = {y, true};
   ForwardValues forward;
   if (failed(emitBody(forward)))
     return failure();

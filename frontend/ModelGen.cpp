@@ -11,6 +11,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cmath>
+
 using namespace dlnc;
 using namespace mlir;
 using namespace mlir::dln;
@@ -63,14 +65,43 @@ FailureOr<Type> ModelGen::elementTypeOf(const TypeNode &type) {
   return element;
 }
 
-FailureOr<SmallVector<int64_t>> ModelGen::staticDims(const TypeNode &type) {
+FailureOr<SmallVector<int64_t>> ModelGen::staticDims(const TypeNode &type,
+                                                     bool allowDynamic) {
   SmallVector<int64_t> shape;
   for (const TypeArg &arg : type.args) {
-    if (arg.kind != TypeArg::Kind::Integer || arg.value <= 0)
+    // `?` matches any size at each call of a sub-model (docs 5.5); a name
+    // is an integer parameter of the model (`f32[c_in, ?, ?]`).
+    if (arg.kind == TypeArg::Kind::Dynamic && allowDynamic) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t value = arg.value;
+    if (arg.kind == TypeArg::Kind::Type && arg.type &&
+        arg.type->args.empty()) {
+      auto bound = modelParams.find(arg.type->name);
+      if (bound == modelParams.end() ||
+          bound->second != std::floor(bound->second))
+        return error(type.loc) << "'" << arg.type->name
+                               << "' in '" << type.name
+                               << "[...]' is not an integer parameter of "
+                                  "model '"
+                               << model.name << "'",
+               failure();
+      value = static_cast<int64_t>(bound->second);
+    } else if (arg.kind != TypeArg::Kind::Integer) {
+      return error(type.loc)
+             << "expected positive static dimensions in '" << type.name
+             << "[...]'"
+             << (arg.kind == TypeArg::Kind::Dynamic
+                     ? " ('?' is only allowed in a sub-model's input)"
+                     : ""),
+             failure();
+    }
+    if (value <= 0)
       return error(type.loc) << "expected positive static dimensions in '"
                              << type.name << "[...]'",
              failure();
-    shape.push_back(arg.value);
+    shape.push_back(value);
   }
   return shape;
 }
@@ -113,7 +144,8 @@ LogicalResult ModelGen::declareSample(const Stmt &stmt) {
   if (elementType && *element != elementType)
     return error(type.loc) << "all inputs and labels must share one dtype";
   elementType = *element;
-  FailureOr<SmallVector<int64_t>> shape = staticDims(type);
+  FailureOr<SmallVector<int64_t>> shape =
+      staticDims(type, /*allowDynamic=*/!isRoot() && !isLabel);
   if (failed(shape))
     return failure();
   if (shape->empty())
@@ -447,9 +479,6 @@ LogicalResult ModelGen::declare() {
   if (inputName.empty())
     return error(model.loc)
            << "model '" << model.name << "' declares no 'input'";
-  if (labelName.empty() && isRoot())
-    return error(model.loc)
-           << "model '" << model.name << "' declares no 'label'";
   if (!elementType)
     elementType = builder.getF32Type();
   for (const Stmt &stmt : model.body) {

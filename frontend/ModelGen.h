@@ -124,7 +124,14 @@ private:
   std::optional<mlir::dln::InitAttr> parseInit(const Expr *expr, int64_t fanIn,
                                                int64_t fanOut);
   mlir::FailureOr<mlir::Type> elementTypeOf(const TypeNode &type);
-  mlir::FailureOr<llvm::SmallVector<int64_t>> staticDims(const TypeNode &type);
+  /// The dimensions of `type`: integers, integer model parameters, and with
+  /// `allowDynamic` `?` (kDynamic).
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  staticDims(const TypeNode &type, bool allowDynamic = false);
+
+  /// Autoencoders and generators declare no label: their entry points take
+  /// no y.
+  bool hasLabel() const { return !labelName.empty(); }
 
   /// The batched type of the input or label.
   mlir::RankedTensorType inputType(int64_t batch) const;
@@ -142,6 +149,8 @@ private:
                                              bool withMetrics = false);
   mlir::FailureOr<SampleValue> emitExpr(const Expr &expr);
   mlir::FailureOr<SampleValue> emitCall(const CallExpr &call);
+  /// `concat(a, b, ..., axis = k)` along a per-sample axis.
+  mlir::FailureOr<SampleValue> emitConcat(const CallExpr &call);
   mlir::FailureOr<SampleValue> emitBinary(const BinaryExpr &binary);
   mlir::FailureOr<SampleValue> emitIdentifier(const IdentifierExpr &name);
   /// `outer`, `transpose`, `sum`, `mean`, `matmul`: builtins whose meaning

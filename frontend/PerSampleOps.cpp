@@ -73,7 +73,12 @@ std::string dlnc::shapeString(Type elementType, ArrayRef<int64_t> shape) {
   os << elementType;
   if (!shape.empty()) {
     os << "[";
-    llvm::interleaveComma(shape, os);
+    llvm::interleaveComma(shape, os, [&](int64_t d) {
+      if (ShapedType::isDynamic(d))
+        os << "?";
+      else
+        os << d;
+    });
     os << "]";
   }
   return text;

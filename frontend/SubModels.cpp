@@ -94,7 +94,13 @@ ModelGen::emitInstance(const CallExpr &call, ArrayRef<SampleValue> inputs) {
                                 << "' takes 1 input, got " << inputs.size(),
            failure();
   ArrayRef<int64_t> shape = inputs[0].sampleShape();
-  if (shape != ArrayRef<int64_t>(inputShape))
+  // `?` matches any size: each call specializes the body for its input.
+  bool matches = shape.size() == inputShape.size() &&
+                 llvm::all_of(llvm::zip(shape, inputShape), [](auto pair) {
+                   auto [got, declared] = pair;
+                   return ShapedType::isDynamic(declared) || got == declared;
+                 });
+  if (!matches)
     return error(call.getLoc())
                << "model '" << model.name << "' expects an input of "
                << shapeString(elementType, inputShape) << " but got "

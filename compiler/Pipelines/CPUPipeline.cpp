@@ -58,10 +58,14 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createMergeDuplicateFunctions());
   if (options.optLevel > 0)
     pm.addNestedPass<func::FuncOp>(createApproximateMath());
+  // Buffers are allocated through libdlnrt's _mlir_memref_to_llvm_alloc
+  // and _free (use-generic-functions), which reuse freed blocks
+  // (runtime/lib/ModelMemory.cpp).
   addUpstream(pm, "func.func(convert-linalg-to-loops),lower-affine,"
                   "convert-scf-to-cf,canonicalize,convert-vector-to-llvm,"
                   "expand-strided-metadata,lower-affine,"
-                  "finalize-memref-to-llvm,convert-math-to-llvm,"
+                  "finalize-memref-to-llvm{use-generic-functions},"
+                  "convert-math-to-llvm,"
                   "convert-math-to-libm,convert-arith-to-llvm,"
                   "convert-index-to-llvm,convert-func-to-llvm,"
                   "convert-cf-to-llvm,reconcile-unrealized-casts");

@@ -189,8 +189,9 @@ public:
     auto input = module->getAttrOfType<dln::SampleAttr>("dln.input");
     Attribute label = module->getAttr("dln.label");
     auto data = module->getAttrOfType<dln::DataAttr>("dln.data");
+    // A model without a label (an autoencoder) has none.
     if (!dtype || !params || !input || !data ||
-        !isa_and_nonnull<dln::SampleAttr, dln::ClassLabelAttr>(label))
+        (label && !isa<dln::SampleAttr, dln::ClassLabelAttr>(label)))
       return module.emitError("missing dln.* model attributes: not a dlnc "
                               "model"),
              failure();
@@ -292,10 +293,14 @@ public:
     root["params"] = std::move(paramList);
     root["state"] = std::move(stateList);
     root["inputs"] = json::Array{sampleJson(input)};
-    json::Object labelJson = sampleJson(label);
-    if (isa<dln::SampleAttr>(label))
-      labelJson["kind"] = "real";
-    root["labels"] = json::Array{std::move(labelJson)};
+    json::Array labels;
+    if (label) {
+      json::Object labelJson = sampleJson(label);
+      if (isa<dln::SampleAttr>(label))
+        labelJson["kind"] = "real";
+      labels.push_back(std::move(labelJson));
+    }
+    root["labels"] = std::move(labels);
 
     json::Array entryPoints;
     std::optional<json::Object> output;

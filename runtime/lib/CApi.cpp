@@ -251,7 +251,8 @@ dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, int64_t n,
                                      const void *x, const void *labels,
                                      double lr, double *out_loss) {
   return guard([&] {
-    require(model && x && labels && out_loss,
+    require(model && x && out_loss &&
+                (labels || !model->impl.manifest().hasLabel()),
             "dlnrt_model_train_batch: NULL argument");
     require(n >= 1, "dlnrt_model_train_batch: n must be >= 1");
     if (!(std::isfinite(lr) && lr > 0))

@@ -353,7 +353,7 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
     return runInfo(model);
   const Manifest &m = model.manifest();
   // No output is fine when the model reports metrics (the parser checks).
-  if (m.inputs.size() != 1 || m.labels.size() != 1 || m.outputs.size() > 1 ||
+  if (m.inputs.size() != 1 || m.labels.size() > 1 || m.outputs.size() > 1 ||
       m.losses.size() > 1)
     fail(DLNRT_INVALID_ARGUMENT,
          "models with more than one input, label, output or loss are not "

@@ -75,8 +75,11 @@ static bool isInTop5(const Manifest &m, const Tensor &y, const Tensor &outputs,
 
 EvalResult evaluate(Model &model, const Dataset &ds) {
   const Manifest &m = model.manifest();
-  const bool isClass = m.label().kind == LabelKind::Class && m.hasOutput();
-  const bool hasOutput = m.hasOutput();
+  const bool isClass = m.hasLabel() && m.label().kind == LabelKind::Class &&
+                       m.hasOutput();
+  // Accuracy compares outputs with labels: a model without labels (an
+  // autoencoder) reports its loss and metrics alone.
+  const bool hasOutput = m.hasOutput() && m.hasLabel();
   const int64_t width = hasOutput ? m.outputSize() : 0;
   EvalResult res;
   res.count = ds.count;

@@ -315,8 +315,6 @@ std::vector<LabelSpec> parseLabels(const Node &list) {
       n["name"].error("duplicate name '" + l.name + "'");
     out.push_back(std::move(l));
   }
-  if (out.empty())
-    list.error("needs at least one entry");
   return out;
 }
 

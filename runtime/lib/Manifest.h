@@ -233,10 +233,16 @@ struct Manifest {
   std::vector<std::string> displacedEntryPoints;
 
   /// The single input/label/output the train loop, evaluation and C API use
-  /// (the first of each; the parser guarantees an input and a label, and an
-  /// output unless the model has metrics).
+  /// (the first of each; the parser guarantees an input, and an output
+  /// unless the model has metrics). A model without a label (an
+  /// autoencoder) still loads its sources' targets, as one real value per
+  /// sample that no entry point reads: label() describes that.
   const IoSpec &input() const { return inputs.front(); }
-  const LabelSpec &label() const { return labels.front(); }
+  const LabelSpec &label() const {
+    static const LabelSpec unused{"", LabelKind::Real, 0, {1}};
+    return labels.empty() ? unused : labels.front();
+  }
+  bool hasLabel() const { return !labels.empty(); }
   const IoSpec &output() const { return outputs.front(); }
   int64_t inputSize() const { return numElements(input().shape); }
   int64_t outputSize() const { return numElements(output().shape); }

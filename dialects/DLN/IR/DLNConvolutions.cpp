@@ -183,6 +183,130 @@ FailureOr<Value> dln::convolution(OpBuilder &builder, Location loc, Value x,
   return y;
 }
 
+FailureOr<Value> dln::convolutionTranspose(OpBuilder &builder, Location loc,
+                                           Value x, Value w, Value bias,
+                                           const WindowOptions &options,
+                                           ArrayRef<int64_t> outputPadding,
+                                           int64_t groups) {
+  int64_t n = options.window.size();
+  if (failed(checkImage(loc, n == 1 ? "conv_transpose1d" : "conv_transpose2d",
+                        x, n)))
+    return failure();
+  RankedTensorType xType = tensorOf(x), wType = tensorOf(w);
+  int64_t channels = xType.getDimSize(1);
+  if (channels != wType.getDimSize(0))
+    return emitError(loc) << "the transposed convolution expects "
+                          << wType.getDimSize(0) << " input channels, got "
+                          << sampleText(x),
+           failure();
+  int64_t groupOut = wType.getDimSize(1), outChannels = groupOut * groups;
+  int64_t groupIn = channels / groups, window = product(options.window);
+  ArrayRef<int64_t> spatial = xType.getShape().drop_front(2);
+  int64_t batch = xType.getDimSize(0);
+  int64_t columns = ShapedType::isDynamic(batch) ? ShapedType::kDynamic
+                                                 : batch * product(spatial);
+  // x as [G, I/G, B * S...]: channels first.
+  SmallVector<int64_t> permutation{1, 0};
+  for (int64_t i = 0; i < n; ++i)
+    permutation.push_back(2 + i);
+  Value channelsFirst = TransposeOp::create(builder, loc, x, permutation);
+  // Windows [O, K..., B, S...] = wT x: each input position spreads its
+  // values over a window of the output.
+  Value cols;
+  if (groups == 1) {
+    Value xMatrix =
+        reshapeInferred(builder, loc, channelsFirst, {channels, columns});
+    Value wMatrix = ReshapeOp::create(
+        builder, loc, w, ArrayRef<int64_t>{channels, outChannels * window});
+    cols = MatmulOp::create(builder, loc, wMatrix, xMatrix,
+                            /*transposeLhs=*/true, /*transposeRhs=*/false);
+  } else {
+    Value xMatrix = reshapeInferred(builder, loc, channelsFirst,
+                                    {groups, groupIn, columns});
+    Value wMatrix = ReshapeOp::create(
+        builder, loc, w,
+        ArrayRef<int64_t>{groups, groupIn, groupOut * window});
+    cols = MatmulOp::create(builder, loc, wMatrix, xMatrix,
+                            /*transposeLhs=*/true, /*transposeRhs=*/false);
+  }
+  SmallVector<int64_t> colsShape{outChannels};
+  llvm::append_range(colsShape, options.window);
+  colsShape.push_back(batch);
+  llvm::append_range(colsShape, spatial);
+  cols = reshapeInferred(builder, loc, cols, colsShape);
+  SmallVector<int64_t> full;
+  for (int64_t i = 0; i < n; ++i) {
+    if (outputPadding[i] >= options.strides[i])
+      return emitError(loc) << "output_padding " << outputPadding[i]
+                            << " must be smaller than the stride "
+                            << options.strides[i],
+             failure();
+    full.push_back((spatial[i] - 1) * options.strides[i] +
+                   options.dilations[i] * (options.window[i] - 1) + 1 +
+                   outputPadding[i]);
+    if (full.back() - options.padLow[i] - options.padHigh[i] < 1)
+      return emitError(loc) << "padding " << options.padLow[i]
+                            << " leaves no output of " << sampleText(x),
+             failure();
+  }
+  FailureOr<Value> image = createChecked<UnpatchesOp>(
+      builder, loc, cols, full, options.strides, options.dilations);
+  if (failed(image))
+    return failure();
+  // Padding crops the full image.
+  Value y = *image;
+  if (llvm::any_of(options.padLow, [](int64_t p) { return p; }) ||
+      llvm::any_of(options.padHigh, [](int64_t p) { return p; })) {
+    ArrayRef<int64_t> shape = tensorOf(y).getShape();
+    SmallVector<int64_t> offsets{0, 0}, sizes{shape[0], shape[1]},
+        strides(n + 2, 1);
+    for (int64_t i = 0; i < n; ++i) {
+      offsets.push_back(options.padLow[i]);
+      sizes.push_back(full[i] - options.padLow[i] - options.padHigh[i]);
+    }
+    y = SliceOp::create(builder, loc, y, offsets, sizes, strides);
+  }
+  if (bias) {
+    ArrayRef<int64_t> shape = tensorOf(y).getShape();
+    y = AddOp::create(builder, loc, y,
+                      BroadcastOp::create(builder, loc, bias,
+                                          dynamicSizes(builder, loc, shape, y),
+                                          shape, ArrayRef<int64_t>{1}));
+  }
+  return y;
+}
+
+FailureOr<Value> dln::concatenate(OpBuilder &builder, Location loc,
+                                  ArrayRef<Value> parts, int64_t axis) {
+  RankedTensorType first = tensorOf(parts.front());
+  if (axis < 0 || axis >= first.getRank())
+    return emitError(loc) << "concat axis " << axis << " is out of range",
+           failure();
+  int64_t total = 0;
+  for (Value part : parts) {
+    RankedTensorType type = tensorOf(part);
+    bool same = type.getRank() == first.getRank() &&
+                type.getElementType() == first.getElementType();
+    for (int64_t d = 0; same && d < type.getRank(); ++d)
+      same = d == axis || type.getDimSize(d) == first.getDimSize(d);
+    if (!same || ShapedType::isDynamic(type.getDimSize(axis)))
+      return emitError(loc) << "concat along axis " << axis
+                            << " needs equal other sizes, got "
+                            << shapeText(first.getShape()) << " and "
+                            << shapeText(type.getShape()),
+             failure();
+    total += type.getDimSize(axis);
+  }
+  Value sum;
+  int64_t offset = 0;
+  for (Value part : parts) {
+    Value placed = placeAlong(builder, loc, part, axis, offset, total);
+    offset += tensorOf(part).getDimSize(axis);
+    sum = sum ? AddOp::create(builder, loc, sum, placed).getResult() : placed;
+  }
+  return sum;
+}
+
 FailureOr<Value> dln::pool(OpBuilder &builder, Location loc, Value x,
                            PoolKind kind, const WindowOptions &options,
                            bool countIncludePad) {

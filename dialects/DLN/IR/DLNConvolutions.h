@@ -37,6 +37,22 @@ FailureOr<Value> convolution(OpBuilder &builder, Location loc, Value x,
                              Value w, Value bias, const WindowOptions &options,
                              int64_t groups);
 
+/// The transposed convolution (the gradient of a convolution with respect
+/// to its input, as PyTorch's conv_transpose): `w` is [I, O / groups, K...],
+/// the output size `(S - 1) * stride - padLow - padHigh + dilation * (K - 1)
+/// + outputPadding + 1`, the extra rows (outputPadding < stride) at the
+/// high end.
+FailureOr<Value> convolutionTranspose(OpBuilder &builder, Location loc,
+                                      Value x, Value w, Value bias,
+                                      const WindowOptions &options,
+                                      ArrayRef<int64_t> outputPadding,
+                                      int64_t groups);
+
+/// `parts` joined along `axis` (all other sizes equal): each placed by a
+/// pad, summed.
+FailureOr<Value> concatenate(OpBuilder &builder, Location loc,
+                             ArrayRef<Value> parts, int64_t axis);
+
 enum class PoolKind { Max, Average };
 
 /// Max or average over each window; average divides by the window size, or

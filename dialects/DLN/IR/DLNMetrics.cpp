@@ -69,6 +69,35 @@ FailureOr<Value> dln::reconstructionError(OpBuilder &builder, Location loc,
                    llvm::to_vector(llvm::seq<int64_t>(1, rank)));
 }
 
+FailureOr<Value> dln::intersectionOverUnion(OpBuilder &builder, Location loc,
+                                            Value prediction, Value target) {
+  if (failed(checkSameShape(loc, "iou", prediction, target)))
+    return failure();
+  auto indicator = [&](Value x) -> Value {
+    return CompareOp::create(builder, loc, ComparePredicate::ne, x,
+                             splatLike(builder, loc, x, 0.0));
+  };
+  Value p = indicator(prediction), t = indicator(target);
+  int64_t rank = tensorOf(p).getRank();
+  SmallVector<int64_t> sample = llvm::to_vector(llvm::seq<int64_t>(1, rank));
+  auto total = [&](Value x) {
+    return rank == 1 ? x : reduceSum(builder, loc, x, sample);
+  };
+  Value intersection = total(MulOp::create(builder, loc, p, t));
+  Value unionCount = total(MaxOp::create(builder, loc, p, t));
+  Value empty = CompareOp::create(builder, loc, ComparePredicate::eq,
+                                  unionCount,
+                                  splatLike(builder, loc, unionCount, 0.0));
+  // An empty union counts as a perfect match (and divides by 1, not 0).
+  Value ratio = DivOp::create(builder, loc, intersection,
+                              MaxOp::create(builder, loc, unionCount,
+                                            splatLike(builder, loc,
+                                                      unionCount, 1.0)));
+  return SelectOp::create(builder, loc, empty,
+                          splatLike(builder, loc, ratio, 1.0), ratio)
+      .getResult();
+}
+
 FailureOr<Value> dln::psnr(OpBuilder &builder, Location loc,
                            Value reconstruction, Value target,
                            double maxValue) {

@@ -30,6 +30,11 @@ FailureOr<Value> reconstructionError(OpBuilder &builder, Location loc,
 FailureOr<Value> psnr(OpBuilder &builder, Location loc, Value reconstruction,
                       Value target, double maxValue);
 
+/// Intersection over union of binary masks (nonzero = in the mask):
+/// `sum(p * t) / sum(max(p, t))`, 1 when both are empty.
+FailureOr<Value> intersectionOverUnion(OpBuilder &builder, Location loc,
+                                       Value prediction, Value target);
+
 } // namespace mlir::dln
 
 #endif // DLNC_DIALECTS_DLN_IR_DLNMETRICS_H

@@ -169,7 +169,8 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
                                  void *out_losses);
 
 /* One optimizer step on a batch of n >= 1 samples (x, labels borrowed as in
- * forward, both required); *out_loss receives the batch mean loss. lr must be
+ * forward; labels may be NULL only for a model without a label, such as an
+ * autoencoder); *out_loss receives the batch mean loss. lr must be
  * positive and finite. Class ids outside [0, num_classes), here and in
  * forward's labels, are DLNRT_INVALID_ARGUMENT, as are NULL data pointers.
  * After the step the loss, the params and the optimizer state are checked: a

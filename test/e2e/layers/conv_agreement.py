@@ -54,6 +54,22 @@ def conv(options, kernel, dims=2, out=3, groups=1, **torch_options):
     return layer, "c(x)", apply
 
 
+def conv_transpose(options, kernel, out=3, groups=1, **torch_options):
+    """A transposed conv layer (weight [IN, OUT / groups, K...])."""
+    layer = f"layer c = conv_transpose2d({CHANNELS} -> {out}, {options})"
+
+    def apply(x, p):
+        weight = p.get("c.weight")
+        if weight is None:  # shapes only
+            weight = torch.zeros((CHANNELS, out // groups) + kernel)
+        return F.conv_transpose2d(
+            x, weight, p.get("c.bias"), stride=torch_options.get("stride", 1),
+            padding=torch_options.get("padding", 0),
+            output_padding=torch_options.get("output_padding", 0),
+            dilation=torch_options.get("dilation", 1), groups=groups)
+    return layer, "c(x)", apply
+
+
 def pool(call, fn):
     return None, call, lambda x, p: fn(x)
 
@@ -79,6 +95,14 @@ CONFIGS = {
                            (3, 3), padding=1, padding_mode="replicate"),
     "conv1d.k3.d2": conv("kernel = 3, dilation = 2, padding = 1", (3,),
                          dims=1, dilation=2, padding=1),
+    "conv_transpose.k2.s2": conv_transpose("kernel = 2, stride = 2", (2, 2),
+                                           stride=2),
+    "conv_transpose.k3.s2.p1.op1": conv_transpose(
+        "kernel = 3, stride = 2, padding = 1, output_padding = 1", (3, 3),
+        stride=2, padding=1, output_padding=1),
+    "conv_transpose.k3.d2.groups2": conv_transpose(
+        "kernel = 3, dilation = 2, groups = 2", (3, 3), out=4, groups=2,
+        dilation=2),
     "max_pool2d.k2": pool("max_pool2d(x, kernel = 2)",
                           lambda x: F.max_pool2d(x, 2)),
     "max_pool2d.k3.s2.p1": pool("max_pool2d(x, kernel = 3, stride = 2, padding = 1)",
