@@ -45,7 +45,7 @@ private:
   /// The data arguments of a function createFunction made: x, y (null for
   /// a model without a label) and the mask (null unless masked).
   struct DataArgs {
-    Value x, y, mask;
+    Value x, y, mask, rng;
     /// Params and data arguments: where extra inputs start.
     unsigned end;
   };
@@ -57,6 +57,8 @@ private:
       data.y = func.getArgument(next++);
     if (masked)
       data.mask = func.getArgument(next++);
+    if (model.drawsRandomNumbers)
+      data.rng = func.getArgument(next++);
     data.end = next;
     return data;
   }
@@ -121,6 +123,9 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
     inputs.push_back(model.labelType(batch));
   if (masked)
     inputs.push_back(RankedTensorType::get({batch}, model.elementType));
+  // (seed, step): the key of every random draw of the call.
+  if (model.drawsRandomNumbers)
+    inputs.push_back(RankedTensorType::get({2}, builder.getI64Type()));
   llvm::append_range(inputs, extraInputs);
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, model.loc(model.model.loc), name,
@@ -132,7 +137,9 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
   if (model.hasLabel())
     setRole(func, next++, Role::label, model.labelName);
   if (masked)
-    setRole(func, next, Role::mask, "mask");
+    setRole(func, next++, Role::mask, "mask");
+  if (model.drawsRandomNumbers)
+    setRole(func, next, Role::rng, "rng");
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
 }
@@ -291,8 +298,8 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
   auto args = lossFunc.getArguments();
   DataArgs data = dataArgs(lossFunc, /*masked=*/true);
   FailureOr<ForwardValues> forward =
-      model.emitForward(args.take_front(numParams), data.x, data.y,
-                        /*withUpdates=*/false);
+      model.emitForward(args.take_front(numParams), data.x, data.y, data.rng,
+                        /*training=*/true, /*withUpdates=*/false);
   if (failed(forward))
     return failure();
   Location where = lossLoc();
@@ -322,8 +329,9 @@ LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
   auto args = evalFunc.getArguments();
   DataArgs data = dataArgs(evalFunc, /*masked=*/false);
   FailureOr<ForwardValues> forward =
-      model.emitForward(args.take_front(numParams), data.x, data.y,
-                        /*withUpdates=*/false, /*mask=*/nullptr,
+      model.emitForward(args.take_front(numParams), data.x, data.y, data.rng,
+                        /*training=*/false, /*withUpdates=*/false,
+                        /*mask=*/nullptr,
                         /*withMetrics=*/true);
   if (failed(forward))
     return failure();
@@ -513,7 +521,8 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   if (!model.updates.empty()) {
     FailureOr<ForwardValues> forward =
         model.emitForward(args.take_front(numParams), data.x, data.y,
-                          /*withUpdates=*/true, data.mask);
+                          data.rng, /*training=*/true, /*withUpdates=*/true,
+                          data.mask);
     if (failed(forward))
       return failure();
     for (auto [index, value] : forward->updates)

@@ -239,6 +239,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
   }
   if (auto perSample = emitPerSampleBuiltin(call))
     return *perSample;
+  if (auto random = emitRandomCall(call))
+    return *random;
   Location where = loc(call.getLoc());
   const Builtin *builtin = lookupBuiltin(name);
   auto layer = layers.find(name);
@@ -440,9 +442,12 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
 }
 
 FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
-                                               Value y, bool withUpdates,
+                                               Value y, Value rng,
+                                               bool training, bool withUpdates,
                                                Value mask, bool withMetrics) {
   emittingMetrics = withMetrics;
+  rngKey = rng;
+  this->training = training;
   values.clear();
   paramValues.assign(paramArgs.begin(), paramArgs.end());
   values[inputName] = {x, true};

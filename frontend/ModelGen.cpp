@@ -454,6 +454,8 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
 }
 
 LogicalResult ModelGen::declare() {
+  if (isRoot())
+    drawsRandomNumbers = modelsDrawRandomNumbers(models);
   // Block parameters of the root model take their defaults (4.2); those of
   // an instance are bound by bindModelParams.
   for (const ParamDecl &param :

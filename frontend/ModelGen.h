@@ -72,6 +72,10 @@ struct ForwardValues {
   llvm::SmallVector<std::pair<unsigned, mlir::Value>> updates;
 };
 
+/// Whether any model block draws random numbers in its computation
+/// (dropout, noise, bernoulli, ...): then every entry point takes an rng key.
+bool modelsDrawRandomNumbers(const llvm::StringMap<const Block *> &models);
+
 class ModelGen {
 public:
   /// The root model; `models` holds every model block of the file by name
@@ -138,12 +142,15 @@ private:
   mlir::RankedTensorType labelType(int64_t batch) const;
 
   /// Emits the forward pass at the builder's insertion point; with
-  /// `withUpdates` also the update rules' new values.
+  /// `withUpdates` also the update rules' new values. `rng` is the entry
+  /// point's key (null when nothing draws); `training` turns dropout and
+  /// noise on.
   /// `mask` ([batch]: 1 for real rows, 0 for padding) weighs the update
   /// rules' batch means; it may be null without `withUpdates`. Metrics are
   /// emitted only `withMetrics` (eval_step reports them).
   mlir::FailureOr<ForwardValues> emitForward(mlir::ValueRange params,
                                              mlir::Value x, mlir::Value y,
+                                             mlir::Value rng, bool training,
                                              bool withUpdates,
                                              mlir::Value mask = nullptr,
                                              bool withMetrics = false);
@@ -157,6 +164,10 @@ private:
   /// depends on the batch dimension. Null when `call` is none of them.
   std::optional<mlir::FailureOr<SampleValue>>
   emitPerSampleBuiltin(const CallExpr &call);
+  /// dropout, noise and random draws (RandomCalls.cpp). Null when `call` is
+  /// none of them.
+  std::optional<mlir::FailureOr<SampleValue>>
+  emitRandomCall(const CallExpr &call);
   mlir::Value scalar(llvm::SMLoc where, double value);
 
   mlir::MLIRContext &context;
@@ -186,11 +197,15 @@ private:
   const Stmt *outputStmt = nullptr;
   llvm::SmallVector<const Stmt *> lossStmts;
   llvm::SmallVector<UpdateRule> updates;
+  /// Root only: entry points take an rng key (modelsDrawRandomNumbers).
+  bool drawsRandomNumbers = false;
 
   // Per-function state of emitForward.
   llvm::StringMap<SampleValue> values;
   bool emittingMetrics = false;
   llvm::SmallVector<mlir::Value> paramValues; // root only
+  mlir::Value rngKey;    // root only: the entry point's (seed, step)
+  bool training = false; // root only: dropout and noise are on
 };
 
 } // namespace dlnc

@@ -94,6 +94,7 @@ int64_t firstNonFinite(const Tensor &t) {
   case DType::F64:
     return firstNonFiniteIn(t.as<double>(), t.size());
   case DType::I32:
+  case DType::I64:
     break;
   }
   return -1;

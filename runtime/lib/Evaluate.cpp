@@ -10,6 +10,8 @@ namespace dlnrt {
 void forEachEvalBatch(Model &model, int64_t n, const void *x, const void *y,
                       const EvalSink &sink, const MetricSink &metricSink) {
   const int64_t batch = std::max<int64_t>(1, std::min(model.batch(), n));
+  // Every pass over a split draws the same evaluation noise.
+  model.resetEvalRng();
   Tensor xb, yb, losses, outputs;
   std::vector<Tensor> metrics;
   for (int64_t b = 0; b < paddedBatchCount(n, batch); ++b) {

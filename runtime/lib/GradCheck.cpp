@@ -56,9 +56,13 @@ GradCheckResult gradCheck(Model &model, const GradCheckOptions &options) {
   // in-graph mean would add its rounding to the differences); with them,
   // loss_and_grad's own value, which includes them.
   std::vector<Tensor> scratch = model.makeGradBuffers();
+  // A model with dropout or noise: loss_and_grad's value too, drawn with
+  // the same key every call (eval_step would not draw them).
+  const bool ownValue =
+      m.regularized || model.drawsRandomNumbers("loss_and_grad");
   auto objective = [&] {
-    return m.regularized ? model.lossAndGrad(x, y, scratch)
-                         : meanBatchLoss(model, x, y);
+    return ownValue ? model.lossAndGrad(x, y, scratch)
+                    : meanBatchLoss(model, x, y);
   };
 
   Rng coordRng(options.seed, kStreamGradCheckCoords);

@@ -207,7 +207,8 @@ private:
 const std::pair<const char *, DType> kFloatTypes[] = {{"f32", DType::F32},
                                                       {"f64", DType::F64}};
 const std::pair<const char *, DType> kArgTypes[] = {
-    {"f32", DType::F32}, {"f64", DType::F64}, {"i32", DType::I32}};
+    {"f32", DType::F32}, {"f64", DType::F64}, {"i32", DType::I32},
+    {"i64", DType::I64}};
 const std::pair<const char *, Access> kAccesses[] = {
     {"read", Access::Read},
     {"write", Access::Write},
@@ -569,7 +570,10 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
   case ArgRole::Hyper:
     break; // a rank-0 scalar in model dtype
   case ArgRole::Rng:
-    return; // opaque generator state: layout is the compiler's business
+    // The key of the call's random draws: (seed, step).
+    dtype = DType::I64;
+    shape = Shape{2};
+    break;
   }
   if (a.dtype != dtype)
     n["dtype"].error(std::string("expected ") + dtypeName(dtype) + ", got " +

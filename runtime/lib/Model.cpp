@@ -51,6 +51,8 @@ Model::Model(const dlnrt_model_abi &abi, const dlnrt_allocator &allocator,
     state_.emplace_back(manifest_.dtype, s.shape, allocator_);
   lr_ = Tensor(manifest_.dtype, {}, allocator_);
   loss_ = Tensor(manifest_.dtype, {}, allocator_);
+  rng_ = Tensor(DType::I64, {2}, allocator_);
+  rngSeed_ = manifest_.seed;
   batch_ = manifest_.batch;
   for (const OptimizerGroupSpec &group : manifest_.optimizerGroups) {
     if (group.lrName == "lr")
@@ -79,6 +81,17 @@ const Model::Entry &Model::entry(const std::string &name) const {
       return e;
   fail(DLNRT_INVALID_ARGUMENT,
        "model has no entry point '" + name + "' (needed here)");
+}
+
+bool Model::drawsRandomNumbers(const std::string &entryPoint) const {
+  const EntryPointSpec *spec = entry(entryPoint).spec;
+  return std::any_of(spec->args.begin(), spec->args.end(),
+                     [](const ArgSpec &a) { return a.role == ArgRole::Rng; });
+}
+
+void Model::setRngKey(int64_t step) {
+  rng_.as<int64_t>()[0] = static_cast<int64_t>(rngSeed_);
+  rng_.as<int64_t>()[1] = step;
 }
 
 void Model::setBatch(int64_t batch) {
@@ -217,8 +230,8 @@ void Model::call(const std::string &name, const CallBindings &b) {
                        "the learning rates of train.optimizer_groups)");
       break;
     case ArgRole::Rng:
-      fail(DLNRT_INVALID_ARGUMENT,
-           where() + ": rng arguments are not supported by this runtime yet");
+      t = &rng_; // set by the caller: trainStep, evalStep, lossAndGrad
+      break;
     }
     if (!t)
       fail(DLNRT_INVALID_ARGUMENT,
@@ -258,6 +271,7 @@ double Model::trainStep(const Tensor &x, const Tensor &y, double lr,
   b.y = &y;
   b.lr = &lr_;
   b.loss = &loss_;
+  setRngKey(rngStep_++);
   call("train_step", b);
   return loss_.get(0);
 }
@@ -277,6 +291,7 @@ void Model::evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
   b.y = &y;
   b.loss = &losses;
   b.outputs = &outputs;
+  setRngKey(-1 - evalDraws_++);
   call("eval_step", b);
 }
 
@@ -288,6 +303,7 @@ double Model::lossAndGrad(const Tensor &x, const Tensor &y,
   b.y = &y;
   b.loss = &loss_;
   b.grads = &grads;
+  setRngKey(rngStep_);
   call("loss_and_grad", b);
   return loss_.get(0);
 }

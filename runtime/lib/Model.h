@@ -93,6 +93,18 @@ public:
   double lossAndGrad(const Tensor &x, const Tensor &y,
                      std::vector<Tensor> &grads);
 
+  /// The key of the random draws (dropout, noise, ...) of the next calls:
+  /// train_step and loss_and_grad draw with (seed, step), and each
+  /// train_step advances the step; eval_step draws with (seed, -1 - k) for
+  /// its k-th call since resetEvalRng, so evaluation is repeatable.
+  /// The seed starts as the configuration's.
+  void setRngSeed(uint64_t seed) { rngSeed_ = seed; }
+  void setRngStep(int64_t step) { rngStep_ = step; }
+  int64_t rngStep() const { return rngStep_; }
+  void resetEvalRng() { evalDraws_ = 0; }
+  /// Whether `entryPoint` draws random numbers (takes an rng key).
+  bool drawsRandomNumbers(const std::string &entryPoint) const;
+
   /// Calls entry point `name` with arguments bound from `b` and the model's
   /// own params and state. Every batched argument must have the same number
   /// of rows (x's).
@@ -119,6 +131,11 @@ private:
 
   int64_t batch_ = 0;
   Tensor lr_, loss_; // rank-0 scratch for train_step/loss_and_grad
+  /// i64 [2]: (seed, step) of the call being made.
+  Tensor rng_;
+  void setRngKey(int64_t step);
+  uint64_t rngSeed_ = 0;
+  int64_t rngStep_ = 0, evalDraws_ = 0;
   Tensor allRows_;   // ones, grown to the largest batch seen
   /// The other optimizer groups' learning rates, by argument name.
   std::vector<std::pair<std::string, Tensor>> groupLrs_;

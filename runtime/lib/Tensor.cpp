@@ -16,6 +16,8 @@ size_t dtypeSize(DType dtype) {
     return 8;
   case DType::I32:
     return 4;
+  case DType::I64:
+    return 8;
   }
   return 0;
 }
@@ -28,6 +30,8 @@ const char *dtypeName(DType dtype) {
     return "f64";
   case DType::I32:
     return "i32";
+  case DType::I64:
+    return "i64";
   }
   return "?";
 }
@@ -71,6 +75,8 @@ double Tensor::get(int64_t i) const {
     return as<double>()[i];
   case DType::I32:
     return as<int32_t>()[i];
+  case DType::I64:
+    return static_cast<double>(as<int64_t>()[i]);
   }
   return 0;
 }
@@ -85,6 +91,9 @@ void Tensor::set(int64_t i, double value) {
     return;
   case DType::I32:
     as<int32_t>()[i] = static_cast<int32_t>(value);
+    return;
+  case DType::I64:
+    as<int64_t>()[i] = static_cast<int64_t>(value);
     return;
   }
 }

@@ -1,7 +1,7 @@
 //===- Tensor.h - Dense row-major tensors -----------------------*- C++ -*-===//
 //
 // Parameters, batches, labels and whole data sets are all dense row-major
-// tensors of f32, f64 or i32. The element type is a runtime value (it comes
+// tensors of f32, f64, i32 or (random keys) i64. The element type is a runtime value (it comes
 // from the manifest), so element access by index goes through double; hot paths
 // copy whole rows with memcpy instead.
 //
@@ -17,7 +17,12 @@
 
 namespace dlnrt {
 
-enum class DType { F32 = DLNRT_F32, F64 = DLNRT_F64, I32 = DLNRT_I32 };
+enum class DType {
+  F32 = DLNRT_F32,
+  F64 = DLNRT_F64,
+  I32 = DLNRT_I32,
+  I64 = DLNRT_I64
+};
 
 using Shape = std::vector<int64_t>;
 

@@ -33,6 +33,7 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   TrainCounters local;
   TrainCounters &at = progress ? *progress : local;
   at.seed = options.seed;
+  model.setRngSeed(options.seed);
   // `batch = all` takes the whole training split, whatever its size now.
   const int64_t batch =
       model.manifest().batchCoversDataset ? train.count : model.batch();
@@ -92,6 +93,9 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
       Tensor &xb = valid == batch ? x : xLast;
       Tensor &yb = valid == batch ? y : yLast;
       gatherRows(train, order.data() + first, valid, xb, yb);
+      // Dropout and noise draw from the global step, so a resumed run
+      // draws what the uninterrupted one would have.
+      model.setRngStep(at.step + b);
       double loss = model.trainStep(xb, yb, lr);
       // Diverged params are worthless: stop before anything saves them. The
       // loss is free to check; scanning every param and state element costs

@@ -419,6 +419,55 @@ def build_cases():
         %r = dln.add %y, %b : {x23}""", (2, 3), lambda b, x: b * x + b,
         torch_fn=lambda t, b, x: b * x + b))
     cases += window_cases()
+    cases += random_cases()
+    return cases
+
+
+M64 = (1 << 64) - 1
+
+
+def splitmix_finalize(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def np_random(key, shape, distribution, stream):
+    """dln.random's f64 numbers (RandomPatterns.cpp), with Python integers."""
+    golden = 0x9E3779B97F4A7C15
+    seed, step = (int(k) & M64 for k in key)
+    base = splitmix_finalize((seed + golden) & M64)
+    base = splitmix_finalize(base ^ ((step * 0xD1B54A32D192ED03) & M64))
+    base = splitmix_finalize(base ^ ((stream * 0xA0761D6478BD642F) & M64))
+    out = np.empty(int(np.prod(shape, dtype=np.int64)))
+    for i in range(out.size):
+        z = splitmix_finalize((base + (i + 1) * golden) & M64)
+        u1 = (z >> 11) * 2.0 ** -53
+        if distribution == "uniform":
+            out[i] = u1
+            continue
+        z2 = splitmix_finalize(z ^ 0xE7037ED1A0B428DB)
+        u2 = (z2 >> 11) * 2.0 ** -53
+        out[i] = np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(6.283185307179586 * u2)
+    return out.reshape(shape)
+
+
+def random_cases():
+    """Bit-exact against the NumPy model of the hash: the key, the stream
+    and every element's index all reach the numbers."""
+    cases = []
+    for dist, shape, key, stream in [("uniform", (3, 5), (0, 0), 0),
+                                     ("uniform", (2, 3, 4), (7, 123), 5),
+                                     ("normal", (4, 6), (42, 9), 2),
+                                     ("normal", (5,), (-3, 1 << 40), 77)]:
+        key_arr = np.array(key, dtype=np.int64)
+        cases.append(Case(
+            f"random.{dist}.{sh(shape)}.stream{stream}",
+            [Arg((2,), key_arr, "i64")],
+            [f"%r = dln.random %a0 {ints(shape)} {dist} stream {stream} as f64 : "
+             f"{T((2,), 'i64')} -> {T(shape)}"], shape,
+            lambda k, s=shape, d=dist, st=stream: np_random(k, s, d, st),
+            grad=False))
     return cases
 
 

@@ -34,6 +34,7 @@ struct ConvertDLNToLinalgPass
     dln::populateReductionToLinalgPatterns(patterns);
     dln::populateShapeToLinalgPatterns(patterns);
     dln::populateWindowToLinalgPatterns(patterns);
+    dln::populateRandomToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

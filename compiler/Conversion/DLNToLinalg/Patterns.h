@@ -11,6 +11,7 @@ void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
 void populateWindowToLinalgPatterns(RewritePatternSet &patterns);
+void populateRandomToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::dln
 

@@ -323,6 +323,36 @@ def DLN_UnpatchesOp : DLN_Op<"unpatches", [Pure, InferTypeOpAdaptor,
   }];
 }
 
+def DLN_Distribution : I32EnumAttr<"Distribution", "random distribution", [
+    I32EnumAttrCase<"uniform", 0>, I32EnumAttrCase<"normal", 1>]> {
+  let cppNamespace = "::mlir::dln";
+}
+
+def DLN_RandomOp : DLN_Op<"random", [Pure, InferTypeOpAdaptor]> {
+  let summary = "counter-based random numbers: U[0, 1) or N(0, 1) per element";
+  let description = [{
+    Every element is a hash of (key[0] = the seed, key[1] = the step
+    counter, `stream` = which random op, the element's index): the same key
+    gives the same numbers, whatever the batch layout or thread count
+    (docs/language.md 11). Element `i` of a stream is SplitMix64's output
+    for the counter `mix(seed, step, stream) + i * golden`; uniform values
+    take its top bits, normal ones are Box-Muller pairs of two uniforms.
+    No gradient: the numbers do not depend on anything differentiated.
+
+    ```mlir
+    %u = dln.random %key [%batch, 256] uniform stream 3 : tensor<2xi64> -> tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[I64]>:$key, Variadic<Index>:$dynamic_sizes,
+                       DenseI64ArrayAttr:$shape, DLN_Distribution:$distribution,
+                       I64Attr:$stream, TypeAttrOf<AnyFloat>:$dtype);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $key custom<DynamicIndexList>($dynamic_sizes, $shape) $distribution
+    `stream` $stream `as` $dtype attr-dict `:` type($key) `->` type($result)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions: drop the reduced `axes`.
 //===----------------------------------------------------------------------===//

@@ -76,7 +76,8 @@ typedef struct dlnrt_allocator {
 typedef enum dlnrt_dtype {
   DLNRT_F32 = 0,
   DLNRT_F64 = 1,
-  DLNRT_I32 = 2
+  DLNRT_I32 = 2,
+  DLNRT_I64 = 3
 } dlnrt_dtype;
 
 typedef enum dlnrt_label_kind {

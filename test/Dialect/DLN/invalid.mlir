@@ -223,3 +223,52 @@ func.func @dampening_step(%w: tensor<2xf32>, %g: tensor<2xf32>, %lr: tensor<f32>
 // An optimizer option is a number, a flag or an array of numbers.
 // expected-error @+1 {{optimizer option 'betas' must be an f64, a boolean or an f64 array, got "0.9"}}
 module attributes {dln.optimizer = #dln.optimizer<"adam", lr = 1.0e-03 : f64, {betas = "0.9"}>} {}
+
+// -----
+
+// Padding is never negative (slice crops).
+func.func @pad_negative(%x: tensor<4xf32>) {
+  // expected-error @+2 {{pad sizes must not be negative}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.pad %x low [-1] high [0] interior [0] : tensor<4xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+// A slice stays inside its input.
+func.func @slice_outside(%x: tensor<4xf32>) {
+  // expected-error @+2 {{slice offsets [3], sizes [2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.slice %x offsets [3] sizes [2] strides [1] : tensor<4xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+// A window larger than the (padded) image has no position.
+func.func @patches_window(%x: tensor<1x1x4x4xf32>) {
+  // expected-error @+2 {{a window of 5}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.patches %x window [5, 5] strides [1, 1] dilations [1, 1] : tensor<1x1x4x4xf32> -> tensor<1x5x5x1x0x0xf32>
+  return
+}
+
+// -----
+
+// The key is (seed, step).
+func.func @random_key(%key: tensor<3xi64>) {
+  // expected-error @+2 {{random needs a key of two i64 (seed, step), got [3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.random %key [4] uniform stream 0 as f32 : tensor<3xi64> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @random_sizes(%key: tensor<2xi64>) {
+  // expected-error @+2 {{needs one size operand per '?'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = "dln.random"(%key) <{shape = array<i64: -9223372036854775808, 4>, distribution = 0 : i32, stream = 0 : i64, dtype = f32}> : (tensor<2xi64>) -> tensor<?x4xf32>
+  return
+}

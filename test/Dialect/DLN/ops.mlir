@@ -95,3 +95,25 @@ func.func @optimizers(%w: tensor<2x1xf64>, %g: tensor<2x1xf64>, %s: tensor<2x1xf
   %6:2 = dln.adagrad_update %w, %g, %s, %lr {eps = 1.0e-10 : f64} : tensor<2x1xf64>, tensor<f64>
   return %6#0 : tensor<2x1xf64>
 }
+
+// CHECK-LABEL: func @windows
+func.func @windows(%x: tensor<?x1x28x28xf32>) -> tensor<?x1x28x28xf32> {
+  // CHECK: dln.pad %{{.*}} low [0, 0, 1, 1] high [0, 0, 1, 1] interior [0, 0, 0, 0] : tensor<?x1x28x28xf32> -> tensor<?x1x30x30xf32>
+  %p = dln.pad %x low [0, 0, 1, 1] high [0, 0, 1, 1] interior [0, 0, 0, 0] : tensor<?x1x28x28xf32> -> tensor<?x1x30x30xf32>
+  // CHECK: dln.slice %{{.*}} offsets [0, 0, 1, 1] sizes [?, 1, 28, 28] strides [1, 1, 1, 1]
+  %s = dln.slice %p offsets [0, 0, 1, 1] sizes [?, 1, 28, 28] strides [1, 1, 1, 1] : tensor<?x1x30x30xf32> -> tensor<?x1x28x28xf32>
+  // CHECK: dln.patches %{{.*}} window [3, 3] strides [1, 1] dilations [1, 1] : tensor<?x1x28x28xf32> -> tensor<1x3x3x?x26x26xf32>
+  %c = dln.patches %s window [3, 3] strides [1, 1] dilations [1, 1] : tensor<?x1x28x28xf32> -> tensor<1x3x3x?x26x26xf32>
+  // CHECK: dln.unpatches %{{.*}} spatial [28, 28] strides [1, 1] dilations [1, 1] : tensor<1x3x3x?x26x26xf32> -> tensor<?x1x28x28xf32>
+  %u = dln.unpatches %c spatial [28, 28] strides [1, 1] dilations [1, 1] : tensor<1x3x3x?x26x26xf32> -> tensor<?x1x28x28xf32>
+  return %u : tensor<?x1x28x28xf32>
+}
+
+// CHECK-LABEL: func @random
+func.func @random(%key: tensor<2xi64>, %b: index) -> (tensor<?x8xf32>, tensor<3xf64>) {
+  // CHECK: dln.random %{{.*}} [%{{.*}}, 8] uniform stream 3 as f32 : tensor<2xi64> -> tensor<?x8xf32>
+  %u = dln.random %key [%b, 8] uniform stream 3 as f32 : tensor<2xi64> -> tensor<?x8xf32>
+  // CHECK: dln.random %{{.*}} [3] normal stream 0 as f64 : tensor<2xi64> -> tensor<3xf64>
+  %n = dln.random %key [3] normal stream 0 as f64 : tensor<2xi64> -> tensor<3xf64>
+  return %u, %n : tensor<?x8xf32>, tensor<3xf64>
+}
