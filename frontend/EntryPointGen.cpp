@@ -1,11 +1,17 @@
 //===- EntryPointGen.cpp - The functions a compiled model exports ---------===//
 // For each train configuration (suffix "" for the first, ".NAME" for the
 // others), for any batch size B (dimension 0 of x, y and mask is dynamic):
-//   eval_step(params, x, y)              -> ([per-sample loss], output)
-//   loss_and_grad(params, x, y)          -> (objective, d params)
-//   train_step(params, x, y, state, [lr]) -> (params, state, [objective])
-// plus the private scalar `loss` (batch mean of the summed losses plus the
-// configuration's weight penalties) that dln.value_and_grad differentiates.
+//   eval_step(params, x, y, [rng], [states]) -> ([per-sample loss], output)
+//   loss_and_grad(params, x, y, mask, [rng], [states]) -> (objective,
+//                                                          d params)
+//   train_step(params, x, y, mask, [rng], [states], opt state, [lr])
+//       -> (params, [states], opt state, [objective])
+// plus the private `loss` (batch mean of the summed losses plus the
+// configuration's weight penalties, then the new values of the model states
+// as auxiliary results) that dln.value_and_grad differentiates. The rng key
+// is there when the model draws random numbers, the model states (batch
+// norm's running statistics) when it has any: training forward passes
+// update them, evaluation reads them.
 // A file without a train block gets eval_step alone. Parameters with an
 // update rule take its value instead of an optimizer step.
 //===----------------------------------------------------------------------===//
@@ -46,6 +52,7 @@ private:
   /// a model without a label) and the mask (null unless masked).
   struct DataArgs {
     Value x, y, mask, rng;
+    ValueRange states;
     /// Params and data arguments: where extra inputs start.
     unsigned end;
   };
@@ -59,6 +66,8 @@ private:
       data.mask = func.getArgument(next++);
     if (model.drawsRandomNumbers)
       data.rng = func.getArgument(next++);
+    data.states = func.getArguments().slice(next, model.states.size());
+    next += model.states.size();
     data.end = next;
     return data;
   }
@@ -126,6 +135,7 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
   // (seed, step): the key of every random draw of the call.
   if (model.drawsRandomNumbers)
     inputs.push_back(RankedTensorType::get({2}, builder.getI64Type()));
+  llvm::append_range(inputs, model.stateTypes());
   llvm::append_range(inputs, extraInputs);
   builder.setInsertionPointToEnd(module.getBody());
   auto func = func::FuncOp::create(builder, model.loc(model.model.loc), name,
@@ -139,7 +149,9 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
   if (masked)
     setRole(func, next++, Role::mask, "mask");
   if (model.drawsRandomNumbers)
-    setRole(func, next, Role::rng, "rng");
+    setRole(func, next++, Role::rng, "rng");
+  for (const ParamInfo &state : model.states)
+    setRole(func, next++, Role::state, state.name);
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
 }
@@ -290,16 +302,18 @@ void EntryPointGen::clipByGlobalNorm(MutableArrayRef<Value> grads,
 FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
                                                 int64_t batch,
                                                 StringRef suffix) {
+  SmallVector<Type> results{scalarType()};
+  llvm::append_range(results, model.stateTypes());
   func::FuncOp lossFunc =
-      createFunction(("loss" + suffix).str(), /*masked=*/true, {},
-                     {scalarType()});
+      createFunction(("loss" + suffix).str(), /*masked=*/true, {}, results);
   lossFunc.setPrivate();
   unsigned numParams = model.params.size();
   auto args = lossFunc.getArguments();
   DataArgs data = dataArgs(lossFunc, /*masked=*/true);
   FailureOr<ForwardValues> forward =
-      model.emitForward(args.take_front(numParams), data.x, data.y, data.rng,
-                        /*training=*/true, /*withUpdates=*/false);
+      model.emitForward(args.take_front(numParams), data.states, data.x,
+                        data.y, data.rng, /*training=*/true,
+                        /*withUpdates=*/false);
   if (failed(forward))
     return failure();
   Location where = lossLoc();
@@ -314,7 +328,12 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
     if (*extra)
       objective = AddOp::create(builder, where, objective, *extra);
   }
-  func::ReturnOp::create(builder, where, objective);
+  // The states' new values (batch norm's running statistics).
+  SmallVector<Value> returned{objective};
+  llvm::append_range(returned, data.states);
+  for (auto [index, value] : forward->stateUpdates)
+    returned[1 + index] = value;
+  func::ReturnOp::create(builder, where, returned);
   if (failed(checkTrainStepMemory(lossFunc, batch)))
     return failure();
   return lossFunc;
@@ -329,9 +348,9 @@ LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
   auto args = evalFunc.getArguments();
   DataArgs data = dataArgs(evalFunc, /*masked=*/false);
   FailureOr<ForwardValues> forward =
-      model.emitForward(args.take_front(numParams), data.x, data.y, data.rng,
-                        /*training=*/false, /*withUpdates=*/false,
-                        /*mask=*/nullptr,
+      model.emitForward(args.take_front(numParams), data.states, data.x,
+                        data.y, data.rng, /*training=*/false,
+                        /*withUpdates=*/false, /*mask=*/nullptr,
                         /*withMetrics=*/true);
   if (failed(forward))
     return failure();
@@ -368,10 +387,14 @@ void EntryPointGen::emitLossAndGrad(func::FuncOp lossFunc, int64_t batch,
                      {}, types);
   SmallVector<int64_t> wrt =
       llvm::to_vector(llvm::seq<int64_t>(0, model.params.size()));
+  SmallVector<Type> auxAndGrads = model.stateTypes();
+  llvm::append_range(auxAndGrads, paramTypes());
   auto grad = ValueAndGradOp::create(builder, lossLoc(), scalarType(),
-                                     paramTypes(), lossFunc.getSymName(),
+                                     auxAndGrads, lossFunc.getSymName(),
                                      gradFunc.getArguments(), wrt);
-  func::ReturnOp::create(builder, lossLoc(), grad->getResults());
+  SmallVector<Value> returned{grad.getValue()};
+  llvm::append_range(returned, grad.getGradients());
+  func::ReturnOp::create(builder, lossLoc(), returned);
   setResultRole(gradFunc, 0, Role::loss, "loss");
   for (auto [i, param] : llvm::enumerate(model.params))
     setResultRole(gradFunc, i + 1, Role::grad, param.name);
@@ -456,7 +479,9 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   }
   SmallVector<Type> extraInputs(stateTypes);
   extraInputs.append(groups.size(), scalar); // learning rates
+  SmallVector<Type> modelStateTypes = model.stateTypes();
   SmallVector<Type> resultTypes(allParamTypes);
+  llvm::append_range(resultTypes, modelStateTypes);
   llvm::append_range(resultTypes, stateTypes);
   if (lossFunc)
     resultTypes.push_back(scalar);
@@ -465,16 +490,17 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
                                          resultTypes);
   auto args = stepFunc.getArguments();
   DataArgs data = this->dataArgs(stepFunc, /*masked=*/true);
-  unsigned dataArgs = data.end; // params, x, [y], mask
+  unsigned dataArgs = data.end; // params, x, [y], mask, [rng], [states]
   Location where = lossLoc();
   ValueRange stateArgs = args.slice(dataArgs, stateTypes.size());
   ValueRange lrArgs = args.take_back(groups.size());
 
   SmallVector<Value> newParams(args.take_front(numParams));
+  SmallVector<Value> newModelStates(data.states);
   SmallVector<Value> newState;
   Value objective;
   if (optimizer) {
-    SmallVector<Type> gradTypes;
+    SmallVector<Type> gradTypes(modelStateTypes);
     SmallVector<int64_t> wrt;
     for (unsigned i : optimized) {
       gradTypes.push_back(allParamTypes[i]);
@@ -485,6 +511,7 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
                                lossFunc.getSymName(),
                                args.take_front(dataArgs), wrt);
     objective = stepGrad.getValue();
+    newModelStates.assign(stepGrad.getAux().begin(), stepGrad.getAux().end());
     SmallVector<Value> grads(stepGrad.getGradients());
     // Clipping sees every group's gradients together, as clip_grad_norm_
     // over model.parameters().
@@ -514,21 +541,28 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
       }
     }
   } else if (lossFunc) {
-    objective = func::CallOp::create(builder, where, lossFunc,
-                                     args.take_front(dataArgs))
-                    .getResult(0);
+    auto call = func::CallOp::create(builder, where, lossFunc,
+                                     args.take_front(dataArgs));
+    objective = call.getResult(0);
+    newModelStates.assign(call.getResults().begin() + 1,
+                          call.getResults().end());
   }
   if (!model.updates.empty()) {
     FailureOr<ForwardValues> forward =
-        model.emitForward(args.take_front(numParams), data.x, data.y,
-                          data.rng, /*training=*/true, /*withUpdates=*/true,
-                          data.mask);
+        model.emitForward(args.take_front(numParams), data.states, data.x,
+                          data.y, data.rng, /*training=*/true,
+                          /*withUpdates=*/true, data.mask);
     if (failed(forward))
       return failure();
     for (auto [index, value] : forward->updates)
       newParams[index] = value;
+    // Without a loss, this pass is the one that updates the states.
+    if (!lossFunc)
+      for (auto [index, value] : forward->stateUpdates)
+        newModelStates[index] = value;
   }
   SmallVector<Value> results(newParams);
+  llvm::append_range(results, newModelStates);
   llvm::append_range(results, newState);
   if (objective)
     results.push_back(objective);
@@ -538,11 +572,19 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
     stepFunc.setResultAttr(i, "dln.aliases_arg", builder.getI64IntegerAttr(i));
     setResultRole(stepFunc, i, Role::param, model.params[i].name);
   }
-  for (auto [i, spec] : llvm::enumerate(stateSpecs)) {
-    setRole(stepFunc, dataArgs + i, Role::optimizer_state, spec.name);
+  unsigned numModelStates = model.states.size();
+  for (auto [i, state] : llvm::enumerate(model.states)) {
+    unsigned arg = dataArgs - numModelStates + i;
     stepFunc.setResultAttr(numParams + i, "dln.aliases_arg",
+                           builder.getI64IntegerAttr(arg));
+    setResultRole(stepFunc, numParams + i, Role::state, state.name);
+  }
+  for (auto [i, spec] : llvm::enumerate(stateSpecs)) {
+    unsigned result = numParams + numModelStates + i;
+    setRole(stepFunc, dataArgs + i, Role::optimizer_state, spec.name);
+    stepFunc.setResultAttr(result, "dln.aliases_arg",
                            builder.getI64IntegerAttr(dataArgs + i));
-    setResultRole(stepFunc, numParams + i, Role::optimizer_state, spec.name);
+    setResultRole(stepFunc, result, Role::optimizer_state, spec.name);
   }
   for (size_t g = 0; g < groups.size(); ++g)
     setRole(stepFunc, args.size() - groups.size() + g, Role::hyper,
@@ -563,7 +605,10 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   }
   if (objective)
     setResultRole(stepFunc, results.size() - 1, Role::loss, "loss");
-  return stateSpecs;
+  // The configuration's state: the model's, then the optimizer's.
+  SmallVector<ParamInfo> allState(model.states);
+  llvm::append_range(allState, stateSpecs);
+  return allState;
 }
 
 FailureOr<SmallVector<ParamInfo>>
@@ -579,7 +624,7 @@ EntryPointGen::emit(const TrainConfig *config, int64_t batch,
   if (failed(emitEval(batch, suffix)))
     return failure();
   if (!config)
-    return SmallVector<ParamInfo>();
+    return SmallVector<ParamInfo>(model.states);
   if (lossFunc && !model.params.empty())
     emitLossAndGrad(lossFunc, batch, suffix);
   return emitTrainStep(*config, lossFunc, batch, suffix);
@@ -611,7 +656,7 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
                             << "' has parameters but the file has no train "
                                "block to train them",
            failure();
-  ArrayAttr defaultState = builder.getArrayAttr({});
+  ArrayAttr defaultState = specs(states);
   SmallVector<Attribute> configAttrs;
   bool named = false;
   if (recipe.configs.empty()) {

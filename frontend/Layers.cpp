@@ -3,6 +3,8 @@
 
 #include "dialects/DLN/IR/DLNComposites.h"
 #include "dialects/DLN/IR/DLNConvolutions.h"
+#include "dialects/DLN/IR/DLNNormalization.h"
+#include "dialects/DLN/IR/DLNOps.h"
 #include "frontend/ConstantEval.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -93,10 +95,9 @@ LogicalResult declareDense(const LayerDeclContext &context,
   return declareWeightAndBias(context, {in, out}, out, in, out, params);
 }
 
-FailureOr<Value> applyDense(OpBuilder &builder, Location loc, Value input,
-                            ArrayRef<Value> params, ArrayRef<int64_t>) {
-  return dln::dense(builder, loc, input, params[0],
-                    params.size() > 1 ? params[1] : Value());
+FailureOr<Value> applyDense(const LayerCall &c) {
+  return dln::dense(c.builder, c.loc, c.input, c.params[0],
+                    c.params.size() > 1 ? c.params[1] : Value());
 }
 
 /// An option that is an integer or a tuple of `n` integers (`kernel = 3`,
@@ -305,22 +306,129 @@ LogicalResult declareConv(const LayerDeclContext &context,
                               weightShape[0] / conv.groups * window, params);
 }
 
-FailureOr<Value> applyConv(OpBuilder &builder, Location loc, Value input,
-                           ArrayRef<Value> params, ArrayRef<int64_t> config) {
-  ConvConfig conv = ConvConfig::load(config);
-  return dln::convolution(builder, loc, input, params[0],
-                          params.size() > 1 ? params[1] : Value(),
+FailureOr<Value> applyConv(const LayerCall &c) {
+  ConvConfig conv = ConvConfig::load(c.config);
+  return dln::convolution(c.builder, c.loc, c.input, c.params[0],
+                          c.params.size() > 1 ? c.params[1] : Value(),
                           conv.window, conv.groups);
 }
 
-FailureOr<Value> applyConvTranspose(OpBuilder &builder, Location loc,
-                                    Value input, ArrayRef<Value> params,
-                                    ArrayRef<int64_t> config) {
-  ConvConfig conv = ConvConfig::load(config);
-  return dln::convolutionTranspose(builder, loc, input, params[0],
-                                   params.size() > 1 ? params[1] : Value(),
+FailureOr<Value> applyConvTranspose(const LayerCall &c) {
+  ConvConfig conv = ConvConfig::load(c.config);
+  return dln::convolutionTranspose(c.builder, c.loc, c.input, c.params[0],
+                                   c.params.size() > 1 ? c.params[1] : Value(),
                                    conv.window, conv.outputPadding,
                                    conv.groups);
+}
+
+/// batch_norm(C [, momentum = 0.1] [, eps = 1e-5] [, affine = true]):
+/// gamma [C] (ones) and beta [C] (zeros) unless `affine = false`; states
+/// running_mean [C] (zeros) and running_var [C] (ones). Configuration:
+/// momentum and eps as the bits of doubles, then affine.
+LogicalResult declareBatchNorm(const LayerDeclContext &context,
+                               SmallVectorImpl<LayerParam> &params,
+                               LayerConfig &config) {
+  const CallExpr &call = context.call;
+  const Argument *channels = nullptr;
+  for (const Argument &arg : call.args)
+    if (arg.name.empty()) {
+      if (channels)
+        return context.error(arg.loc)
+               << "batch_norm takes one positional argument, the channel "
+                  "count";
+      channels = &arg;
+    }
+  std::optional<int64_t> c =
+      channels ? evaluateInteger(*channels->value, &context.bindings)
+               : std::nullopt;
+  if (!c || *c <= 0)
+    return context.error(channels ? channels->loc : call.getLoc())
+           << "batch_norm expects a positive integer channel count, e.g. "
+              "batch_norm(32)";
+  auto number = [&](StringRef name, double fallback) -> std::optional<double> {
+    const Argument *arg = findNamedArgument(call, name);
+    if (!arg)
+      return fallback;
+    std::optional<double> value = evaluateNumber(*arg->value, &context.bindings);
+    if (!value)
+      context.error(arg->loc) << "'" << name << "' must be a number";
+    return value;
+  };
+  std::optional<double> momentum = number("momentum", 0.1);
+  std::optional<double> eps = number("eps", 1e-5);
+  std::optional<double> affine = number("affine", 1.0);
+  if (!momentum || !eps || !affine)
+    return failure();
+  if (*momentum < 0 || *momentum > 1)
+    return context.error(findNamedArgument(call, "momentum")->loc)
+           << "batch_norm momentum must be in [0, 1]",
+           failure();
+  if (*eps <= 0)
+    return context.error(findNamedArgument(call, "eps")->loc)
+           << "batch_norm eps must be positive",
+           failure();
+  if (*affine != 0 && *affine != 1)
+    return context.error(findNamedArgument(call, "affine")->loc)
+           << "'affine' must be true or false",
+           failure();
+  auto init = [&](StringRef kind) {
+    return dln::InitAttr::get(&context.mlirContext, kind, 1, 1, {});
+  };
+  if (*affine) {
+    params.push_back({"gamma", {*c}, init("ones")});
+    params.push_back({"beta", {*c}, init("zeros")});
+  }
+  params.push_back({"running_mean", {*c}, init("zeros"), /*isState=*/true});
+  params.push_back({"running_var", {*c}, init("ones"), /*isState=*/true});
+  config.push_back(llvm::bit_cast<int64_t>(*momentum));
+  config.push_back(llvm::bit_cast<int64_t>(*eps));
+  config.push_back(static_cast<int64_t>(*affine));
+  return success();
+}
+
+FailureOr<Value> applyBatchNorm(const LayerCall &c) {
+  double momentum = llvm::bit_cast<double>(c.config[0]);
+  double eps = llvm::bit_cast<double>(c.config[1]);
+  bool affine = c.config[2] != 0;
+  Value gamma = affine ? c.params[0] : Value();
+  Value beta = affine ? c.params[1] : Value();
+  auto type = cast<RankedTensorType>(c.input.getType());
+  if (type.getRank() < 2)
+    return emitError(c.loc) << "batch_norm expects per-sample values [C] or "
+                               "[C, ...], got a scalar per sample",
+           failure();
+  int64_t channels = cast<RankedTensorType>(c.states[0].getType()).getDimSize(0);
+  if (type.getDimSize(1) != channels)
+    return emitError(c.loc) << "batch_norm(" << channels
+                            << ") applied to values with " << type.getDimSize(1)
+                            << " channels (per-sample shape "
+                            << dln::shapeText(type.getShape().drop_front())
+                            << ")",
+           failure();
+  if (!c.training)
+    return dln::normalizeChannels(c.builder, c.loc, c.input, c.states[0],
+                                  c.states[1], gamma, beta, eps);
+  dln::ChannelStatistics stats =
+      dln::channelStatistics(c.builder, c.loc, c.input);
+  if (c.newStates) {
+    // PyTorch: running = (1 - momentum) * running + momentum * batch, with
+    // the unbiased variance.
+    auto blend = [&](Value running, Value batch) -> Value {
+      Value kept = dln::MulOp::create(
+          c.builder, c.loc, running,
+          dln::splatLike(c.builder, c.loc, running, 1.0 - momentum));
+      Value added = dln::MulOp::create(
+          c.builder, c.loc, batch,
+          dln::splatLike(c.builder, c.loc, batch, momentum));
+      return dln::AddOp::create(c.builder, c.loc, kept, added);
+    };
+    c.newStates->push_back(blend(c.states[0], stats.mean));
+    Value unbiased = dln::scale(c.builder, c.loc, stats.variance,
+                                stats.besselFactor);
+    c.newStates->push_back(blend(c.states[1], unbiased));
+  }
+  return dln::normalizeChannels(c.builder, c.loc, c.input, stats.mean,
+                                stats.variance, gamma, beta, eps);
 }
 
 const StringLiteral denseOptions[] = {"init", "bias_init", "bias"};
@@ -331,6 +439,8 @@ const StringLiteral convTransposeOptions[] = {
     "kernel", "stride", "padding",   "output_padding", "dilation",
     "groups", "bias",   "init",      "bias_init"};
 
+const StringLiteral batchNormOptions[] = {"momentum", "eps", "affine"};
+
 const LayerKind layerKinds[] = {
     {"dense", denseOptions, declareDense, applyDense},
     {"conv1d", convOptions, declareConv<1>, applyConv, /*needsBatch=*/true},
@@ -339,6 +449,8 @@ const LayerKind layerKinds[] = {
      applyConvTranspose, /*needsBatch=*/true},
     {"conv_transpose2d", convTransposeOptions, declareConv<2, true>,
      applyConvTranspose, /*needsBatch=*/true},
+    {"batch_norm", batchNormOptions, declareBatchNorm, applyBatchNorm,
+     /*needsBatch=*/true},
 };
 } // namespace
 

@@ -20,11 +20,14 @@
 
 namespace dlnc {
 
-/// A trainable tensor a layer declares, and how the runtime initializes it.
+/// A tensor a layer declares, and how the runtime initializes it: a
+/// trainable parameter, or (`isState`) state the layer itself updates in
+/// training, such as batch norm's running statistics.
 struct LayerParam {
   std::string suffix; ///< "weight": the param is named "<layer>.weight"
   llvm::SmallVector<int64_t> shape;
   mlir::dln::InitAttr init;
+  bool isState = false;
 };
 
 /// A layer instance's settings that its application needs (a convolution's
@@ -42,6 +45,22 @@ struct LayerDeclContext {
       parseInit;
   /// The model's compile-time parameters (`dense(c_in -> width)`).
   const ConstantBindings &bindings;
+  mlir::MLIRContext &mlirContext;
+};
+
+/// One application of a layer.
+struct LayerCall {
+  mlir::OpBuilder &builder;
+  mlir::Location loc;
+  mlir::Value input;
+  /// The layer's parameters and states, each in declared order.
+  llvm::ArrayRef<mlir::Value> params, states;
+  llvm::ArrayRef<int64_t> config;
+  /// Training mode (batch statistics) or evaluation (running ones).
+  bool training;
+  /// Where a training application puts its states' new values (one per
+  /// state, in order); null when they are not wanted.
+  llvm::SmallVectorImpl<mlir::Value> *newStates;
 };
 
 struct LayerKind {
@@ -53,12 +72,8 @@ struct LayerKind {
   mlir::LogicalResult (*declare)(const LayerDeclContext &context,
                                  llvm::SmallVectorImpl<LayerParam> &params,
                                  LayerConfig &config);
-  /// Applies the layer to `input` with its parameters (in declared order)
-  /// and configuration.
-  mlir::FailureOr<mlir::Value> (*apply)(mlir::OpBuilder &builder,
-                                        mlir::Location loc, mlir::Value input,
-                                        llvm::ArrayRef<mlir::Value> params,
-                                        llvm::ArrayRef<int64_t> config);
+  /// Applies the layer to the call's input.
+  mlir::FailureOr<mlir::Value> (*apply)(const LayerCall &call);
   /// Convolutions read dimension 0 as the batch: their input must be a
   /// per-sample value, which carries one.
   bool needsBatch = false;

@@ -304,11 +304,17 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
   FailureOr<Value> result;
   if (!builtin) {
     const LayerInfo &info = layer->second;
-    SmallVector<Value> layerParams;
+    SmallVector<Value> layerParams, layerStates, newStates;
     for (unsigned index : info.paramIndices)
       layerParams.push_back(root->paramValues[index]);
-    result = info.kind->apply(builder, where, operands[0], layerParams,
-                              info.config);
+    for (unsigned index : info.stateIndices)
+      layerStates.push_back(root->stateValues[index]);
+    result = info.kind->apply(LayerCall{builder, where, operands[0],
+                                        layerParams, layerStates, info.config,
+                                        root->training, &newStates});
+    // A training application updates the states the next one sees.
+    for (auto [index, value] : llvm::zip(info.stateIndices, newStates))
+      root->stateValues[index] = value;
   } else {
     result = builtin->build(
         BuiltinCall{builder, where, operands, options, numClasses});
@@ -441,11 +447,13 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
   return success();
 }
 
-FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
+FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs,
+                                               ValueRange stateArgs, Value x,
                                                Value y, Value rng,
                                                bool training, bool withUpdates,
                                                Value mask, bool withMetrics) {
   emittingMetrics = withMetrics;
+  stateValues.assign(stateArgs.begin(), stateArgs.end());
   rngKey = rng;
   this->training = training;
   values.clear();
@@ -458,6 +466,9 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs, Value x,
     return failure();
   if (outputStmt)
     forward.output = values.lookup(outputName).value;
+  for (auto [index, value] : llvm::enumerate(stateValues))
+    if (value != stateArgs[index])
+      forward.stateUpdates.emplace_back(index, value);
   if (!withUpdates)
     return forward;
   // Right-hand sides see the forward values, before any change (7.6).

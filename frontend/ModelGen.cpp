@@ -39,6 +39,13 @@ InFlightDiagnostic ModelGen::error(llvm::SMLoc where) {
   return emitError(loc(where));
 }
 
+SmallVector<Type> ModelGen::stateTypes() const {
+  SmallVector<Type> types;
+  for (const ParamInfo &state : states)
+    types.push_back(RankedTensorType::get(state.shape, elementType));
+  return types;
+}
+
 RankedTensorType ModelGen::inputType(int64_t batch) const {
   SmallVector<int64_t> shape{batch};
   llvm::append_range(shape, inputShape);
@@ -252,7 +259,8 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   auto initParser = [&](const Expr *init, int64_t fanIn, int64_t fanOut) {
     return parseInit(init, fanIn, fanOut);
   };
-  LayerDeclContext context{*call, reportAt, initParser, modelParams};
+  LayerDeclContext context{*call, reportAt, initParser, modelParams,
+                           this->context};
   if (failed(kind->declare(context, decls, config)))
     return failure();
   // Training needs at least each parameter and its gradient in memory: a
@@ -280,11 +288,13 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
            << (bytes == UINT64_MAX ? "" : " GiB")
            << " for its parameters and their gradients, more than "
               "the 16 GiB a layer may use";
-  LayerInfo layer{kind, {}, std::move(config)};
+  LayerInfo layer{kind, {}, std::move(config), {}};
   for (LayerParam &decl : decls) {
-    layer.paramIndices.push_back(allParams().size());
-    allParams().push_back({prefix + stmt.name() + "." + decl.suffix,
-                           decl.shape, std::move(decl.init)});
+    std::string name = prefix + stmt.name() + "." + decl.suffix;
+    SmallVector<ParamInfo> &list = decl.isState ? root->states : allParams();
+    (decl.isState ? layer.stateIndices : layer.paramIndices)
+        .push_back(list.size());
+    list.push_back({name, decl.shape, std::move(decl.init)});
   }
   layers[stmt.name()] = std::move(layer);
   return success();

@@ -40,6 +40,8 @@ struct LayerInfo {
   const LayerKind *kind;
   llvm::SmallVector<unsigned> paramIndices;
   LayerConfig config;
+  /// Its states (batch norm's running statistics), in the root's `states`.
+  llvm::SmallVector<unsigned> stateIndices;
 };
 
 /// A `const`: a literal tensor compiled into the code.
@@ -70,6 +72,9 @@ struct ForwardValues {
   llvm::SmallVector<std::pair<std::string, mlir::Value>> metrics;
   /// New values of the update rules' targets (by param index), batch means.
   llvm::SmallVector<std::pair<unsigned, mlir::Value>> updates;
+  /// New values of the model states a training forward pass changed (by
+  /// index in `states`).
+  llvm::SmallVector<std::pair<unsigned, mlir::Value>> stateUpdates;
 };
 
 /// Whether any model block draws random numbers in its computation
@@ -137,6 +142,9 @@ private:
   /// no y.
   bool hasLabel() const { return !labelName.empty(); }
 
+  /// The types of the model states (root only).
+  llvm::SmallVector<mlir::Type> stateTypes() const;
+
   /// The batched type of the input or label.
   mlir::RankedTensorType inputType(int64_t batch) const;
   mlir::RankedTensorType labelType(int64_t batch) const;
@@ -149,6 +157,7 @@ private:
   /// rules' batch means; it may be null without `withUpdates`. Metrics are
   /// emitted only `withMetrics` (eval_step reports them).
   mlir::FailureOr<ForwardValues> emitForward(mlir::ValueRange params,
+                                             mlir::ValueRange states,
                                              mlir::Value x, mlir::Value y,
                                              mlir::Value rng, bool training,
                                              bool withUpdates,
@@ -189,6 +198,10 @@ private:
   int64_t numClasses = 0;
   /// Every parameter of the root and its sub-models (root only).
   llvm::SmallVector<ParamInfo> params;
+  /// Tensors the forward pass itself updates in training (root only):
+  /// batch norm's running statistics. Checkpoints hold them; optimizers do
+  /// not touch them.
+  llvm::SmallVector<ParamInfo> states;
   llvm::StringMap<unsigned> explicitParams; // `param` name -> global index
   llvm::StringMap<LayerInfo> layers;
   llvm::StringMap<ConstInfo> consts;
@@ -204,6 +217,9 @@ private:
   llvm::StringMap<SampleValue> values;
   bool emittingMetrics = false;
   llvm::SmallVector<mlir::Value> paramValues; // root only
+  /// Root only: the states' current values, replaced as training
+  /// applications update them.
+  llvm::SmallVector<mlir::Value> stateValues;
   mlir::Value rngKey;    // root only: the entry point's (seed, step)
   bool training = false; // root only: dropout and noise are on
 };

@@ -119,7 +119,8 @@ private:
   llvm::DenseMap<Value, Value> adjoints;
 };
 
-/// Builds `@<callee>_vjp_<wrt...>` returning (value, d value / d args[wrt]).
+/// Builds `@<callee>_vjp_<wrt...>` returning (value, aux..., d value /
+/// d args[wrt]).
 FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
                                              ArrayRef<int64_t> wrt,
                                              SymbolTable &symbols) {
@@ -135,14 +136,16 @@ FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
       cast<func::ReturnOp>(primal.getBody().front().getTerminator());
   auto valueType =
       dyn_cast<RankedTensorType>(primalReturn.getOperand(0).getType());
-  if (primalReturn.getNumOperands() != 1 || !valueType ||
+  if (primalReturn.getNumOperands() == 0 || !valueType ||
       valueType.getRank() != 0)
-    return primal.emitError("can only differentiate functions returning one "
-                            "scalar tensor"),
+    return primal.emitError("can only differentiate functions returning a "
+                            "scalar tensor first"),
            failure();
 
+  // Results: the value, the primal's other results (auxiliary outputs, not
+  // differentiated), the gradients.
   OpBuilder builder(primal);
-  SmallVector<Type> resultTypes{valueType};
+  SmallVector<Type> resultTypes(primal.getResultTypes());
   for (int64_t index : wrt)
     resultTypes.push_back(primal.getArgumentTypes()[index]);
   auto adjoint = func::FuncOp::create(
@@ -169,6 +172,8 @@ FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
     return failure();
 
   SmallVector<Value> results{value};
+  for (Value aux : primalReturn.getOperands().drop_front())
+    results.push_back(mapping.lookup(aux));
   for (int64_t index : wrt)
     results.push_back(
         differentiator.adjointOf(adjoint.getArgument(index), loc));

@@ -296,6 +296,9 @@ int runEval(Model &model, const CliOptions &o) {
   if (!m.test)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no data.test; nothing to evaluate on");
+  // State a checkpoint lacks keeps its initial value (batch norm's
+  // running variance starts at one).
+  initState(model.state(), m.state, m.seed);
   if (!o.load.empty())
     loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
                                         /*stateRequired=*/false));

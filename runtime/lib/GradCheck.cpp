@@ -39,6 +39,7 @@ GradCheckResult gradCheck(Model &model, const GradCheckOptions &options) {
   result.tol = options.tol > 0 ? options.tol : (f64 ? 1e-6 : 1e-3);
 
   initParams(model.params(), m.params, options.seed);
+  initState(model.state(), m.state, options.seed);
   Rng dataRng(options.seed, kStreamGradCheckData);
   Tensor x = model.makeBatchX(), y = model.makeBatchY();
   for (int64_t i = 0; i < x.size(); ++i)
@@ -56,10 +57,12 @@ GradCheckResult gradCheck(Model &model, const GradCheckOptions &options) {
   // in-graph mean would add its rounding to the differences); with them,
   // loss_and_grad's own value, which includes them.
   std::vector<Tensor> scratch = model.makeGradBuffers();
-  // A model with dropout or noise: loss_and_grad's value too, drawn with
-  // the same key every call (eval_step would not draw them).
-  const bool ownValue =
-      m.regularized || model.drawsRandomNumbers("loss_and_grad");
+  // A model with dropout or noise, or batch norm: loss_and_grad's value
+  // too, drawn with the same key every call, on batch statistics (eval_step
+  // would not draw, and would normalize with the running statistics).
+  const bool ownValue = m.regularized ||
+                        model.takesRole("loss_and_grad", ArgRole::Rng) ||
+                        model.takesRole("loss_and_grad", ArgRole::State);
   auto objective = [&] {
     return ownValue ? model.lossAndGrad(x, y, scratch)
                     : meanBatchLoss(model, x, y);

@@ -83,10 +83,10 @@ const Model::Entry &Model::entry(const std::string &name) const {
        "model has no entry point '" + name + "' (needed here)");
 }
 
-bool Model::drawsRandomNumbers(const std::string &entryPoint) const {
+bool Model::takesRole(const std::string &entryPoint, ArgRole role) const {
   const EntryPointSpec *spec = entry(entryPoint).spec;
   return std::any_of(spec->args.begin(), spec->args.end(),
-                     [](const ArgSpec &a) { return a.role == ArgRole::Rng; });
+                     [&](const ArgSpec &a) { return a.role == role; });
 }
 
 void Model::setRngKey(int64_t step) {

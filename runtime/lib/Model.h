@@ -102,8 +102,9 @@ public:
   void setRngStep(int64_t step) { rngStep_ = step; }
   int64_t rngStep() const { return rngStep_; }
   void resetEvalRng() { evalDraws_ = 0; }
-  /// Whether `entryPoint` draws random numbers (takes an rng key).
-  bool drawsRandomNumbers(const std::string &entryPoint) const;
+  /// Whether `entryPoint` takes an argument of `role`: an rng key (it draws
+  /// random numbers), model state (batch norm's statistics), ...
+  bool takesRole(const std::string &entryPoint, ArgRole role) const;
 
   /// Calls entry point `name` with arguments bound from `b` and the model's
   /// own params and state. Every batched argument must have the same number

@@ -86,3 +86,31 @@ func.func @grad_fails(%a: tensor<2xf32>) -> tensor<2xf32> {
   %l, %g = dln.value_and_grad @not_differentiable(%a) {wrt = array<i64: 0>} : (tensor<2xf32>) -> (tensor<f32>, tensor<2xf32>)
   return %g : tensor<2xf32>
 }
+
+// -----
+
+// Auxiliary results (a batch statistic) come back after the value, before
+// the gradients, and are not differentiated.
+func.func private @loss_aux(%w: tensor<3xf32>, %x: tensor<4x3xf32>) -> (tensor<f32>, tensor<3xf32>) {
+  %b = dln.broadcast %w [4, 3] dims [1] : tensor<3xf32> -> tensor<4x3xf32>
+  %y = dln.mul %x, %b : tensor<4x3xf32>
+  %m = dln.reduce_sum %y [0] : tensor<4x3xf32> -> tensor<3xf32>
+  %s = dln.reduce_sum %m [0] : tensor<3xf32> -> tensor<f32>
+  return %s, %m : tensor<f32>, tensor<3xf32>
+}
+
+func.func @train_aux(%w: tensor<3xf32>, %x: tensor<4x3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>) {
+  %l, %m, %gw = dln.value_and_grad @loss_aux(%w, %x) {wrt = array<i64: 0>} : (tensor<3xf32>, tensor<4x3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+  return %l, %m, %gw : tensor<f32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// CHECK-LABEL: func private @loss_aux_vjp_0
+// CHECK-SAME: -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+// CHECK: %[[M:.*]] = dln.reduce_sum %{{.*}} [0] : tensor<4x3xf32> -> tensor<3xf32>
+// CHECK: %[[S:.*]] = dln.reduce_sum %[[M]] [0]
+// CHECK: %[[DW:.*]] = dln.reduce_sum %{{.*}} [0] : tensor<4x3xf32> -> tensor<3xf32>
+// CHECK: return %[[S]], %[[M]], %[[DW]]
+
+// CHECK-LABEL: func @train_aux
+// CHECK: %[[R:.*]]:3 = call @loss_aux_vjp_0
+// CHECK: return %[[R]]#0, %[[R]]#1, %[[R]]#2

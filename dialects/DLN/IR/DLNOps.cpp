@@ -248,9 +248,10 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
 
 LogicalResult ValueAndGradOp::verify() {
   ArrayRef<int64_t> wrt = getWrt();
-  if (wrt.size() != getGradients().size())
+  if (wrt.size() > getAuxAndGradients().size())
     return emitOpError() << "expects one gradient per 'wrt' index ("
-                         << wrt.size() << ") but has " << getGradients().size();
+                         << wrt.size() << ") but has "
+                         << getAuxAndGradients().size() << " results after the value";
   for (auto [index, grad] : llvm::zip(wrt, getGradients())) {
     if (index < 0 || index >= static_cast<int64_t>(getOperands().size()))
       return emitOpError() << "'wrt' index " << index << " is out of range";
@@ -273,8 +274,16 @@ ValueAndGradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (type.getNumInputs() != getOperands().size())
     return emitOpError() << "callee expects " << type.getNumInputs()
                          << " operands but got " << getOperands().size();
-  if (type.getNumResults() != 1)
-    return emitOpError() << "callee must return exactly one scalar";
+  size_t aux = getAux().size();
+  if (type.getNumResults() != 1 + aux)
+    return emitOpError() << "callee must return one scalar and the " << aux
+                         << " auxiliary result(s), but returns "
+                         << type.getNumResults() << " value(s)";
+  for (auto [i, value] : llvm::enumerate(getAux()))
+    if (value.getType() != type.getResult(i + 1))
+      return emitOpError() << "auxiliary result #" << i << " must have type "
+                           << type.getResult(i + 1) << " but has "
+                           << value.getType();
   return success();
 }
 

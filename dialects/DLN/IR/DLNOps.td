@@ -405,9 +405,11 @@ def DLN_ValueAndGradOp : DLN_Op<"value_and_grad", [
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "calls a scalar-valued function and returns its gradients";
   let description = [{
-    Calls `callee` and returns its scalar result followed by the gradient of
-    that result with respect to each operand listed in `wrt`.
-    `dln-autodiff` replaces it with a call to a generated adjoint function.
+    Calls `callee` and returns its scalar result, then its other results
+    unchanged (auxiliary outputs: batch norm's new running statistics, say),
+    then the gradient of the scalar with respect to each operand listed in
+    `wrt`. `dln-autodiff` replaces it with a call to a generated adjoint
+    function.
 
     ```mlir
     %l, %gw = dln.value_and_grad @loss(%w, %x) {wrt = array<i64: 0>}
@@ -416,9 +418,19 @@ def DLN_ValueAndGradOp : DLN_Op<"value_and_grad", [
   }];
   let arguments = (ins FlatSymbolRefAttr:$callee, Variadic<AnyTensor>:$operands,
                        DenseI64ArrayAttr:$wrt);
-  let results = (outs DLN_Scalar:$value, Variadic<AnyTensor>:$gradients);
+  // The auxiliary outputs, then one gradient per `wrt` index.
+  let results = (outs DLN_Scalar:$value, Variadic<AnyTensor>:$aux_and_gradients);
   let assemblyFormat = [{
     $callee `(` $operands `)` attr-dict `:` functional-type($operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// The callee's results after the scalar.
+    ::mlir::ResultRange getAux() {
+      return getAuxAndGradients().drop_back(getWrt().size());
+    }
+    ::mlir::ResultRange getGradients() {
+      return getAuxAndGradients().take_back(getWrt().size());
+    }
   }];
   let hasVerifier = 1;
 }

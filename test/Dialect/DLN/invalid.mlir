@@ -120,10 +120,20 @@ func.func @one_hot_labels(%y: tensor<4xf32>) {
 // -----
 
 func.func private @two_results(%w: tensor<2xf32>) -> (tensor<f32>, tensor<f32>)
-// value_and_grad needs a callee returning one scalar.
+// The callee's results after the scalar come back as auxiliary results,
+// before the gradients.
 func.func @vag_callee(%w: tensor<2xf32>) {
-  // expected-error @+1 {{callee must return exactly one scalar}}
+  // expected-error @+1 {{callee must return one scalar and the 0 auxiliary result(s), but returns 2 value(s)}}
   %l, %g = dln.value_and_grad @two_results(%w) {wrt = array<i64: 0>} : (tensor<2xf32>) -> (tensor<f32>, tensor<2xf32>)
+  return
+}
+
+// -----
+
+func.func private @loss_aux(%w: tensor<2xf32>) -> (tensor<f32>, tensor<3xf32>)
+func.func @vag_aux_type(%w: tensor<2xf32>) {
+  // expected-error @+1 {{auxiliary result #0 must have type 'tensor<3xf32>' but has 'tensor<2xf32>'}}
+  %l, %a, %g = dln.value_and_grad @loss_aux(%w) {wrt = array<i64: 0>} : (tensor<2xf32>) -> (tensor<f32>, tensor<2xf32>, tensor<2xf32>)
   return
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Convolution and pooling layers of dlnc against PyTorch (the oracle).
+"""Convolution, pooling and batch-norm layers of dlnc against PyTorch.
 
 For each configuration, compiles a small f64 model: a convolution (or
 pooling) of a [C, H, W] (or [C, L]) input, tanh, and a dense readout to one
@@ -9,7 +9,9 @@ gives the gradient as `initial - final`. PyTorch computes the loss and the
 gradient of every parameter on the same parameters and data (F.conv2d,
 F.max_pool2d, ..., torch.autograd); the largest relative difference of the
 loss and of any gradient element, |dlnc - torch| / max(|torch|, 1e-8), must
-be at most --tol.
+be at most --tol. Batch norm's loss is compared in evaluation mode (running
+statistics at their initial values), its gradients in training mode (batch
+statistics), and its running statistics after the step with PyTorch's.
 Usage: conv_agreement.py --dlnc DLNC --work DIR
 """
 import argparse
@@ -33,7 +35,7 @@ def conv(options, kernel, dims=2, out=3, groups=1, **torch_options):
     layer = f"layer c = {kind}({CHANNELS} -> {out}, {options})"
     torch_conv = F.conv2d if dims == 2 else F.conv1d
 
-    def apply(x, p):
+    def apply(x, p, training=True, stats=None):
         mode = torch_options.get("padding_mode", "zeros")
         padding = torch_options.get("padding", 0)
         if mode != "zeros":
@@ -58,7 +60,7 @@ def conv_transpose(options, kernel, out=3, groups=1, **torch_options):
     """A transposed conv layer (weight [IN, OUT / groups, K...])."""
     layer = f"layer c = conv_transpose2d({CHANNELS} -> {out}, {options})"
 
-    def apply(x, p):
+    def apply(x, p, training=True, stats=None):
         weight = p.get("c.weight")
         if weight is None:  # shapes only
             weight = torch.zeros((CHANNELS, out // groups) + kernel)
@@ -71,7 +73,24 @@ def conv_transpose(options, kernel, out=3, groups=1, **torch_options):
 
 
 def pool(call, fn):
-    return None, call, lambda x, p: fn(x)
+    return None, call, lambda x, p, training=True, stats=None: fn(x)
+
+
+def batch_norm(options="", momentum=0.1, eps=1e-5, affine=True):
+    """batch_norm(C) on [C, H, W] or [C, L]: F.batch_norm, whose running
+    statistics (updated in training) go to `stats`."""
+    layer = f"layer c = batch_norm({CHANNELS}{options})"
+
+    def apply(x, p, training=True, stats=None):
+        mean = p.get("c.running_mean", torch.zeros(CHANNELS)).detach().clone()
+        var = p.get("c.running_var", torch.ones(CHANNELS)).detach().clone()
+        out = F.batch_norm(x, mean, var, p.get("c.gamma") if affine else None,
+                           p.get("c.beta") if affine else None,
+                           training=training, momentum=momentum, eps=eps)
+        if stats is not None:
+            stats["c.running_mean"], stats["c.running_var"] = mean, var
+        return out
+    return layer, "c(x)", apply
 
 
 CONFIGS = {
@@ -116,6 +135,11 @@ CONFIGS = {
                           lambda x: F.avg_pool1d(x, 2)),
     "global_avg_pool": pool("global_avg_pool(x)", lambda x: x.mean((2, 3))),
     "global_max_pool": pool("global_max_pool(x)", lambda x: x.amax((2, 3))),
+    "batch_norm2d": batch_norm(),
+    "batch_norm2d.noaffine.m03.eps1e-3": batch_norm(
+        ", momentum = 0.3, eps = 1e-3, affine = false", momentum=0.3, eps=1e-3,
+        affine=False),
+    "batch_norm1d": batch_norm(),
 }
 
 
@@ -139,7 +163,7 @@ def check(name, layer, call, apply, dlnc, work):
                fmt="%.17g")
     # The readout's width: the size of one sample's feature map.
     with torch.no_grad():
-        width = apply(torch.tensor(x[:1]), {}).numel()
+        width = apply(torch.tensor(x[:1]), {}, training=False).numel()
     source = f"""model m {{
   input x: f64[{", ".join(map(str, shape))}]
   label y: f64[1]
@@ -164,16 +188,24 @@ train {{ optimizer = sgd(lr = 1.0)  batch = all  epochs = 1  seed = 3 }}
     final = dict(np.load(os.path.join(directory, "final.npz")))
     params = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()
               if not k.startswith("__")}
-    h = apply(torch.tensor(x), params)
-    z = torch.tanh(h).reshape(ROWS, -1) @ params["r.weight"] + params["r.bias"]
-    loss = F.mse_loss(z, torch.tensor(y).reshape(ROWS, 1))
-    loss.backward()
-    worst = abs(ours_loss - loss.item()) / max(abs(loss.item()), 1e-8)
+
+    def loss_of(training, stats=None):
+        h = apply(torch.tensor(x), params, training, stats)
+        z = torch.tanh(h).reshape(ROWS, -1) @ params["r.weight"] + params["r.bias"]
+        return F.mse_loss(z, torch.tensor(y).reshape(ROWS, 1))
+    eval_loss = loss_of(training=False).item()
+    stats = {}
+    loss_of(training=True, stats=stats).backward()
+
+    def difference(ours, theirs):
+        return float((np.abs(ours - theirs) /
+                      np.maximum(np.abs(theirs), 1e-8)).max())
+    worst = abs(ours_loss - eval_loss) / max(abs(eval_loss), 1e-8)
     for k, p in params.items():
-        ours = init[k] - final[k]  # lr 1
-        theirs = p.grad.numpy()
-        worst = max(worst, float((np.abs(ours - theirs) /
-                                  np.maximum(np.abs(theirs), 1e-8)).max()))
+        if k in stats:  # running statistics: the values after the step
+            worst = max(worst, difference(final[k], stats[k].numpy()))
+        else:  # lr 1: the step is the gradient
+            worst = max(worst, difference(init[k] - final[k], p.grad.numpy()))
     return worst
 
 
