@@ -31,8 +31,10 @@ public:
 
   FailureOr<dln::DataAttr> generate(const Block *block, StringRef sourceDir);
 
-  /// Where `target_transform = [one_hot()]` was written, if it was.
+  /// Where `target_transform = [one_hot()]` and each augmentation were
+  /// written.
   llvm::SMLoc oneHotTarget;
+  SmallVector<llvm::SMLoc> augmentSites;
 
 private:
   InFlightDiagnostic error(llvm::SMLoc where) {
@@ -412,7 +414,7 @@ FailureOr<dln::DataAttr> DataGen::generate(const Block *block,
                                            StringRef sourceDir) {
   std::string dir;
   Attribute train, test;
-  ArrayAttr transforms, targetTransforms;
+  ArrayAttr transforms, targetTransforms, augments;
   ArrayRef<Stmt> body = block ? ArrayRef<Stmt>(block->body) : ArrayRef<Stmt>();
   for (const Stmt &stmt : body) {
     if (stmt.kind != Stmt::Kind::Setting && stmt.kind != Stmt::Kind::Let)
@@ -448,11 +450,18 @@ FailureOr<dln::DataAttr> DataGen::generate(const Block *block,
       if (failed(list))
         return failure();
       targetTransforms = *list;
+    } else if (name == "augment") {
+      FailureOr<ArrayAttr> list = readAugments(
+          context, *stmt.value,
+          [&](llvm::SMLoc where) { return error(where); }, augmentSites);
+      if (failed(list))
+        return failure();
+      augments = *list;
     } else {
       return error(stmt.nameLoc)
                  << "unknown data setting '" << name
-                 << "' (expected dir, train, test, transform or "
-                    "target_transform)",
+                 << "' (expected dir, train, test, transform, "
+                    "target_transform or augment)",
              failure();
     }
   }
@@ -465,7 +474,7 @@ FailureOr<dln::DataAttr> DataGen::generate(const Block *block,
   }
   llvm::sys::path::remove_dots(resolved, /*remove_dot_dot=*/true);
   return dln::DataAttr::get(&context, resolved.str(), train, test, transforms,
-                            targetTransforms);
+                            targetTransforms, augments);
 }
 
 FailureOr<ArrayAttr> DataGen::readTargetTransforms(const Expr &expr) {
@@ -502,9 +511,10 @@ FailureOr<dln::DataAttr> dlnc::generateData(MLIRContext &context,
                                             llvm::SourceMgr &sourceMgr,
                                             const Block *block,
                                             StringRef sourceDir,
-                                            llvm::SMLoc &oneHotTarget) {
+                                            DataLocations &where) {
   DataGen data(context, sourceMgr);
   FailureOr<dln::DataAttr> attr = data.generate(block, sourceDir);
-  oneHotTarget = data.oneHotTarget;
+  where.oneHotTarget = data.oneHotTarget;
+  where.augments = data.augmentSites;
   return attr;
 }

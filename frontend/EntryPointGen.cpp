@@ -178,7 +178,8 @@ EntryPointGen::resolveParams(ArrayRef<ParamRef> refs, bool weightsOnly) {
     else if (StringRef(name).ends_with(".b"))
       name += "ias";
     // A layer or sub-model instance: all its weights.
-    if (model.layers.count(name) || model.subModels.count(name)) {
+    if (model.layers.count(name) || model.sequentials.count(name) ||
+        model.subModels.count(name)) {
       for (unsigned i = 0; i < model.params.size(); ++i)
         if (StringRef(model.params[i].name).starts_with(name + ".") &&
             isWeight(i))
@@ -651,6 +652,37 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
                << (labelIsClass ? "class[" + std::to_string(numClasses) + "]"
                                 : shapeString(elementType, labelShape)),
            failure();
+  // Crops and flips move pixels of [C, H, W] (or [C, L]) samples, and a
+  // crop keeps the input's size.
+  if (ArrayAttr augments = recipe.data.getAugments()) {
+    for (auto [attr, where] :
+         llvm::zip_equal(augments.getAsRange<TransformAttr>(),
+                         recipe.augmentSites)) {
+      StringRef kind = attr.getKind();
+      if (kind == "noise")
+        continue;
+      if (inputShape.size() < 2 || inputShape.size() > 3)
+        return error(where) << kind
+                            << " moves the pixels of images: declare the "
+                               "input as [C, H, W] (or [C, L]), not "
+                            << shapeString(elementType, inputShape),
+               failure();
+      if (kind != "random_crop")
+        continue;
+      ArrayRef<double> args = attr.getArgs().asArrayRef();
+      ArrayRef<int64_t> spatial = ArrayRef<int64_t>(inputShape).drop_front();
+      bool fits = spatial.size() == 2
+                      ? args[0] == spatial[0] && args[1] == spatial[1]
+                      : args[0] == spatial[0] && args[1] == spatial[0];
+      if (!fits)
+        return error(where) << "random_crop must keep the input's size "
+                            << shapeString(elementType, inputShape)
+                            << " (pad, then crop back): crop size "
+                            << static_cast<int64_t>(args[0]) << "x"
+                            << static_cast<int64_t>(args[1]),
+               failure();
+    }
+  }
   if (recipe.configs.empty() && !params.empty())
     return error(model.loc) << "model '" << model.name
                             << "' has parameters but the file has no train "

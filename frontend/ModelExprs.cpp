@@ -118,7 +118,7 @@ FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
   auto bound = modelParams.find(name.name);
   if (bound != modelParams.end())
     return SampleValue{scalar(name.getLoc(), bound->second), false};
-  if (layers.count(name.name))
+  if (layers.count(name.name) || sequentials.count(name.name))
     return error(name.getLoc())
                << "layer '" << name.name << "' must be applied, e.g. '"
                << name.name << "(x)'",
@@ -237,6 +237,18 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     }
     return instance->second->emitInstance(call, inputs);
   }
+  auto sequential = sequentials.find(name);
+  if (sequential != sequentials.end()) {
+    if (call.args.size() != 1 || !call.args[0].name.empty())
+      return error(call.getLoc()) << "'" << name
+                                  << "' expects 1 argument(s), got "
+                                  << call.args.size(),
+             failure();
+    FailureOr<SampleValue> input = emitExpr(*call.args[0].value);
+    if (failed(input))
+      return failure();
+    return applySequential(sequential->second, *input, call.getLoc());
+  }
   if (auto perSample = emitPerSampleBuiltin(call))
     return *perSample;
   if (auto random = emitRandomCall(call))
@@ -301,27 +313,59 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
                                    "from the input",
            failure();
 
-  FailureOr<Value> result;
-  if (!builtin) {
-    const LayerInfo &info = layer->second;
-    SmallVector<Value> layerParams, layerStates, newStates;
-    for (unsigned index : info.paramIndices)
-      layerParams.push_back(root->paramValues[index]);
-    for (unsigned index : info.stateIndices)
-      layerStates.push_back(root->stateValues[index]);
-    result = info.kind->apply(LayerCall{builder, where, operands[0],
-                                        layerParams, layerStates, info.config,
-                                        root->training, &newStates});
-    // A training application updates the states the next one sees.
-    for (auto [index, value] : llvm::zip(info.stateIndices, newStates))
-      root->stateValues[index] = value;
-  } else {
-    result = builtin->build(
-        BuiltinCall{builder, where, operands, options, numClasses});
-  }
+  if (!builtin)
+    return applyLayer(layer->second, SampleValue{operands[0], batched},
+                      call.getLoc());
+  FailureOr<Value> result =
+      builtin->build(BuiltinCall{builder, where, operands, options, numClasses});
   if (failed(result))
     return failure();
   return SampleValue{*result, batched};
+}
+
+FailureOr<SampleValue> ModelGen::applyLayer(const LayerInfo &info,
+                                            SampleValue input,
+                                            llvm::SMLoc where) {
+  if (info.kind->needsBatch && !input.batched)
+    return error(where) << "'" << info.kind->name
+                        << "' expects a per-sample image computed from the "
+                           "input",
+           failure();
+  SmallVector<Value> layerParams, layerStates, newStates;
+  for (unsigned index : info.paramIndices)
+    layerParams.push_back(root->paramValues[index]);
+  for (unsigned index : info.stateIndices)
+    layerStates.push_back(root->stateValues[index]);
+  FailureOr<Value> result = info.kind->apply(
+      LayerCall{builder, loc(where), input.value, layerParams, layerStates,
+                info.config, root->training, &newStates});
+  if (failed(result))
+    return failure();
+  // A training application updates the states the next one sees.
+  for (auto [index, value] : llvm::zip(info.stateIndices, newStates))
+    root->stateValues[index] = value;
+  return SampleValue{*result, input.batched};
+}
+
+FailureOr<SampleValue>
+ModelGen::applySequential(ArrayRef<SequentialStage> stages, SampleValue input,
+                          llvm::SMLoc where) {
+  SampleValue value = input;
+  for (const SequentialStage &stage : stages) {
+    FailureOr<SampleValue> next;
+    if (stage.layer.empty()) {
+      next = applyFunction(stage.function, value, where);
+    } else if (auto nested = sequentials.find(stage.layer);
+               nested != sequentials.end()) {
+      next = applySequential(nested->second, value, where);
+    } else {
+      next = applyLayer(layers.find(stage.layer)->second, value, where);
+    }
+    if (failed(next))
+      return failure();
+    value = *next;
+  }
+  return value;
 }
 
 FailureOr<SampleValue> ModelGen::emitBinary(const BinaryExpr &binary) {

@@ -227,8 +227,7 @@ std::optional<InitAttr> ModelGen::parseInit(const Expr *expr, int64_t fanIn,
                                     : builder.getDenseF64ArrayAttr(args));
 }
 
-LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
-  const Expr &expr = *stmt.value;
+LogicalResult ModelGen::declareLayer(StringRef layerName, const Expr &expr) {
   auto *call = llvm::dyn_cast<CallExpr>(&expr);
   StringRef kindName = calleeName(expr);
   if (!call || kindName.empty())
@@ -281,7 +280,7 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
   }
   if (bytes > kMaxLayerBytes)
     return error(expr.getLoc())
-           << "layer '" << stmt.name() << "' needs about "
+           << "layer '" << layerName << "' needs about "
            << (bytes == UINT64_MAX
                    ? std::string("more than 2^64 bytes")
                    : std::to_string((bytes + (uint64_t(1) << 29)) >> 30))
@@ -290,13 +289,67 @@ LogicalResult ModelGen::declareLayer(const Stmt &stmt) {
               "the 16 GiB a layer may use";
   LayerInfo layer{kind, {}, std::move(config), {}};
   for (LayerParam &decl : decls) {
-    std::string name = prefix + stmt.name() + "." + decl.suffix;
+    std::string name = prefix + layerName.str() + "." + decl.suffix;
     SmallVector<ParamInfo> &list = decl.isState ? root->states : allParams();
     (decl.isState ? layer.stateIndices : layer.paramIndices)
         .push_back(list.size());
     list.push_back({name, decl.shape, std::move(decl.init)});
   }
-  layers[stmt.name()] = std::move(layer);
+  layers[layerName] = std::move(layer);
+  return success();
+}
+
+LogicalResult ModelGen::declareSequential(StringRef layerName,
+                                          const CallExpr &call) {
+  if (call.args.empty())
+    return error(call.getLoc()) << "sequential expects at least one element",
+           failure();
+  SmallVector<SequentialStage> stages;
+  for (auto [index, arg] : llvm::enumerate(call.args)) {
+    if (!arg.name.empty())
+      return error(arg.loc) << "sequential takes its elements positionally",
+             failure();
+    const Expr &element = *arg.value;
+    SequentialStage stage;
+    if (auto *lambda = llvm::dyn_cast<LambdaExpr>(&element)) {
+      if (lambda->params.size() != 1)
+        return error(element.getLoc())
+                   << "a function in sequential takes one argument, not "
+                   << lambda->params.size(),
+               failure();
+      stage.function = FunctionValue{"", lambda, this};
+    } else if (auto *word = llvm::dyn_cast<IdentifierExpr>(&element)) {
+      // A layer declared earlier (shared, not copied), or a one-argument
+      // builtin such as relu.
+      const Builtin *builtin = lookupBuiltin(word->name);
+      if (layers.count(word->name) || sequentials.count(word->name))
+        stage.layer = word->name;
+      else if (builtin && builtin->arity == 1)
+        stage.function = FunctionValue{word->name, nullptr, this};
+      else
+        return error(element.getLoc())
+                   << "'" << word->name
+                   << "' is neither a layer nor a one-argument function",
+               failure();
+    } else if (isa<CallExpr>(element) && calleeName(element) == "sequential") {
+      // Nested: named "<layer>.<i>.<j>...", as PyTorch's nn.Sequential.
+      stage.layer = (layerName + "." + Twine(index)).str();
+      if (failed(declareSequential(stage.layer, cast<CallExpr>(element))))
+        return failure();
+    } else if (isa<CallExpr>(element) && lookupLayer(calleeName(element))) {
+      // Instantiated here, its parameters named "<layer>.<i>.weight".
+      stage.layer = (layerName + "." + Twine(index)).str();
+      if (failed(declareLayer(stage.layer, element)))
+        return failure();
+    } else {
+      return error(element.getLoc())
+                 << "expected a layer constructor, a layer, a one-argument "
+                    "function or a lambda 'fn(t) => ...' in sequential",
+             failure();
+    }
+    stages.push_back(std::move(stage));
+  }
+  sequentials[layerName] = std::move(stages);
   return success();
 }
 
@@ -436,7 +489,9 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
     auto block = models.find(calleeName(*stmt.value));
     if (call && block != models.end())
       return declareSubModel(stmt, *call, *block->second);
-    return declareLayer(stmt);
+    if (call && calleeName(*call) == "sequential")
+      return declareSequential(stmt.name(), *call);
+    return declareLayer(stmt.name(), *stmt.value);
   }
   case Stmt::Kind::Param:
     return failure(failed(checkNewName(stmt, stmt.name())) ||

@@ -64,6 +64,13 @@ struct FunctionValue {
   class ModelGen *scope = nullptr;
 };
 
+/// One element of a `sequential` layer: a layer of the model (by name) or a
+/// function.
+struct SequentialStage {
+  std::string layer;
+  FunctionValue function;
+};
+
 /// What one forward pass computed.
 struct ForwardValues {
   mlir::Value output;        ///< batched
@@ -121,7 +128,25 @@ private:
 
   mlir::LogicalResult declareStatement(const Stmt &stmt);
   mlir::LogicalResult declareSample(const Stmt &stmt);
-  mlir::LogicalResult declareLayer(const Stmt &stmt);
+  /// `layer NAME = kind(...)`; `layerName` prefixes its parameters' names.
+  mlir::LogicalResult declareLayer(llvm::StringRef layerName,
+                                   const Expr &expr);
+  /// `layer NAME = sequential(f1, f2, ...)`: its layer constructors become
+  /// layers "NAME.<i>".
+  mlir::LogicalResult declareSequential(llvm::StringRef layerName,
+                                        const CallExpr &call);
+  /// Applies layer `info` (at `where`) to `input`.
+  mlir::FailureOr<SampleValue> applyLayer(const LayerInfo &info,
+                                          SampleValue input,
+                                          llvm::SMLoc where);
+  /// Applies a sequential layer's stages in order.
+  mlir::FailureOr<SampleValue>
+  applySequential(llvm::ArrayRef<SequentialStage> stages, SampleValue input,
+                  llvm::SMLoc where);
+  /// Calls a function value on `args`.
+  mlir::FailureOr<SampleValue> applyFunction(const FunctionValue &function,
+                                             llvm::ArrayRef<SampleValue> args,
+                                             llvm::SMLoc where);
   mlir::LogicalResult declareParam(const Stmt &stmt);
   mlir::LogicalResult declareConst(const Stmt &stmt);
   mlir::LogicalResult declareUpdate(const Stmt &stmt);
@@ -204,6 +229,7 @@ private:
   llvm::SmallVector<ParamInfo> states;
   llvm::StringMap<unsigned> explicitParams; // `param` name -> global index
   llvm::StringMap<LayerInfo> layers;
+  llvm::StringMap<llvm::SmallVector<SequentialStage>> sequentials;
   llvm::StringMap<ConstInfo> consts;
   ConstantBindings modelParams; // `model m(lr = 0.1)`
   llvm::StringMap<llvm::SMLoc> declaredNames;

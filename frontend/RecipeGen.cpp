@@ -354,12 +354,14 @@ FailureOr<Recipe> RecipeGen::generate(const Module &ast) {
           ->getBufferIdentifier());
   llvm::sys::fs::make_absolute(sourceDir);
   llvm::sys::path::remove_filename(sourceDir);
+  DataLocations locations;
   FailureOr<dln::DataAttr> data =
-      generateData(context, sourceMgr, dataBlock, sourceDir,
-                   recipe.oneHotTarget);
+      generateData(context, sourceMgr, dataBlock, sourceDir, locations);
   if (failed(data))
     return failure();
   recipe.data = *data;
+  recipe.oneHotTarget = locations.oneHotTarget;
+  recipe.augmentSites = locations.augments;
 
   if (trainBlocks.empty() && !evalBlock)
     return errorAtFileStart()

@@ -60,6 +60,8 @@ struct Recipe {
   /// Where `target_transform = [one_hot()]` was written, if it was: the
   /// label must then be a vector of class scores.
   llvm::SMLoc oneHotTarget;
+  /// Where each `augment` entry was written: they must fit the input.
+  llvm::SmallVector<llvm::SMLoc> augmentSites;
   /// In source order; the first is the default. Empty without a train block.
   std::vector<TrainConfig> configs;
   /// The static batch of evaluation when there is no train block.

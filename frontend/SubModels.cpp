@@ -127,10 +127,16 @@ ModelGen::emitFunctionCall(const CallExpr &call, const FunctionValue &function) 
       return failure();
     args.push_back(*value);
   }
+  return applyFunction(function, args, call.getLoc());
+}
+
+FailureOr<SampleValue>
+ModelGen::applyFunction(const FunctionValue &function,
+                        ArrayRef<SampleValue> args, llvm::SMLoc where) {
   if (!function.lambda) {
     const Builtin *builtin = lookupBuiltin(function.builtin);
     if (args.size() != 1)
-      return error(call.getLoc()) << "'" << function.builtin
+      return error(where) << "'" << function.builtin
                                   << "' expects 1 argument(s), got "
                                   << args.size(),
              failure();
@@ -138,15 +144,15 @@ ModelGen::emitFunctionCall(const CallExpr &call, const FunctionValue &function) 
     for (const BuiltinOption &option : builtin->options)
       options.push_back(option.defaultValue);
     Value operand = args[0].value;
-    FailureOr<Value> result = builtin->build(BuiltinCall{
-        builder, loc(call.getLoc()), operand, options, numClasses});
+    FailureOr<Value> result = builtin->build(
+        BuiltinCall{builder, loc(where), operand, options, numClasses});
     if (failed(result))
       return failure();
     return SampleValue{*result, args[0].batched};
   }
   const LambdaExpr &lambda = *function.lambda;
   if (lambda.params.size() != args.size())
-    return error(call.getLoc()) << "the function takes "
+    return error(where) << "the function takes "
                                 << lambda.params.size()
                                 << " argument(s), got " << args.size(),
            failure();

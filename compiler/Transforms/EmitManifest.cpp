@@ -387,6 +387,38 @@ public:
       }
       dataJson["transforms"] = std::move(list);
     }
+    if (ArrayAttr augments = data.getAugments()) {
+      json::Array list;
+      for (auto augment : augments.getAsRange<dln::TransformAttr>()) {
+        StringRef kind = augment.getKind();
+        ArrayRef<double> args = augment.getArgs().asArrayRef();
+        size_t expected = llvm::StringSwitch<size_t>(kind)
+                              .Case("random_crop", 4)
+                              .Case("random_flip", 3)
+                              .Case("noise", 1)
+                              .Default(0);
+        if (expected == 0 || args.size() != expected)
+          return module.emitError() << "malformed augmentation '" << kind
+                                    << "'",
+                 failure();
+        json::Object object{{"kind", kind.str()}};
+        if (kind == "random_crop") {
+          object["size"] = json::Array{static_cast<int64_t>(args[0]),
+                                       static_cast<int64_t>(args[1])};
+          object["padding"] = static_cast<int64_t>(args[2]);
+          static const char *const modes[] = {"zeros", "circular", "reflect"};
+          object["padding_mode"] = modes[static_cast<int>(args[3]) % 3];
+        } else if (kind == "random_flip") {
+          object["horizontal"] = args[0] != 0;
+          object["vertical"] = args[1] != 0;
+          object["p"] = args[2];
+        } else {
+          object["std"] = args[0];
+        }
+        list.push_back(std::move(object));
+      }
+      dataJson["augment"] = std::move(list);
+    }
     if (ArrayAttr targets = data.getTargetTransforms()) {
       json::Array list;
       for (auto transform : targets.getAsRange<dln::TransformAttr>())

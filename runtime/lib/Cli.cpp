@@ -43,6 +43,22 @@ std::string describeTransform(const TransformSpec &t) {
   return "?";
 }
 
+std::string describeAugment(const AugmentSpec &a) {
+  static const char *const modes[] = {"zeros", "circular", "reflect"};
+  switch (a.kind) {
+  case AugmentSpec::Kind::RandomCrop:
+    return fmt::format("random_crop({}x{}, padding {}, {})", a.height, a.width,
+                       a.padding, modes[static_cast<int>(a.mode)]);
+  case AugmentSpec::Kind::RandomFlip:
+    return fmt::format("random_flip({}{}p {:g})",
+                       a.horizontal ? "horizontal, " : "",
+                       a.vertical ? "vertical, " : "", a.p);
+  case AugmentSpec::Kind::Noise:
+    return fmt::format("noise(std {:g})", a.std);
+  }
+  return "?";
+}
+
 std::string describeOptimizer(
     const std::string &kind, const std::optional<double> &lr,
     const std::vector<std::pair<std::string, std::string>> &options) {
@@ -143,6 +159,12 @@ int runInfo(const Model &model) {
   }
   if (m.oneHotTarget)
     std::cout << "  target_transforms one_hot\n";
+  if (!m.augments.empty()) {
+    std::cout << "  augment";
+    for (const AugmentSpec &a : m.augments)
+      std::cout << " " << describeAugment(a);
+    std::cout << "\n";
+  }
   return 0;
 }
 

@@ -372,6 +372,69 @@ DataSpec parseData(const Node &n) {
   return d;
 }
 
+const std::pair<const char *, AugmentSpec::Kind> kAugmentKinds[] = {
+    {"random_crop", AugmentSpec::Kind::RandomCrop},
+    {"random_flip", AugmentSpec::Kind::RandomFlip},
+    {"noise", AugmentSpec::Kind::Noise}};
+const std::pair<const char *, AugmentSpec::PaddingMode> kPaddingModes[] = {
+    {"zeros", AugmentSpec::PaddingMode::Zeros},
+    {"circular", AugmentSpec::PaddingMode::Circular},
+    {"reflect", AugmentSpec::PaddingMode::Reflect}};
+
+/// Checked against the input `shape` ([C, H, W] or [C, L] for crops and
+/// flips; a crop keeps the size).
+std::vector<AugmentSpec> parseAugments(const Node &list, const Shape &shape) {
+  std::vector<AugmentSpec> out;
+  for (const Node &n : list.array()) {
+    AugmentSpec a;
+    a.kind = n["kind"].oneOf(kAugmentKinds);
+    if (a.kind != AugmentSpec::Kind::Noise &&
+        (shape.size() < 2 || shape.size() > 3))
+      n["kind"].error("needs an image input [C, H, W] or [C, L], got [" +
+                      formatShape(shape) + "]");
+    const int64_t h = shape.size() == 3 ? shape[1] : 1;
+    const int64_t w = shape.empty() ? 0 : shape.back();
+    switch (a.kind) {
+    case AugmentSpec::Kind::RandomCrop: {
+      const auto &size = n["size"].array();
+      if (size.size() != 2)
+        n["size"].error("expects [height, width]");
+      a.height = size[0].integer();
+      a.width = size[1].integer();
+      // A [C, L] sample is one row: its crop height is the single size.
+      if (shape.size() == 2 && a.height == w)
+        a.height = 1;
+      if (a.height != h || a.width != w)
+        n["size"].error("must be the input's spatial size [" +
+                        formatShape(Shape(shape.begin() + 1, shape.end())) +
+                        "]");
+      a.padding = n["padding"].integer();
+      if (a.padding < 0 || a.padding > 1 << 20)
+        n["padding"].error("must be in [0, 2^20]");
+      a.mode = n["padding_mode"].oneOf(kPaddingModes);
+      if (a.mode == AugmentSpec::PaddingMode::Reflect &&
+          (a.padding >= w || (shape.size() == 3 && a.padding >= h)))
+        n["padding"].error("reflect padding must be smaller than the image");
+      break;
+    }
+    case AugmentSpec::Kind::RandomFlip:
+      a.horizontal = n["horizontal"].boolean();
+      a.vertical = n["vertical"].boolean();
+      a.p = n["p"].number();
+      if (!(a.p >= 0 && a.p <= 1))
+        n["p"].error("must be in [0, 1]");
+      break;
+    case AugmentSpec::Kind::Noise:
+      a.std = n["std"].number();
+      if (!(a.std >= 0))
+        n["std"].error("must be >= 0");
+      break;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
 std::vector<TransformSpec> parseTransforms(const Node &list) {
   std::vector<TransformSpec> out;
   for (const Node &n : list.array()) {
@@ -773,6 +836,8 @@ Manifest parseManifest(std::string_view text) {
         m.oneHotTarget = true;
       }
     }
+    if (auto a = d->optional("augment"))
+      m.augments = parseAugments(*a, m.input().shape);
     if (auto t = d->optional("transforms")) {
       m.transforms = parseTransforms(*t);
       for (const Node &n : t->array())

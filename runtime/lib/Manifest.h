@@ -93,6 +93,19 @@ struct TransformSpec {
   double threshold = 0;     // binarize: x > threshold
 };
 
+/// One step of `data.augment`: random per training sample and epoch.
+struct AugmentSpec {
+  enum class Kind { RandomCrop, RandomFlip, Noise };
+  enum class PaddingMode { Zeros, Circular, Reflect };
+  Kind kind = Kind::Noise;
+  int64_t height = 0, width = 0; // random_crop: the window (the input's size)
+  int64_t padding = 0;           // random_crop: added on every side first
+  PaddingMode mode = PaddingMode::Zeros;
+  bool horizontal = true, vertical = false; // random_flip
+  double p = 0.5;                           // random_flip: per axis
+  double std = 0;                           // noise
+};
+
 enum class ArgRole {
   Param,
   State,
@@ -220,6 +233,8 @@ struct Manifest {
   std::string dataDir;
   std::optional<DataSpec> train, test;
   std::vector<TransformSpec> transforms;
+  /// data.augment: applied to training batches only.
+  std::vector<AugmentSpec> augments;
   /// data.target_transforms = [one_hot]: the sources hold class ids that the
   /// runtime turns into one-hot rows of the label's size.
   bool oneHotTarget = false;

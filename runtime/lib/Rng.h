@@ -23,6 +23,7 @@ enum RngStream : uint64_t {
   kStreamInitState = 4,
   kStreamSplit = 5,      // data splits: Rng(split seed, kStreamSplit)
   kStreamShuffle = 1000, // + epoch
+  kStreamAugment = 2000, // + epoch
 };
 
 class Rng {

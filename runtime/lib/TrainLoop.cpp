@@ -1,6 +1,7 @@
 //===- TrainLoop.cpp - Epochs of mini-batch training ----------------------===//
 #include "TrainLoop.h"
 
+#include "Augment.h"
 #include "Batcher.h"
 #include "Divergence.h"
 #include "Error.h"
@@ -72,6 +73,7 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   for (int64_t epoch = at.epoch + 1; epoch <= options.epochs; ++epoch) {
     std::vector<int64_t> order =
         shuffledOrder(train.count, options.seed, epoch);
+    Rng augmentRng(options.seed, kStreamAugment + static_cast<uint64_t>(epoch));
     // Schedules step once per epoch, from the epoch number alone, so a
     // resumed run continues them exactly.
     const double lr = options.lrSchedule
@@ -93,6 +95,8 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
       Tensor &xb = valid == batch ? x : xLast;
       Tensor &yb = valid == batch ? y : yLast;
       gatherRows(train, order.data() + first, valid, xb, yb);
+      augmentRows(model.manifest().augments, model.manifest().input().shape,
+                  xb, valid, augmentRng);
       // Dropout and noise draw from the global step, so a resumed run
       // draws what the uninterrupted one would have.
       model.setRngStep(at.step + b);

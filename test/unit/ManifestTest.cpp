@@ -389,6 +389,31 @@ TEST(Manifest, ParsesDataSourcesAndTransforms) {
             std::string::npos);
 }
 
+// data.augment: noise fits any input; crops and flips need an image, and
+// every field is checked.
+TEST(Manifest, ParsesAndChecksAugments) {
+  json m = json::parse(kFashion);
+  m["data"]["augment"] = {{{"kind", "noise"}, {"std", 0.25}}};
+  Manifest p = parseManifest(m.dump());
+  ASSERT_EQ(p.augments.size(), 1u);
+  EXPECT_EQ(p.augments[0].kind, AugmentSpec::Kind::Noise);
+  EXPECT_DOUBLE_EQ(p.augments[0].std, 0.25);
+
+  const std::pair<json, std::string> bad[] = {
+      {{{"kind", "rotate"}}, "$.data.augment[0].kind: unknown value 'rotate'"},
+      {{{"kind", "noise"}, {"std", -1}}, "$.data.augment[0].std: must be >= 0"},
+      {{{"kind", "random_flip"}, {"horizontal", true}, {"vertical", false}, {"p", 0.5}},
+       "$.data.augment[0].kind: needs an image input [C, H, W] or [C, L], got [784]"},
+      {{{"kind", "random_crop"}, {"size", {28, 28}}, {"padding", 2}, {"padding_mode", "zeros"}},
+       "$.data.augment[0].kind: needs an image input"},
+  };
+  for (const auto &[list, expect] : bad) {
+    m["data"]["augment"] = json::array({list});
+    EXPECT_NE(errorOf(m.dump()).find(expect), std::string::npos)
+        << list.dump() << " -> " << errorOf(m.dump());
+  }
+}
+
 // A model without losses: no loss arguments anywhere, no train block.
 TEST(Manifest, AcceptsNoLossesAndNoTrainBlock) {
   json m = json::parse(kFashion);

@@ -243,7 +243,10 @@ def DLN_DataAttr : AttrDef<DLN_Dialect, "Data"> {
     Sources are `#dln.csv`, `#dln.idx`, `#dln.table` or `#dln.split`; a
     model meant for embedding has none. `transforms` lists
     `#dln.transform`s of the features, `target_transforms` those of the
-    target (`one_hot`).
+    target (`one_hot`), `augments` the random augmentations of training
+    samples (`random_crop` [size h, size w, padding, mode 0 zeros / 1
+    circular / 2 reflect], `random_flip` [horizontal, vertical, p],
+    `noise` [std]).
 
     ```mlir
     dln.data = #dln.data<"/data", train = #dln.csv<...>, test = #dln.csv<...>, transforms = [#dln.transform<"standardize", array<f64>>]>
@@ -253,11 +256,13 @@ def DLN_DataAttr : AttrDef<DLN_Dialect, "Data"> {
                         OptionalParameter<"::mlir::Attribute">:$train,
                         OptionalParameter<"::mlir::Attribute">:$test,
                         OptionalParameter<"::mlir::ArrayAttr">:$transforms,
-                        OptionalParameter<"::mlir::ArrayAttr">:$target_transforms);
+                        OptionalParameter<"::mlir::ArrayAttr">:$target_transforms,
+                        OptionalParameter<"::mlir::ArrayAttr">:$augments);
   let assemblyFormat = [{
     `<` $dir (`,` `train` `=` $train^)? (`,` `test` `=` $test^)?
         (`,` `transforms` `=` $transforms^)?
-        (`,` `target_transforms` `=` $target_transforms^)? `>`
+        (`,` `target_transforms` `=` $target_transforms^)?
+        (`,` `augments` `=` $augments^)? `>`
   }];
 }
 
