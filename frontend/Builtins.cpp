@@ -181,9 +181,12 @@ FailureOr<Value> buildPool(const BuiltinCall &c) {
   FailureOr<int64_t> padding = whole(c.options[2], "padding", 0);
   if (failed(kernel) || failed(stride) || failed(padding))
     return failure();
-  if (*padding * 2 > *kernel)
+  // Every window must hold an input element (ONNX allows up to kernel - 1;
+  // PyTorch stops at half the kernel).
+  if (*padding >= *kernel)
     return emitError(c.loc) << "pooling padding " << *padding
-                            << " is more than half the kernel " << *kernel,
+                            << " must be smaller than the kernel " << *kernel
+                            << " (a window would hold only padding)",
            failure();
   WindowOptions window;
   window.window.assign(Rank, *kernel);

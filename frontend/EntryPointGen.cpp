@@ -683,7 +683,7 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
                failure();
     }
   }
-  if (recipe.configs.empty() && !params.empty())
+  if (recipe.configs.empty() && !recipe.inferenceOnly && !params.empty())
     return error(model.loc) << "model '" << model.name
                             << "' has parameters but the file has no train "
                                "block to train them",

@@ -363,7 +363,18 @@ FailureOr<Recipe> RecipeGen::generate(const Module &ast) {
   recipe.oneHotTarget = locations.oneHotTarget;
   recipe.augmentSites = locations.augments;
 
-  if (trainBlocks.empty() && !evalBlock)
+  // A file without a train or eval block, whose models have no loss or
+  // update rule, is an inference model: `predict` with a checkpoint's
+  // params, or embedding. One with a loss forgot its train block.
+  bool learns = llvm::any_of(ast.blocks, [](const Block &block) {
+    return block.keyword == "model" &&
+           llvm::any_of(block.body, [](const Stmt &stmt) {
+             return stmt.kind == Stmt::Kind::Loss ||
+                    stmt.kind == Stmt::Kind::Update;
+           });
+  });
+  recipe.inferenceOnly = trainBlocks.empty() && !evalBlock && !learns;
+  if (trainBlocks.empty() && !evalBlock && learns)
     return errorAtFileStart()
                << "no 'train' block: add 'train { optimizer = sgd(lr = 0.1) "
                   "}' to say how to train the model (or an 'eval' block for a "

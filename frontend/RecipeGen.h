@@ -67,6 +67,9 @@ struct Recipe {
   /// The static batch of evaluation when there is no train block.
   int64_t evalBatch = 32;
   bool evalBatchAll = false;
+  /// No train or eval block and nothing to learn: the params, if any, come
+  /// from a checkpoint (`predict --load`).
+  bool inferenceOnly = false;
 };
 
 /// Reads the `data`, `train` and `eval` blocks. `batch = all` is resolved

@@ -21,6 +21,9 @@ packages=(
   # Tests use PyTorch as the oracle: compiled optimizers against torch.optim
   # (test/e2e/optimizers), loss values (test/e2e/loss-values.test).
   python3-torch
+  # ONNX's operator node tests and the reader of their files: the conformance
+  # driver of test/e2e/onnx.
+  libonnx-testdata python3-onnx
   # Bundled data sets used by the examples and end-to-end tests: Fashion-MNIST,
   # and scikit-learn's iris, wine and breast-cancer CSVs (examples/spec).
   dataset-fashion-mnist python3-sklearn

@@ -1,6 +1,7 @@
 # -*- Python -*-
 # lit configuration of the dlnc test suite.
 import os
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -66,8 +67,14 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 if os.path.exists("/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv"):
     config.available_features.add("sklearn-data")
 
+# ONNX's node tests (Debian's libonnx-testdata, read with python3-onnx), the
+# conformance suite of test/e2e/onnx.
+if os.path.isdir("/usr/share/libonnx-testdata/data/node") and subprocess.run(
+        [config.python_executable, "-c", "import onnx"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("onnx-testdata")
+
 # PyTorch as the oracle of test/e2e/optimizers (Debian's python3-torch).
-import subprocess
 if subprocess.run([config.python_executable, "-c", "import torch"],
                   stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:

@@ -21,6 +21,7 @@
 #include "Model.h"
 #include "OutputPaths.h"
 #include "TrainLoop.h"
+#include "Transforms.h"
 
 #include <fmt/format.h>
 #include <iostream>
@@ -182,6 +183,8 @@ void checkOutputs(const Manifest &m, const CliOptions &o,
     inputs.push_back({"--resume", o.resume});
   if (!o.load.empty())
     inputs.push_back({"--load", o.load});
+  if (!o.input.empty())
+    inputs.push_back({"--input", o.input});
   for (const RolePath &out : outputs)
     checkReplaceable(out.path);
   if (!o.metricsJson.empty()) {
@@ -225,7 +228,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   const Manifest &m = model.manifest();
   if (!m.hasTrainBlock && !model.hasEntryPoint("train_step"))
     failUsage("this model has no train block: it can only be evaluated "
-              "(./model eval)");
+              "(./model eval) or run (./model predict)");
   model.requireEntryPoints({"train_step", "eval_step"});
   if (!m.train)
     fail(DLNRT_INVALID_ARGUMENT,
@@ -337,6 +340,61 @@ int runEval(Model &model, const CliOptions &o) {
   return 0;
 }
 
+/// The model's outputs for CSV rows of input features, one CSV row each,
+/// with as many digits as the dtype holds (a reader gets the same numbers).
+int runPredict(Model &model, const CliOptions &o) {
+  const Manifest &m = model.manifest();
+  if (o.input.empty())
+    failUsage("predict needs --input FILE.csv (see --help)");
+  if (o.load.empty() && (!m.params.empty() || !m.state.empty()))
+    failUsage("predict needs --load FILE (see --help)");
+  if (m.outputs.empty())
+    fail(DLNRT_INVALID_ARGUMENT,
+         "this model has no output to predict (it reports only metrics)");
+  model.requireEntryPoints({"eval_step"});
+  if (o.batch)
+    model.setBatch(*o.batch);
+  if (!o.out.empty()) {
+    checkReplaceable(o.out, OutputKind::FileOrStream);
+    checkOutputsDistinct({{"--out", o.out}},
+                         {{"--input", o.input},
+                          {"the running executable", "/proc/self/exe"}});
+  }
+  initState(model.state(), m.state, m.seed);
+  if (!o.load.empty())
+    loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
+                                        /*stateRequired=*/false));
+  DataLayout layout = dataLayout(m);
+  layout.hasLabel = false;
+  DataSpec spec;
+  spec.format = "csv";
+  Dataset rows = loadCsv(o.input, spec, layout, model.allocator());
+  // The transforms the model was trained with; standardize's statistics
+  // come from the training split.
+  std::optional<Dataset> train;
+  if (m.train && transformsNeedTrain(m.transforms))
+    train = loadSplit(m, *m.train, o.dataDir, model.allocator(), "data.train");
+  applyTransforms(m.transforms, train ? &*train : nullptr, &rows);
+  const int64_t width = m.outputSize();
+  const char *format = m.dtype == DType::F64 ? "{:.17g}" : "{:.9g}";
+  std::string text;
+  forEachEvalBatch(model, rows.count, rows.x.data(), nullptr,
+                   [&](int64_t, int64_t valid, const Tensor &, const Tensor &,
+                       const Tensor &outputs) {
+                     for (int64_t r = 0; r < valid; ++r)
+                       for (int64_t j = 0; j < width; ++j) {
+                         text += fmt::format(fmt::runtime(format),
+                                             outputs.get(r * width + j));
+                         text += j + 1 < width ? ',' : '\n';
+                       }
+                   });
+  if (o.out.empty())
+    std::cout << text << std::flush;
+  else
+    writeOutput(o.out, text);
+  return 0;
+}
+
 int runGradCheck(Model &model, const CliOptions &o) {
   if (!model.manifest().hasLoss())
     failUsage("this model has no loss: there are no gradients to check");
@@ -387,6 +445,8 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
     return runTrain(model, o, program);
   if (o.command == "eval")
     return runEval(model, o);
+  if (o.command == "predict")
+    return runPredict(model, o);
   return runGradCheck(model, o);
 }
 

@@ -22,6 +22,8 @@ std::string usageText(const std::string &program) {
         [--lr X] [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
   PROG eval [--config NAME] [--load FILE] [--data DIR] [--batch N]
         [--metrics-json FILE]
+  PROG predict [--load FILE] --input FILE.csv [--out FILE.csv] [--batch N]
+        [--data DIR]
   PROG gradcheck [--config NAME] [--batch N] [--seed S] [--eps E] [--tol T]
         [--samples K]
   PROG info [--config NAME]
@@ -33,6 +35,9 @@ train      initialize, train on the manifest's train split, evaluate on its
            up to --epochs in total
 eval       load parameters (--load, needed unless the model has none) and
            evaluate on the test split
+predict    load parameters and write the model's output for each row of
+           --input (the input's features, flattened, comma-separated; a
+           header line is skipped) as one CSV row, to --out or stdout
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
 info       print the model manifest summary
@@ -94,6 +99,20 @@ void addEval(CLI::App &app, CliOptions &o, RawOptions &raw) {
       ->type_name("DIR");
   c->add_option("--metrics-json", o.metricsJson, "write final metrics")
       ->type_name("FILE");
+}
+
+void addPredict(CLI::App &app, CliOptions &o, RawOptions &raw) {
+  CLI::App *c = app.add_subcommand("predict", "outputs for CSV rows");
+  addConfig(c, o);
+  c->add_option("--load", o.load, "checkpoint to use")->type_name("FILE");
+  c->add_option("--input", o.input, "CSV rows of input features")
+      ->type_name("FILE");
+  c->add_option("--out", o.out, "CSV file to write (default: stdout)")
+      ->type_name("FILE");
+  c->add_option("--batch", raw.batch, "batch size (default: manifest)")
+      ->type_name("N");
+  c->add_option("--data", o.dataDir, "directory for relative data paths")
+      ->type_name("DIR");
 }
 
 void addGradCheck(CLI::App &app, CliOptions &o, RawOptions &raw) {
@@ -176,6 +195,7 @@ CliOptions parseCliArgs(int argc, char **argv) {
   app.require_subcommand(0, 1);
   addTrain(app, o, raw);
   addEval(app, o, raw);
+  addPredict(app, o, raw);
   addGradCheck(app, o, raw);
   addConfig(app.add_subcommand("info", "print the manifest summary"), o);
   app.add_subcommand("help", "print usage");

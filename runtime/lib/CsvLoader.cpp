@@ -125,7 +125,8 @@ Dataset loadCsv(const std::string &path, const DataSpec &spec,
     // SampleRows checks the column count first; cells of a row with the
     // wrong count are not parsed.
     values.assign(cells.size(), 0.0);
-    if (static_cast<int64_t>(cells.size()) == layout.inputSize + 1)
+    if (static_cast<int64_t>(cells.size()) ==
+        layout.inputSize + layout.hasLabel)
       for (size_t c = 0; c < cells.size(); ++c) {
         if (parseDouble(cells[c], values[c]))
           continue;

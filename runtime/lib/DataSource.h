@@ -24,6 +24,8 @@ struct DataLayout {
   LabelKind labelKind = LabelKind::Class;
   int64_t numClasses = 0; // class labels
   int64_t labelSize = 1;  // elements per sample of y
+  /// Rows without a label column (`predict` input): y stays empty.
+  bool hasLabel = true;
 };
 
 DataLayout dataLayout(const Manifest &m);

@@ -31,7 +31,8 @@ SampleRows::SampleRows(std::string source, const DataLayout &layout,
                        int64_t labelColumn, double scale)
     : source_(std::move(source)), layout_(layout), labelSpec_(labelColumn),
       scale_(scale) {
-  if (layout.labelKind == LabelKind::Real && layout.labelSize != 1)
+  if (layout.hasLabel && layout.labelKind == LabelKind::Real &&
+      layout.labelSize != 1)
     fail(DLNRT_INVALID_ARGUMENT,
          source_ + ": rows hold one label column, the model's label has " +
              std::to_string(layout.labelSize) + " elements");
@@ -40,15 +41,19 @@ SampleRows::SampleRows(std::string source, const DataLayout &layout,
 void SampleRows::add(const std::string &where,
                      const std::vector<double> &values,
                      const std::vector<std::string_view> *cells) {
-  const int64_t expectedColumns = layout_.inputSize + 1;
+  const int64_t expectedColumns = layout_.inputSize + layout_.hasLabel;
   const int64_t ncols = static_cast<int64_t>(values.size());
   if (ncols != expectedColumns)
     fail(DLNRT_DATA_ERROR,
          where + "expected " + std::to_string(expectedColumns) + " columns (" +
-             std::to_string(layout_.inputSize) + " features + 1 label), got " +
+             std::to_string(layout_.inputSize) + " features" +
+             (layout_.hasLabel ? " + 1 label" : "") + "), got " +
              std::to_string(ncols));
-  const int64_t labelColumn = labelSpec_ < 0 ? ncols + labelSpec_ : labelSpec_;
-  if (labelColumn < 0 || labelColumn >= ncols)
+  const int64_t labelColumn =
+      !layout_.hasLabel ? -1
+      : labelSpec_ < 0  ? ncols + labelSpec_
+                        : labelSpec_;
+  if (layout_.hasLabel && (labelColumn < 0 || labelColumn >= ncols))
     fail(DLNRT_INVALID_ARGUMENT,
          source_ + ": label column " + std::to_string(labelSpec_) +
              " is outside the " + std::to_string(ncols) + " columns");
@@ -90,6 +95,8 @@ Dataset SampleRows::finish(const dlnrt_allocator &allocator) const {
   ds.x = Tensor(layout_.dtype, {rows_, layout_.inputSize}, allocator);
   for (size_t i = 0; i < features_.size(); ++i)
     ds.x.set(static_cast<int64_t>(i), features_[i]);
+  if (!layout_.hasLabel)
+    return ds;
   if (layout_.labelKind == LabelKind::Class)
     ds.y = Tensor(DType::I32, {rows_}, allocator);
   else

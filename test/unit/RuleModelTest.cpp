@@ -192,7 +192,7 @@ TEST_F(RuleModelTest, EvaluationOnlyModel) {
   CliRun t = runCli(thresholdAbi, argv0, {"train"});
   EXPECT_EQ(t.rc, 2);
   EXPECT_EQ(t.err, "error: this model has no train block: it can only be "
-                   "evaluated (./model eval)\n");
+                   "evaluated (./model eval) or run (./model predict)\n");
   CliRun e = runCli(thresholdAbi, argv0,
                     {"eval", "--metrics-json", dir.file("e.json")});
   ASSERT_EQ(e.rc, 0) << e.err;

@@ -309,10 +309,16 @@ Value dln::logSumExp(OpBuilder &builder, Location loc, Value x) {
   return AddOp::create(builder, loc, LogOp::create(builder, loc, sum), max);
 }
 
+/// (x - max) - log(sum(exp(x - max))), as PyTorch: subtracting max + log(sum)
+/// from x instead would round the sum to the precision of max (at 1e4 in
+/// f32, 1e-3) and lose the small log term.
 Value dln::logSoftmax(OpBuilder &builder, Location loc, Value x) {
   RankedTensorType type = tensorOf(x);
   SmallVector<int64_t> last{type.getRank() - 1};
+  Value shifted = shiftedByMax(builder, loc, x);
+  Value sum =
+      reduceSum(builder, loc, ExpOp::create(builder, loc, shifted), last);
   return SubOp::create(
-      builder, loc, x,
-      expandReduced(builder, loc, logSumExp(builder, loc, x), x, last));
+      builder, loc, shifted,
+      expandReduced(builder, loc, LogOp::create(builder, loc, sum), x, last));
 }
