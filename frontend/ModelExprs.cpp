@@ -172,6 +172,7 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
 FailureOr<SampleValue> ModelGen::emitConcat(const CallExpr &call) {
   // concat(a, b, ..., axis = 0): per-sample axes; all parts batched alike.
   SmallVector<Value> parts;
+  SmallVector<llvm::SMLoc> partLocs;
   std::optional<bool> batched;
   int64_t axis = 0;
   for (const Argument &arg : call.args) {
@@ -196,6 +197,7 @@ FailureOr<SampleValue> ModelGen::emitConcat(const CallExpr &call) {
              failure();
     batched = part->batched;
     parts.push_back(part->value);
+    partLocs.push_back(arg.loc);
   }
   if (parts.size() < 2)
     return error(call.getLoc()) << "concat expects at least two parts",
@@ -209,6 +211,24 @@ FailureOr<SampleValue> ModelGen::emitConcat(const CallExpr &call) {
            failure();
   if (axis < 0)
     axis += rank;
+  // Reported per sample, as the program wrote the shapes.
+  size_t skip = *batched ? 1 : 0;
+  auto shapeOf = [&](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape().drop_front(skip);
+  };
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    ArrayRef<int64_t> a = shapeOf(parts.front()), b = shapeOf(part);
+    bool same = a.size() == b.size();
+    for (size_t d = 0; same && d < a.size(); ++d)
+      same = static_cast<int64_t>(d) == axis || a[d] == b[d];
+    if (!same)
+      return error(partLocs[i])
+                 << "concat along axis " << axis
+                 << " needs the other sizes equal, got "
+                 << shapeString(elementType, a) << " and "
+                 << shapeString(elementType, b),
+             failure();
+  }
   FailureOr<Value> joined = concatenate(builder, loc(call.getLoc()), parts,
                                         axis + (*batched ? 1 : 0));
   if (failed(joined))

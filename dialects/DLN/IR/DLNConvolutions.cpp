@@ -60,6 +60,30 @@ LogicalResult checkImage(Location loc, StringRef what, Value x, int64_t n) {
            failure();
   return success();
 }
+
+/// The (dilated) window fits the padded image along every spatial axis.
+LogicalResult checkWindowFits(Location loc, StringRef what, Value x,
+                              const WindowOptions &options) {
+  RankedTensorType type = tensorOf(x);
+  for (auto [i, k] : llvm::enumerate(options.window)) {
+    int64_t size = type.getDimSize(2 + i);
+    int64_t padded = size + options.padLow[i] + options.padHigh[i];
+    int64_t span = options.dilations[i] * (k - 1) + 1;
+    if (ShapedType::isDynamic(size) || span <= padded)
+      continue;
+    InFlightDiagnostic diag = emitError(loc);
+    diag << what << " window of " << k;
+    if (options.dilations[i] != 1)
+      diag << " (dilation " << options.dilations[i] << ", spanning " << span
+           << ")";
+    diag << " is larger than the input's size " << size;
+    if (padded != size)
+      diag << " padded to " << padded;
+    return diag << " along spatial axis " << i << " of " << sampleText(x),
+           failure();
+  }
+  return success();
+}
 } // namespace
 
 FailureOr<Value> dln::padSpatial(OpBuilder &builder, Location loc, Value x,
@@ -125,7 +149,8 @@ FailureOr<Value> dln::convolution(OpBuilder &builder, Location loc, Value x,
                                   const WindowOptions &options,
                                   int64_t groups) {
   int64_t n = options.window.size();
-  if (failed(checkImage(loc, n == 1 ? "conv1d" : "conv2d", x, n)))
+  if (failed(checkImage(loc, n == 1 ? "conv1d" : "conv2d", x, n)) ||
+      failed(checkWindowFits(loc, "the convolution", x, options)))
     return failure();
   RankedTensorType xType = tensorOf(x), wType = tensorOf(w);
   int64_t channels = xType.getDimSize(1), outChannels = wType.getDimSize(0);
@@ -312,7 +337,8 @@ FailureOr<Value> dln::pool(OpBuilder &builder, Location loc, Value x,
                            bool countIncludePad) {
   int64_t n = options.window.size();
   StringRef name = kind == PoolKind::Max ? "max pooling" : "average pooling";
-  if (failed(checkImage(loc, name, x, n)))
+  if (failed(checkImage(loc, name, x, n)) ||
+      failed(checkWindowFits(loc, "the pooling", x, options)))
     return failure();
   double fill =
       kind == PoolKind::Max ? -std::numeric_limits<double>::infinity() : 0.0;
