@@ -198,6 +198,20 @@ FailureOr<Value> buildPool(const BuiltinCall &c) {
   return pool(c.builder, c.loc, c.args[0], Kind, window, countIncludePad);
 }
 
+/// upsample(x, scale = 2, mode = nearest | bilinear | linear,
+/// align_corners = false): bilinear and linear both interpolate linearly
+/// along every spatial axis.
+FailureOr<Value> buildUpsample(const BuiltinCall &c) {
+  bool linear = c.options[1] != 0;
+  bool alignCorners = c.options[2] != 0;
+  if (alignCorners && !linear)
+    return emitError(c.loc) << "align_corners applies to linear "
+                               "interpolation (mode = bilinear)",
+           failure();
+  return upsample(c.builder, c.loc, c.args[0], c.options[0], linear,
+                  alignCorners);
+}
+
 template <PoolKind Kind> FailureOr<Value> buildGlobalPool(const BuiltinCall &c) {
   return globalPool(c.builder, c.loc, c.args[0], Kind);
 }
@@ -247,6 +261,10 @@ const BuiltinOption topKOptions[] = {{"k", 5.0}};
 const BuiltinOption psnrOptions[] = {{"max", 1.0}};
 const BuiltinOption maxPoolOptions[] = {
     {"kernel", 2.0}, {"stride", 0.0}, {"padding", 0.0}};
+const llvm::StringLiteral upsampleModes[] = {"nearest", "bilinear",
+                                             "linear"};
+const BuiltinOption upsampleOptions[] = {
+    {"scale", 2.0}, {"mode", 0.0, upsampleModes}, {"align_corners", 0.0}};
 const BuiltinOption avgPoolOptions[] = {{"kernel", 2.0},
                                         {"stride", 0.0},
                                         {"padding", 0.0},
@@ -304,6 +322,7 @@ const Builtin builtins[] = {
     {"global_avg_pool", 1, {}, buildGlobalPool<PoolKind::Average>, false,
      true},
     {"global_max_pool", 1, {}, buildGlobalPool<PoolKind::Max>, false, true},
+    {"upsample", 1, upsampleOptions, buildUpsample, false, true},
 };
 } // namespace
 

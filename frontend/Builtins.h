@@ -16,10 +16,13 @@
 
 namespace dlnc {
 
-/// A named numeric option of a builtin and its default.
+/// A named numeric option of a builtin and its default. An option with
+/// `words` is written as one of them (`mode = bilinear`), its value the
+/// word's index.
 struct BuiltinOption {
   llvm::StringLiteral name;
   double defaultValue;
+  llvm::ArrayRef<llvm::StringLiteral> words = {};
 };
 
 /// One call, checked against its entry and with its operands emitted.

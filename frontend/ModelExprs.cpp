@@ -313,6 +313,19 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
       }
       return failure();
     }
+    if (!spec->words.empty()) {
+      auto *word = dyn_cast<IdentifierExpr>(arg.value.get());
+      const llvm::StringLiteral *match =
+          word ? llvm::find(spec->words, word->name) : spec->words.end();
+      if (match == spec->words.end()) {
+        InFlightDiagnostic diag = error(arg.value->getLoc());
+        diag << "argument '" << arg.name << "' of '" << name << "' is ";
+        llvm::interleave(spec->words, diag, " or ");
+        return failure();
+      }
+      options[spec - optionSpecs.begin()] = match - spec->words.begin();
+      continue;
+    }
     std::optional<double> value = evaluateNumber(*arg.value, &modelParams);
     if (!value)
       return error(arg.loc) << "argument '" << arg.name << "' of '" << name

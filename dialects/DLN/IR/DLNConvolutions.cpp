@@ -1,8 +1,10 @@
 //===- DLNConvolutions.cpp - Convolution and pooling composites -----------===//
 #include "dialects/DLN/IR/DLNConvolutions.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -410,4 +412,91 @@ FailureOr<Value> dln::globalPool(OpBuilder &builder, Location loc, Value x,
   if (kind == PoolKind::Max)
     return ReduceMaxOp::create(builder, loc, x, spatial).getResult();
   return reduceMean(builder, loc, x, spatial);
+}
+
+/// The [in, out] matrix M of 1-d resampling, out = x @ M along the axis:
+/// column o holds the weights of output position o (PyTorch's
+/// area_pixel_compute_source_index and nearest_idx with a scale factor).
+static Value resamplingMatrix(OpBuilder &builder, Location loc, Type element,
+                              int64_t in, int64_t out, double scale,
+                              bool linear, bool alignCorners) {
+  std::vector<double> weights(static_cast<size_t>(in * out), 0.0);
+  auto add = [&](int64_t source, int64_t o, double w) {
+    weights[static_cast<size_t>(source * out + o)] += w;
+  };
+  for (int64_t o = 0; o < out; ++o) {
+    if (!linear) {
+      add(std::min<int64_t>(static_cast<int64_t>(std::floor(o / scale)),
+                            in - 1),
+          o, 1.0);
+      continue;
+    }
+    double source = alignCorners
+                        ? (out > 1 ? o * double(in - 1) / double(out - 1) : 0)
+                        : std::max((o + 0.5) / scale - 0.5, 0.0);
+    int64_t low = std::min<int64_t>(static_cast<int64_t>(source), in - 1);
+    int64_t high = std::min<int64_t>(low + 1, in - 1);
+    double lambda = source - static_cast<double>(low);
+    add(low, o, 1.0 - lambda);
+    add(high, o, lambda);
+  }
+  auto type = RankedTensorType::get({in, out}, element);
+  SmallVector<Attribute> values;
+  for (double w : weights)
+    values.push_back(builder.getFloatAttr(element, w));
+  return arith::ConstantOp::create(builder, loc, type,
+                                   DenseElementsAttr::get(type, values));
+}
+
+FailureOr<Value> dln::upsample(OpBuilder &builder, Location loc, Value x,
+                               double scale, bool linear, bool alignCorners) {
+  RankedTensorType type = tensorOf(x);
+  int64_t rank = type.getRank();
+  if (rank != 3 && rank != 4)
+    return emitError(loc) << "upsample expects per-sample images [channels, "
+                             "length] or [channels, height, width], got "
+                          << sampleText(x),
+           failure();
+  if (!(scale > 0) || !std::isfinite(scale))
+    return emitError(loc) << "upsample scale must be a positive number",
+           failure();
+  for (int64_t axis = 2; axis < rank; ++axis) {
+    RankedTensorType current = tensorOf(x);
+    int64_t in = current.getDimSize(axis);
+    int64_t out = static_cast<int64_t>(std::floor(in * scale));
+    if (out < 1)
+      return emitError(loc) << "upsample by " << scale << " leaves no "
+                            << "element of size " << in << " in "
+                            << sampleText(x),
+             failure();
+    // Bring the axis last, multiply, put it back.
+    SmallVector<int64_t> permutation;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        permutation.push_back(d);
+    permutation.push_back(axis);
+    Value moved = axis == rank - 1
+                      ? x
+                      : TransposeOp::create(builder, loc, x, permutation)
+                            .getResult();
+    SmallVector<int64_t> movedShape(tensorOf(moved).getShape());
+    int64_t rowCount = ShapedType::kDynamic;
+    if (tensorOf(moved).hasStaticShape())
+      rowCount = tensorOf(moved).getNumElements() / in;
+    Value rows = reshapeInferred(builder, loc, moved, {rowCount, in});
+    Value product = MatmulOp::create(
+        builder, loc, rows,
+        resamplingMatrix(builder, loc, current.getElementType(), in, out,
+                         scale, linear, alignCorners));
+    movedShape.back() = out;
+    Value result = reshapeInferred(builder, loc, product, movedShape);
+    if (axis != rank - 1) {
+      SmallVector<int64_t> inverse(rank);
+      for (int64_t d = 0; d < rank; ++d)
+        inverse[permutation[d]] = d;
+      result = TransposeOp::create(builder, loc, result, inverse);
+    }
+    x = result;
+  }
+  return x;
 }

@@ -60,6 +60,14 @@ enum class PoolKind { Max, Average };
 FailureOr<Value> pool(OpBuilder &builder, Location loc, Value x, PoolKind kind,
                       const WindowOptions &options, bool countIncludePad);
 
+/// Resamples each spatial axis of [B, C, S...] to floor(S * scale), as
+/// PyTorch's F.interpolate with scale_factor: nearest (source floor(o /
+/// scale)) or linear interpolation (half-pixel centres, or with
+/// `alignCorners` the corner pixels aligned). Each axis is a product with a
+/// constant [S, S'] interpolation matrix, so the gradient is its transpose.
+FailureOr<Value> upsample(OpBuilder &builder, Location loc, Value x,
+                          double scale, bool linear, bool alignCorners);
+
 /// Max or mean over all spatial positions: [B, C, S...] -> [B, C].
 FailureOr<Value> globalPool(OpBuilder &builder, Location loc, Value x,
                             PoolKind kind);

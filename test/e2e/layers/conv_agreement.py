@@ -76,6 +76,22 @@ def pool(call, fn):
     return None, call, lambda x, p, training=True, stats=None: fn(x)
 
 
+def upsample_after_conv(options, dims=2, **torch_options):
+    """upsample of a 1x1 convolution's output, so the gradient of the
+    convolution's weights flows back through the upsampling."""
+    kind = "conv2d" if dims == 2 else "conv1d"
+    layer = f"layer c = {kind}({CHANNELS} -> 3, kernel = 1)"
+    torch_conv = F.conv2d if dims == 2 else F.conv1d
+
+    def apply(x, p, training=True, stats=None):
+        weight = p.get("c.weight")
+        if weight is None:  # shapes only
+            weight = torch.zeros((3, CHANNELS) + (1,) * dims)
+        h = torch_conv(x, weight, p.get("c.bias"))
+        return F.interpolate(h, **torch_options)
+    return layer, f"upsample(c(x){options})", apply
+
+
 def batch_norm(options="", momentum=0.1, eps=1e-5, affine=True):
     """batch_norm(C) on [C, H, W] or [C, L]: F.batch_norm, whose running
     statistics (updated in training) go to `stats`."""
@@ -135,6 +151,19 @@ CONFIGS = {
                           lambda x: F.avg_pool1d(x, 2)),
     "global_avg_pool": pool("global_avg_pool(x)", lambda x: x.mean((2, 3))),
     "global_max_pool": pool("global_max_pool(x)", lambda x: x.amax((2, 3))),
+    "upsample.nearest.x2": upsample_after_conv(
+        "", scale_factor=2, mode="nearest"),
+    "upsample.nearest.x1.5": upsample_after_conv(
+        ", scale = 1.5", scale_factor=1.5, mode="nearest"),
+    "upsample.bilinear.x2": upsample_after_conv(
+        ", mode = bilinear", scale_factor=2, mode="bilinear",
+        align_corners=False),
+    "upsample.bilinear.x3.align": upsample_after_conv(
+        ", scale = 3, mode = bilinear, align_corners = true", scale_factor=3,
+        mode="bilinear", align_corners=True),
+    "upsample1d.linear.x2": upsample_after_conv(
+        ", mode = linear", dims=1, scale_factor=2, mode="linear",
+        align_corners=False),
     "batch_norm2d": batch_norm(),
     "batch_norm2d.noaffine.m03.eps1e-3": batch_norm(
         ", momentum = 0.3, eps = 1e-3, affine = false", momentum=0.3, eps=1e-3,

@@ -187,6 +187,71 @@ def convert_pool(node, a, inputs, outputs):
                    outputs[0].reshape(x.shape[0], -1))
 
 
+def text_attr(a, name, default):
+    value = a.get(name, default)
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def convert_resize(node, a, inputs, outputs):
+    """Resize / Upsample with one scale for every spatial axis, in the
+    coordinate conventions PyTorch's F.interpolate shares with ONNX."""
+    x = inputs[0]
+    if x.ndim not in (3, 4):
+        raise Unsupported(f"resizing rank-{x.ndim} data")
+    y = outputs[0]
+    # Optional inputs left out have empty names and no data file.
+    given = {}
+    data = iter(inputs)
+    for position, name in enumerate(node.input):
+        if name:
+            given[position] = next(data)
+    scales = None
+    if node.op_type == "Upsample":
+        scales = list(a.get("scales", given.get(1, [])))
+    elif 2 in given and given[2].size:
+        scales = list(given[2])
+    if 3 in given and given[3].size:
+        scales = [o / i for o, i in zip(given[3], x.shape)]
+    if text_attr(a, "coordinate_transformation_mode", "") == \
+            "tf_crop_and_resize":
+        raise Unsupported("tf_crop_and_resize's region of interest")
+    if not scales or list(scales[:2]) != [1, 1] or len(set(scales[2:])) != 1:
+        raise Unsupported(f"scales {[float(v) for v in scales or []]}: dlnc "
+                          "resamples every spatial axis by one factor")
+    scale = float(scales[2])
+    if any(int(np.floor(n * scale)) != m
+           for n, m in zip(x.shape[2:], y.shape[2:])):
+        raise Unsupported("output sizes that are not floor(size * scale)")
+    mode = text_attr(a, "mode", "nearest")
+    transform = text_attr(a, "coordinate_transformation_mode", "half_pixel")
+    nearest_mode = text_attr(a, "nearest_mode", "round_prefer_floor")
+    if mode == "linear" and transform in ("half_pixel", "pytorch_half_pixel"):
+        if scale < 1:
+            raise Unsupported("linear downsampling (PyTorch and dlnc "
+                              "interpolate without ONNX's antialiasing rules)")
+        options = ", mode = bilinear"
+    elif mode == "linear" and transform == "align_corners":
+        if any(n * scale != int(n * scale) for n in x.shape[2:]):
+            raise Unsupported("align_corners with a fractional size n * "
+                              "scale (ONNX divides by n * scale - 1, "
+                              "PyTorch and dlnc by the rounded size - 1)")
+        options = ", mode = bilinear, align_corners = true"
+    elif mode == "nearest" and (
+            (transform == "asymmetric" and nearest_mode == "floor") or
+            (transform == "half_pixel" and nearest_mode == "round_prefer_floor"
+             and scale == int(scale))):
+        options = ", mode = nearest"
+    else:
+        raise Unsupported(f"mode {mode} with {transform}"
+                          + (f" and {nearest_mode}" if mode == "nearest" else "")
+                          + " (dlnc has PyTorch's nearest and linear modes)")
+    if node.op_type == "Upsample" and mode == "linear":
+        raise Unsupported("Upsample's linear mode (asymmetric coordinates)")
+    return Program(x.shape[1:], f"  output y = upsample(x, scale = {scale!r}"
+                   f"{options})\n", x.reshape(x.shape[0], -1),
+                   y.reshape(x.shape[0], -1))
+
+
 def whole(x, expected, body, consts=""):
     """The whole tensor as one sample."""
     return Program(x.shape, body, x.reshape(1, -1), expected.reshape(1, -1),
@@ -305,7 +370,7 @@ def convert(case_dir):
         raise Unsupported("several data inputs (dlnc models take one input; "
                           "concat is tested with one)")
     if op in ("Resize", "Upsample"):
-        raise Unsupported("upsampling is not implemented yet")
+        return convert_resize(node, a, inputs, outputs)
     if op == "Pad":
         raise Unsupported("no pad builtin (padding is part of convolutions "
                           "and pooling)")
