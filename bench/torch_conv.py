@@ -6,24 +6,14 @@ unpadded 1x32x32 input. Prints training samples/s (train-step time only)
 and the test metric as JSON, so bench/conv_models.sh can compare with dlnc.
 
 usage: torch_conv.py lenet5|autoencoder_conv EPOCHS THREADS"""
-import gzip
 import json
 import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
-DATA = "/usr/share/datasets/fashion-mnist/"
-
-
-def idx(name):
-    with gzip.open(DATA + name, "rb") as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from fashion_mnist import idx
 
 
 def lenet5():

@@ -2,23 +2,13 @@
 batch 64, plain SGD (lr 0.1), cross-entropy, on Fashion-MNIST from Debian's
 dataset-fashion-mnist. Prints training samples/s (train-step time only) and
 test accuracy as JSON, so bench/mlp_fashion.sh can compare it with dlnc."""
-import gzip
 import json
 import sys
 import time
 
-import numpy as np
 import torch
 
-DATA = "/usr/share/datasets/fashion-mnist/"
-
-
-def idx(name):
-    with gzip.open(DATA + name, "rb") as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from fashion_mnist import idx
 
 
 def main():
