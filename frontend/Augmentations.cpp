@@ -29,12 +29,7 @@ FailureOr<ArrayAttr> dlnc::readAugments(
     MLIRContext &context, const Expr &expr,
     function_ref<InFlightDiagnostic(llvm::SMLoc)> error,
     SmallVectorImpl<llvm::SMLoc> &sites) {
-  SmallVector<const Expr *> items;
-  if (auto *list = llvm::dyn_cast<ListExpr>(&expr))
-    for (const ExprPtr &item : list->elements)
-      items.push_back(item.get());
-  else
-    items.push_back(&expr);
+  SmallVector<const Expr *> items = listItems(expr);
   static const AugmentKind kinds[] = {
       {"random_crop", {{"size", std::nullopt}, {"padding", 0.0}, {"padding_mode", 0.0}}},
       {"random_flip", {{"horizontal", 1.0}, {"vertical", 0.0}, {"p", 0.5}}},

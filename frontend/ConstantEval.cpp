@@ -89,6 +89,16 @@ std::optional<int64_t> dlnc::evaluateInteger(const Expr &expr,
   return static_cast<int64_t>(*value);
 }
 
+llvm::SmallVector<const Expr *> dlnc::listItems(const Expr &expr) {
+  llvm::SmallVector<const Expr *> items;
+  if (auto *list = llvm::dyn_cast<ListExpr>(&expr))
+    for (const ExprPtr &item : list->elements)
+      items.push_back(item.get());
+  else
+    items.push_back(&expr);
+  return items;
+}
+
 llvm::StringRef dlnc::calleeName(const Expr &expr) {
   auto *call = llvm::dyn_cast<CallExpr>(&expr);
   if (!call)

@@ -29,6 +29,10 @@ evaluateInteger(const Expr &expr,
 /// The callee name of `name(...)`, or the empty string.
 llvm::StringRef calleeName(const Expr &expr);
 
+/// The elements of a list `[a, b, ...]`, or `expr` alone when it is not a
+/// list (settings such as `transform = scale(2)` take either).
+llvm::SmallVector<const Expr *> listItems(const Expr &expr);
+
 /// Finds the named argument `name` of a call, or null.
 const Argument *findNamedArgument(const CallExpr &call, llvm::StringRef name);
 

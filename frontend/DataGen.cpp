@@ -348,12 +348,7 @@ LogicalResult DataGen::readLet(const Stmt &stmt) {
 }
 
 FailureOr<ArrayAttr> DataGen::readTransforms(const Expr &expr) {
-  SmallVector<const Expr *> items;
-  if (auto *list = llvm::dyn_cast<ListExpr>(&expr))
-    for (const ExprPtr &item : list->elements)
-      items.push_back(item.get());
-  else
-    items.push_back(&expr);
+  SmallVector<const Expr *> items = listItems(expr);
   struct Kind {
     StringRef name;
     SmallVector<StringRef, 2> args;

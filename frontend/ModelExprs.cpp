@@ -338,9 +338,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     return error(call.getLoc()) << "'" << name << "' expects " << arity
                                 << " argument(s), got " << operands.size(),
            failure();
-  if (((builtin && builtin->needsBatch) ||
-       (!builtin && layer->second.kind->needsBatch)) &&
-      !batched)
+  // Layers check this in applyLayer.
+  if (builtin && builtin->needsBatch && !batched)
     return error(call.getLoc()) << "'" << name
                                 << "' expects a per-sample image computed "
                                    "from the input",
