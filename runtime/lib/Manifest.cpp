@@ -2,6 +2,7 @@
 #include "Manifest.h"
 
 #include "Error.h"
+#include "ManifestParse.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,10 @@
 namespace dlnrt {
 
 using json = nlohmann::json;
+using manifest_detail::Node;
+using manifest_detail::parseAugments;
+using manifest_detail::parseData;
+using manifest_detail::parseTransforms;
 
 static const std::pair<const char *, InitKind> kInitKinds[] = {
 #define DLNRT_INIT_KIND(Enumerator, spelling, argc, arg0, arg1, usesFans)      \
@@ -75,135 +80,6 @@ bool Manifest::takesHyper(std::string_view name, std::string_view hyper) const {
 
 namespace {
 
-/// A JSON value and its path from the root ("$.params[0].shape"), so every
-/// error can say where it is.
-class Node {
-public:
-  Node(const json &value, std::string path)
-      : value_(value), path_(std::move(path)) {}
-
-  [[noreturn]] void error(const std::string &what) const {
-    fail(DLNRT_INVALID_ARGUMENT, "manifest: " + path_ + ": " + what);
-  }
-  const std::string &path() const { return path_; }
-
-  bool has(const char *key) const {
-    if (!value_.is_object())
-      error("expected an object");
-    return value_.contains(key);
-  }
-  Node operator[](const char *key) const {
-    if (!value_.is_object())
-      error("expected an object");
-    auto it = value_.find(key);
-    if (it == value_.end())
-      error(std::string("missing key '") + key + "'");
-    return Node(*it, path_ + "." + key);
-  }
-  std::optional<Node> optional(const char *key) const {
-    if (!has(key))
-      return std::nullopt;
-    return (*this)[key];
-  }
-
-  /// An object's members, in the JSON library's (sorted) key order.
-  std::vector<std::pair<std::string, Node>> members() const {
-    if (!value_.is_object())
-      error("expected an object");
-    std::vector<std::pair<std::string, Node>> out;
-    for (auto it = value_.begin(); it != value_.end(); ++it)
-      out.emplace_back(it.key(), Node(it.value(), path_ + "." + it.key()));
-    return out;
-  }
-  /// A number, boolean or array of them as `info` prints it: 0.9, true,
-  /// (0.9, 0.999).
-  std::string display() const {
-    if (value_.is_boolean())
-      return value_.get<bool>() ? "true" : "false";
-    if (value_.is_array()) {
-      std::string text = "(";
-      for (const Node &element : array())
-        text += (text.size() > 1 ? ", " : "") + element.display();
-      return text + ")";
-    }
-    std::ostringstream os;
-    os << number();
-    return os.str();
-  }
-
-  std::vector<Node> array() const {
-    if (!value_.is_array())
-      error("expected an array");
-    std::vector<Node> out;
-    for (size_t i = 0; i < value_.size(); ++i)
-      out.emplace_back(value_[i], path_ + "[" + std::to_string(i) + "]");
-    return out;
-  }
-  std::string str() const {
-    if (!value_.is_string())
-      error("expected a string");
-    return value_.get<std::string>();
-  }
-  int64_t integer() const {
-    if (!value_.is_number_integer() ||
-        (value_.is_number_unsigned() &&
-         value_.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
-      error("expected an integer");
-    return value_.get<int64_t>();
-  }
-  int64_t integerAtLeast(int64_t min) const {
-    int64_t v = integer();
-    if (v < min)
-      error("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
-    return v;
-  }
-  bool boolean() const {
-    if (!value_.is_boolean())
-      error("expected true or false");
-    return value_.get<bool>();
-  }
-  uint64_t unsignedInteger() const {
-    if (!value_.is_number_unsigned())
-      error("expected a non-negative integer");
-    return value_.get<uint64_t>();
-  }
-  double number() const {
-    if (!value_.is_number() || !std::isfinite(value_.get<double>()))
-      error("expected a finite number");
-    return value_.get<double>();
-  }
-  /// A shape: an array of positive integers ([] is rank 0).
-  Shape shape() const {
-    Shape s;
-    for (const Node &d : array())
-      s.push_back(d.integerAtLeast(1));
-    return s;
-  }
-  /// An argument's shape: positive integers, or -1 (kAnyBatch) for the
-  /// batch dimension, whose size the caller chooses.
-  Shape argShape() const {
-    Shape s;
-    for (const Node &d : array())
-      s.push_back(d.integer() == kAnyBatch ? kAnyBatch : d.integerAtLeast(1));
-    return s;
-  }
-  template <typename T, size_t N>
-  T oneOf(const std::pair<const char *, T> (&choices)[N]) const {
-    std::string s = str();
-    std::string names;
-    for (const auto &[name, v] : choices) {
-      if (s == name)
-        return v;
-      names += std::string(names.empty() ? "" : ", ") + name;
-    }
-    error("unknown value '" + s + "' (expected one of " + names + ")");
-  }
-
-private:
-  const json &value_;
-  std::string path_;
-};
-
 const std::pair<const char *, DType> kFloatTypes[] = {{"f32", DType::F32},
                                                       {"f64", DType::F64}};
 const std::pair<const char *, DType> kArgTypes[] = {
@@ -215,13 +91,6 @@ const std::pair<const char *, Access> kAccesses[] = {
     {"readwrite", Access::ReadWrite}};
 const std::pair<const char *, LabelKind> kLabelKinds[] = {
     {"class", LabelKind::Class}, {"real", LabelKind::Real}};
-const std::pair<const char *, std::string> kDataKinds[] = {
-    {"idx", "idx"}, {"csv", "csv"}, {"table", "table"}, {"split", "split"}};
-const std::pair<const char *, TransformSpec::Kind> kTransformKinds[] = {
-    {"standardize", TransformSpec::Kind::Standardize},
-    {"scale", TransformSpec::Kind::Scale},
-    {"normalize", TransformSpec::Kind::Normalize},
-    {"binarize", TransformSpec::Kind::Binarize}};
 
 bool needsFans(InitKind k) {
   switch (k) {
@@ -315,148 +184,6 @@ std::vector<LabelSpec> parseLabels(const Node &list) {
     if (!names.insert(l.name).second)
       n["name"].error("duplicate name '" + l.name + "'");
     out.push_back(std::move(l));
-  }
-  return out;
-}
-
-DataSpec parseData(const Node &n) {
-  DataSpec d;
-  d.format = n["kind"].oneOf(kDataKinds);
-  if (auto s = n.optional("scale"))
-    d.scale = s->number();
-  if (d.format == "idx") {
-    d.images = n["images"].str();
-    d.labels = n["labels"].str();
-  } else if (d.format == "csv") {
-    d.path = n["path"].str();
-    if (auto l = n.optional("label"))
-      d.labelColumn = l->integer();
-    if (auto s = n.optional("skip"))
-      d.skip = s->integerAtLeast(0);
-    if (auto l = n.optional("label_name"))
-      d.labelName = l->str();
-    if (auto s = n.optional("delimiter")) {
-      std::string delimiter = s->str();
-      if (delimiter.size() != 1 ||
-          std::string_view(",;\t| ").find(delimiter[0]) ==
-              std::string_view::npos)
-        s->error("expected one of \",\", \";\", \"\\t\", \"|\", \" \"");
-      d.delimiter = delimiter[0];
-    }
-  } else if (d.format == "table") {
-    d.columns = n["columns"].integerAtLeast(1);
-    if (auto l = n.optional("label"))
-      d.labelColumn = l->integer();
-    Node rows = n["rows"];
-    for (const Node &row : rows.array()) {
-      std::vector<Node> cells = row.array();
-      if (static_cast<int64_t>(cells.size()) != d.columns)
-        row.error("expected " + std::to_string(d.columns) + " numbers, got " +
-                  std::to_string(cells.size()));
-      for (const Node &cell : cells)
-        d.rows.push_back(cell.number());
-    }
-    if (d.rows.empty())
-      rows.error("needs at least one row");
-  } else {
-    d.source = std::make_shared<const DataSpec>(parseData(n["source"]));
-    Node fraction = n["fraction"];
-    d.fraction = fraction.number();
-    if (!(d.fraction > 0 && d.fraction < 1))
-      fraction.error("must be strictly between 0 and 1");
-    d.splitSeed = n["seed"].unsignedInteger();
-    d.part = n["part"].integerAtLeast(0);
-    if (d.part > 1)
-      n["part"].error("must be 0 or 1, got " + std::to_string(d.part));
-  }
-  return d;
-}
-
-const std::pair<const char *, AugmentSpec::Kind> kAugmentKinds[] = {
-    {"random_crop", AugmentSpec::Kind::RandomCrop},
-    {"random_flip", AugmentSpec::Kind::RandomFlip},
-    {"noise", AugmentSpec::Kind::Noise}};
-const std::pair<const char *, AugmentSpec::PaddingMode> kPaddingModes[] = {
-    {"zeros", AugmentSpec::PaddingMode::Zeros},
-    {"circular", AugmentSpec::PaddingMode::Circular},
-    {"reflect", AugmentSpec::PaddingMode::Reflect}};
-
-/// Checked against the input `shape` ([C, H, W] or [C, L] for crops and
-/// flips; a crop keeps the size).
-std::vector<AugmentSpec> parseAugments(const Node &list, const Shape &shape) {
-  std::vector<AugmentSpec> out;
-  for (const Node &n : list.array()) {
-    AugmentSpec a;
-    a.kind = n["kind"].oneOf(kAugmentKinds);
-    if (a.kind != AugmentSpec::Kind::Noise &&
-        (shape.size() < 2 || shape.size() > 3))
-      n["kind"].error("needs an image input [C, H, W] or [C, L], got [" +
-                      formatShape(shape) + "]");
-    const int64_t h = shape.size() == 3 ? shape[1] : 1;
-    const int64_t w = shape.empty() ? 0 : shape.back();
-    switch (a.kind) {
-    case AugmentSpec::Kind::RandomCrop: {
-      const auto &size = n["size"].array();
-      if (size.size() != 2)
-        n["size"].error("expects [height, width]");
-      a.height = size[0].integer();
-      a.width = size[1].integer();
-      // A [C, L] sample is one row: its crop height is the single size.
-      if (shape.size() == 2 && a.height == w)
-        a.height = 1;
-      if (a.height != h || a.width != w)
-        n["size"].error("must be the input's spatial size [" +
-                        formatShape(Shape(shape.begin() + 1, shape.end())) +
-                        "]");
-      a.padding = n["padding"].integer();
-      if (a.padding < 0 || a.padding > 1 << 20)
-        n["padding"].error("must be in [0, 2^20]");
-      a.mode = n["padding_mode"].oneOf(kPaddingModes);
-      if (a.mode == AugmentSpec::PaddingMode::Reflect &&
-          (a.padding >= w || (shape.size() == 3 && a.padding >= h)))
-        n["padding"].error("reflect padding must be smaller than the image");
-      break;
-    }
-    case AugmentSpec::Kind::RandomFlip:
-      a.horizontal = n["horizontal"].boolean();
-      a.vertical = n["vertical"].boolean();
-      a.p = n["p"].number();
-      if (!(a.p >= 0 && a.p <= 1))
-        n["p"].error("must be in [0, 1]");
-      break;
-    case AugmentSpec::Kind::Noise:
-      a.std = n["std"].number();
-      if (!(a.std >= 0))
-        n["std"].error("must be >= 0");
-      break;
-    }
-    out.push_back(a);
-  }
-  return out;
-}
-
-std::vector<TransformSpec> parseTransforms(const Node &list) {
-  std::vector<TransformSpec> out;
-  for (const Node &n : list.array()) {
-    TransformSpec t;
-    t.kind = n["kind"].oneOf(kTransformKinds);
-    switch (t.kind) {
-    case TransformSpec::Kind::Standardize:
-      break;
-    case TransformSpec::Kind::Scale:
-      t.factor = n["factor"].number();
-      break;
-    case TransformSpec::Kind::Normalize:
-      t.mean = n["mean"].number();
-      t.std = n["std"].number();
-      if (t.std == 0)
-        n["std"].error("must not be 0");
-      break;
-    case TransformSpec::Kind::Binarize:
-      t.threshold = n["threshold"].number();
-      break;
-    }
-    out.push_back(t);
   }
   return out;
 }
