@@ -289,6 +289,7 @@ const Builtin builtins[] = {
     {"log", 1, {}, unary<LogOp>},
     {"abs", 1, {}, unary<AbsOp>},
     {"sqrt", 1, {}, unary<SqrtOp>},
+    {"floor", 1, {}, unary<FloorOp>},
     {"square", 1, {}, buildSquare},
     {"stop_gradient", 1, {}, unary<StopGradientOp>},
     {"matmul", 2, {}, buildMatmul},

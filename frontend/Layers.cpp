@@ -321,6 +321,43 @@ FailureOr<Value> applyConvTranspose(const LayerCall &c) {
                                    conv.groups);
 }
 
+/// deform_conv2d(IN -> OUT, kernel, stride, padding, dilation, groups,
+/// offset_groups, bias, init, bias_init): conv2d's parameters, zero padding
+/// only (samples outside the image read zeros); the configuration is
+/// conv2d's followed by offset_groups.
+LogicalResult declareDeformConv(const LayerDeclContext &context,
+                                SmallVectorImpl<LayerParam> &params,
+                                LayerConfig &config) {
+  if (failed(declareConv<2>(context, params, config)))
+    return failure();
+  ConvConfig conv = ConvConfig::load(config);
+  if (conv.mode != dln::PaddingMode::Zeros)
+    return context.error(findNamedArgument(context.call, "padding")->loc)
+           << "deform_conv2d samples zeros outside the image: 'padding' is "
+              "an integer, a tuple, same or valid";
+  int64_t offsetGroups = 1;
+  if (const Argument *arg = findNamedArgument(context.call, "offset_groups")) {
+    std::optional<int64_t> value =
+        evaluateInteger(*arg->value, &context.bindings);
+    int64_t in = params[0].shape[1] * conv.groups;
+    if (!value || *value < 1 || in % *value)
+      return context.error(arg->loc)
+             << "'offset_groups' must be a positive integer dividing the " << in
+             << " input channels";
+    offsetGroups = *value;
+  }
+  config.push_back(offsetGroups);
+  return success();
+}
+
+FailureOr<Value> applyDeformConv(const LayerCall &c) {
+  ConvConfig conv = ConvConfig::load(c.config);
+  return dln::deformableConvolution(c.builder, c.loc, c.input, c.extraInputs[0],
+                                    c.extraInputs[1], c.params[0],
+                                    c.params.size() > 1 ? c.params[1] : Value(),
+                                    conv.window, conv.groups, c.config.back());
+}
+
 /// batch_norm(C [, momentum = 0.1] [, eps = 1e-5] [, affine = true]):
 /// gamma [C] (ones) and beta [C] (zeros) unless `affine = false`; states
 /// running_mean [C] (zeros) and running_var [C] (ones). Configuration:
@@ -439,6 +476,11 @@ const StringLiteral convTransposeOptions[] = {
     "kernel", "stride", "padding",   "output_padding", "dilation",
     "groups", "bias",   "init",      "bias_init"};
 
+const StringLiteral deformConvOptions[] = {
+    "kernel", "stride", "padding",   "dilation",     "groups",
+    "bias",   "init",   "bias_init", "offset_groups"};
+const StringLiteral deformConvInputs[] = {"offsets", "mask"};
+
 const StringLiteral batchNormOptions[] = {"momentum", "eps", "affine"};
 
 const LayerKind layerKinds[] = {
@@ -449,6 +491,8 @@ const LayerKind layerKinds[] = {
      applyConvTranspose, /*needsBatch=*/true},
     {"conv_transpose2d", convTransposeOptions, declareConv<2, true>,
      applyConvTranspose, /*needsBatch=*/true},
+    {"deform_conv2d", deformConvOptions, declareDeformConv, applyDeformConv,
+     /*needsBatch=*/true, deformConvInputs, /*requiredExtraInputs=*/1},
     {"batch_norm", batchNormOptions, declareBatchNorm, applyBatchNorm,
      /*needsBatch=*/true},
 };

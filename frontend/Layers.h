@@ -53,6 +53,8 @@ struct LayerCall {
   mlir::OpBuilder &builder;
   mlir::Location loc;
   mlir::Value input;
+  /// The kind's extra inputs in order (null: an optional one not given).
+  llvm::ArrayRef<mlir::Value> extraInputs;
   /// The layer's parameters and states, each in declared order.
   llvm::ArrayRef<mlir::Value> params, states;
   llvm::ArrayRef<int64_t> config;
@@ -77,6 +79,10 @@ struct LayerKind {
   /// Convolutions read dimension 0 as the batch: their input must be a
   /// per-sample value, which carries one.
   bool needsBatch = false;
+  /// Tensor inputs after the first (deform_conv2d's offsets and mask),
+  /// positional or named; the first `requiredExtraInputs` must be given.
+  llvm::ArrayRef<llvm::StringLiteral> extraInputs = {};
+  unsigned requiredExtraInputs = 0;
 };
 
 /// The entry named `name`, or null.

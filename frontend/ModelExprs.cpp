@@ -275,14 +275,17 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     return *random;
   Location where = loc(call.getLoc());
   const Builtin *builtin = lookupBuiltin(name);
-  auto layer = layers.find(name);
-  if (!builtin && layer == layers.end())
-    return error(call.getLoc()) << "unknown function or layer '" << name << "'",
-           failure();
+  if (!builtin) {
+    auto layer = layers.find(name);
+    if (layer == layers.end())
+      return error(call.getLoc())
+                 << "unknown function or layer '" << name << "'",
+             failure();
+    return emitLayerCall(call, layer->second);
+  }
 
   // Positional tensor operands, then named options (builtins only).
-  ArrayRef<BuiltinOption> optionSpecs =
-      builtin ? builtin->options : ArrayRef<BuiltinOption>();
+  ArrayRef<BuiltinOption> optionSpecs = builtin->options;
   SmallVector<Value> operands;
   bool batched = false;
   SmallVector<double> options;
@@ -333,21 +336,18 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
              failure();
     options[spec - optionSpecs.begin()] = *value;
   }
-  unsigned arity = builtin ? builtin->arity : 1;
+  unsigned arity = builtin->arity;
   if (operands.size() != arity)
     return error(call.getLoc()) << "'" << name << "' expects " << arity
                                 << " argument(s), got " << operands.size(),
            failure();
   // Layers check this in applyLayer.
-  if (builtin && builtin->needsBatch && !batched)
+  if (builtin->needsBatch && !batched)
     return error(call.getLoc()) << "'" << name
                                 << "' expects a per-sample image computed "
                                    "from the input",
            failure();
 
-  if (!builtin)
-    return applyLayer(layer->second, SampleValue{operands[0], batched},
-                      call.getLoc());
   FailureOr<Value> result =
       builtin->build(BuiltinCall{builder, where, operands, options, numClasses});
   if (failed(result))
@@ -355,22 +355,101 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
   return SampleValue{*result, batched};
 }
 
+FailureOr<SampleValue> ModelGen::emitLayerCall(const CallExpr &call,
+                                               const LayerInfo &info) {
+  StringRef name = calleeName(call);
+  ArrayRef<StringLiteral> extraNames = info.kind->extraInputs;
+  SmallVector<const Expr *> slots(1 + extraNames.size(), nullptr);
+  unsigned positional = llvm::count_if(
+      call.args, [](const Argument &arg) { return arg.name.empty(); });
+  unsigned required = 1 + info.kind->requiredExtraInputs;
+  if (positional > slots.size() ||
+      (positional < required && extraNames.empty()))
+    return error(call.getLoc())
+               << "'" << name << "' expects "
+               << (slots.size() > required ? "at most " : "") << slots.size()
+               << " argument(s), got " << positional,
+           failure();
+  unsigned next = 0;
+  for (const Argument &arg : call.args) {
+    if (arg.name.empty()) {
+      slots[next++] = arg.value.get();
+      continue;
+    }
+    const StringLiteral *named = llvm::find(extraNames, arg.name);
+    if (named == extraNames.end()) {
+      InFlightDiagnostic diag = error(arg.loc)
+                                << "'" << name << "' has no argument named '"
+                                << arg.name << "'";
+      if (!extraNames.empty()) {
+        diag << " (expected ";
+        llvm::interleave(extraNames, diag, ", ");
+        diag << ")";
+      }
+      return failure();
+    }
+    const Expr *&slot = slots[1 + (named - extraNames.begin())];
+    if (slot)
+      return error(arg.loc) << "argument '" << arg.name << "' of '" << name
+                            << "' is given twice",
+             failure();
+    slot = arg.value.get();
+  }
+  for (unsigned i = 0; i < required; ++i)
+    if (!slots[i])
+      return error(call.getLoc())
+                 << "'" << name << "' expects its "
+                 << (i == 0 ? StringRef("input") : StringRef(extraNames[i - 1]))
+                 << " (arguments: input, " << llvm::join(extraNames, ", ")
+                 << ")",
+             failure();
+  FailureOr<SampleValue> input = emitExpr(*slots[0]);
+  if (failed(input))
+    return failure();
+  SmallVector<Value> extras;
+  for (const Expr *slot : ArrayRef(slots).drop_front()) {
+    if (!slot) {
+      extras.push_back(Value());
+      continue;
+    }
+    FailureOr<SampleValue> value = emitExpr(*slot);
+    if (failed(value))
+      return failure();
+    // Extra inputs are per-sample like the input: give constants the batch.
+    if (!value->batched)
+      return error(slot->getLoc()) << "'" << name
+                                   << "' expects per-sample values computed "
+                                      "from the input here",
+             failure();
+    extras.push_back(value->value);
+  }
+  return applyLayer(info, *input, call.getLoc(), extras);
+}
+
 FailureOr<SampleValue> ModelGen::applyLayer(const LayerInfo &info,
                                             SampleValue input,
-                                            llvm::SMLoc where) {
+                                            llvm::SMLoc where,
+                                            ArrayRef<Value> extraInputs) {
   if (info.kind->needsBatch && !input.batched)
     return error(where) << "'" << info.kind->name
                         << "' expects a per-sample image computed from the "
                            "input",
            failure();
+  if (extraInputs.size() < info.kind->requiredExtraInputs)
+    return error(where) << "'" << info.kind->name << "' expects "
+                        << 1 + info.kind->requiredExtraInputs
+                        << " arguments: it cannot be a stage of a sequential",
+           failure();
+  SmallVector<Value> extras(extraInputs);
+  extras.resize(info.kind->extraInputs.size(), Value());
   SmallVector<Value> layerParams, layerStates, newStates;
   for (unsigned index : info.paramIndices)
     layerParams.push_back(root->paramValues[index]);
   for (unsigned index : info.stateIndices)
     layerStates.push_back(root->stateValues[index]);
   FailureOr<Value> result = info.kind->apply(
-      LayerCall{builder, loc(where), input.value, layerParams, layerStates,
-                info.config, root->training, &newStates});
+      LayerCall{builder, loc(where), input.value, extras, layerParams,
+                layerStates, info.config, root->training, &newStates});
   if (failed(result))
     return failure();
   // A training application updates the states the next one sees.

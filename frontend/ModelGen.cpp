@@ -512,6 +512,12 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
   case Stmt::Kind::Metric:
   case Stmt::Kind::Update:
     return success(); // after all declarations
+  case Stmt::Kind::Nested:
+    if (stmt.block->keyword == "fn")
+      return declareHelper(stmt);
+    return error(stmt.loc) << "'" << stmt.block->keyword
+                           << "' blocks are not supported by this compiler "
+                              "version";
   default:
     return error(stmt.loc) << "this statement is not supported inside a "
                               "model by this compiler version";

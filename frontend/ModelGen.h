@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <memory>
@@ -62,6 +63,8 @@ struct FunctionValue {
   std::string builtin;
   const LambdaExpr *lambda = nullptr;
   class ModelGen *scope = nullptr;
+  /// A `fn NAME(params) { ... }` helper of the model `scope`.
+  const Block *helper = nullptr;
 };
 
 /// One element of a `sequential` layer: a layer of the model (by name) or a
@@ -135,14 +138,29 @@ private:
   /// layers "NAME.<i>".
   mlir::LogicalResult declareSequential(llvm::StringRef layerName,
                                         const CallExpr &call);
-  /// Applies layer `info` (at `where`) to `input`.
-  mlir::FailureOr<SampleValue> applyLayer(const LayerInfo &info,
-                                          SampleValue input,
-                                          llvm::SMLoc where);
+  /// Applies layer `info` (at `where`) to `input` and the kind's extra
+  /// inputs (null where an optional one is not given).
+  mlir::FailureOr<SampleValue>
+  applyLayer(const LayerInfo &info, SampleValue input, llvm::SMLoc where,
+             llvm::ArrayRef<mlir::Value> extraInputs = {});
+  /// `layer(x, ...)`: the input, then the kind's extra inputs, positional or
+  /// by name.
+  mlir::FailureOr<SampleValue> emitLayerCall(const CallExpr &call,
+                                             const LayerInfo &info);
   /// Applies a sequential layer's stages in order.
   mlir::FailureOr<SampleValue>
   applySequential(llvm::ArrayRef<SequentialStage> stages, SampleValue input,
                   llvm::SMLoc where);
+  /// `fn NAME(params) [-> type] { ... }` nested in the model (7.8).
+  mlir::LogicalResult declareHelper(const Stmt &stmt);
+  /// Calls helper `fn` on `args`: its body sees its parameters and the
+  /// model's layers, parameters and constants, not the model's `let`s.
+  mlir::FailureOr<SampleValue> applyHelper(const Block &fn,
+                                           llvm::ArrayRef<SampleValue> args,
+                                           llvm::SMLoc where);
+  /// Checks `value` against a declared per-sample type (`f32[latent]`).
+  mlir::LogicalResult checkSampleType(const TypeNode &type, SampleValue value,
+                                      llvm::StringRef what, llvm::SMLoc where);
   /// Calls a function value on `args`.
   mlir::FailureOr<SampleValue> applyFunction(const FunctionValue &function,
                                              llvm::ArrayRef<SampleValue> args,
@@ -215,6 +233,8 @@ private:
   std::string prefix;
   llvm::StringMap<std::unique_ptr<ModelGen>> subModels;
   llvm::StringMap<FunctionValue> functionParams;
+  /// The helpers being emitted, to reject recursion.
+  llvm::SmallPtrSet<const Block *, 4> activeHelpers;
 
   mlir::Type elementType;
   std::string inputName, labelName, outputName;

@@ -133,6 +133,8 @@ ModelGen::emitFunctionCall(const CallExpr &call, const FunctionValue &function) 
 FailureOr<SampleValue>
 ModelGen::applyFunction(const FunctionValue &function,
                         ArrayRef<SampleValue> args, llvm::SMLoc where) {
+  if (function.helper)
+    return function.scope->applyHelper(*function.helper, args, where);
   if (!function.lambda) {
     const Builtin *builtin = lookupBuiltin(function.builtin);
     if (args.size() != 1)

@@ -21,6 +21,7 @@ packages=(
   # Tests use PyTorch as the oracle: compiled optimizers against torch.optim
   # (test/e2e/optimizers), loss values (test/e2e/loss-values.test).
   python3-torch
+  python3-torchvision
   # ONNX's operator node tests and the reader of their files: the conformance
   # driver of test/e2e/onnx.
   libonnx-testdata python3-onnx

@@ -79,3 +79,10 @@ if subprocess.run([config.python_executable, "-c", "import torch"],
                   stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("torch")
+
+# torchvision.ops.deform_conv2d, the oracle of deformable convolution
+# (Debian's python3-torchvision).
+if subprocess.run([config.python_executable, "-c",
+                   "from torchvision.ops import deform_conv2d"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("torchvision")

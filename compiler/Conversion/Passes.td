@@ -14,7 +14,8 @@ def ConvertDLNToLinalg : Pass<"convert-dln-to-linalg", "mlir::ModuleOp"> {
     `contract` fast-math flags so that reductions vectorize and FMAs form.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
-                           "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 #endif // DLNC_COMPILER_CONVERSION_PASSES

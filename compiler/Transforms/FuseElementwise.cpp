@@ -1,9 +1,12 @@
 //===- FuseElementwise.cpp - dln-fuse-elementwise -------------------------===//
 // Upstream linalg elementwise fusion, restricted so that a producer is only
 // fused into element-wise consumers: fusing an activation into a contraction
-// would recompute it once per reduction step. Splat constant operands of
-// element-wise ops are folded into their bodies, and so are broadcasts of
-// constants (the splats of a dynamic shape), whatever their use count.
+// would recompute it once per reduction step. For the same reason a producer
+// that computes is not fused into a consumer that broadcasts it (a per-channel
+// scale into a per-element product), only copies and broadcasts are. Splat
+// constant operands of element-wise ops are folded into their bodies, and so
+// are broadcasts of constants (the splats of a dynamic shape), whatever their
+// use count.
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/Passes.h"
 
@@ -34,6 +37,19 @@ bool spreadsConstants(Operation *op) {
          });
 }
 
+/// A generic whose body yields its block arguments unchanged: a copy,
+/// transposition or broadcast, which costs nothing to recompute.
+bool onlyMovesData(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic)
+    return false;
+  Block &body = generic.getRegion().front();
+  return llvm::all_of(body.getTerminator()->getOperands(), [&](Value v) {
+    auto argument = dyn_cast<BlockArgument>(v);
+    return argument && argument.getOwner() == &body;
+  });
+}
+
 struct FuseElementwisePass
     : public dln::impl::FuseElementwiseBase<FuseElementwisePass> {
   using FuseElementwiseBase::FuseElementwiseBase;
@@ -49,7 +65,13 @@ struct FuseElementwisePass
       if (!isElementwiseGeneric(producer) ||
           !isElementwiseGeneric(fused->getOwner()))
         return false;
-      return multiUse || producer->hasOneUse() || spreadsConstants(producer);
+      if (spreadsConstants(producer) || onlyMovesData(producer))
+        return true;
+      // Read through a broadcast, the producer would run once per copy.
+      auto consumer = cast<linalg::GenericOp>(fused->getOwner());
+      if (!consumer.getMatchingIndexingMap(fused).isPermutation())
+        return false;
+      return multiUse || producer->hasOneUse();
     };
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

@@ -197,6 +197,9 @@ def build_cases():
     for shape in RANKS:
         cases.append(unary("sign", shape, np.sign, gen="zeros", grad=False,
                            torch_fn=lambda t, x: t.sign(x)))
+    for shape in RANKS:
+        cases.append(unary("floor", shape, np.floor, grad=False,
+                           torch_fn=lambda t, x: t.floor(x)))
     for shape in [(), (2, 3)]:
         cases.append(unary("stop_gradient", shape, lambda x: x, grad=False))
     # stop_gradient's operand gets no gradient: d/dx sum(w * x * sg(x)) = w*x.
@@ -419,6 +422,7 @@ def build_cases():
         %r = dln.add %y, %b : {x23}""", (2, 3), lambda b, x: b * x + b,
         torch_fn=lambda t, b, x: b * x + b))
     cases += window_cases()
+    cases += pixel_cases()
     cases += random_cases()
     return cases
 
@@ -555,6 +559,45 @@ def window_cases():
             shape, lambda c, s=shape[2:], t=strides, d=dilations:
             np_unpatches(c, s, t, d)))
     return cases
+
+
+def pixel_cases():
+    """gather_pixels and scatter_pixels at fixed coordinates: inside,
+    outside on every side, and repeated (whose values scatter_pixels adds)."""
+    batch, channels, height, width = 2, 3, 4, 5
+    rows = np.array([[0, 3, -1, 2, 4, 1, 1], [2, 2, 0, 3, 1, -2, 0]], float)
+    cols = np.array([[0, 4, 2, 5, 1, 3, 3], [1, 1, 4, -1, 2, 0, 0]], float)
+    points = rows.shape[1]
+    image, coords = (batch, channels, height, width), (batch, points)
+    values = (batch, points, channels)
+
+    def inside(b, n):
+        return (0 <= rows[b, n] < height) and (0 <= cols[b, n] < width)
+
+    def gather(x, r, c):
+        out = np.zeros(values)
+        for b in range(batch):
+            for n in range(points):
+                if inside(b, n):
+                    out[b, n] = x[b, :, int(r[b, n]), int(c[b, n])]
+        return out
+
+    def scatter(v, r, c):
+        out = np.zeros(image)
+        for b in range(batch):
+            for n in range(points):
+                if inside(b, n):
+                    out[b, :, int(r[b, n]), int(c[b, n])] += v[b, n]
+        return out
+    coordinate_args = [Arg(coords, rows, wrt=False), Arg(coords, cols, wrt=False)]
+    return [
+        Case("gather_pixels.2x3x4x5.p7", [Arg(image)] + coordinate_args,
+             [f"%r = dln.gather_pixels %a0, %a1, %a2 : {T(image)}, "
+              f"{T(coords)} -> {T(values)}"], values, gather),
+        Case("scatter_pixels.2x7x3.s4x5", [Arg(values)] + coordinate_args,
+             [f"%r = dln.scatter_pixels %a0, %a1, %a2 size [{height}, {width}]"
+              f" : {T(values)}, {T(coords)} -> {T(image)}"], image, scatter),
+    ]
 
 
 # ---------------------------------------------------------------------------

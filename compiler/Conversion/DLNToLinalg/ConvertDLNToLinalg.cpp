@@ -4,6 +4,7 @@
 #include "dialects/DLN/IR/DLNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::dln {
@@ -22,7 +23,7 @@ struct ConvertDLNToLinalgPass
     target.addIllegalDialect<dln::DLNDialect>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
-                           func::FuncDialect>();
+                           scf::SCFDialect, func::FuncDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     // Training ops must have been expanded by earlier passes.
     target.addIllegalOp<dln::ValueAndGradOp, dln::SGDUpdateOp,
@@ -35,6 +36,7 @@ struct ConvertDLNToLinalgPass
     dln::populateShapeToLinalgPatterns(patterns);
     dln::populateWindowToLinalgPatterns(patterns);
     dln::populateRandomToLinalgPatterns(patterns);
+    dln::populatePixelToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -133,6 +133,10 @@ void dln::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
       patterns, +[](FloatMath &m, ValueRange a) {
         return Value(math::TanhOp::create(m.b, a[0]));
       });
+  addPointwise<FloorOp>(
+      patterns, +[](FloatMath &m, ValueRange a) {
+        return Value(math::FloorOp::create(m.b, a[0]));
+      });
   // sign(x): 1, -1, or 0 at 0 (and NaN).
   addPointwise<SignOp>(
       patterns, +[](FloatMath &m, ValueRange a) {

@@ -12,6 +12,7 @@ void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
 void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
 void populateWindowToLinalgPatterns(RewritePatternSet &patterns);
 void populateRandomToLinalgPatterns(RewritePatternSet &patterns);
+void populatePixelToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::dln
 

@@ -48,6 +48,18 @@ FailureOr<Value> convolutionTranspose(OpBuilder &builder, Location loc,
                                       ArrayRef<int64_t> outputPadding,
                                       int64_t groups);
 
+/// Deformable convolution v1 (`mask` null) and v2, as torchvision's
+/// deform_conv2d: x [B, C, H, W] is sampled bilinearly (zeros outside) at
+/// each tap's position plus its offset, offsets [B, 2 * og * K, H', W'] as
+/// (dy, dx) per tap, the mask [B, og * K, H', W'] scaling each sample; the
+/// channels are split into `offsetGroups` (og) groups with their own
+/// offsets. `w` is [O, C / groups, kh, kw], `bias` [O] or null.
+FailureOr<Value> deformableConvolution(OpBuilder &builder, Location loc,
+                                       Value x, Value offsets, Value mask,
+                                       Value w, Value bias,
+                                       const WindowOptions &options,
+                                       int64_t groups, int64_t offsetGroups);
+
 /// `parts` joined along `axis` (all other sizes equal): each placed by a
 /// pad, summed.
 FailureOr<Value> concatenate(OpBuilder &builder, Location loc,

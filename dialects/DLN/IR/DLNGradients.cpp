@@ -248,3 +248,20 @@ SmallVector<Value> UnpatchesOp::buildAdjoints(OpBuilder &builder,
   return {PatchesOp::create(builder, getLoc(), dy, window, getStrides(),
                             getDilations())};
 }
+
+// Pixel reads and writes: each other's adjoint; coordinates are integers
+// and take no gradient.
+SmallVector<Value> GatherPixelsOp::buildAdjoints(OpBuilder &builder,
+                                                 ValueRange resultAdjoints) {
+  ArrayRef<int64_t> image = getImage().getType().getShape();
+  return {ScatterPixelsOp::create(builder, getLoc(), resultAdjoints[0],
+                                  getRows(), getCols(), image.drop_front(2)),
+          Value(), Value()};
+}
+
+SmallVector<Value> ScatterPixelsOp::buildAdjoints(OpBuilder &builder,
+                                                  ValueRange resultAdjoints) {
+  return {GatherPixelsOp::create(builder, getLoc(), resultAdjoints[0],
+                                 getRows(), getCols()),
+          Value(), Value()};
+}

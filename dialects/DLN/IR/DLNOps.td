@@ -56,6 +56,7 @@ def DLN_LogOp : DLN_UnaryOp<"log", "log(x)">;
 def DLN_SqrtOp : DLN_UnaryOp<"sqrt", "sqrt(x)">;
 def DLN_AbsOp : DLN_UnaryOp<"abs", "|x|">;
 def DLN_SignOp : DLN_UnaryOp<"sign", "sign(x), 0 at 0; no gradient", []>;
+def DLN_FloorOp : DLN_UnaryOp<"floor", "floor(x); no gradient", []>;
 def DLN_TanhOp : DLN_UnaryOp<"tanh", "tanh(x)">;
 def DLN_SigmoidOp : DLN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def DLN_ReluOp : DLN_UnaryOp<"relu", "max(x, 0)">;
@@ -320,6 +321,54 @@ def DLN_UnpatchesOp : DLN_Op<"unpatches", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = [{
     $input `spatial` $spatial `strides` $strides `dilations` $dilations attr-dict
     `:` type($input) `->` type($result)
+  }];
+}
+
+def DLN_GatherPixelsOp : DLN_Op<"gather_pixels", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["rows", "cols"]>,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "reads each image at per-sample pixel coordinates";
+  let description = [{
+    For images `[B, C, H, W]` and coordinates `rows`, `cols` `[B, N]`
+    (floats holding integers), `result[b, n, c] = image[b, c, rows[b, n],
+    cols[b, n]]`, or 0 where the coordinate lies outside the image. Channels
+    are last so that the work on a coordinate is shared by its channels. The
+    coordinates take no gradient; the image's is `dln.scatter_pixels`.
+    Deformable convolution samples bilinearly with four of these.
+
+    ```mlir
+    %v = dln.gather_pixels %x, %rows, %cols : tensor<?x8x14x14xf32>, tensor<?x1764xf32> -> tensor<?x1764x8xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$image, DLN_FloatTensor:$rows,
+                       DLN_FloatTensor:$cols);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $image `,` $rows `,` $cols attr-dict `:` type($image) `,` type($rows)
+    `->` type($result)
+  }];
+}
+
+def DLN_ScatterPixelsOp : DLN_Op<"scatter_pixels", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["rows", "cols"]>,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "adds values into images at per-sample pixel coordinates";
+  let description = [{
+    The adjoint of `dln.gather_pixels`: for `values` `[B, N, C]` and
+    coordinates `rows`, `cols` `[B, N]`, the result `[B, C, size[0],
+    size[1]]` holds at each pixel the sum of the values whose coordinate is
+    that pixel; values with a coordinate outside the image are dropped.
+
+    ```mlir
+    %dx = dln.scatter_pixels %dv, %rows, %cols size [14, 14] : tensor<?x1764x8xf32>, tensor<?x1764xf32> -> tensor<?x8x14x14xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$values, DLN_FloatTensor:$rows,
+                       DLN_FloatTensor:$cols, DenseI64ArrayAttr:$size);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $values `,` $rows `,` $cols `size` $size attr-dict `:` type($values) `,`
+    type($rows) `->` type($result)
   }];
 }
 

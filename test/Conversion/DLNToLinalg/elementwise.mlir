@@ -72,6 +72,15 @@ func.func @sign(%a: tensor<4xf32>) -> tensor<4xf32> {
   return %0 : tensor<4xf32>
 }
 
+// CHECK-LABEL: func @floor
+// CHECK: math.floor %{{.*}} : f32
+func.func @floor(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = dln.floor %a : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 // Comparisons give 0/1 in the float type; select tests its condition != 0.
 // CHECK-LABEL: func @compare_select
 // CHECK: arith.cmpf oge

@@ -282,3 +282,31 @@ func.func @random_sizes(%key: tensor<2xi64>) {
   %0 = "dln.random"(%key) <{shape = array<i64: -9223372036854775808, 4>, distribution = 0 : i32, stream = 0 : i64, dtype = f32}> : (tensor<2xi64>) -> tensor<?x4xf32>
   return
 }
+
+// -----
+
+// Pixel coordinates are [batch, points], one per value.
+func.func @gather_pixels_rank(%x: tensor<2x3x4x4xf32>, %r: tensor<2x5x1xf32>) {
+  // expected-error @+2 {{gather_pixels needs rows and cols of one shape [batch, points], got [2, 5, 1] and [2, 5, 1]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.gather_pixels %x, %r, %r : tensor<2x3x4x4xf32>, tensor<2x5x1xf32> -> tensor<2x5x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_pixels_batch(%x: tensor<2x3x4x4xf32>, %r: tensor<3x5xf32>) {
+  // expected-error @+2 {{gather_pixels: coordinates for a batch of 3, images for 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.gather_pixels %x, %r, %r : tensor<2x3x4x4xf32>, tensor<3x5xf32> -> tensor<2x5x3xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_pixels_points(%v: tensor<2x6x3xf32>, %r: tensor<2x5xf32>) {
+  // expected-error @+2 {{scatter_pixels needs one coordinate per value: [2, 6, 3] values, [2, 5] coordinates}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = dln.scatter_pixels %v, %r, %r size [4, 4] : tensor<2x6x3xf32>, tensor<2x5xf32> -> tensor<2x3x4x4xf32>
+  return
+}

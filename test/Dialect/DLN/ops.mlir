@@ -25,8 +25,10 @@ func.func @elementwise(%a: tensor<4x8xf32>, %b: tensor<4x8xf32>) -> tensor<4x8xf
   %9 = dln.abs %8 : tensor<4x8xf32>
   // CHECK: dln.sign
   %10 = dln.sign %9 : tensor<4x8xf32>
+  // CHECK: dln.floor
+  %f = dln.floor %10 : tensor<4x8xf32>
   // CHECK: dln.tanh
-  %11 = dln.tanh %10 : tensor<4x8xf32>
+  %11 = dln.tanh %f : tensor<4x8xf32>
   // CHECK: dln.sigmoid
   %12 = dln.sigmoid %11 : tensor<4x8xf32>
   // CHECK: dln.relu
@@ -116,4 +118,13 @@ func.func @random(%key: tensor<2xi64>, %b: index) -> (tensor<?x8xf32>, tensor<3x
   // CHECK: dln.random %{{.*}} [3] normal stream 0 as f64 : tensor<2xi64> -> tensor<3xf64>
   %n = dln.random %key [3] normal stream 0 as f64 : tensor<2xi64> -> tensor<3xf64>
   return %u, %n : tensor<?x8xf32>, tensor<3xf64>
+}
+
+// CHECK-LABEL: func @pixels
+// CHECK: dln.gather_pixels %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x8x14x14xf32>, tensor<?x50xf32> -> tensor<?x50x8xf32>
+// CHECK: dln.scatter_pixels %{{.*}}, %{{.*}}, %{{.*}} size [14, 14] : tensor<?x50x8xf32>, tensor<?x50xf32> -> tensor<?x8x14x14xf32>
+func.func @pixels(%x: tensor<?x8x14x14xf32>, %r: tensor<?x50xf32>, %c: tensor<?x50xf32>) -> tensor<?x8x14x14xf32> {
+  %0 = dln.gather_pixels %x, %r, %c : tensor<?x8x14x14xf32>, tensor<?x50xf32> -> tensor<?x50x8xf32>
+  %1 = dln.scatter_pixels %0, %r, %c size [14, 14] : tensor<?x50x8xf32>, tensor<?x50xf32> -> tensor<?x8x14x14xf32>
+  return %1 : tensor<?x8x14x14xf32>
 }

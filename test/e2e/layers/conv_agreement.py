@@ -24,6 +24,10 @@ import sys
 import numpy as np
 import torch
 import torch.nn.functional as F
+try:
+    from torchvision.ops import deform_conv2d
+except ImportError:  # the deformable configurations are skipped
+    deform_conv2d = None
 
 ROWS, CHANNELS, SIZE = 6, 2, 7
 
@@ -90,6 +94,41 @@ def upsample_after_conv(options, dims=2, **torch_options):
         h = torch_conv(x, weight, p.get("c.bias"))
         return F.interpolate(h, **torch_options)
     return layer, f"upsample(c(x){options})", apply
+
+
+def deform(options, out=3, groups=1, offset_groups=1, modulated=True,
+           stride=1, padding=0, dilation=1):
+    """deform_conv2d with offsets (scaled so they reach outside the image)
+    and a mask predicted by plain convolutions of the input; against
+    torchvision.ops.deform_conv2d, so the offset and mask convolutions'
+    gradients check the gradients to the offsets and the mask."""
+    taps = 9 * offset_groups
+    window = f"kernel = 3, stride = {stride}, padding = {dilation}"
+    layer = (f"layer o = conv2d({CHANNELS} -> {2 * taps}, {window}, "
+             f"dilation = {dilation})\n" +
+             (f"  layer mk = conv2d({CHANNELS} -> {taps}, {window}, "
+              f"dilation = {dilation})\n" if modulated else "") +
+             f"  layer c = deform_conv2d({CHANNELS} -> {out}, kernel = 3, "
+             f"{options})")
+    call = ("c(x, 2.5 * o(x)" +
+            (", mask = sigmoid(mk(x)))" if modulated else ")"))
+
+    def apply(x, p, training=True, stats=None):
+        def plain(name, channels):
+            weight = p.get(f"{name}.weight")
+            if weight is None:  # shapes only
+                weight = torch.zeros((channels, CHANNELS, 3, 3))
+            return F.conv2d(x, weight, p.get(f"{name}.bias"), stride=stride,
+                            padding=dilation, dilation=dilation)
+        offsets = 2.5 * plain("o", 2 * taps)
+        mask = torch.sigmoid(plain("mk", taps)) if modulated else None
+        weight = p.get("c.weight")
+        if weight is None:
+            weight = torch.zeros((out, CHANNELS // groups, 3, 3))
+        return deform_conv2d(x, offsets, weight, p.get("c.bias"),
+                             stride=stride, padding=padding,
+                             dilation=dilation, mask=mask)
+    return layer, call, apply
 
 
 def batch_norm(options="", momentum=0.1, eps=1e-5, affine=True):
@@ -164,6 +203,12 @@ CONFIGS = {
     "upsample1d.linear.x2": upsample_after_conv(
         ", mode = linear", dims=1, scale_factor=2, mode="linear",
         align_corners=False),
+    "deform.v2.k3.p1": deform("padding = 1", padding=1),
+    "deform.v1.k3.s2.p1": deform("stride = 2, padding = 1", modulated=False,
+                                 stride=2, padding=1),
+    "deform.v2.d2.groups2.og2": deform(
+        "padding = 2, dilation = 2, groups = 2, offset_groups = 2", out=4,
+        groups=2, offset_groups=2, padding=2, dilation=2),
     "batch_norm2d": batch_norm(),
     "batch_norm2d.noaffine.m03.eps1e-3": batch_norm(
         ", momentum = 0.3, eps = 1e-3, affine = false", momentum=0.3, eps=1e-3,
@@ -251,6 +296,9 @@ def main():
     passed = failed = 0
     for name, (layer, call, apply) in CONFIGS.items():
         if args.k not in name:
+            continue
+        if name.startswith("deform") and deform_conv2d is None:
+            print(f"{name:<32} {'-':>10}  skipped: no torchvision")
             continue
         try:
             worst = check(name, layer, call, apply, dlnc, args.work)
