@@ -18,8 +18,33 @@ template <typename OpTy> FailureOr<Value> unary(const BuiltinCall &c) {
   return OpTy::create(c.builder, c.loc, c.args[0]).getResult();
 }
 
+/// Applies `normalize` (along the last dimension) along the `axis` option:
+/// a per-sample axis, negative from the end (-1, the default, is the last);
+/// another axis is swapped with the last one around it.
+FailureOr<Value> alongAxis(const BuiltinCall &c,
+                           Value (*normalize)(OpBuilder &, Location, Value)) {
+  Value x = c.args[0];
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  int64_t sampleRank = rank - (c.batched ? 1 : 0);
+  double axis = c.options[0];
+  int64_t resolved = static_cast<int64_t>(axis) + (axis < 0 ? sampleRank : 0);
+  if (axis != std::floor(axis) || resolved < 0 || resolved >= sampleRank)
+    return emitError(c.loc) << "'axis' " << axis << " is not an axis of a "
+                            << sampleRank << "-d value per sample",
+           failure();
+  int64_t full = resolved + (rank - sampleRank);
+  if (full == rank - 1)
+    return normalize(c.builder, c.loc, x);
+  SmallVector<int64_t> swap = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(swap[full], swap.back());
+  Value swapped = TransposeOp::create(c.builder, c.loc, x, swap);
+  return TransposeOp::create(c.builder, c.loc,
+                             normalize(c.builder, c.loc, swapped), swap)
+      .getResult();
+}
+
 FailureOr<Value> buildSoftmax(const BuiltinCall &c) {
-  return softmax(c.builder, c.loc, c.args[0]);
+  return alongAxis(c, softmax);
 }
 
 /// max(x, slope * x) for slope < 1: one primitive and its subgradient.
@@ -79,7 +104,7 @@ FailureOr<Value> buildSoftplus(const BuiltinCall &c) {
 }
 
 FailureOr<Value> buildLogSoftmax(const BuiltinCall &c) {
-  return logSoftmax(c.builder, c.loc, c.args[0]);
+  return alongAxis(c, logSoftmax);
 }
 
 FailureOr<Value> buildIdentity(const BuiltinCall &c) { return c.args[0]; }
@@ -163,9 +188,10 @@ FailureOr<Value> buildPsnr(const BuiltinCall &c) {
   return psnr(c.builder, c.loc, c.args[0], c.args[1], c.options[0]);
 }
 
-/// max_poolNd / avg_poolNd(x, kernel, stride = kernel, padding = 0
-/// [, count_include_pad = true]): options kernel, stride (0: the kernel),
-/// padding, count_include_pad.
+/// max_poolNd / avg_poolNd(x, kernel, stride = kernel, padding = 0,
+/// dilation = 1 (max only), ceil_mode = false [, count_include_pad = true]):
+/// options kernel, stride (0: the kernel), padding, then dilation and
+/// ceil_mode (max) or ceil_mode and count_include_pad (average).
 template <int64_t Rank, PoolKind Kind>
 FailureOr<Value> buildPool(const BuiltinCall &c) {
   auto whole = [&](double v, StringRef name,
@@ -176,11 +202,15 @@ FailureOr<Value> buildPool(const BuiltinCall &c) {
              failure();
     return static_cast<int64_t>(v);
   };
+  bool isMax = Kind == PoolKind::Max;
   FailureOr<int64_t> kernel = whole(c.options[0], "kernel", 1);
   FailureOr<int64_t> stride = whole(c.options[1], "stride", 0);
   FailureOr<int64_t> padding = whole(c.options[2], "padding", 0);
-  if (failed(kernel) || failed(stride) || failed(padding))
+  FailureOr<int64_t> dilation =
+      isMax ? whole(c.options[3], "dilation", 1) : FailureOr<int64_t>(1);
+  if (failed(kernel) || failed(stride) || failed(padding) || failed(dilation))
     return failure();
+  bool ceilMode = c.options[isMax ? 4 : 3] != 0;
   // Every window must hold an input element (ONNX allows up to kernel - 1;
   // PyTorch stops at half the kernel).
   if (*padding >= *kernel)
@@ -191,11 +221,30 @@ FailureOr<Value> buildPool(const BuiltinCall &c) {
   WindowOptions window;
   window.window.assign(Rank, *kernel);
   window.strides.assign(Rank, *stride ? *stride : *kernel);
-  window.dilations.assign(Rank, 1);
+  window.dilations.assign(Rank, *dilation);
   window.padLow.assign(Rank, *padding);
   window.padHigh.assign(Rank, *padding);
-  bool countIncludePad = Kind == PoolKind::Max || c.options[3] != 0;
-  return pool(c.builder, c.loc, c.args[0], Kind, window, countIncludePad);
+  // ceil_mode: one more window where the last would be partial, as
+  // PyTorch, unless it would start beyond the image and the low padding.
+  SmallVector<int64_t> overhang(Rank, 0);
+  auto type = cast<RankedTensorType>(c.args[0].getType());
+  for (int64_t i = 0; ceilMode && i < Rank && type.getRank() == Rank + 2;
+       ++i) {
+    int64_t size = type.getDimSize(2 + i), s = window.strides[i];
+    int64_t span = *dilation * (*kernel - 1) + 1;
+    int64_t room = size + 2 * *padding - span;
+    if (ShapedType::isDynamic(size) || room < 0)
+      continue; // pool() reports a window that does not fit
+    int64_t count = (room + s - 1) / s + 1;
+    if ((count - 1) * s >= size + *padding)
+      --count;
+    // Negative when the dropped window leaves the floor count.
+    overhang[i] =
+        std::max<int64_t>(0, (count - 1) * s + span - (size + 2 * *padding));
+  }
+  bool countIncludePad = isMax || c.options[4] != 0;
+  return pool(c.builder, c.loc, c.args[0], Kind, window, countIncludePad,
+              overhang);
 }
 
 /// upsample(x, scale = 2, mode = nearest | bilinear | linear,
@@ -252,6 +301,7 @@ FailureOr<Value> buildMatmul(const BuiltinCall &c) {
                                  false);
 }
 
+const BuiltinOption axisOptions[] = {{"axis", -1.0}};
 const BuiltinOption leakyReluOptions[] = {{"slope", 0.01}};
 const BuiltinOption eluOptions[] = {{"alpha", 1.0}};
 const BuiltinOption softplusOptions[] = {{"beta", 1.0}, {"threshold", 20.0}};
@@ -259,8 +309,11 @@ const BuiltinOption hingeOptions[] = {{"margin", 1.0}};
 const BuiltinOption crossEntropyOptions[] = {{"label_smoothing", 0.0}};
 const BuiltinOption topKOptions[] = {{"k", 5.0}};
 const BuiltinOption psnrOptions[] = {{"max", 1.0}};
-const BuiltinOption maxPoolOptions[] = {
-    {"kernel", 2.0}, {"stride", 0.0}, {"padding", 0.0}};
+const BuiltinOption maxPoolOptions[] = {{"kernel", 2.0},
+                                        {"stride", 0.0},
+                                        {"padding", 0.0},
+                                        {"dilation", 1.0},
+                                        {"ceil_mode", 0.0}};
 const llvm::StringLiteral upsampleModes[] = {"nearest", "bilinear",
                                              "linear"};
 const BuiltinOption upsampleOptions[] = {
@@ -268,6 +321,7 @@ const BuiltinOption upsampleOptions[] = {
 const BuiltinOption avgPoolOptions[] = {{"kernel", 2.0},
                                         {"stride", 0.0},
                                         {"padding", 0.0},
+                                        {"ceil_mode", 0.0},
                                         {"count_include_pad", 1.0}};
 
 const Builtin builtins[] = {
@@ -278,8 +332,8 @@ const Builtin builtins[] = {
     {"leaky_relu", 1, leakyReluOptions, buildLeakyRelu},
     {"elu", 1, eluOptions, buildElu},
     {"softplus", 1, softplusOptions, buildSoftplus},
-    {"softmax", 1, {}, buildSoftmax},
-    {"log_softmax", 1, {}, buildLogSoftmax},
+    {"softmax", 1, axisOptions, buildSoftmax},
+    {"log_softmax", 1, axisOptions, buildLogSoftmax},
     {"heaviside", 1, {}, buildHeaviside},
     {"sign", 1, {}, unary<SignOp>},
     {"identity", 1, {}, buildIdentity},

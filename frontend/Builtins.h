@@ -34,6 +34,9 @@ struct BuiltinCall {
   llvm::ArrayRef<double> options;
   /// Class count of the model's `class[N]` label (0 when it has none).
   int64_t numClasses;
+  /// Whether args[0] carries the batch as dimension 0 (a per-sample value):
+  /// axis options count the per-sample dimensions.
+  bool batched = false;
 };
 
 struct Builtin {

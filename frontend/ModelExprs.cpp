@@ -349,7 +349,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
            failure();
 
   FailureOr<Value> result =
-      builtin->build(BuiltinCall{builder, where, operands, options, numClasses});
+      builtin->build(
+      BuiltinCall{builder, where, operands, options, numClasses, batched});
   if (failed(result))
     return failure();
   return SampleValue{*result, batched};

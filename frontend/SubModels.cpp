@@ -147,7 +147,8 @@ ModelGen::applyFunction(const FunctionValue &function,
       options.push_back(option.defaultValue);
     Value operand = args[0].value;
     FailureOr<Value> result = builtin->build(
-        BuiltinCall{builder, loc(where), operand, options, numClasses});
+        BuiltinCall{builder, loc(where), operand, options, numClasses,
+                    args[0].batched});
     if (failed(result))
       return failure();
     return SampleValue{*result, args[0].batched};

@@ -362,13 +362,18 @@ FailureOr<Value> dln::concatenate(OpBuilder &builder, Location loc,
 }
 
 FailureOr<Value> dln::pool(OpBuilder &builder, Location loc, Value x,
-                           PoolKind kind, const WindowOptions &options,
-                           bool countIncludePad) {
-  int64_t n = options.window.size();
+                           PoolKind kind, const WindowOptions &windowOptions,
+                           bool countIncludePad, ArrayRef<int64_t> overhang) {
+  int64_t n = windowOptions.window.size();
   StringRef name = kind == PoolKind::Max ? "max pooling" : "average pooling";
   if (failed(checkImage(loc, name, x, n)) ||
-      failed(checkWindowFits(loc, "the pooling", x, options)))
+      failed(checkWindowFits(loc, "the pooling", x, windowOptions)))
     return failure();
+  // The windows run over the image padded by the padding plus the overhang.
+  WindowOptions options = windowOptions;
+  bool overhangs = llvm::any_of(overhang, [](int64_t e) { return e; });
+  for (auto [high, extra] : llvm::zip(options.padHigh, overhang))
+    high += extra;
   double fill =
       kind == PoolKind::Max ? -std::numeric_limits<double>::infinity() : 0.0;
   FailureOr<Value> padded =
@@ -392,18 +397,24 @@ FailureOr<Value> dln::pool(OpBuilder &builder, Location loc, Value x,
     bool padding = llvm::any_of(options.padLow, [](int64_t p) { return p; }) ||
                    llvm::any_of(options.padHigh, [](int64_t p) { return p; });
     Value divisor;
-    if (countIncludePad || !padding) {
+    if (!padding || (countIncludePad && !overhangs)) {
       divisor = splatLike(builder, loc, reduced, product(options.window));
     } else {
-      // The image elements in each window: the windows of a padded image of
-      // ones, a constant the compiler folds.
+      // The counted elements of each window: the windows of an image of
+      // ones padded with ones (counted padding) or zeros, then zeros for
+      // the overhang; a constant the compiler folds.
       SmallVector<int64_t> onesShape{1, 1};
       llvm::append_range(onesShape, tensorOf(x).getShape().drop_front(2));
       Value ones = splatConstant(
           builder, loc,
           RankedTensorType::get(onesShape, tensorOf(x).getElementType()), 1.0);
-      Value paddedOnes = *padSpatial(builder, loc, ones, options.padLow,
-                                     options.padHigh, PaddingMode::Zeros);
+      Value paddedOnes = *padSpatial(
+          builder, loc, ones, windowOptions.padLow, windowOptions.padHigh,
+          PaddingMode::Zeros, countIncludePad ? 1.0 : 0.0);
+      SmallVector<int64_t> none(n, 0), extra(n, 0);
+      llvm::copy(overhang, extra.begin());
+      paddedOnes = *padSpatial(builder, loc, paddedOnes, none, extra,
+                               PaddingMode::Zeros);
       Value counts = reduceSum(
           builder, loc,
           PatchesOp::create(builder, loc, paddedOnes, options.window,

@@ -69,8 +69,11 @@ enum class PoolKind { Max, Average };
 
 /// Max or average over each window; average divides by the window size, or
 /// with `countIncludePad = false` by the count of image elements in it.
+/// `overhang` (per spatial axis, or empty) extends the high padding for
+/// ceil_mode's last windows; it never counts in an average.
 FailureOr<Value> pool(OpBuilder &builder, Location loc, Value x, PoolKind kind,
-                      const WindowOptions &options, bool countIncludePad);
+                      const WindowOptions &options, bool countIncludePad,
+                      ArrayRef<int64_t> overhang = {});
 
 /// Resamples each spatial axis of [B, C, S...] to floor(S * scale), as
 /// PyTorch's F.interpolate with scale_factor: nearest (source floor(o /

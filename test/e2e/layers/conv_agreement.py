@@ -186,6 +186,28 @@ CONFIGS = {
     "avg_pool2d.k3.s2.p1.exclude": pool(
         "avg_pool2d(x, kernel = 3, stride = 2, padding = 1, count_include_pad = 0)",
         lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)),
+    "max_pool2d.k3.d2": pool("max_pool2d(x, kernel = 2, stride = 1, dilation = 2)",
+                             lambda x: F.max_pool2d(x, 2, 1, dilation=2)),
+    "max_pool2d.k2.s2.ceil": pool(
+        "max_pool2d(x, kernel = 2, stride = 2, ceil_mode = true)",
+        lambda x: F.max_pool2d(x, 2, 2, ceil_mode=True)),
+    "max_pool2d.k4.s2.p1.ceil": pool(
+        "max_pool2d(x, kernel = 4, stride = 2, padding = 1, ceil_mode = true)",
+        lambda x: F.max_pool2d(x, 4, 2, 1, ceil_mode=True)),
+    "avg_pool2d.k2.s2.ceil": pool(
+        "avg_pool2d(x, kernel = 2, stride = 2, ceil_mode = true)",
+        lambda x: F.avg_pool2d(x, 2, 2, ceil_mode=True)),
+    "avg_pool2d.k4.s2.p1.ceil": pool(
+        "avg_pool2d(x, kernel = 4, stride = 2, padding = 1, ceil_mode = true)",
+        lambda x: F.avg_pool2d(x, 4, 2, 1, ceil_mode=True)),
+    "avg_pool2d.k4.s2.p1.ceil.exclude": pool(
+        "avg_pool2d(x, kernel = 4, stride = 2, padding = 1, ceil_mode = true, "
+        "count_include_pad = false)",
+        lambda x: F.avg_pool2d(x, 4, 2, 1, ceil_mode=True,
+                               count_include_pad=False)),
+    "avg_pool2d.k2.s2.p1.ceil.dropped": pool(
+        "avg_pool2d(x, kernel = 2, stride = 2, padding = 1, ceil_mode = true)",
+        lambda x: F.avg_pool2d(x, 2, 2, 1, ceil_mode=True)),
     "avg_pool1d.k2": pool("avg_pool1d(x, kernel = 2)",
                           lambda x: F.avg_pool1d(x, 2)),
     "global_avg_pool": pool("global_avg_pool(x)", lambda x: x.mean((2, 3))),

@@ -165,18 +165,20 @@ def convert_pool(node, a, inputs, outputs):
     kernel = list(a["kernel_shape"])
     strides = list(a.get("strides", [1] * rank))
     dilations = list(a.get("dilations", [1] * rank))
-    if a.get("ceil_mode", 0):
-        raise Unsupported("ceil_mode (dlnc rounds output sizes down)")
-    if any(d != 1 for d in dilations):
-        raise Unsupported("dilated pooling")
+    if node.op_type == "AveragePool" and any(d != 1 for d in dilations):
+        raise Unsupported("dilated average pooling (PyTorch's has none)")
     pads = window_padding(a, x, kernel, strides, dilations)
     for name, values in (("kernel", kernel), ("stride", strides),
-                         ("padding", pads)):
+                         ("padding", pads), ("dilation", dilations)):
         if len(set(values)) != 1:
             raise Unsupported(f"a {name} that differs per axis "
                               f"{values} (pooling takes one size)")
     options = [f"kernel = {kernel[0]}", f"stride = {strides[0]}",
                f"padding = {pads[0]}"]
+    if dilations[0] != 1:
+        options.append(f"dilation = {dilations[0]}")
+    if a.get("ceil_mode", 0):
+        options.append("ceil_mode = true")
     if node.op_type == "AveragePool":
         # ONNX's default excludes the padding from the average.
         options.append(f"count_include_pad = "
@@ -298,12 +300,14 @@ def convert(case_dir):
         if axis < 0:
             axis += x.ndim
         # Before opset 13 the op flattens from `axis` into one row: the
-        # same as the last axis only when `axis` is the last.
-        if axis != x.ndim - 1:
-            raise Unsupported(f"{op} over axis {axis} of a rank-{x.ndim} "
-                              "tensor (dlnc normalizes the last axis)")
+        # same as one axis only when `axis` is the last.
+        if opset < 13 and axis != x.ndim - 1:
+            raise Unsupported(f"{op} (opset {opset}) flattening from axis "
+                              f"{axis} of a rank-{x.ndim} tensor")
         name = "softmax" if op == "Softmax" else "log_softmax"
-        return whole(x, outputs[0], f"  output y = {name}(x)\n")
+        # The whole tensor is one sample of the program.
+        option = "" if axis == x.ndim - 1 else f", axis = {axis}"
+        return whole(x, outputs[0], f"  output y = {name}(x{option})\n")
     if op == "Flatten":
         return whole(x, outputs[0], "  output y = flatten(x)\n")
     if op == "Gemm":
