@@ -216,19 +216,20 @@ LogicalResult readPadding(const LayerDeclContext &context, ConvConfig &conv) {
            << "'padding' is an integer, a tuple, same, valid or circular";
   if (word->name == "circular")
     conv.mode = dln::PaddingMode::Circular;
-  // same: output size = ceil(input / stride), so the pad is whatever the
-  // dilated kernel adds beyond one stride; odd kernels split it evenly.
+  // same (stride 1, as PyTorch): the output keeps the input's size, so the
+  // pad is what the dilated kernel adds; an odd total puts the extra
+  // element at the high end, as PyTorch.
   conv.window.padLow.clear();
   conv.window.padHigh.clear();
   for (int64_t i = 0; i < n; ++i) {
     int64_t span = conv.window.dilations[i] * (conv.window.window[i] - 1);
-    if (span % 2 != 0 || conv.window.strides[i] != 1)
+    if (conv.window.strides[i] != 1)
       return context.error(padding->loc)
              << "padding = " << word->name
-             << " needs an odd kernel (with dilation) and stride 1; give the "
-                "padding explicitly";
+             << " needs stride 1 (as PyTorch's); give the padding "
+                "explicitly";
     conv.window.padLow.push_back(span / 2);
-    conv.window.padHigh.push_back(span / 2);
+    conv.window.padHigh.push_back(span - span / 2);
   }
   return success();
 }

@@ -43,10 +43,12 @@ def conv(options, kernel, dims=2, out=3, groups=1, **torch_options):
         mode = torch_options.get("padding_mode", "zeros")
         padding = torch_options.get("padding", 0)
         if mode != "zeros":
-            pads = []
-            for p_ in (padding if isinstance(padding, tuple)
-                       else (padding,) * dims)[::-1]:
-                pads += [p_, p_]
+            pads = torch_options.get("pads")  # F.pad's, last axis first
+            if pads is None:
+                pads = []
+                for p_ in (padding if isinstance(padding, tuple)
+                           else (padding,) * dims)[::-1]:
+                    pads += [p_, p_]
             x = F.pad(x, pads, mode=mode)
             padding = 0
         weight = p.get("c.weight")
@@ -153,6 +155,11 @@ CONFIGS = {
     "conv.k3.same": conv("kernel = 3, padding = same", (3, 3), padding=1),
     "conv.k3.s2.p1": conv("kernel = 3, stride = 2, padding = 1", (3, 3),
                           stride=2, padding=1),
+    "conv.k4.same": conv("kernel = 4, padding = same", (4, 4),
+                         padding="same"),
+    "conv.k2.d3.same.circular": conv(
+        "kernel = 2, dilation = 3, padding = circular", (2, 2), dilation=3,
+        pads=[1, 2, 1, 2], padding_mode="circular"),
     "conv.k31.p10": conv("kernel = (3, 1), padding = (1, 0)", (3, 1),
                          padding=(1, 0)),
     "conv.k3.d2.p2": conv("kernel = 3, dilation = 2, padding = 2", (3, 3),
