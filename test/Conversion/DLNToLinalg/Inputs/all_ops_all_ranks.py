@@ -5,7 +5,7 @@ rank the verifier accepts. Each rank >= 1 is generated twice: static, and
 with a dynamic leading (batch) dimension whose size `%n` is an argument."""
 
 SIZES = [2, 3, 4, 5]
-UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu",
+UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "floor", "tanh", "sigmoid", "relu",
          "stop_gradient"]
 BINARY = ["add", "sub", "mul", "div", "max"]
 
