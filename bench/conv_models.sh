@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Training throughput of examples/spec/lenet5.dln and
-# examples/spec/autoencoder_conv.dln (batch 64) compiled by dlnc against the
+# Training throughput of examples/spec/lenet5.dln,
+# examples/spec/autoencoder_conv.dln (batch 64) and examples/spec/unet.dln
+# (batch 32) compiled by dlnc against the
 # same networks in PyTorch (Debian's python3-torch, bench/torch_conv.py),
 # measured in the same run, PyTorch with 1 thread and with all cores (dlnc's
 # code is single-threaded). Usage: bench/conv_models.sh [EPOCHS]
@@ -15,7 +16,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for model in lenet5 autoencoder_conv; do
+for model in lenet5 autoencoder_conv unet; do
   ./build/bin/dlnc "examples/spec/$model.dln" -o "$work/$model"
   "$work/$model" train --quiet --epochs "$epochs" --save "$work/$model.npz" \
     --metrics-json "$work/$model.dlnc.json" >/dev/null
