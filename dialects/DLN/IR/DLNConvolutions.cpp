@@ -146,6 +146,17 @@ FailureOr<Value> dln::padSpatial(OpBuilder &builder, Location loc, Value x,
   return x;
 }
 
+Value dln::addChannelBias(OpBuilder &builder, Location loc, Value y,
+                          Value bias) {
+  if (!bias)
+    return y;
+  ArrayRef<int64_t> shape = tensorOf(y).getShape();
+  return AddOp::create(builder, loc, y,
+                       BroadcastOp::create(builder, loc, bias,
+                                           dynamicSizes(builder, loc, shape, y),
+                                           shape, ArrayRef<int64_t>{1}));
+}
+
 /// Up to this many groups a grouped convolution is one 2-D product per group.
 constexpr int64_t kMaxSplitGroups = 8;
 
@@ -227,14 +238,7 @@ FailureOr<Value> dln::convolution(OpBuilder &builder, Location loc, Value x,
   for (int64_t i = 0; i < n; ++i)
     permutation.push_back(2 + i);
   y = TransposeOp::create(builder, loc, y, permutation);
-  if (bias) {
-    ArrayRef<int64_t> shape = tensorOf(y).getShape();
-    y = AddOp::create(builder, loc, y,
-                      BroadcastOp::create(builder, loc, bias,
-                                          dynamicSizes(builder, loc, shape, y),
-                                          shape, ArrayRef<int64_t>{1}));
-  }
-  return y;
+  return addChannelBias(builder, loc, y, bias);
 }
 
 FailureOr<Value> dln::convolutionTranspose(OpBuilder &builder, Location loc,
@@ -320,14 +324,7 @@ FailureOr<Value> dln::convolutionTranspose(OpBuilder &builder, Location loc,
     }
     y = SliceOp::create(builder, loc, y, offsets, sizes, strides);
   }
-  if (bias) {
-    ArrayRef<int64_t> shape = tensorOf(y).getShape();
-    y = AddOp::create(builder, loc, y,
-                      BroadcastOp::create(builder, loc, bias,
-                                          dynamicSizes(builder, loc, shape, y),
-                                          shape, ArrayRef<int64_t>{1}));
-  }
-  return y;
+  return addChannelBias(builder, loc, y, bias);
 }
 
 FailureOr<Value> dln::concatenate(OpBuilder &builder, Location loc,

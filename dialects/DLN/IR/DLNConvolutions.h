@@ -30,6 +30,10 @@ FailureOr<Value> padSpatial(OpBuilder &builder, Location loc, Value x,
                             ArrayRef<int64_t> low, ArrayRef<int64_t> high,
                             PaddingMode mode, double value = 0.0);
 
+/// `y` ([B, O, S...]) plus `bias` ([O]) along the channels; `y` when `bias`
+/// is null.
+Value addChannelBias(OpBuilder &builder, Location loc, Value y, Value bias);
+
 /// `y[b, o] = bias[o] + sum over c in o's group and the window of w[o, c, k]
 /// x[b, c, s * stride + k * dilation - padLow]`; `w` is [O, C / groups, K...]
 /// (PyTorch's layout), `bias` [O] or null.

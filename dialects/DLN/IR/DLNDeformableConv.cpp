@@ -195,12 +195,5 @@ FailureOr<Value> dln::deformableConvolution(OpBuilder &builder, Location loc,
   Value y =
       reshapeInferred(builder, loc, product, {outChannels, batch, outH, outW});
   y = TransposeOp::create(builder, loc, y, ArrayRef<int64_t>{1, 0, 2, 3});
-  if (bias) {
-    ArrayRef<int64_t> shape = tensorOf(y).getShape();
-    y = AddOp::create(builder, loc, y,
-                      BroadcastOp::create(builder, loc, bias,
-                                          dynamicSizes(builder, loc, shape, y),
-                                          shape, ArrayRef<int64_t>{1}));
-  }
-  return y;
+  return addChannelBias(builder, loc, y, bias);
 }
