@@ -38,6 +38,10 @@ public:
   /// returns the optimizer state the train step keeps.
   FailureOr<SmallVector<ParamInfo>> emit(const TrainConfig *config,
                                          int64_t batch, StringRef suffix);
+  /// `predict` or `predict.NAME`: (params, x, [rng], [states]) -> output,
+  /// in evaluation mode; appends its #dln.predict description to `attrs`.
+  LogicalResult emitPredict(const ModelGen::PredictBlock &predict,
+                            SmallVectorImpl<Attribute> &attrs);
   /// With several optimizers, one {lr, optimizer, params} dictionary per
   /// group of the last emitted train step; null otherwise.
   ArrayAttr groupsAttr;
@@ -154,6 +158,61 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
     setRole(func, next++, Role::state, state.name);
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
+}
+
+LogicalResult EntryPointGen::emitPredict(const ModelGen::PredictBlock &predict,
+                                         SmallVectorImpl<Attribute> &attrs) {
+  const Block &block = *predict.block;
+  std::string name = block.name.empty() ? "predict" : "predict." + block.name;
+  SmallVector<Type> inputs = paramTypes();
+  inputs.push_back(model.predictInputType(predict));
+  if (model.drawsRandomNumbers)
+    inputs.push_back(RankedTensorType::get({2}, builder.getI64Type()));
+  llvm::append_range(inputs, model.stateTypes());
+  builder.setInsertionPointToEnd(module.getBody());
+  Location where = model.loc(block.loc);
+  auto func = func::FuncOp::create(builder, where, name,
+                                   builder.getFunctionType(inputs, {}));
+  for (auto [index, param] : llvm::enumerate(model.params))
+    setRole(func, index, Role::param, param.name);
+  unsigned next = model.params.size();
+  std::string inputName = predict.input->name();
+  setRole(func, next++, Role::input, inputName);
+  Value rng;
+  if (model.drawsRandomNumbers) {
+    rng = func.getArgument(next);
+    setRole(func, next++, Role::rng, "rng");
+  }
+  for (const ParamInfo &state : model.states)
+    setRole(func, next++, Role::state, state.name);
+  builder.setInsertionPointToStart(func.addEntryBlock());
+  auto args = func.getArguments();
+  FailureOr<Value> output = model.emitPredictBody(
+      predict, args.take_front(model.params.size()),
+      args.slice(next - model.states.size(), model.states.size()),
+      args[model.params.size()], rng);
+  if (failed(output))
+    return failure();
+  func::ReturnOp::create(builder, where, *output);
+  func.setType(builder.getFunctionType(func.getArgumentTypes(),
+                                       output->getType()));
+  std::string outputName = predict.output->name();
+  setResultRole(func, 0, Role::output, outputName);
+  auto outputType = cast<RankedTensorType>(output->getType());
+  Attribute input =
+      predict.inputIsClass
+          ? Attribute(ClassLabelAttr::get(&context, inputName,
+                                          model.numClasses))
+          : Attribute(SampleAttr::get(&context, inputName,
+                                      predict.inputShape));
+  attrs.push_back(builder.getDictionaryAttr(
+      {builder.getNamedAttr("name", builder.getStringAttr(block.name)),
+       builder.getNamedAttr("entry_point", builder.getStringAttr(name)),
+       builder.getNamedAttr("input", input),
+       builder.getNamedAttr(
+           "output", SampleAttr::get(&context, outputName,
+                                     outputType.getShape().drop_front()))}));
+  return success();
 }
 
 FailureOr<SmallVector<unsigned>>
@@ -652,6 +711,20 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
                << (labelIsClass ? "class[" + std::to_string(numClasses) + "]"
                                 : shapeString(elementType, labelShape)),
            failure();
+  // Sources yield features then a class id: a class input can only be the
+  // second field, after a label that takes the features (7.1).
+  if (inputIsClass && !labelFirst)
+    return error(model.loc)
+               << "model '" << model.name << "': the class input '"
+               << inputName
+               << "' binds a sample's second field (the class id): declare "
+                  "a label for the first field before it",
+           failure();
+  if (recipe.oneHotTarget.isValid() && labelFirst)
+    return error(recipe.oneHotTarget)
+               << "one_hot() applies to the second field, which is the input "
+                  "here (the label is declared first)",
+           failure();
   // Crops and flips move pixels of [C, H, W] (or [C, L]) samples, and a
   // crop keeps the input's size.
   if (ArrayAttr augments = recipe.data.getAugments()) {
@@ -736,11 +809,22 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
   }
   if (named)
     module->setAttr("dln.configs", builder.getArrayAttr(configAttrs));
+  SmallVector<Attribute> predictAttrs;
+  for (const PredictBlock &predict : predicts)
+    if (failed(entryPoints.emitPredict(predict, predictAttrs)))
+      return failure();
+  if (!predictAttrs.empty())
+    module->setAttr("dln.predicts", builder.getArrayAttr(predictAttrs));
   module->setAttr("dln.data", recipe.data);
   module->setAttr("dln.params", specs(params));
   module->setAttr("dln.state", defaultState);
-  module->setAttr("dln.input",
-                  SampleAttr::get(&context, inputName, inputShape));
+  module->setAttr(
+      "dln.input",
+      inputIsClass
+          ? Attribute(ClassLabelAttr::get(&context, inputName, numClasses))
+          : Attribute(SampleAttr::get(&context, inputName, inputShape)));
+  if (labelFirst)
+    module->setAttr("dln.label_first", builder.getUnitAttr());
   if (hasLabel())
     module->setAttr(
         "dln.label",

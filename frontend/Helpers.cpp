@@ -55,10 +55,22 @@ LogicalResult ModelGen::declareHelper(const Stmt &stmt) {
 
 LogicalResult ModelGen::checkSampleType(const TypeNode &type, SampleValue value,
                                         StringRef what, llvm::SMLoc where) {
-  if (type.name == "class")
-    return error(type.loc) << "class-valued " << what
-                           << " are not supported by this compiler version",
+  auto valueType = cast<RankedTensorType>(value.value.getType());
+  if (type.name == "class") {
+    bool isIndex = valueType.getElementType().isInteger(32) &&
+                   value.sampleShape().empty();
+    if (type.args.size() != 1 || type.args[0].kind != TypeArg::Kind::Integer)
+      return error(type.loc) << "expected 'class[N]'", failure();
+    if (isIndex && type.args[0].value == numClasses)
+      return success();
+    return error(where) << what << " is declared class[" << type.args[0].value
+                        << "] but is "
+                        << (isIndex ? "class[" + std::to_string(numClasses) +
+                                          "]"
+                                    : shapeString(valueType.getElementType(),
+                                                  value.sampleShape())),
            failure();
+  }
   FailureOr<Type> element = elementTypeOf(type);
   if (failed(element))
     return failure();
@@ -66,7 +78,6 @@ LogicalResult ModelGen::checkSampleType(const TypeNode &type, SampleValue value,
       staticDims(type, /*allowDynamic=*/true);
   if (failed(dims))
     return failure();
-  auto valueType = cast<RankedTensorType>(value.value.getType());
   ArrayRef<int64_t> shape = valueType.getShape();
   if (value.batched)
     shape = shape.drop_front();

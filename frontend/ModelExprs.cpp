@@ -91,6 +91,36 @@ FailureOr<Value> ModelGen::emitMetric(const Stmt &stmt) {
   return value->value;
 }
 
+LogicalResult ModelGen::requireReal(SampleValue value, llvm::SMLoc where,
+                                    StringRef what) {
+  auto type = cast<RankedTensorType>(value.value.getType());
+  if (!type.getElementType().isInteger(32))
+    return success();
+  return error(where) << what << " expects real numbers, got a class index "
+                             "(class["
+                      << numClasses << "]); one_hot(c) makes it a vector",
+         failure();
+}
+
+FailureOr<SampleValue> ModelGen::emitOneHot(const CallExpr &call) {
+  if (call.args.size() != 1 || !call.args[0].name.empty())
+    return error(call.getLoc()) << "'one_hot' expects 1 argument(s), got "
+                                << call.args.size(),
+           failure();
+  FailureOr<SampleValue> ids = emitExpr(*call.args[0].value);
+  if (failed(ids))
+    return failure();
+  auto type = cast<RankedTensorType>(ids->value.getType());
+  if (!type.getElementType().isInteger(32) || !ids->sampleShape().empty())
+    return error(call.args[0].loc)
+               << "one_hot expects a class index (class[N]), got "
+               << shapeString(type.getElementType(), ids->sampleShape()),
+           failure();
+  Value rows = OneHotOp::create(builder, loc(call.getLoc()), ids->value,
+                                numClasses, cast<FloatType>(elementType));
+  return SampleValue{rows, ids->batched};
+}
+
 Value ModelGen::scalar(llvm::SMLoc where, double value) {
   return splatConstant(builder, loc(where), RankedTensorType::get({}, elementType),
                    value);
@@ -132,6 +162,8 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
   StringRef name = calleeName(call);
   if (name == "concat")
     return emitConcat(call);
+  if (name == "reshape")
+    return emitReshape(call);
   unsigned arity = llvm::StringSwitch<unsigned>(name)
                        .Cases({"outer", "matmul"}, 2)
                        .Cases({"transpose", "sum", "mean", "flatten"}, 1)
@@ -167,6 +199,53 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
   if (name == "flatten")
     return FailureOr<SampleValue>(perSampleFlatten(builder, where, args[0]));
   return FailureOr<SampleValue>(perSampleMean(builder, where, args[0]));
+}
+
+FailureOr<SampleValue> ModelGen::emitReshape(const CallExpr &call) {
+  // reshape(x, [d...]): per-sample dims, one of them -1 (inferred).
+  auto *dimsList = call.args.size() == 2
+                       ? dyn_cast<ListExpr>(call.args[1].value.get())
+                       : nullptr;
+  if (!dimsList || !call.args[0].name.empty() || !call.args[1].name.empty())
+    return error(call.getLoc())
+               << "expected reshape(x, [d, ...]) with the per-sample "
+                  "dimensions as a list",
+           failure();
+  FailureOr<SampleValue> x = emitExpr(*call.args[0].value);
+  if (failed(x) || failed(requireReal(*x, call.args[0].loc, "'reshape'")))
+    return failure();
+  int64_t count = 1;
+  for (int64_t size : x->sampleShape())
+    count *= size;
+  SmallVector<int64_t> dims;
+  std::optional<size_t> inferred;
+  int64_t known = 1;
+  for (const ExprPtr &element : dimsList->elements) {
+    std::optional<int64_t> dim = evaluateInteger(*element, &modelParams);
+    if (!dim || (*dim <= 0 && *dim != -1) || (*dim == -1 && inferred))
+      return error(element->getLoc())
+                 << "reshape dimensions are positive integers, with at most "
+                    "one -1",
+             failure();
+    if (*dim == -1)
+      inferred = dims.size();
+    else
+      known *= *dim;
+    dims.push_back(*dim);
+  }
+  if (inferred && count % known == 0)
+    dims[*inferred] = count / known;
+  int64_t total = 1;
+  for (int64_t dim : dims)
+    total *= dim;
+  if (total != count || dims.empty())
+    return error(call.getLoc())
+               << "cannot reshape "
+               << shapeString(elementType, x->sampleShape()) << " ("
+               << count << " elements) to [" << dln::shapeText(dims).substr(1)
+               << " per sample",
+           failure();
+  return reshapeSample(builder, loc(call.getLoc()), *x, dims);
 }
 
 FailureOr<SampleValue> ModelGen::emitConcat(const CallExpr &call) {
@@ -269,6 +348,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
       return failure();
     return applySequential(sequential->second, *input, call.getLoc());
   }
+  if (name == "one_hot")
+    return emitOneHot(call);
   if (auto perSample = emitPerSampleBuiltin(call))
     return *perSample;
   if (auto random = emitRandomCall(call))
@@ -295,6 +376,10 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     if (arg.name.empty()) {
       auto value = emitExpr(*arg.value);
       if (failed(value))
+        return failure();
+      // Losses and metrics take class targets second.
+      if (operands.empty() &&
+          failed(requireReal(*value, arg.loc, "'" + name.str() + "'")))
         return failure();
       operands.push_back(value->value);
       batched |= value->batched;
@@ -431,6 +516,8 @@ FailureOr<SampleValue> ModelGen::applyLayer(const LayerInfo &info,
                                             SampleValue input,
                                             llvm::SMLoc where,
                                             ArrayRef<Value> extraInputs) {
+  if (failed(requireReal(input, where, "layer '" + info.kind->name.str() + "'")))
+    return failure();
   if (info.kind->needsBatch && !input.batched)
     return error(where) << "'" << info.kind->name
                         << "' expects a per-sample image computed from the "
@@ -485,6 +572,10 @@ FailureOr<SampleValue> ModelGen::emitBinary(const BinaryExpr &binary) {
   auto rhs = emitExpr(*binary.rhs);
   if (failed(lhs) || failed(rhs))
     return failure();
+  std::string what = "'" + binary.op + "'";
+  if (failed(requireReal(*lhs, binary.lhs->getLoc(), what)) ||
+      failed(requireReal(*rhs, binary.rhs->getLoc(), what)))
+    return failure();
   Location where = loc(binary.getLoc());
   if (binary.op == "@")
     return perSampleMatmul(builder, where, *lhs, *rhs);
@@ -505,7 +596,9 @@ FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
     return emitBinary(*binary);
   if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {
     FailureOr<SampleValue> operand = emitExpr(*unary->operand);
-    if (failed(operand))
+    if (failed(operand) ||
+        failed(requireReal(*operand, unary->operand->getLoc(),
+                           "'" + unary->op + "'")))
       return failure();
     FailureOr<Value> result = emitUnaryOperator(builder, loc(unary->getLoc()),
                                                 unary->op, operand->value);

@@ -47,6 +47,8 @@ SmallVector<Type> ModelGen::stateTypes() const {
 }
 
 RankedTensorType ModelGen::inputType(int64_t batch) const {
+  if (inputIsClass)
+    return RankedTensorType::get({batch}, IntegerType::get(&context, 32));
   SmallVector<int64_t> shape{batch};
   llvm::append_range(shape, inputShape);
   return RankedTensorType::get(shape, elementType);
@@ -134,14 +136,24 @@ LogicalResult ModelGen::declareSample(const Stmt &stmt) {
                            << " is supported by this compiler version";
   const TypeNode &type = *stmt.type;
   name = stmt.name();
+  // Fields bind in declaration order, whatever the keyword (7.1).
+  if (isLabel && inputName.empty())
+    labelFirst = true;
   if (type.name == "class") {
-    if (!isLabel)
-      return error(type.loc) << "'class[N]' is only valid as a label type";
+    if (!isRoot())
+      return error(type.loc) << "a sub-model's input cannot be 'class[N]': "
+                                "pass it one_hot(c)";
     if (type.args.size() != 1 || type.args[0].kind != TypeArg::Kind::Integer ||
         type.args[0].value < 2)
       return error(type.loc) << "expected 'class[N]' with N >= 2 classes";
-    labelIsClass = true;
-    numClasses = type.args[0].value;
+    int64_t classes = type.args[0].value;
+    if (numClasses && numClasses != classes)
+      return error(type.loc) << "the input and the label are class[" << classes
+                             << "] and class[" << numClasses
+                             << "]: one class count per model is supported "
+                                "by this compiler version";
+    (isLabel ? labelIsClass : inputIsClass) = true;
+    numClasses = classes;
     return success();
   }
   FailureOr<Type> element = elementTypeOf(type);
@@ -515,6 +527,8 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
   case Stmt::Kind::Nested:
     if (stmt.block->keyword == "fn")
       return declareHelper(stmt);
+    if (stmt.block->keyword == "predict")
+      return declarePredict(stmt);
     return error(stmt.loc) << "'" << stmt.block->keyword
                            << "' blocks are not supported by this compiler "
                               "version";

@@ -181,6 +181,22 @@ private:
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   staticDims(const TypeNode &type, bool allowDynamic = false);
 
+  /// A `predict [NAME]` block of the root model (PredictBlocks.cpp).
+  struct PredictBlock {
+    const Block *block = nullptr;
+    const Stmt *input = nullptr, *output = nullptr;
+    bool inputIsClass = false;
+    llvm::SmallVector<int64_t> inputShape; // per sample, real inputs
+  };
+  mlir::LogicalResult declarePredict(const Stmt &stmt);
+  /// The block input's batched type (dynamic batch).
+  mlir::RankedTensorType predictInputType(const PredictBlock &predict) const;
+  /// Emits the block in evaluation mode; returns its output.
+  mlir::FailureOr<mlir::Value> emitPredictBody(const PredictBlock &predict,
+                                               mlir::ValueRange params,
+                                               mlir::ValueRange states,
+                                               mlir::Value x, mlir::Value rng);
+
   /// Autoencoders and generators declare no label: their entry points take
   /// no y.
   bool hasLabel() const { return !labelName.empty(); }
@@ -212,6 +228,14 @@ private:
   mlir::FailureOr<SampleValue> emitConcat(const CallExpr &call);
   mlir::FailureOr<SampleValue> emitBinary(const BinaryExpr &binary);
   mlir::FailureOr<SampleValue> emitIdentifier(const IdentifierExpr &name);
+  /// `reshape(x, [d...])` per sample.
+  mlir::FailureOr<SampleValue> emitReshape(const CallExpr &call);
+  /// `one_hot(c)`: a class index to an f32[N] row.
+  mlir::FailureOr<SampleValue> emitOneHot(const CallExpr &call);
+  /// A located error when `value` is a class index where `what` needs real
+  /// numbers (a layer's input, an operand of arithmetic or a builtin).
+  mlir::LogicalResult requireReal(SampleValue value, llvm::SMLoc where,
+                                  llvm::StringRef what);
   /// `outer`, `transpose`, `sum`, `mean`, `matmul`: builtins whose meaning
   /// depends on the batch dimension. Null when `call` is none of them.
   std::optional<mlir::FailureOr<SampleValue>>
@@ -240,6 +264,14 @@ private:
   std::string inputName, labelName, outputName;
   llvm::SmallVector<int64_t> inputShape, labelShape; // per sample
   bool labelIsClass = false;
+  /// `input c: class[N]` (root only): the input is a class index, an i32
+  /// per sample, that `one_hot(c)` turns into features.
+  bool inputIsClass = false;
+  /// The label was declared before the input: it binds field 0 of each
+  /// sample and the input field 1 (docs/language.md 7.1).
+  bool labelFirst = false;
+  /// The class count of the model's `class[N]` input or label (one N per
+  /// model).
   int64_t numClasses = 0;
   /// Every parameter of the root and its sub-models (root only).
   llvm::SmallVector<ParamInfo> params;
@@ -254,6 +286,7 @@ private:
   ConstantBindings modelParams; // `model m(lr = 0.1)`
   llvm::StringMap<llvm::SMLoc> declaredNames;
   const Stmt *outputStmt = nullptr;
+  llvm::SmallVector<PredictBlock> predicts; // root only
   llvm::SmallVector<const Stmt *> lossStmts;
   llvm::SmallVector<UpdateRule> updates;
   /// Root only: entry points take an rng key (modelsDrawRandomNumbers).

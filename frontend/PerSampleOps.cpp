@@ -50,9 +50,10 @@ SmallVector<Value> rowSizes(OpBuilder &builder, Location loc,
   return sizes;
 }
 
-/// `x` with its per-sample shape replaced by `sampleShape` (same elements).
-SampleValue reshapeSample(OpBuilder &builder, Location loc, SampleValue x,
-                          ArrayRef<int64_t> sampleShape) {
+} // namespace
+
+SampleValue dlnc::reshapeSample(OpBuilder &builder, Location loc,
+                                SampleValue x, ArrayRef<int64_t> sampleShape) {
   SmallVector<int64_t> shape;
   if (x.batched)
     shape.push_back(tensorType(x.value).getDimSize(0));
@@ -60,7 +61,6 @@ SampleValue reshapeSample(OpBuilder &builder, Location loc, SampleValue x,
   return {reshape(builder, loc, x.value, shape, batchSizeOf(builder, loc, x)),
           x.batched};
 }
-} // namespace
 
 ArrayRef<int64_t> SampleValue::sampleShape() const {
   ArrayRef<int64_t> shape = tensorType(value).getShape();

@@ -24,6 +24,10 @@ struct SampleValue {
   llvm::ArrayRef<int64_t> sampleShape() const;
 };
 
+/// `x` with its per-sample shape replaced by `sampleShape` (same elements).
+SampleValue reshapeSample(mlir::OpBuilder &builder, mlir::Location loc,
+                          SampleValue x, llvm::ArrayRef<int64_t> sampleShape);
+
 /// Reshapes `lhs` and `rhs` so that NumPy broadcasting of their full shapes
 /// is broadcasting of their per-sample shapes: a batched operand of lower
 /// per-sample rank gets size-1 dimensions after its batch dimension.

@@ -186,11 +186,12 @@ public:
     // A model with only an eval block has no training settings.
     bool trained = optimizer || module->hasAttr("dln.trained");
     auto params = module->getAttrOfType<ArrayAttr>("dln.params");
-    auto input = module->getAttrOfType<dln::SampleAttr>("dln.input");
+    Attribute input = module->getAttr("dln.input");
     Attribute label = module->getAttr("dln.label");
     auto data = module->getAttrOfType<dln::DataAttr>("dln.data");
     // A model without a label (an autoencoder) has none.
     if (!dtype || !params || !input || !data ||
+        !isa<dln::SampleAttr, dln::ClassLabelAttr>(input) ||
         (label && !isa<dln::SampleAttr, dln::ClassLabelAttr>(label)))
       return module.emitError("missing dln.* model attributes: not a dlnc "
                               "model"),
@@ -301,6 +302,34 @@ public:
       labels.push_back(std::move(labelJson));
     }
     root["labels"] = std::move(labels);
+    // Fields bind in declaration order: a label declared first takes field
+    // 0 (a generator's image) and the input field 1 (its class).
+    if (module->hasAttr("dln.label_first"))
+      root["label_first"] = true;
+
+    // Predict blocks: their own input and output (docs 16.1).
+    json::Array predicts;
+    llvm::StringSet<> predictEntryPoints;
+    if (auto list = module->getAttrOfType<ArrayAttr>("dln.predicts")) {
+      for (auto predict : list.getAsRange<DictionaryAttr>()) {
+        auto entry = predict.getAs<StringAttr>("entry_point");
+        auto output = predict.getAs<dln::SampleAttr>("output");
+        Attribute input = predict.get("input");
+        if (!entry || !output || !predict.getAs<StringAttr>("name") ||
+            !isa_and_nonnull<dln::SampleAttr, dln::ClassLabelAttr>(input))
+          return module.emitError("malformed dln.predicts entry"), failure();
+        predictEntryPoints.insert(entry.getValue());
+        json::Object inputJson = sampleJson(input);
+        if (isa<dln::SampleAttr>(input))
+          inputJson["kind"] = "real";
+        predicts.push_back(json::Object{
+            {"name", predict.getAs<StringAttr>("name").getValue().str()},
+            {"entry_point", entry.getValue().str()},
+            {"input", std::move(inputJson)},
+            {"output", sampleJson(output)}});
+      }
+      root["predicts"] = std::move(predicts);
+    }
 
     json::Array entryPoints;
     std::optional<json::Object> output;
@@ -310,6 +339,7 @@ public:
       auto abi = func->getAttrOfType<ArrayAttr>("dln.abi");
       if (!abi)
         continue;
+      bool isPredict = predictEntryPoints.contains(func.getSymName());
       json::Array args;
       for (auto [desc, type] : llvm::zip_equal(abi.getAsRange<DictionaryAttr>(),
                                                func.getArgumentTypes())) {
@@ -329,7 +359,7 @@ public:
           metrics.push_back(json::Object{
               {"name", role.getName().str()},
               {"kind", metricKind(role.getName())}});
-        if (role.getRole() == dln::Role::output && !output)
+        if (role.getRole() == dln::Role::output && !output && !isPredict)
           output = json::Object{
               {"name", role.getName().str()},
               {"shape", shapeJson(memref.getShape().drop_front())}};

@@ -71,20 +71,21 @@ void require(bool ok, const char *what) {
     dlnrt::fail(DLNRT_INVALID_ARGUMENT, what);
 }
 
-/// Class ids index the loss's one-hot row: an id outside [0, C) would read
-/// or write past it, so they are checked before any entry point sees them.
-void requireClassLabels(const dlnrt::Manifest &m, const void *labels, int64_t n,
-                        const char *fn) {
-  if (m.label().kind != dlnrt::LabelKind::Class)
+/// Class ids index a one-hot row: an id outside [0, C) would read or write
+/// past it, so they are checked before any entry point sees them. `what` is
+/// "label" or "input".
+void requireClassIds(const dlnrt::SampleSpec &spec, const void *ids, int64_t n,
+                     const char *fn, const char *what) {
+  if (spec.kind != dlnrt::LabelKind::Class)
     return;
-  const int32_t *ids = static_cast<const int32_t *>(labels);
-  const int64_t classes = m.label().numClasses;
+  const int32_t *values = static_cast<const int32_t *>(ids);
   for (int64_t i = 0; i < n; ++i)
-    if (ids[i] < 0 || ids[i] >= classes)
+    if (values[i] < 0 || values[i] >= spec.numClasses)
       dlnrt::fail(DLNRT_INVALID_ARGUMENT,
-                  std::string(fn) + ": label " + std::to_string(ids[i]) +
-                      " of sample " + std::to_string(i) + " is outside [0, " +
-                      std::to_string(classes) + ")");
+                  std::string(fn) + ": " + what + " " +
+                      std::to_string(values[i]) + " of sample " +
+                      std::to_string(i) + " is outside [0, " +
+                      std::to_string(spec.numClasses) + ")");
 }
 
 } // namespace
@@ -229,8 +230,12 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
     require(!out_losses || labels,
             "dlnrt_model_forward: out_losses requires labels");
     dlnrt::Model &m = model->impl;
+    if (n)
+      requireClassIds(m.manifest().input(), x, n, "dlnrt_model_forward",
+                      "input");
     if (labels)
-      requireClassLabels(m.manifest(), labels, n, "dlnrt_model_forward");
+      requireClassIds(m.manifest().label(), labels, n, "dlnrt_model_forward",
+                      "label");
     dlnrt::forEachEvalBatch(
         m, n, x, labels,
         [&](int64_t first, int64_t valid, const dlnrt::Tensor &,
@@ -261,7 +266,10 @@ dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, int64_t n,
                   "number, got " +
                       std::to_string(lr));
     dlnrt::Model &m = model->impl;
-    requireClassLabels(m.manifest(), labels, n, "dlnrt_model_train_batch");
+    requireClassIds(m.manifest().input(), x, n, "dlnrt_model_train_batch",
+                    "input");
+    requireClassIds(m.manifest().label(), labels, n, "dlnrt_model_train_batch",
+                    "label");
     dlnrt::Tensor xb = m.makeBatchX(n), yb = m.makeBatchY(n);
     dlnrt::copyRows(x, 0, n, xb);
     dlnrt::copyRows(labels, 0, n, yb);

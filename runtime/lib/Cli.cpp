@@ -10,6 +10,7 @@
 
 #include "AlignedBuffer.h"
 #include "AtomicFile.h"
+#include "Batcher.h"
 #include "Checkpoint.h"
 #include "CliArgs.h"
 #include "DataSource.h"
@@ -24,6 +25,7 @@
 #include "Transforms.h"
 
 #include <fmt/format.h>
+#include <cmath>
 #include <iostream>
 #include <new>
 
@@ -93,9 +95,14 @@ std::string describeData(const DataSpec &d) {
 int runInfo(const Model &model) {
   const Manifest &m = model.manifest();
   std::cout << "model " << m.model << " (" << dtypeName(m.dtype) << ")\n";
-  for (const IoSpec &in : m.inputs)
-    std::cout << "  input  " << in.name << " " << formatShape(in.shape) << "\n";
-  for (const LabelSpec &l : m.labels) {
+  for (const SampleSpec &in : m.inputs) {
+    if (in.kind == LabelKind::Class)
+      std::cout << "  input  " << in.name << " class " << in.numClasses << "\n";
+    else
+      std::cout << "  input  " << in.name << " " << formatShape(in.shape)
+                << "\n";
+  }
+  for (const SampleSpec &l : m.labels) {
     if (l.kind == LabelKind::Class)
       std::cout << "  label  " << l.name << " class " << l.numClasses << "\n";
     else
@@ -124,6 +131,16 @@ int runInfo(const Model &model) {
   for (const std::string &e : model.entryPointNames())
     std::cout << " " << e;
   std::cout << "\n";
+  for (const PredictSpec &p : m.predicts) {
+    const SampleSpec &in = p.input;
+    std::cout << "predict" << (p.name.empty() ? "" : " " + p.name) << ": "
+              << in.name << " "
+              << (in.kind == LabelKind::Class
+                      ? "class " + std::to_string(in.numClasses)
+                      : formatShape(in.shape))
+              << " -> " << p.output.name << " " << formatShape(p.output.shape)
+              << "\n";
+  }
   if (!m.configs.empty()) {
     std::cout << "configs:\n";
     for (const ConfigSpec &c : m.configs)
@@ -340,18 +357,47 @@ int runEval(Model &model, const CliOptions &o) {
   return 0;
 }
 
+/// One-column rows of a class input to int32 ids, each checked to be a
+/// whole number in [0, classes).
+Tensor classIds(const Tensor &column, int64_t classes, const std::string &path,
+                const dlnrt_allocator &allocator) {
+  const int64_t count = column.shape()[0];
+  Tensor ids(DType::I32, {count}, allocator);
+  for (int64_t r = 0; r < count; ++r) {
+    double v = column.get(r);
+    if (v != std::floor(v) || v < 0 || v >= static_cast<double>(classes))
+      fail(DLNRT_INVALID_ARGUMENT,
+           fmt::format("{}: row {}: {} is not a class index in [0, {})",
+                       path, r + 1, v, classes));
+    ids.as<int32_t>()[r] = static_cast<int32_t>(v);
+  }
+  return ids;
+}
+
 /// The model's outputs for CSV rows of input features, one CSV row each,
 /// with as many digits as the dtype holds (a reader gets the same numbers).
+/// `predict NAME` runs that predict block; plain `predict` the unnamed block
+/// when the model has one, else eval_step's output.
 int runPredict(Model &model, const CliOptions &o) {
   const Manifest &m = model.manifest();
+  const PredictSpec *block = m.predict(o.predictBlock);
+  if (!o.predictBlock.empty() && !block) {
+    std::string known;
+    for (const PredictSpec &p : m.predicts)
+      if (!p.name.empty())
+        known += (known.empty() ? "" : ", ") + p.name;
+    fail(DLNRT_INVALID_ARGUMENT,
+         "this model has no predict block '" + o.predictBlock + "'" +
+             (known.empty() ? "" : " (it has " + known + ")"));
+  }
   if (o.input.empty())
     failUsage("predict needs --input FILE.csv (see --help)");
   if (o.load.empty() && (!m.params.empty() || !m.state.empty()))
     failUsage("predict needs --load FILE (see --help)");
-  if (m.outputs.empty())
+  if (!block && m.outputs.empty())
     fail(DLNRT_INVALID_ARGUMENT,
          "this model has no output to predict (it reports only metrics)");
-  model.requireEntryPoints({"eval_step"});
+  model.requireEntryPoints({block ? block->entryPoint : "eval_step"});
   if (o.batch)
     model.setBatch(*o.batch);
   if (!o.out.empty()) {
@@ -364,30 +410,61 @@ int runPredict(Model &model, const CliOptions &o) {
   if (!o.load.empty())
     loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
                                         /*stateRequired=*/false));
+  const SampleSpec &input = block ? block->input : m.input();
   DataLayout layout = dataLayout(m);
   layout.hasLabel = false;
+  layout.inputSize = numElements(input.shape);
   DataSpec spec;
   spec.format = "csv";
   Dataset rows = loadCsv(o.input, spec, layout, model.allocator());
-  // The transforms the model was trained with; standardize's statistics
-  // come from the training split.
-  std::optional<Dataset> train;
-  if (m.train && transformsNeedTrain(m.transforms))
-    train = loadSplit(m, *m.train, o.dataDir, model.allocator(), "data.train");
-  applyTransforms(m.transforms, train ? &*train : nullptr, &rows);
-  const int64_t width = m.outputSize();
+  if (input.kind == LabelKind::Class) {
+    rows.x = classIds(rows.x, input.numClasses, o.input, model.allocator());
+  } else if (!m.labelFirst && input.shape == m.input().shape) {
+    // The transforms the model was trained with, on inputs like the model's;
+    // standardize's statistics come from the training split. (With the
+    // label first they transformed the label's field, not the input's.)
+    std::optional<Dataset> train;
+    if (m.train && transformsNeedTrain(m.transforms))
+      train =
+          loadSplit(m, *m.train, o.dataDir, model.allocator(), "data.train");
+    applyTransforms(m.transforms, train ? &*train : nullptr, &rows);
+  }
+  const int64_t width =
+      block ? numElements(block->output.shape) : m.outputSize();
   const char *format = m.dtype == DType::F64 ? "{:.17g}" : "{:.9g}";
   std::string text;
-  forEachEvalBatch(model, rows.count, rows.x.data(), nullptr,
-                   [&](int64_t, int64_t valid, const Tensor &, const Tensor &,
-                       const Tensor &outputs) {
-                     for (int64_t r = 0; r < valid; ++r)
-                       for (int64_t j = 0; j < width; ++j) {
-                         text += fmt::format(fmt::runtime(format),
-                                             outputs.get(r * width + j));
-                         text += j + 1 < width ? ',' : '\n';
-                       }
-                   });
+  auto appendRows = [&](int64_t valid, const Tensor &outputs) {
+    for (int64_t r = 0; r < valid; ++r)
+      for (int64_t j = 0; j < width; ++j) {
+        text += fmt::format(fmt::runtime(format), outputs.get(r * width + j));
+        text += j + 1 < width ? ',' : '\n';
+      }
+  };
+  if (!block) {
+    forEachEvalBatch(model, rows.count, rows.x.data(), nullptr,
+                     [&](int64_t, int64_t valid, const Tensor &,
+                         const Tensor &, const Tensor &outputs) {
+                       appendRows(valid, outputs);
+                     });
+  } else {
+    auto batched = [](int64_t rows, const Shape &sample) {
+      Shape shape{rows};
+      shape.insert(shape.end(), sample.begin(), sample.end());
+      return shape;
+    };
+    const int64_t batch = std::max<int64_t>(1, model.batch());
+    model.resetEvalRng();
+    for (int64_t first = 0; first < rows.count; first += batch) {
+      const int64_t valid = std::min(batch, rows.count - first);
+      Tensor x(input.kind == LabelKind::Class ? DType::I32 : m.dtype,
+               batched(valid, input.shape), model.allocator());
+      Tensor outputs(m.dtype, batched(valid, block->output.shape),
+                     model.allocator());
+      copyRows(rows.x.data(), first, valid, x);
+      model.predictStep(*block, x, outputs);
+      appendRows(valid, outputs);
+    }
+  }
   if (o.out.empty())
     std::cout << text << std::flush;
   else

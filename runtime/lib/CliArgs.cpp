@@ -22,8 +22,8 @@ std::string usageText(const std::string &program) {
         [--lr X] [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
   PROG eval [--config NAME] [--load FILE] [--data DIR] [--batch N]
         [--metrics-json FILE]
-  PROG predict [--load FILE] --input FILE.csv [--out FILE.csv] [--batch N]
-        [--data DIR]
+  PROG predict [NAME] [--load FILE] --input FILE.csv [--out FILE.csv]
+        [--batch N] [--data DIR]
   PROG gradcheck [--config NAME] [--batch N] [--seed S] [--eps E] [--tol T]
         [--samples K]
   PROG info [--config NAME]
@@ -36,8 +36,9 @@ train      initialize, train on the manifest's train split, evaluate on its
 eval       load parameters (--load, needed unless the model has none) and
            evaluate on the test split
 predict    load parameters and write the model's output for each row of
-           --input (the input's features, flattened, comma-separated; a
-           header line is skipped) as one CSV row, to --out or stdout
+           --input (the input's features, flattened, comma-separated, or a
+           class index; a header line is skipped) as one CSV row, to --out
+           or stdout; NAME runs the model's `predict NAME` block
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
 info       print the model manifest summary
@@ -104,6 +105,8 @@ void addEval(CLI::App &app, CliOptions &o, RawOptions &raw) {
 void addPredict(CLI::App &app, CliOptions &o, RawOptions &raw) {
   CLI::App *c = app.add_subcommand("predict", "outputs for CSV rows");
   addConfig(c, o);
+  c->add_option("name", o.predictBlock, "a predict block of the model")
+      ->type_name("NAME");
   c->add_option("--load", o.load, "checkpoint to use")->type_name("FILE");
   c->add_option("--input", o.input, "CSV rows of input features")
       ->type_name("FILE");

@@ -13,10 +13,14 @@ namespace dlnrt {
 DataLayout dataLayout(const Manifest &m) {
   DataLayout l;
   l.dtype = m.dtype;
-  l.inputSize = m.inputSize();
-  l.labelKind = m.label().kind;
-  l.numClasses = m.label().numClasses;
-  l.labelSize = m.labelSize();
+  // Sources yield real features then a target; with the label declared
+  // first the label takes the features and the input the target.
+  const SampleSpec &features = m.labelFirst ? m.label() : m.input();
+  const SampleSpec &target = m.labelFirst ? m.input() : m.label();
+  l.inputSize = numElements(features.shape);
+  l.labelKind = target.kind;
+  l.numClasses = target.numClasses;
+  l.labelSize = numElements(target.shape);
   // Sources hold class ids, which become one-hot rows after loading.
   if (m.oneHotTarget) {
     l.labelKind = LabelKind::Class;
@@ -120,6 +124,11 @@ Splits loadSplits(const Manifest &m, bool wantTrain, bool wantTest,
         expandOneHot(m, **split, allocator);
   applyTransforms(m.transforms, s.train ? &*s.train : nullptr,
                   s.test ? &*s.test : nullptr);
+  // Transforms act on the source's fields; then x is the input's field.
+  if (m.labelFirst)
+    for (std::optional<Dataset> *split : {&s.train, &s.test})
+      if (*split)
+        std::swap((*split)->x, (*split)->y);
   return s;
 }
 

@@ -169,13 +169,18 @@ std::vector<MetricSpec> parseMetrics(const Node &list) {
   return out;
 }
 
-std::vector<LabelSpec> parseLabels(const Node &list) {
-  std::vector<LabelSpec> out;
+/// Labels say their kind; inputs are real unless they say "class".
+std::vector<SampleSpec> parseSamples(const Node &list, bool kindRequired) {
+  std::vector<SampleSpec> out;
   std::set<std::string> names;
   for (const Node &n : list.array()) {
-    LabelSpec l;
+    SampleSpec l;
     l.name = n["name"].str();
-    l.kind = n["kind"].oneOf(kLabelKinds);
+    auto kind = n.optional("kind");
+    if (kind || kindRequired)
+      l.kind = n["kind"].oneOf(kLabelKinds);
+    else
+      l.kind = LabelKind::Real;
     if (l.kind == LabelKind::Class) {
       l.numClasses = n["classes"].integerAtLeast(2);
     } else {
@@ -184,6 +189,28 @@ std::vector<LabelSpec> parseLabels(const Node &list) {
     if (!names.insert(l.name).second)
       n["name"].error("duplicate name '" + l.name + "'");
     out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::vector<PredictSpec> parsePredicts(const Node &list) {
+  std::vector<PredictSpec> out;
+  std::set<std::string> names;
+  for (const Node &n : list.array()) {
+    PredictSpec p;
+    p.name = n["name"].str();
+    p.entryPoint = n["entry_point"].str();
+    const Node &input = n["input"];
+    p.input.name = input["name"].str();
+    p.input.kind = input["kind"].oneOf(kLabelKinds);
+    if (p.input.kind == LabelKind::Class)
+      p.input.numClasses = input["classes"].integerAtLeast(2);
+    else
+      p.input.shape = input["shape"].shape();
+    p.output = IoSpec{n["output"]["name"].str(), n["output"]["shape"].shape()};
+    if (!names.insert(p.name).second)
+      n["name"].error("duplicate predict block '" + p.name + "'");
+    out.push_back(std::move(p));
   }
   return out;
 }
@@ -287,6 +314,8 @@ Shape batched(const Shape &perSample) {
 /// the state of the configuration they belong to.
 struct ArgScope {
   const std::vector<ParamSpec> *state;
+  /// A predict block's entry point: its own input and output.
+  const PredictSpec *predict = nullptr;
 };
 
 /// Checks that `a` names a declared tensor and agrees with its declaration.
@@ -316,20 +345,27 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
     shape = s->shape;
     break;
   }
-  case ArgRole::Input:
   case ArgRole::Output: {
-    const IoSpec *io =
-        findByName(a.role == ArgRole::Input ? m.inputs : m.outputs, a.name);
+    const IoSpec *io = scope.predict ? (scope.predict->output.name == a.name
+                                            ? &scope.predict->output
+                                            : nullptr)
+                                     : findByName(m.outputs, a.name);
     if (!io)
-      unknown(a.role == ArgRole::Input ? "input" : "output");
+      unknown("output");
     shape = batched(io->shape);
     batchedArg = true;
     break;
   }
+  case ArgRole::Input:
   case ArgRole::Label: {
-    const LabelSpec *l = findByName(m.labels, a.name);
+    bool isInput = a.role == ArgRole::Input;
+    const SampleSpec *l =
+        isInput && scope.predict
+            ? (scope.predict->input.name == a.name ? &scope.predict->input
+                                                   : nullptr)
+            : findByName(isInput ? m.inputs : m.labels, a.name);
     if (!l)
-      unknown("label");
+      unknown(isInput ? "input" : "label");
     if (l->kind == LabelKind::Class)
       dtype = DType::I32;
     shape = batched(l->shape);
@@ -396,6 +432,9 @@ std::vector<EntryPointSpec> parseEntryPoints(const Node &list,
       for (const auto &[standard, actual] : c.entryPoints)
         if (actual == e.name && actual != standard)
           scope = ArgScope{&c.state};
+    for (const PredictSpec &p : m.predicts)
+      if (p.entryPoint == e.name)
+        scope.predict = &p;
     for (const Node &argNode : n["args"].array()) {
       e.args.push_back(parseArg(argNode));
       validateArg(argNode, e.args.back(), m, scope);
@@ -535,8 +574,12 @@ Manifest parseManifest(std::string_view text) {
   m.params = parseTensors(root["params"]);
   if (auto s = root.optional("state"))
     m.state = parseState(*s, m.params);
-  m.inputs = parseIo(root["inputs"]);
-  m.labels = parseLabels(root["labels"]);
+  m.inputs = parseSamples(root["inputs"], /*kindRequired=*/false);
+  if (m.inputs.empty())
+    root["inputs"].error("needs at least one entry");
+  m.labels = parseSamples(root["labels"], /*kindRequired=*/true);
+  if (auto first = root.optional("label_first"))
+    m.labelFirst = first->boolean();
   if (auto metrics = root.optional("metrics"))
     m.metrics = parseMetrics(*metrics);
   // A model that reports only metrics (towers trained side by side) has no
@@ -557,7 +600,7 @@ Manifest parseManifest(std::string_view text) {
         if (n["kind"].str() != "one_hot")
           n["kind"].error("unknown target transform '" + n["kind"].str() +
                           "' (expected one_hot)");
-        const LabelSpec &label = m.labels.front();
+        const SampleSpec &label = m.labels.front();
         if (label.kind != LabelKind::Real || label.shape.size() != 1)
           n.error("one_hot needs a real vector label (f32[C])");
         m.oneHotTarget = true;
@@ -577,7 +620,16 @@ Manifest parseManifest(std::string_view text) {
     m.configs = parseConfigs(*c, m);
     m.config = m.configs.front().name;
   }
+  if (auto p = root.optional("predicts"))
+    m.predicts = parsePredicts(*p);
   m.entryPoints = parseEntryPoints(root["entry_points"], m);
+  for (size_t i = 0; i < m.predicts.size(); ++i)
+    if (!std::any_of(m.entryPoints.begin(), m.entryPoints.end(),
+                     [&](const EntryPointSpec &e) {
+                       return e.name == m.predicts[i].entryPoint;
+                     }))
+      root["predicts"].array()[i]["entry_point"].error(
+          "no entry point '" + m.predicts[i].entryPoint + "'");
   if (auto c = root.optional("configs"))
     checkConfigEntryPoints(*c, m);
   return m;

@@ -49,7 +49,7 @@ struct ParamSpec {
   InitSpec init;
 };
 
-/// A per-sample tensor of the model interface (input, output).
+/// A per-sample tensor of the model interface (output).
 struct IoSpec {
   std::string name;
   Shape shape; // per sample
@@ -57,11 +57,12 @@ struct IoSpec {
 
 enum class LabelKind { Class, Real };
 
-struct LabelSpec {
+/// An input or label: a real tensor or a class index.
+struct SampleSpec {
   std::string name;
   LabelKind kind = LabelKind::Class;
-  int64_t numClasses = 0; // class labels only
-  Shape shape; // per-sample shape; {} for class labels (one int32 per sample)
+  int64_t numClasses = 0; // class samples only
+  Shape shape; // per-sample shape; {} for class samples (one int32 per sample)
 };
 
 /// A data source: a file (csv, idx), rows in the manifest (table), or one
@@ -145,6 +146,15 @@ struct MetricSpec {
   std::string kind = "mean";
 };
 
+/// A `predict [NAME]` block: its entry point maps batches of its own input
+/// to its output.
+struct PredictSpec {
+  std::string name; ///< "" for the unnamed block
+  std::string entryPoint;
+  SampleSpec input;
+  IoSpec output;
+};
+
 struct EntryPointSpec {
   std::string name;
   /// The name in the ABI table: `name` unless a selected configuration
@@ -220,8 +230,11 @@ struct Manifest {
   std::vector<OptimizerGroupSpec> optimizerGroups;
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> state;
-  std::vector<IoSpec> inputs;
-  std::vector<LabelSpec> labels;
+  std::vector<SampleSpec> inputs;
+  std::vector<SampleSpec> labels;
+  /// The label binds field 0 of each sample and the input field 1 (the
+  /// label was declared first: a generator from class ids to images).
+  bool labelFirst = false;
   /// May be empty when the model reports metrics only.
   std::vector<IoSpec> outputs;
   /// Per-sample metric values eval_step returns, averaged over a split.
@@ -239,6 +252,7 @@ struct Manifest {
   /// runtime turns into one-hot rows of the label's size.
   bool oneHotTarget = false;
   std::vector<EntryPointSpec> entryPoints;
+  std::vector<PredictSpec> predicts;
   std::vector<ConfigSpec> configs;
   /// The configuration in effect (configs[0] until selectConfig), "" when the
   /// manifest has no configs.
@@ -252,9 +266,16 @@ struct Manifest {
   /// unless the model has metrics). A model without a label (an
   /// autoencoder) still loads its sources' targets, as one real value per
   /// sample that no entry point reads: label() describes that.
-  const IoSpec &input() const { return inputs.front(); }
-  const LabelSpec &label() const {
-    static const LabelSpec unused{"", LabelKind::Real, 0, {1}};
+  const SampleSpec &input() const { return inputs.front(); }
+  /// The predict block named `name` ("" the unnamed one), or null.
+  const PredictSpec *predict(const std::string &name) const {
+    for (const PredictSpec &p : predicts)
+      if (p.name == name)
+        return &p;
+    return nullptr;
+  }
+  const SampleSpec &label() const {
+    static const SampleSpec unused{"", LabelKind::Real, 0, {1}};
     return labels.empty() ? unused : labels.front();
   }
   bool hasLabel() const { return !labels.empty(); }

@@ -117,12 +117,14 @@ static Shape prepend(int64_t batch, const Shape &s) {
 }
 
 Tensor Model::makeBatchX(int64_t rows) const {
-  return Tensor(manifest_.dtype, prepend(rowsOr(rows), manifest_.input().shape),
-                allocator_);
+  const SampleSpec &in = manifest_.input();
+  if (in.kind == LabelKind::Class)
+    return Tensor(DType::I32, {rowsOr(rows)}, allocator_);
+  return Tensor(manifest_.dtype, prepend(rowsOr(rows), in.shape), allocator_);
 }
 
 Tensor Model::makeBatchY(int64_t rows) const {
-  const LabelSpec &l = manifest_.label();
+  const SampleSpec &l = manifest_.label();
   if (l.kind == LabelKind::Class)
     return Tensor(DType::I32, {rowsOr(rows)}, allocator_);
   return Tensor(manifest_.dtype, prepend(rowsOr(rows), l.shape), allocator_);
@@ -293,6 +295,15 @@ void Model::evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
   b.outputs = &outputs;
   setRngKey(-1 - evalDraws_++);
   call("eval_step", b);
+}
+
+void Model::predictStep(const PredictSpec &predict, const Tensor &x,
+                        Tensor &outputs) {
+  CallBindings b;
+  b.x = &x;
+  b.outputs = &outputs;
+  setRngKey(-1 - evalDraws_++);
+  call(predict.entryPoint, b);
 }
 
 double Model::lossAndGrad(const Tensor &x, const Tensor &y,

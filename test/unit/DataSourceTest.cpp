@@ -176,3 +176,32 @@ TEST(Transforms, ElementwiseInOrder) {
   EXPECT_EQ(s.test->x.get(3), 0);
   EXPECT_EQ(s.test->y.as<int32_t>()[1], 1);
 }
+
+// A label declared before a class input binds the features (field 0) and
+// the input the class id (field 1): x holds int32 ids and y the transformed
+// features, the generator's targets.
+TEST(Fields, LabelFirstSwapsFeaturesAndClassInput) {
+  json m = json::parse(fake::bareManifest(
+      "f32", 4, 1, R"({"name": "img", "kind": "real", "shape": [2]})", 2));
+  m["inputs"] = {{{"name", "c"}, {"kind", "class"}, {"classes", 3}}};
+  m["label_first"] = true;
+  m["data"] = {{"test", table({{1, -2, 2}, {4, 0.5, 0}})},
+               {"transforms", {{{"kind", "scale"}, {"factor", 2}}}}};
+  Manifest manifest = parseManifest(m.dump());
+  ASSERT_TRUE(manifest.labelFirst);
+  EXPECT_EQ(manifest.input().kind, LabelKind::Class);
+  Splits s = loadSplits(manifest, false, true, "", defaultAllocator());
+  ASSERT_TRUE(s.test);
+  EXPECT_EQ(s.test->x.dtype(), DType::I32);
+  EXPECT_EQ(s.test->x.shape(), (Shape{2}));
+  EXPECT_EQ(s.test->x.as<int32_t>()[0], 2);
+  EXPECT_EQ(s.test->x.as<int32_t>()[1], 0);
+  EXPECT_EQ(s.test->y.shape(), (Shape{2, 2}));
+  EXPECT_EQ(s.test->y.get(0), 2);
+  EXPECT_EQ(s.test->y.get(1), -4);
+  EXPECT_EQ(s.test->y.get(3), 1);
+  // A class id outside the input's classes is the loader's error.
+  m["data"] = {{"test", table({{1, -2, 3}})}};
+  Manifest bad = parseManifest(m.dump());
+  EXPECT_NE(loadError(bad, *bad.test).find("3"), std::string::npos);
+}

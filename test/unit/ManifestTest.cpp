@@ -505,3 +505,35 @@ TEST(Manifest, SelectsConfigurations) {
   Manifest plain = parseManifest(kFashion);
   EXPECT_THROW(selectConfig(plain, "default"), UsageError);
 }
+
+// Predict blocks: their entry points are checked against the block's own
+// input and output, and each names an entry point that exists.
+TEST(Manifest, ParsesPredictBlocks) {
+  json j = json::parse(kFashion);
+  j["predicts"] = json::parse(R"([{"name": "from_label",
+      "entry_point": "predict.from_label",
+      "input": {"name": "k", "kind": "class", "classes": 10},
+      "output": {"name": "image", "shape": [784]}}])");
+  j["entry_points"].push_back(json::parse(R"({"name": "predict.from_label", "args": [
+      {"role": "param", "name": "fc1.weight", "dtype": "f32", "shape": [784, 10], "access": "read"},
+      {"role": "param", "name": "fc1.bias", "dtype": "f32", "shape": [10], "access": "read"},
+      {"role": "input", "name": "k", "dtype": "i32", "shape": [-1], "batch_dim": 0, "access": "read"},
+      {"role": "output", "name": "image", "dtype": "f32", "shape": [-1, 784], "batch_dim": 0, "access": "write"}]})"));
+  Manifest m = parseManifest(j.dump());
+  ASSERT_EQ(m.predicts.size(), 1u);
+  const PredictSpec *p = m.predict("from_label");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->input.kind, LabelKind::Class);
+  EXPECT_EQ(p->input.numClasses, 10);
+  EXPECT_EQ(p->output.shape, (Shape{784}));
+  EXPECT_FALSE(m.predict(""));
+
+  // The block's input is not the model's: a real x there is a mismatch.
+  json wrong = j;
+  wrong["entry_points"][3]["args"][2]["dtype"] = "f32";
+  EXPECT_NE(errorOf(wrong.dump()).find("expected i32"), std::string::npos);
+  json missing = j;
+  missing["entry_points"].erase(3);
+  EXPECT_NE(errorOf(missing.dump()).find("no entry point 'predict.from_label'"),
+            std::string::npos);
+}

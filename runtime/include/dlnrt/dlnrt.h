@@ -159,7 +159,8 @@ dlnrt_status dlnrt_model_save(const dlnrt_model *model, const char *path);
 
 /* Forward pass over n >= 0 samples of caller memory, in chunks of at most
  * batch_size samples.
- *   x:           borrowed; n * input_size values of the model dtype.
+ *   x:           borrowed; n * input_size values of the model dtype, or n
+ *                int32 class ids for a class input (input_size 1).
  *   labels:      borrowed, may be NULL; n int32 class ids, or
  *                n * label_size values of the model dtype.
  *   out_outputs: caller-owned; n * output_size values of the model dtype.

@@ -1,0 +1,155 @@
+//===- PredictBlocks.cpp - `predict [NAME] { ... }` entry blocks ----------===//
+//
+// A predict block inside the root model declares its own input, lets and
+// one output, over the model's layers, params, consts and helpers (docs
+// 16.1). It compiles to `predict` (unnamed) or `predict.NAME`:
+//   (params, x, [rng], [states]) -> output
+// in evaluation mode, where x has the block input's type.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/ModelGen.h"
+
+using namespace dlnc;
+using namespace mlir;
+using namespace mlir::dln;
+
+LogicalResult ModelGen::declarePredict(const Stmt &stmt) {
+  const Block &block = *stmt.block;
+  if (!isRoot())
+    return error(stmt.loc) << "a predict block belongs to the root model, "
+                              "not to sub-model '"
+                           << model.name << "'";
+  for (const PredictBlock &other : predicts)
+    if (other.block->name == block.name)
+      return error(block.loc)
+             << (block.name.empty() ? std::string("an unnamed predict block")
+                                    : "predict block '" + block.name + "'")
+             << " is already defined on line "
+             << sourceMgr.getLineAndColumn(other.block->loc).first;
+  if (!block.params.empty() || block.resultType)
+    return error(block.loc) << "a predict block takes no parameters or "
+                               "result type: declare 'input's and an "
+                               "'output' inside it";
+  PredictBlock predict{&block};
+  for (const Stmt &inner : block.body) {
+    switch (inner.kind) {
+    case Stmt::Kind::Input:
+      if (predict.input)
+        return error(inner.loc) << "a predict block with more than one input "
+                                   "is not supported by this compiler version";
+      predict.input = &inner;
+      break;
+    case Stmt::Kind::Output:
+      if (predict.output)
+        return error(inner.loc) << "a predict block has one output";
+      predict.output = &inner;
+      break;
+    case Stmt::Kind::Let:
+      break;
+    default:
+      return error(inner.loc) << "a predict block holds 'input's, 'let's "
+                                 "and one 'output'";
+    }
+  }
+  if (!predict.input || !predict.output)
+    return error(block.loc) << "a predict block needs an 'input' and an "
+                               "'output'",
+           failure();
+  const TypeNode &type = *predict.input->type;
+  if (type.name == "class") {
+    if (type.args.size() != 1 || type.args[0].kind != TypeArg::Kind::Integer ||
+        type.args[0].value != numClasses)
+      return error(type.loc)
+                 << "a predict block's class input has the model's class "
+                    "count"
+                 << (numClasses ? " (class[" + std::to_string(numClasses) + "])"
+                                : ": this model declares no class[N]"),
+             failure();
+    predict.inputIsClass = true;
+  } else {
+    FailureOr<Type> element = elementTypeOf(type);
+    if (failed(element))
+      return failure();
+    if (*element != elementType)
+      return error(type.loc) << "a predict block's input has the model's "
+                                "dtype",
+             failure();
+    FailureOr<SmallVector<int64_t>> shape = staticDims(type);
+    if (failed(shape))
+      return failure();
+    if (shape->empty())
+      return error(type.loc) << "a sample is a vector or a tensor (f32[784], "
+                                "f32[1, 28, 28]), not a scalar",
+             failure();
+    predict.inputShape = *shape;
+  }
+  predicts.push_back(std::move(predict));
+  return success();
+}
+
+RankedTensorType ModelGen::predictInputType(const PredictBlock &predict) const {
+  int64_t batch = ShapedType::kDynamic;
+  if (predict.inputIsClass)
+    return RankedTensorType::get({batch}, IntegerType::get(&context, 32));
+  SmallVector<int64_t> shape{batch};
+  llvm::append_range(shape, predict.inputShape);
+  return RankedTensorType::get(shape, elementType);
+}
+
+FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
+                                           ValueRange paramArgs,
+                                           ValueRange stateArgs, Value x,
+                                           Value rng) {
+  emittingMetrics = false;
+  stateValues.assign(stateArgs.begin(), stateArgs.end());
+  rngKey = rng;
+  training = false;
+  // The block sees the model's layers, params, consts and helpers, not its
+  // input or lets.
+  values.clear();
+  paramValues.assign(paramArgs.begin(), paramArgs.end());
+  values[predict.input->name()] = {x, true};
+  for (const Stmt &stmt : predict.block->body) {
+    if (stmt.kind == Stmt::Kind::Input)
+      continue;
+    auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
+    if (stmt.names.size() > 1) {
+      if (!tuple || tuple->elements.size() != stmt.names.size())
+        return error(stmt.value->getLoc())
+                   << "binds " << stmt.names.size()
+                   << " names, so the value must be a tuple of as many "
+                      "elements",
+               failure();
+      for (auto [name, element] :
+           llvm::zip_equal(stmt.names, tuple->elements)) {
+        FailureOr<SampleValue> value = emitExpr(*element);
+        if (failed(value))
+          return failure();
+        if (!values.try_emplace(name, *value).second)
+          return error(stmt.nameLoc) << "'" << name << "' is already defined",
+                 failure();
+      }
+      continue;
+    }
+    FailureOr<SampleValue> value = emitExpr(*stmt.value);
+    if (failed(value))
+      return failure();
+    if (!values.try_emplace(stmt.name(), *value).second)
+      return error(stmt.nameLoc)
+                 << "'" << stmt.name() << "' is already defined",
+             failure();
+    if (stmt.kind != Stmt::Kind::Output)
+      continue;
+    if (!value->batched)
+      return error(stmt.value->getLoc())
+                 << "output '" << stmt.name()
+                 << "' does not depend on the input",
+             failure();
+    if (failed(requireReal(*value, stmt.value->getLoc(), "an output")))
+      return failure();
+    return value->value;
+  }
+  return error(predict.block->loc) << "a predict block needs an 'output'",
+         failure();
+}
