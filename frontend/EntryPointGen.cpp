@@ -163,7 +163,8 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
 LogicalResult EntryPointGen::emitPredict(const ModelGen::PredictBlock &predict,
                                          SmallVectorImpl<Attribute> &attrs) {
   const Block &block = *predict.block;
-  std::string name = block.name.empty() ? "predict" : "predict." + block.name;
+  std::string name =
+      block.name.empty() ? block.keyword : block.keyword + "." + block.name;
   SmallVector<Type> inputs = paramTypes();
   inputs.push_back(model.predictInputType(predict));
   if (model.drawsRandomNumbers)
@@ -206,7 +207,8 @@ LogicalResult EntryPointGen::emitPredict(const ModelGen::PredictBlock &predict,
           : Attribute(SampleAttr::get(&context, inputName,
                                       predict.inputShape));
   attrs.push_back(builder.getDictionaryAttr(
-      {builder.getNamedAttr("name", builder.getStringAttr(block.name)),
+      {builder.getNamedAttr("kind", builder.getStringAttr(block.keyword)),
+       builder.getNamedAttr("name", builder.getStringAttr(block.name)),
        builder.getNamedAttr("entry_point", builder.getStringAttr(name)),
        builder.getNamedAttr("input", input),
        builder.getNamedAttr(

@@ -126,6 +126,41 @@ Value ModelGen::scalar(llvm::SMLoc where, double value) {
                    value);
 }
 
+FailureOr<SampleValue> ModelGen::emitMember(const MemberExpr &member) {
+  // `enc.w` / `enc.weight`: a layer's parameter, the same for every sample
+  // (tied weights).
+  auto *base = dyn_cast<IdentifierExpr>(member.base.get());
+  auto layer = base ? layers.find(base->name) : layers.end();
+  if (layer == layers.end())
+    return error(member.getLoc())
+               << "'." << member.member
+               << "' reads a member of a layer (enc.w, enc.b); "
+               << (base ? "'" + base->name + "' is not a layer of model '" +
+                              model.name + "'"
+                        : std::string("the left side is not a layer name")),
+           failure();
+  std::string full = member.member == "w"   ? "weight"
+                     : member.member == "b" ? "bias"
+                                            : member.member;
+  std::string suffix = "." + full;
+  InFlightDiagnostic unknown = error(member.getLoc());
+  unknown << "layer '" << base->name << "' has no member '" << member.member
+          << "' (it has ";
+  bool first = true;
+  for (unsigned index : layer->second.paramIndices) {
+    StringRef name = root->params[index].name;
+    if (name.ends_with(suffix) &&
+        name.drop_back(suffix.size()).ends_with(base->name)) {
+      unknown.abandon();
+      return SampleValue{root->paramValues[index], false};
+    }
+    unknown << (first ? "" : ", ") << name.rsplit('.').second;
+    first = false;
+  }
+  unknown << ")";
+  return failure();
+}
+
 FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
   auto it = values.find(name.name);
   if (it != values.end())
@@ -592,6 +627,8 @@ FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
     return emitIdentifier(*name);
   if (auto *call = llvm::dyn_cast<CallExpr>(&expr))
     return emitCall(*call);
+  if (auto *member = llvm::dyn_cast<MemberExpr>(&expr))
+    return emitMember(*member);
   if (auto *binary = llvm::dyn_cast<BinaryExpr>(&expr))
     return emitBinary(*binary);
   if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {

@@ -527,7 +527,8 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
   case Stmt::Kind::Nested:
     if (stmt.block->keyword == "fn")
       return declareHelper(stmt);
-    if (stmt.block->keyword == "predict")
+    if (stmt.block->keyword == "predict" || stmt.block->keyword == "encode" ||
+        stmt.block->keyword == "decode")
       return declarePredict(stmt);
     return error(stmt.loc) << "'" << stmt.block->keyword
                            << "' blocks are not supported by this compiler "

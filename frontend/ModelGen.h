@@ -181,7 +181,8 @@ private:
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   staticDims(const TypeNode &type, bool allowDynamic = false);
 
-  /// A `predict [NAME]` block of the root model (PredictBlocks.cpp).
+  /// A `predict [NAME]` (`encode`, `decode`) block of the root model
+  /// (PredictBlocks.cpp).
   struct PredictBlock {
     const Block *block = nullptr;
     const Stmt *input = nullptr, *output = nullptr;
@@ -228,6 +229,8 @@ private:
   mlir::FailureOr<SampleValue> emitConcat(const CallExpr &call);
   mlir::FailureOr<SampleValue> emitBinary(const BinaryExpr &binary);
   mlir::FailureOr<SampleValue> emitIdentifier(const IdentifierExpr &name);
+  /// `layer.w`, `layer.weight`, ...: a layer's parameter value.
+  mlir::FailureOr<SampleValue> emitMember(const MemberExpr &member);
   /// `reshape(x, [d...])` per sample.
   mlir::FailureOr<SampleValue> emitReshape(const CallExpr &call);
   /// `one_hot(c)`: a class index to an f32[N] row.
@@ -286,7 +289,7 @@ private:
   ConstantBindings modelParams; // `model m(lr = 0.1)`
   llvm::StringMap<llvm::SMLoc> declaredNames;
   const Stmt *outputStmt = nullptr;
-  llvm::SmallVector<PredictBlock> predicts; // root only
+  llvm::SmallVector<PredictBlock> predicts; // root only, in source order
   llvm::SmallVector<const Stmt *> lossStmts;
   llvm::SmallVector<UpdateRule> updates;
   /// Root only: entry points take an rng key (modelsDrawRandomNumbers).

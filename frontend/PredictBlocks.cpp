@@ -1,8 +1,9 @@
-//===- PredictBlocks.cpp - `predict [NAME] { ... }` entry blocks ----------===//
+//===- PredictBlocks.cpp - `predict`, `encode`, `decode` entry blocks -----===//
 //
-// A predict block inside the root model declares its own input, lets and
-// one output, over the model's layers, params, consts and helpers (docs
-// 16.1). It compiles to `predict` (unnamed) or `predict.NAME`:
+// A predict (encode, decode) block inside the root model declares its own
+// input, lets and one output, over the model's layers, params, consts and
+// helpers (docs 16.1). It compiles to `predict` (unnamed) or `predict.NAME`
+// (`encode.NAME`, ...):
 //   (params, x, [rng], [states]) -> output
 // in evaluation mode, where x has the block input's type.
 //
@@ -16,53 +17,57 @@ using namespace mlir::dln;
 
 LogicalResult ModelGen::declarePredict(const Stmt &stmt) {
   const Block &block = *stmt.block;
+  const std::string &kind = block.keyword;
   if (!isRoot())
-    return error(stmt.loc) << "a predict block belongs to the root model, "
-                              "not to sub-model '"
+    return error(stmt.loc) << "a " << kind
+                           << " block belongs to the root model, not to "
+                              "sub-model '"
                            << model.name << "'";
   for (const PredictBlock &other : predicts)
-    if (other.block->name == block.name)
+    if (other.block->keyword == kind && other.block->name == block.name)
       return error(block.loc)
-             << (block.name.empty() ? std::string("an unnamed predict block")
-                                    : "predict block '" + block.name + "'")
+             << (block.name.empty() ? "an unnamed " + kind + " block"
+                                    : kind + " block '" + block.name + "'")
              << " is already defined on line "
              << sourceMgr.getLineAndColumn(other.block->loc).first;
   if (!block.params.empty() || block.resultType)
-    return error(block.loc) << "a predict block takes no parameters or "
-                               "result type: declare 'input's and an "
-                               "'output' inside it";
+    return error(block.loc) << "a " << kind
+                            << " block takes no parameters or result type: "
+                               "declare 'input's and an 'output' inside it";
   PredictBlock predict{&block};
   for (const Stmt &inner : block.body) {
     switch (inner.kind) {
     case Stmt::Kind::Input:
       if (predict.input)
-        return error(inner.loc) << "a predict block with more than one input "
-                                   "is not supported by this compiler version";
+        return error(inner.loc) << "a " << kind
+                                << " block with more than one input is not "
+                                   "supported by this compiler version";
       predict.input = &inner;
       break;
     case Stmt::Kind::Output:
       if (predict.output)
-        return error(inner.loc) << "a predict block has one output";
+        return error(inner.loc) << "a " << kind << " block has one output";
       predict.output = &inner;
       break;
     case Stmt::Kind::Let:
       break;
     default:
-      return error(inner.loc) << "a predict block holds 'input's, 'let's "
-                                 "and one 'output'";
+      return error(inner.loc) << "a " << kind
+                              << " block holds 'input's, 'let's and one "
+                                 "'output'";
     }
   }
   if (!predict.input || !predict.output)
-    return error(block.loc) << "a predict block needs an 'input' and an "
-                               "'output'",
+    return error(block.loc) << "a " << kind
+                            << " block needs an 'input' and an 'output'",
            failure();
   const TypeNode &type = *predict.input->type;
   if (type.name == "class") {
     if (type.args.size() != 1 || type.args[0].kind != TypeArg::Kind::Integer ||
         type.args[0].value != numClasses)
       return error(type.loc)
-                 << "a predict block's class input has the model's class "
-                    "count"
+                 << "a " << kind
+                 << " block's class input has the model's class count"
                  << (numClasses ? " (class[" + std::to_string(numClasses) + "])"
                                 : ": this model declares no class[N]"),
              failure();
@@ -72,8 +77,8 @@ LogicalResult ModelGen::declarePredict(const Stmt &stmt) {
     if (failed(element))
       return failure();
     if (*element != elementType)
-      return error(type.loc) << "a predict block's input has the model's "
-                                "dtype",
+      return error(type.loc) << "a " << kind
+                             << " block's input has the model's dtype",
              failure();
     FailureOr<SmallVector<int64_t>> shape = staticDims(type);
     if (failed(shape))
@@ -150,6 +155,7 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
       return failure();
     return value->value;
   }
-  return error(predict.block->loc) << "a predict block needs an 'output'",
+  return error(predict.block->loc)
+             << "a " << predict.block->keyword << " block needs an 'output'",
          failure();
 }

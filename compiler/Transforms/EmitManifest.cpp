@@ -307,7 +307,8 @@ public:
     if (module->hasAttr("dln.label_first"))
       root["label_first"] = true;
 
-    // Predict blocks: their own input and output (docs 16.1).
+    // Predict, encode and decode blocks: their own input and output (docs
+    // 16.1).
     json::Array predicts;
     llvm::StringSet<> predictEntryPoints;
     if (auto list = module->getAttrOfType<ArrayAttr>("dln.predicts")) {
@@ -315,7 +316,8 @@ public:
         auto entry = predict.getAs<StringAttr>("entry_point");
         auto output = predict.getAs<dln::SampleAttr>("output");
         Attribute input = predict.get("input");
-        if (!entry || !output || !predict.getAs<StringAttr>("name") ||
+        auto kind = predict.getAs<StringAttr>("kind");
+        if (!entry || !output || !kind || !predict.getAs<StringAttr>("name") ||
             !isa_and_nonnull<dln::SampleAttr, dln::ClassLabelAttr>(input))
           return module.emitError("malformed dln.predicts entry"), failure();
         predictEntryPoints.insert(entry.getValue());
@@ -323,6 +325,7 @@ public:
         if (isa<dln::SampleAttr>(input))
           inputJson["kind"] = "real";
         predicts.push_back(json::Object{
+            {"kind", kind.getValue().str()},
             {"name", predict.getAs<StringAttr>("name").getValue().str()},
             {"entry_point", entry.getValue().str()},
             {"input", std::move(inputJson)},

@@ -133,7 +133,7 @@ int runInfo(const Model &model) {
   std::cout << "\n";
   for (const PredictSpec &p : m.predicts) {
     const SampleSpec &in = p.input;
-    std::cout << "predict" << (p.name.empty() ? "" : " " + p.name) << ": "
+    std::cout << p.kind << (p.name.empty() ? "" : " " + p.name) << ": "
               << in.name << " "
               << (in.kind == LabelKind::Class
                       ? "class " + std::to_string(in.numClasses)
@@ -377,23 +377,39 @@ Tensor classIds(const Tensor &column, int64_t classes, const std::string &path,
 /// The model's outputs for CSV rows of input features, one CSV row each,
 /// with as many digits as the dtype holds (a reader gets the same numbers).
 /// `predict NAME` runs that predict block; plain `predict` the unnamed block
-/// when the model has one, else eval_step's output.
+/// when the model has one, else eval_step's output. `encode` and `decode`
+/// run the model's blocks of that kind (without NAME, the unnamed one or
+/// the only one).
 int runPredict(Model &model, const CliOptions &o) {
   const Manifest &m = model.manifest();
-  const PredictSpec *block = m.predict(o.predictBlock);
-  if (!o.predictBlock.empty() && !block) {
+  const std::string &kind = o.command;
+  const PredictSpec *block = m.predict(kind, o.predictBlock);
+  if (!block && o.predictBlock.empty() && kind != "predict") {
+    std::vector<const PredictSpec *> ofKind;
+    for (const PredictSpec &p : m.predicts)
+      if (p.kind == kind)
+        ofKind.push_back(&p);
+    if (ofKind.size() == 1)
+      block = ofKind.front();
+  }
+  if (!block && (!o.predictBlock.empty() || kind != "predict")) {
     std::string known;
     for (const PredictSpec &p : m.predicts)
-      if (!p.name.empty())
-        known += (known.empty() ? "" : ", ") + p.name;
+      if (p.kind == kind)
+        known += (known.empty() ? "" : ", ") +
+                 (p.name.empty() ? std::string("the unnamed one") : p.name);
+    if (o.predictBlock.empty() && !known.empty())
+      fail(DLNRT_INVALID_ARGUMENT,
+           "name one of this model's " + kind + " blocks: " + known);
     fail(DLNRT_INVALID_ARGUMENT,
-         "this model has no predict block '" + o.predictBlock + "'" +
+         "this model has no " + kind + " block" +
+             (o.predictBlock.empty() ? "" : " '" + o.predictBlock + "'") +
              (known.empty() ? "" : " (it has " + known + ")"));
   }
   if (o.input.empty())
-    failUsage("predict needs --input FILE.csv (see --help)");
+    failUsage(kind + " needs --input FILE.csv (see --help)");
   if (o.load.empty() && (!m.params.empty() || !m.state.empty()))
-    failUsage("predict needs --load FILE (see --help)");
+    failUsage(kind + " needs --load FILE (see --help)");
   if (!block && m.outputs.empty())
     fail(DLNRT_INVALID_ARGUMENT,
          "this model has no output to predict (it reports only metrics)");
@@ -522,7 +538,8 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
     return runTrain(model, o, program);
   if (o.command == "eval")
     return runEval(model, o);
-  if (o.command == "predict")
+  if (o.command == "predict" || o.command == "encode" ||
+      o.command == "decode")
     return runPredict(model, o);
   return runGradCheck(model, o);
 }

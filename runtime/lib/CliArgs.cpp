@@ -22,8 +22,8 @@ std::string usageText(const std::string &program) {
         [--lr X] [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
   PROG eval [--config NAME] [--load FILE] [--data DIR] [--batch N]
         [--metrics-json FILE]
-  PROG predict [NAME] [--load FILE] --input FILE.csv [--out FILE.csv]
-        [--batch N] [--data DIR]
+  PROG predict|encode|decode [NAME] [--load FILE] --input FILE.csv
+        [--out FILE.csv] [--batch N] [--data DIR]
   PROG gradcheck [--config NAME] [--batch N] [--seed S] [--eps E] [--tol T]
         [--samples K]
   PROG info [--config NAME]
@@ -39,6 +39,8 @@ predict    load parameters and write the model's output for each row of
            --input (the input's features, flattened, comma-separated, or a
            class index; a header line is skipped) as one CSV row, to --out
            or stdout; NAME runs the model's `predict NAME` block
+encode     the same for the model's `encode [NAME]` block (codes)
+decode     the same for the model's `decode [NAME]` block
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
 info       print the model manifest summary
@@ -102,10 +104,12 @@ void addEval(CLI::App &app, CliOptions &o, RawOptions &raw) {
       ->type_name("FILE");
 }
 
-void addPredict(CLI::App &app, CliOptions &o, RawOptions &raw) {
-  CLI::App *c = app.add_subcommand("predict", "outputs for CSV rows");
+/// predict, encode and decode: a block of the model over CSV rows.
+void addPredict(CLI::App &app, CliOptions &o, RawOptions &raw,
+                const char *command, const char *description) {
+  CLI::App *c = app.add_subcommand(command, description);
   addConfig(c, o);
-  c->add_option("name", o.predictBlock, "a predict block of the model")
+  c->add_option("name", o.predictBlock, "a block of the model")
       ->type_name("NAME");
   c->add_option("--load", o.load, "checkpoint to use")->type_name("FILE");
   c->add_option("--input", o.input, "CSV rows of input features")
@@ -198,7 +202,9 @@ CliOptions parseCliArgs(int argc, char **argv) {
   app.require_subcommand(0, 1);
   addTrain(app, o, raw);
   addEval(app, o, raw);
-  addPredict(app, o, raw);
+  addPredict(app, o, raw, "predict", "outputs for CSV rows");
+  addPredict(app, o, raw, "encode", "an encode block's codes for CSV rows");
+  addPredict(app, o, raw, "decode", "a decode block's outputs for CSV rows");
   addGradCheck(app, o, raw);
   addConfig(app.add_subcommand("info", "print the manifest summary"), o);
   app.add_subcommand("help", "print usage");

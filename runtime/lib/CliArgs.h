@@ -15,10 +15,11 @@
 namespace dlnrt {
 
 struct CliOptions {
-  std::string command; // train, eval, predict, gradcheck, info, help
+  std::string command; // train, eval, predict, encode, decode, gradcheck,
+                       // info, help
   std::string dataDir, metricsJson, save, load, resume;
   std::string input, out; // predict: CSV rows in, CSV rows out ("" stdout)
-  std::string predictBlock; // predict NAME: a named predict block
+  std::string predictBlock; // predict|encode|decode NAME: a named block
   std::string config; // --config NAME; "" for the default
   std::optional<int64_t> epochs, batch, samples;
   std::optional<uint64_t> seed;

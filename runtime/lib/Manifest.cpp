@@ -197,7 +197,11 @@ std::vector<PredictSpec> parsePredicts(const Node &list) {
   std::vector<PredictSpec> out;
   std::set<std::string> names;
   for (const Node &n : list.array()) {
+    static const std::pair<const char *, const char *> kKinds[] = {
+        {"predict", "predict"}, {"encode", "encode"}, {"decode", "decode"}};
     PredictSpec p;
+    if (auto kind = n.optional("kind"))
+      p.kind = kind->oneOf(kKinds);
     p.name = n["name"].str();
     p.entryPoint = n["entry_point"].str();
     const Node &input = n["input"];
@@ -208,8 +212,8 @@ std::vector<PredictSpec> parsePredicts(const Node &list) {
     else
       p.input.shape = input["shape"].shape();
     p.output = IoSpec{n["output"]["name"].str(), n["output"]["shape"].shape()};
-    if (!names.insert(p.name).second)
-      n["name"].error("duplicate predict block '" + p.name + "'");
+    if (!names.insert(p.kind + "." + p.name).second)
+      n["name"].error("duplicate " + p.kind + " block '" + p.name + "'");
     out.push_back(std::move(p));
   }
   return out;

@@ -146,10 +146,11 @@ struct MetricSpec {
   std::string kind = "mean";
 };
 
-/// A `predict [NAME]` block: its entry point maps batches of its own input
-/// to its output.
+/// A `predict [NAME]` (`encode`, `decode`) block: its entry point maps
+/// batches of its own input to its output.
 struct PredictSpec {
-  std::string name; ///< "" for the unnamed block
+  std::string kind = "predict"; ///< predict, encode or decode
+  std::string name;             ///< "" for the unnamed block
   std::string entryPoint;
   SampleSpec input;
   IoSpec output;
@@ -267,10 +268,11 @@ struct Manifest {
   /// autoencoder) still loads its sources' targets, as one real value per
   /// sample that no entry point reads: label() describes that.
   const SampleSpec &input() const { return inputs.front(); }
-  /// The predict block named `name` ("" the unnamed one), or null.
-  const PredictSpec *predict(const std::string &name) const {
+  /// The `kind` block named `name` ("" the unnamed one), or null.
+  const PredictSpec *predict(const std::string &kind,
+                             const std::string &name) const {
     for (const PredictSpec &p : predicts)
-      if (p.name == name)
+      if (p.kind == kind && p.name == name)
         return &p;
     return nullptr;
   }

@@ -521,12 +521,13 @@ TEST(Manifest, ParsesPredictBlocks) {
       {"role": "output", "name": "image", "dtype": "f32", "shape": [-1, 784], "batch_dim": 0, "access": "write"}]})"));
   Manifest m = parseManifest(j.dump());
   ASSERT_EQ(m.predicts.size(), 1u);
-  const PredictSpec *p = m.predict("from_label");
+  const PredictSpec *p = m.predict("predict", "from_label");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->input.kind, LabelKind::Class);
   EXPECT_EQ(p->input.numClasses, 10);
   EXPECT_EQ(p->output.shape, (Shape{784}));
-  EXPECT_FALSE(m.predict(""));
+  EXPECT_FALSE(m.predict("predict", ""));
+  EXPECT_FALSE(m.predict("encode", "from_label"));
 
   // The block's input is not the model's: a real x there is a mismatch.
   json wrong = j;
