@@ -288,6 +288,33 @@ FailureOr<Value> buildWhere(const BuiltinCall &c) {
       .getResult();
 }
 
+/// clip(x, lo, hi) = min(max(x, lo), hi), as torch.clamp: the gradient
+/// flows where x is inside [lo, hi] (to the bound where it is not).
+FailureOr<Value> buildClip(const BuiltinCall &c) {
+  auto shapeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  };
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(c.loc, shapeOf(c.args[0]), shapeOf(c.args[1]));
+  if (succeeded(shape))
+    shape = broadcastShapes(c.loc, *shape, shapeOf(c.args[2]));
+  if (failed(shape))
+    return failure();
+  SmallVector<Value> spread;
+  for (Value arg : c.args) {
+    FailureOr<Value> b = broadcastTo(c.builder, c.loc, arg, *shape, c.args);
+    if (failed(b))
+      return failure();
+    spread.push_back(*b);
+  }
+  Value atLeast = MaxOp::create(c.builder, c.loc, spread[0], spread[1]);
+  // min(a, b) = -max(-a, -b).
+  Value negated = MaxOp::create(c.builder, c.loc,
+                                NegOp::create(c.builder, c.loc, atLeast),
+                                NegOp::create(c.builder, c.loc, spread[2]));
+  return NegOp::create(c.builder, c.loc, negated).getResult();
+}
+
 FailureOr<Value> buildIou(const BuiltinCall &c) {
   return intersectionOverUnion(c.builder, c.loc, c.args[0], c.args[1]);
 }
@@ -339,6 +366,7 @@ const Builtin builtins[] = {
     {"identity", 1, {}, buildIdentity},
     // Element-wise math (9.3).
     {"where", 3, {}, buildWhere},
+    {"clip", 3, {}, buildClip},
     {"exp", 1, {}, unary<ExpOp>},
     {"log", 1, {}, unary<LogOp>},
     {"abs", 1, {}, unary<AbsOp>},
