@@ -113,20 +113,22 @@ FailureOr<Value> buildSquare(const BuiltinCall &c) {
   return MulOp::create(c.builder, c.loc, c.args[0], c.args[0]).getResult();
 }
 
-FailureOr<Value> buildMse(const BuiltinCall &c) {
-  return mse(c.builder, c.loc, c.args[0], c.args[1]);
-}
-
-FailureOr<Value> buildL1(const BuiltinCall &c) {
-  return l1Loss(c.builder, c.loc, c.args[0], c.args[1]);
-}
-
-FailureOr<Value> buildBinaryCrossEntropy(const BuiltinCall &c) {
-  return binaryCrossEntropy(c.builder, c.loc, c.args[0], c.args[1]);
-}
-
-FailureOr<Value> buildBceWithLogits(const BuiltinCall &c) {
-  return bceWithLogits(c.builder, c.loc, c.args[0], c.args[1]);
+/// `reduction = sum` of an element-wise loss: its per-sample mean times
+/// the sample's element count (the batch is always averaged, docs 13.1).
+template <FailureOr<Value> (*PerSampleMean)(OpBuilder &, Location, Value,
+                                            Value)>
+FailureOr<Value> buildReducedLoss(const BuiltinCall &c) {
+  FailureOr<Value> mean = PerSampleMean(c.builder, c.loc, c.args[0], c.args[1]);
+  if (failed(mean) || c.options[0] == 0)
+    return mean;
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(c.args[0].getType()).getShape();
+  int64_t count = 1;
+  for (int64_t size : c.batched ? shape.drop_front() : shape)
+    count *= size;
+  return MulOp::create(c.builder, c.loc, *mean,
+                       splatLike(c.builder, c.loc, *mean, count))
+      .getResult();
 }
 
 /// Binary with real targets in {-1, +1}; multi-class with class labels.
@@ -336,6 +338,8 @@ const BuiltinOption hingeOptions[] = {{"margin", 1.0}};
 const BuiltinOption crossEntropyOptions[] = {{"label_smoothing", 0.0}};
 const BuiltinOption topKOptions[] = {{"k", 5.0}};
 const BuiltinOption psnrOptions[] = {{"max", 1.0}};
+const llvm::StringLiteral reductionWords[] = {"mean", "sum"};
+const BuiltinOption reductionOptions[] = {{"reduction", 0.0, reductionWords}};
 const BuiltinOption maxPoolOptions[] = {{"kernel", 2.0},
                                         {"stride", 0.0},
                                         {"padding", 0.0},
@@ -376,13 +380,17 @@ const Builtin builtins[] = {
     {"stop_gradient", 1, {}, unary<StopGradientOp>},
     {"matmul", 2, {}, buildMatmul},
     // Losses (11).
-    {"mse", 2, {}, buildMse, /*isLoss=*/true},
+    {"mse", 2, reductionOptions, buildReducedLoss<mse>, /*isLoss=*/true},
     // Not `l1`: builtins cannot be shadowed, and layers are often named l1.
-    {"mae", 2, {}, buildL1, /*isLoss=*/true},
-    {"l1_loss", 2, {}, buildL1, /*isLoss=*/true},
-    {"binary_cross_entropy", 2, {}, buildBinaryCrossEntropy, /*isLoss=*/true},
-    {"bce", 2, {}, buildBinaryCrossEntropy, /*isLoss=*/true},
-    {"bce_with_logits", 2, {}, buildBceWithLogits, /*isLoss=*/true},
+    {"mae", 2, reductionOptions, buildReducedLoss<l1Loss>, /*isLoss=*/true},
+    {"l1_loss", 2, reductionOptions, buildReducedLoss<l1Loss>,
+     /*isLoss=*/true},
+    {"binary_cross_entropy", 2, reductionOptions,
+     buildReducedLoss<binaryCrossEntropy>, /*isLoss=*/true},
+    {"bce", 2, reductionOptions, buildReducedLoss<binaryCrossEntropy>,
+     /*isLoss=*/true},
+    {"bce_with_logits", 2, reductionOptions, buildReducedLoss<bceWithLogits>,
+     /*isLoss=*/true},
     {"hinge", 2, hingeOptions, buildHinge, /*isLoss=*/true},
     {"cross_entropy", 2, crossEntropyOptions, buildCrossEntropy,
      /*isLoss=*/true},

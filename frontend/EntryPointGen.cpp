@@ -375,7 +375,7 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
   FailureOr<ForwardValues> forward =
       model.emitForward(args.take_front(numParams), data.states, data.x,
                         data.y, data.rng, /*training=*/true,
-                        /*withUpdates=*/false);
+                        /*withUpdates=*/false, data.mask);
   if (failed(forward))
     return failure();
   Location where = lossLoc();

@@ -385,6 +385,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
   }
   if (name == "one_hot")
     return emitOneHot(call);
+  if (name == "kl_sparsity")
+    return emitKlSparsity(call);
   if (auto perSample = emitPerSampleBuiltin(call))
     return *perSample;
   if (auto random = emitRandomCall(call))
@@ -700,13 +702,15 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
       return failure();
     if (stmt.kind == Stmt::Kind::Loss) {
       const Builtin *callee = lookupBuiltin(calleeName(*stmt.value));
-      if (!callee || !callee->isLoss) {
+      bool batchLevel = calleeName(*stmt.value) == "kl_sparsity";
+      if (!batchLevel && (!callee || !callee->isLoss)) {
         InFlightDiagnostic diag = error(stmt.value->getLoc());
         diag << "a loss must be a call of a loss function (";
         llvm::interleaveComma(
             llvm::make_filter_range(allBuiltins(),
                                     [](const Builtin &b) { return b.isLoss; }),
             diag, [&](const Builtin &b) { diag << b.name; });
+        diag << ", kl_sparsity";
         return diag << ")", failure();
       }
       // Several losses are summed into the objective (13.1).
@@ -739,6 +743,7 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs,
                                                bool training, bool withUpdates,
                                                Value mask, bool withMetrics) {
   emittingMetrics = withMetrics;
+  rowMask = mask;
   stateValues.assign(stateArgs.begin(), stateArgs.end());
   rngKey = rng;
   this->training = training;

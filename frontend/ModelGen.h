@@ -231,6 +231,9 @@ private:
   mlir::FailureOr<SampleValue> emitIdentifier(const IdentifierExpr &name);
   /// `layer.w`, `layer.weight`, ...: a layer's parameter value.
   mlir::FailureOr<SampleValue> emitMember(const MemberExpr &member);
+  /// `kl_sparsity(h, rho, beta)`: a batch-level loss, given to every row
+  /// (BatchLevelLosses.cpp).
+  mlir::FailureOr<SampleValue> emitKlSparsity(const CallExpr &call);
   /// `reshape(x, [d...])` per sample.
   mlir::FailureOr<SampleValue> emitReshape(const CallExpr &call);
   /// `one_hot(c)`: a class index to an f32[N] row.
@@ -303,6 +306,9 @@ private:
   /// applications update them.
   llvm::SmallVector<mlir::Value> stateValues;
   mlir::Value rngKey;    // root only: the entry point's (seed, step)
+  /// Root only: the loss function's [batch] mask of real rows (null in the
+  /// other entry points, whose batches have no padding).
+  mlir::Value rowMask;
   bool training = false; // root only: dropout and noise are on
 };
 

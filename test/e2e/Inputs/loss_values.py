@@ -46,6 +46,35 @@ CASES = {
 }
 
 
+def kl_sparsity(h, rho, beta, batch=8):
+    # Batch-level: each evaluation batch's KL, averaged over the batches.
+    total = 0.0
+    for first in range(0, h.shape[0], batch):
+        rho_hat = h[first:first + batch].mean(0)
+        kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log(
+            (1 - rho) / (1 - rho_hat))
+        total += float(beta * kl.sum()) * min(batch, h.shape[0] - first)
+    return total / h.shape[0]
+
+
+# Losses of reconstructions of the input x (output width FEATURES):
+# name: (dlnc losses, torch objective(z, x)).
+RECONSTRUCTIONS = {
+    "mse_sum": ("mse(z, x, reduction = sum)",
+                lambda z, x: ((z - x) ** 2).sum(1).mean()),
+    "mae_sum": ("mae(z, x, reduction = sum)",
+                lambda z, x: (z - x).abs().sum(1).mean()),
+    "bce_with_logits_sum": (
+        "bce_with_logits(z, sigmoid(x), reduction = sum)",
+        lambda z, x: F.binary_cross_entropy_with_logits(
+            z, torch.sigmoid(x), reduction="none").sum(1).mean()),
+    "kl_sparsity": (
+        "mse(z, x)\n  loss sparsity = kl_sparsity(sigmoid(z), rho = 0.1, beta = 2)",
+        lambda z, x: float(F.mse_loss(z, x))
+        + kl_sparsity(torch.sigmoid(z), 0.1, 2.0)),
+}
+
+
 def top_k(z, y, k):
     picked = z.gather(1, y.reshape(-1, 1))
     return ((z > picked).sum(1) < k).double().mean()
@@ -132,6 +161,9 @@ def compare(name, ours, theirs):
 for name, (declaration, width, loss, oracle) in CASES.items():
     result, z, y, _ = run(name, declaration, width, loss, None)
     compare(name, result["test_loss"], float(oracle(z, y)))
+for name, (loss, oracle) in RECONSTRUCTIONS.items():
+    result, z, _, x = run(name, "f64[1]", FEATURES, loss, None)
+    compare(name, result["test_loss"], float(oracle(z, x)))
 for name, (declaration, width, loss, metric, oracle) in METRICS.items():
     result, z, y, x = run(name, declaration, width, loss, metric)
     compare("metric " + name, result["test_metrics"][name],
