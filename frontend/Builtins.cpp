@@ -290,6 +290,30 @@ FailureOr<Value> buildWhere(const BuiltinCall &c) {
       .getResult();
 }
 
+/// kl_normal(mu, logvar) = KL(N(mu, exp(logvar)) || N(0, I)) per sample:
+/// -0.5 * sum(1 + logvar - mu^2 - exp(logvar)).
+FailureOr<Value> buildKlNormal(const BuiltinCall &c) {
+  Value mu = c.args[0], logvar = c.args[1];
+  auto type = cast<RankedTensorType>(mu.getType());
+  if (type != logvar.getType() || !c.batched || type.getRank() < 2)
+    return emitError(c.loc) << "kl_normal expects per-sample mu and logvar of "
+                               "one shape, got "
+                            << mu.getType() << " and " << logvar.getType(),
+           failure();
+  OpBuilder &b = c.builder;
+  Value terms = SubOp::create(
+      b, c.loc,
+      SubOp::create(b, c.loc,
+                    AddOp::create(b, c.loc, splatLike(b, c.loc, mu, 1.0),
+                                  logvar),
+                    MulOp::create(b, c.loc, mu, mu)),
+      ExpOp::create(b, c.loc, logvar));
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(1, type.getRank()));
+  Value sum = reduceSum(b, c.loc, terms, axes);
+  return MulOp::create(b, c.loc, sum, splatLike(b, c.loc, sum, -0.5))
+      .getResult();
+}
+
 /// clip(x, lo, hi) = min(max(x, lo), hi), as torch.clamp: the gradient
 /// flows where x is inside [lo, hi] (to the bound where it is not).
 FailureOr<Value> buildClip(const BuiltinCall &c) {
@@ -395,6 +419,7 @@ const Builtin builtins[] = {
     {"cross_entropy", 2, crossEntropyOptions, buildCrossEntropy,
      /*isLoss=*/true},
     {"nll", 2, {}, buildNll, /*isLoss=*/true},
+    {"kl_normal", 2, {}, buildKlNormal, /*isLoss=*/true},
     // The perceptron criterion: the hinge loss with margin 0.
     {"perceptron_loss", 2, {}, buildPerceptronLoss, /*isLoss=*/true},
     // Metrics (13.3): per-sample values, averaged over a split.

@@ -177,17 +177,21 @@ LogicalResult EntryPointGen::emitPredict(const ModelGen::PredictBlock &predict,
   for (auto [index, param] : llvm::enumerate(model.params))
     setRole(func, index, Role::param, param.name);
   unsigned next = model.params.size();
-  std::string inputName = predict.input->name();
-  setRole(func, next++, Role::input, inputName);
-  Value rng;
+  // A sample block's batch is given by a row mask (no input).
+  std::string inputName =
+      predict.isSample() ? std::string("rows") : predict.input->name();
+  setRole(func, next++, predict.isSample() ? Role::mask : Role::input,
+          inputName);
+  std::optional<unsigned> rngIndex;
   if (model.drawsRandomNumbers) {
-    rng = func.getArgument(next);
+    rngIndex = next;
     setRole(func, next++, Role::rng, "rng");
   }
   for (const ParamInfo &state : model.states)
     setRole(func, next++, Role::state, state.name);
   builder.setInsertionPointToStart(func.addEntryBlock());
   auto args = func.getArguments();
+  Value rng = rngIndex ? args[*rngIndex] : Value();
   FailureOr<Value> output = model.emitPredictBody(
       predict, args.take_front(model.params.size()),
       args.slice(next - model.states.size(), model.states.size()),
@@ -200,20 +204,24 @@ LogicalResult EntryPointGen::emitPredict(const ModelGen::PredictBlock &predict,
   std::string outputName = predict.output->name();
   setResultRole(func, 0, Role::output, outputName);
   auto outputType = cast<RankedTensorType>(output->getType());
-  Attribute input =
-      predict.inputIsClass
-          ? Attribute(ClassLabelAttr::get(&context, inputName,
-                                          model.numClasses))
-          : Attribute(SampleAttr::get(&context, inputName,
-                                      predict.inputShape));
-  attrs.push_back(builder.getDictionaryAttr(
-      {builder.getNamedAttr("kind", builder.getStringAttr(block.keyword)),
-       builder.getNamedAttr("name", builder.getStringAttr(block.name)),
-       builder.getNamedAttr("entry_point", builder.getStringAttr(name)),
-       builder.getNamedAttr("input", input),
-       builder.getNamedAttr(
-           "output", SampleAttr::get(&context, outputName,
-                                     outputType.getShape().drop_front()))}));
+  SmallVector<NamedAttribute> fields{
+      builder.getNamedAttr("kind", builder.getStringAttr(block.keyword)),
+      builder.getNamedAttr("name", builder.getStringAttr(block.name)),
+      builder.getNamedAttr("entry_point", builder.getStringAttr(name)),
+      builder.getNamedAttr(
+          "output", SampleAttr::get(&context, outputName,
+                                    outputType.getShape().drop_front()))};
+  if (predict.isSample())
+    fields.push_back(builder.getNamedAttr(
+        "n", builder.getI64IntegerAttr(predict.sampleCount)));
+  else
+    fields.push_back(builder.getNamedAttr(
+        "input", predict.inputIsClass
+                     ? Attribute(ClassLabelAttr::get(&context, inputName,
+                                                     model.numClasses))
+                     : Attribute(SampleAttr::get(&context, inputName,
+                                                 predict.inputShape))));
+  attrs.push_back(builder.getDictionaryAttr(fields));
   return success();
 }
 

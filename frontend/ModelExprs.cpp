@@ -744,6 +744,7 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs,
                                                Value mask, bool withMetrics) {
   emittingMetrics = withMetrics;
   rowMask = mask;
+  batchCarrier = x;
   stateValues.assign(stateArgs.begin(), stateArgs.end());
   rngKey = rng;
   this->training = training;

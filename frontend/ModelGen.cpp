@@ -528,7 +528,7 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
     if (stmt.block->keyword == "fn")
       return declareHelper(stmt);
     if (stmt.block->keyword == "predict" || stmt.block->keyword == "encode" ||
-        stmt.block->keyword == "decode")
+        stmt.block->keyword == "decode" || stmt.block->keyword == "sample")
       return declarePredict(stmt);
     return error(stmt.loc) << "'" << stmt.block->keyword
                            << "' blocks are not supported by this compiler "

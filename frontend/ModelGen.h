@@ -188,6 +188,9 @@ private:
     const Stmt *input = nullptr, *output = nullptr;
     bool inputIsClass = false;
     llvm::SmallVector<int64_t> inputShape; // per sample, real inputs
+    /// A `sample NAME(n = 64)` block: no input, and n rows by default.
+    int64_t sampleCount = 0;
+    bool isSample() const { return block->keyword == "sample"; }
   };
   mlir::LogicalResult declarePredict(const Stmt &stmt);
   /// The block input's batched type (dynamic batch).
@@ -309,6 +312,9 @@ private:
   /// Root only: the loss function's [batch] mask of real rows (null in the
   /// other entry points, whose batches have no padding).
   mlir::Value rowMask;
+  /// Root only: a value whose dimension 0 is the entry point's batch size
+  /// (x, or a sample block's row mask), for draws with a `shape`.
+  mlir::Value batchCarrier;
   bool training = false; // root only: dropout and noise are on
 };
 

@@ -1,11 +1,13 @@
-//===- PredictBlocks.cpp - `predict`, `encode`, `decode` entry blocks -----===//
+//===- PredictBlocks.cpp - predict, encode, decode and sample blocks ------===//
 //
 // A predict (encode, decode) block inside the root model declares its own
 // input, lets and one output, over the model's layers, params, consts and
 // helpers (docs 16.1). It compiles to `predict` (unnamed) or `predict.NAME`
 // (`encode.NAME`, ...):
 //   (params, x, [rng], [states]) -> output
-// in evaluation mode, where x has the block input's type.
+// in evaluation mode, where x has the block input's type. A sample block
+// has no input: its outputs come from random draws, and its entry point
+// takes a [B] row mask instead of x, whose size is the number of samples.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,14 +32,32 @@ LogicalResult ModelGen::declarePredict(const Stmt &stmt) {
                                     : kind + " block '" + block.name + "'")
              << " is already defined on line "
              << sourceMgr.getLineAndColumn(other.block->loc).first;
-  if (!block.params.empty() || block.resultType)
+  PredictBlock predict{&block};
+  bool sample = kind == "sample";
+  if (sample) {
+    // sample NAME(n = 64): the default number of samples.
+    predict.sampleCount = 16;
+    for (const ParamDecl &param : block.params) {
+      std::optional<double> value =
+          param.name == "n" && param.defaultValue
+              ? evaluateNumber(*param.defaultValue, &modelParams)
+              : std::nullopt;
+      if (!value || *value < 1 || *value != std::floor(*value))
+        return error(param.loc) << "a sample block's parameter is the "
+                                   "default sample count, e.g. (n = 64)";
+      predict.sampleCount = static_cast<int64_t>(*value);
+    }
+  }
+  if ((!sample && !block.params.empty()) || block.resultType)
     return error(block.loc) << "a " << kind
                             << " block takes no parameters or result type: "
                                "declare 'input's and an 'output' inside it";
-  PredictBlock predict{&block};
   for (const Stmt &inner : block.body) {
     switch (inner.kind) {
     case Stmt::Kind::Input:
+      if (sample)
+        return error(inner.loc) << "a sample block has no input: its values "
+                                   "come from random draws";
       if (predict.input)
         return error(inner.loc) << "a " << kind
                                 << " block with more than one input is not "
@@ -57,10 +77,15 @@ LogicalResult ModelGen::declarePredict(const Stmt &stmt) {
                                  "'output'";
     }
   }
-  if (!predict.input || !predict.output)
-    return error(block.loc) << "a " << kind
-                            << " block needs an 'input' and an 'output'",
+  if ((!predict.input && !sample) || !predict.output)
+    return error(block.loc) << "a " << kind << " block needs "
+                            << (sample ? "an 'output'"
+                                       : "an 'input' and an 'output'"),
            failure();
+  if (sample) {
+    predicts.push_back(std::move(predict));
+    return success();
+  }
   const TypeNode &type = *predict.input->type;
   if (type.name == "class") {
     if (type.args.size() != 1 || type.args[0].kind != TypeArg::Kind::Integer ||
@@ -95,6 +120,8 @@ LogicalResult ModelGen::declarePredict(const Stmt &stmt) {
 
 RankedTensorType ModelGen::predictInputType(const PredictBlock &predict) const {
   int64_t batch = ShapedType::kDynamic;
+  if (predict.isSample())
+    return RankedTensorType::get({batch}, elementType);
   if (predict.inputIsClass)
     return RankedTensorType::get({batch}, IntegerType::get(&context, 32));
   SmallVector<int64_t> shape{batch};
@@ -107,6 +134,8 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
                                            ValueRange stateArgs, Value x,
                                            Value rng) {
   emittingMetrics = false;
+  rowMask = nullptr;
+  batchCarrier = x;
   stateValues.assign(stateArgs.begin(), stateArgs.end());
   rngKey = rng;
   training = false;
@@ -114,7 +143,8 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
   // input or lets.
   values.clear();
   paramValues.assign(paramArgs.begin(), paramArgs.end());
-  values[predict.input->name()] = {x, true};
+  if (predict.input)
+    values[predict.input->name()] = {x, true};
   for (const Stmt &stmt : predict.block->body) {
     if (stmt.kind == Stmt::Kind::Input)
       continue;
@@ -148,8 +178,9 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
       continue;
     if (!value->batched)
       return error(stmt.value->getLoc())
-                 << "output '" << stmt.name()
-                 << "' does not depend on the input",
+                 << "output '" << stmt.name() << "' does not depend on "
+                 << (predict.isSample() ? "a random draw with a shape"
+                                        : "the input"),
              failure();
     if (failed(requireReal(*value, stmt.value->getLoc(), "an output")))
       return failure();

@@ -304,8 +304,7 @@ ModelGen::emitRandomCall(const CallExpr &call) {
                  << "'shape' of '" << name
                  << "' is a list of the dimensions of one sample, e.g. [20]",
              failure();
-    Value batch = dimSize(builder, where,
-                          root->values.lookup(root->inputName).value, 0);
+    Value batch = dimSize(builder, where, root->batchCarrier, 0);
     Distribution distribution = name == "normal" ? Distribution::normal
                                                  : Distribution::uniform;
     return finishDraw(SampleValue{draw(shape, batch, distribution), true});

@@ -14,8 +14,10 @@ packages=(
   # UBSan build and the fuzz targets (scripts/build-san.sh, docs/testing.md).
   clang-22 libclang-rt-22-dev lld-22
   # Libraries: runtime data loading (zlib), unit tests, formatting, linear algebra,
-  # the runtime's command line (CLI11) and metrics JSON (nlohmann/json).
+  # the runtime's command line (CLI11), metrics JSON (nlohmann/json) and the
+  # PNG grids of `./model sample` (stb_image_write, header-only).
   zlib1g-dev libgtest-dev libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
+  libstb-dev
   # Unit tests check that NumPy reads the runtime's .npz checkpoints.
   python3-numpy
   # Tests use PyTorch as the oracle: compiled optimizers against torch.optim

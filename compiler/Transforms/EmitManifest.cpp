@@ -316,20 +316,28 @@ public:
         auto entry = predict.getAs<StringAttr>("entry_point");
         auto output = predict.getAs<dln::SampleAttr>("output");
         Attribute input = predict.get("input");
+        auto count = predict.getAs<IntegerAttr>("n");
         auto kind = predict.getAs<StringAttr>("kind");
         if (!entry || !output || !kind || !predict.getAs<StringAttr>("name") ||
-            !isa_and_nonnull<dln::SampleAttr, dln::ClassLabelAttr>(input))
+            !(count ||
+              isa_and_nonnull<dln::SampleAttr, dln::ClassLabelAttr>(input)))
           return module.emitError("malformed dln.predicts entry"), failure();
         predictEntryPoints.insert(entry.getValue());
-        json::Object inputJson = sampleJson(input);
-        if (isa<dln::SampleAttr>(input))
-          inputJson["kind"] = "real";
-        predicts.push_back(json::Object{
+        json::Object block{
             {"kind", kind.getValue().str()},
             {"name", predict.getAs<StringAttr>("name").getValue().str()},
             {"entry_point", entry.getValue().str()},
-            {"input", std::move(inputJson)},
-            {"output", sampleJson(output)}});
+            {"output", sampleJson(output)}};
+        if (count) {
+          // A sample block: no input, n rows by default.
+          block["n"] = count.getInt();
+        } else {
+          json::Object inputJson = sampleJson(input);
+          if (isa<dln::SampleAttr>(input))
+            inputJson["kind"] = "real";
+          block["input"] = std::move(inputJson);
+        }
+        predicts.push_back(std::move(block));
       }
       root["predicts"] = std::move(predicts);
     }

@@ -17,6 +17,7 @@
 #include "Error.h"
 #include "Evaluate.h"
 #include "GradCheck.h"
+#include "ImageGrid.h"
 #include "Init.h"
 #include "Metrics.h"
 #include "Model.h"
@@ -26,6 +27,7 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <cstring>
 #include <iostream>
 #include <new>
 
@@ -134,10 +136,12 @@ int runInfo(const Model &model) {
   for (const PredictSpec &p : m.predicts) {
     const SampleSpec &in = p.input;
     std::cout << p.kind << (p.name.empty() ? "" : " " + p.name) << ": "
-              << in.name << " "
-              << (in.kind == LabelKind::Class
-                      ? "class " + std::to_string(in.numClasses)
-                      : formatShape(in.shape))
+              << (p.isSample() ? "n = " + std::to_string(p.sampleCount)
+                               : in.name + " " +
+                                     (in.kind == LabelKind::Class
+                                          ? "class " +
+                                                std::to_string(in.numClasses)
+                                          : formatShape(in.shape)))
               << " -> " << p.output.name << " " << formatShape(p.output.shape)
               << "\n";
   }
@@ -357,6 +361,33 @@ int runEval(Model &model, const CliOptions &o) {
   return 0;
 }
 
+/// Whether --out names a PNG file: rows are then written as an image grid.
+bool wantsPng(const std::string &out) {
+  return out.size() > 4 && out.compare(out.size() - 4, 4, ".png") == 0;
+}
+
+/// Rows [count, shape...] to `out` ("" stdout) as CSV, one row per sample
+/// with as many digits as the dtype holds, or as a PNG grid of images.
+void writeRows(const std::string &out, const Tensor &rows, const Shape &shape) {
+  const int64_t count = rows.shape()[0];
+  std::string bytes;
+  if (wantsPng(out)) {
+    bytes = encodeImageGrid(rows, count, imageLayout(shape));
+  } else {
+    const int64_t width = numElements(shape);
+    const char *format = rows.dtype() == DType::F64 ? "{:.17g}" : "{:.9g}";
+    for (int64_t r = 0; r < count; ++r)
+      for (int64_t j = 0; j < width; ++j) {
+        bytes += fmt::format(fmt::runtime(format), rows.get(r * width + j));
+        bytes += j + 1 < width ? ',' : '\n';
+      }
+  }
+  if (out.empty())
+    std::cout << bytes << std::flush;
+  else
+    writeOutput(out, bytes);
+}
+
 /// One-column rows of a class input to int32 ids, each checked to be a
 /// whole number in [0, classes).
 Tensor classIds(const Tensor &column, int64_t classes, const std::string &path,
@@ -426,6 +457,8 @@ int runPredict(Model &model, const CliOptions &o) {
   if (!o.load.empty())
     loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
                                         /*stateRequired=*/false));
+  if (wantsPng(o.out))
+    imageLayout(block ? block->output.shape : m.output().shape);
   const SampleSpec &input = block ? block->input : m.input();
   DataLayout layout = dataLayout(m);
   layout.hasLabel = false;
@@ -445,22 +478,21 @@ int runPredict(Model &model, const CliOptions &o) {
           loadSplit(m, *m.train, o.dataDir, model.allocator(), "data.train");
     applyTransforms(m.transforms, train ? &*train : nullptr, &rows);
   }
-  const int64_t width =
-      block ? numElements(block->output.shape) : m.outputSize();
-  const char *format = m.dtype == DType::F64 ? "{:.17g}" : "{:.9g}";
-  std::string text;
-  auto appendRows = [&](int64_t valid, const Tensor &outputs) {
-    for (int64_t r = 0; r < valid; ++r)
-      for (int64_t j = 0; j < width; ++j) {
-        text += fmt::format(fmt::runtime(format), outputs.get(r * width + j));
-        text += j + 1 < width ? ',' : '\n';
-      }
+  const Shape &outputShape = block ? block->output.shape : m.output().shape;
+  const int64_t width = numElements(outputShape);
+  Shape allShape{rows.count};
+  allShape.insert(allShape.end(), outputShape.begin(), outputShape.end());
+  Tensor all(m.dtype, allShape, model.allocator());
+  auto keepRows = [&](int64_t first, int64_t valid, const Tensor &outputs) {
+    std::memcpy(static_cast<char *>(all.data()) +
+                    first * width * dtypeSize(m.dtype),
+                outputs.data(), valid * width * dtypeSize(m.dtype));
   };
   if (!block) {
     forEachEvalBatch(model, rows.count, rows.x.data(), nullptr,
-                     [&](int64_t, int64_t valid, const Tensor &,
+                     [&](int64_t first, int64_t valid, const Tensor &,
                          const Tensor &, const Tensor &outputs) {
-                       appendRows(valid, outputs);
+                       keepRows(first, valid, outputs);
                      });
   } else {
     auto batched = [](int64_t rows, const Shape &sample) {
@@ -477,14 +509,74 @@ int runPredict(Model &model, const CliOptions &o) {
       Tensor outputs(m.dtype, batched(valid, block->output.shape),
                      model.allocator());
       copyRows(rows.x.data(), first, valid, x);
-      model.predictStep(*block, x, outputs);
-      appendRows(valid, outputs);
+      model.predictStep(*block, &x, outputs);
+      keepRows(first, valid, outputs);
     }
   }
-  if (o.out.empty())
-    std::cout << text << std::flush;
-  else
-    writeOutput(o.out, text);
+  writeRows(o.out, all, outputShape);
+  return 0;
+}
+
+/// `sample [NAME]`: N draws of a sample block, in batches, as CSV rows or
+/// a PNG grid (--out FILE.png).
+int runSample(Model &model, const CliOptions &o) {
+  const Manifest &m = model.manifest();
+  std::vector<const PredictSpec *> blocks;
+  for (const PredictSpec &p : m.predicts)
+    if (p.isSample() && (o.predictBlock.empty() || p.name == o.predictBlock))
+      blocks.push_back(&p);
+  if (blocks.size() != 1) {
+    std::string known;
+    for (const PredictSpec &p : m.predicts)
+      if (p.isSample())
+        known += (known.empty() ? "" : ", ") +
+                 (p.name.empty() ? std::string("the unnamed one") : p.name);
+    fail(DLNRT_INVALID_ARGUMENT,
+         !blocks.empty() ? "name one of this model's sample blocks: " + known
+                         : "this model has no sample block" +
+                               (o.predictBlock.empty()
+                                    ? std::string()
+                                    : " '" + o.predictBlock + "'") +
+                               (known.empty() ? "" : " (it has " + known + ")"));
+  }
+  const PredictSpec &block = *blocks.front();
+  if (o.load.empty() && (!m.params.empty() || !m.state.empty()))
+    failUsage("sample needs --load FILE (see --help)");
+  model.requireEntryPoints({block.entryPoint});
+  if (o.batch)
+    model.setBatch(*o.batch);
+  const int64_t count = o.samples.value_or(block.sampleCount);
+  // A PNG needs image samples: say so before drawing.
+  if (wantsPng(o.out))
+    imageLayout(block.output.shape);
+  if (!o.out.empty()) {
+    checkReplaceable(o.out, OutputKind::FileOrStream);
+    checkOutputsDistinct({{"--out", o.out}},
+                         {{"the running executable", "/proc/self/exe"}});
+  }
+  initState(model.state(), m.state, m.seed);
+  if (!o.load.empty())
+    loadCheckpoint(o.load, modelTensors(m, model.params(), model.state(),
+                                        /*stateRequired=*/false));
+  if (o.seed)
+    model.setRngSeed(*o.seed);
+  Shape shape{count};
+  shape.insert(shape.end(), block.output.shape.begin(),
+               block.output.shape.end());
+  Tensor samples(m.dtype, shape, model.allocator());
+  const int64_t width = numElements(block.output.shape);
+  const int64_t batch = std::max<int64_t>(1, model.batch());
+  model.resetEvalRng();
+  for (int64_t first = 0; first < count; first += batch) {
+    const int64_t valid = std::min(batch, count - first);
+    Shape part = shape;
+    part[0] = valid;
+    Tensor outputs(m.dtype, part, model.allocator());
+    model.predictStep(block, nullptr, outputs);
+    for (int64_t i = 0; i < valid * width; ++i)
+      samples.set(first * width + i, outputs.get(i));
+  }
+  writeRows(o.out, samples, block.output.shape);
   return 0;
 }
 
@@ -541,6 +633,8 @@ int run(const dlnrt_model_abi *abi, int argc, char **argv) {
   if (o.command == "predict" || o.command == "encode" ||
       o.command == "decode")
     return runPredict(model, o);
+  if (o.command == "sample")
+    return runSample(model, o);
   return runGradCheck(model, o);
 }
 

@@ -24,6 +24,8 @@ std::string usageText(const std::string &program) {
         [--metrics-json FILE]
   PROG predict|encode|decode [NAME] [--load FILE] --input FILE.csv
         [--out FILE.csv] [--batch N] [--data DIR]
+  PROG sample [NAME] [--load FILE] [-n N] [--seed S] [--out FILE.csv|.png]
+        [--batch N]
   PROG gradcheck [--config NAME] [--batch N] [--seed S] [--eps E] [--tol T]
         [--samples K]
   PROG info [--config NAME]
@@ -39,7 +41,10 @@ predict    load parameters and write the model's output for each row of
            --input (the input's features, flattened, comma-separated, or a
            class index; a header line is skipped) as one CSV row, to --out
            or stdout; NAME runs the model's `predict NAME` block
-encode     the same for the model's `encode [NAME]` block (codes)
+sample     draw N samples (default: the block's n) from the model's
+           `sample [NAME]` block, as CSV rows or, for --out FILE.png, a
+           grid of images; --seed S picks the draws (default: the model's)
+encode     the same as predict for the model's `encode [NAME]` block
 decode     the same for the model's `decode [NAME]` block
 gradcheck  compare compiled gradients with central differences on a random
            batch; exit 0 iff the largest relative error is within --tol
@@ -122,6 +127,20 @@ void addPredict(CLI::App &app, CliOptions &o, RawOptions &raw,
       ->type_name("DIR");
 }
 
+void addSample(CLI::App &app, CliOptions &o, RawOptions &raw) {
+  CLI::App *c = app.add_subcommand("sample", "draw samples from the model");
+  addConfig(c, o);
+  c->add_option("name", o.predictBlock, "a sample block of the model")
+      ->type_name("NAME");
+  c->add_option("--load", o.load, "checkpoint to use")->type_name("FILE");
+  c->add_option("-n", raw.samples, "number of samples")->type_name("N");
+  c->add_option("--seed", raw.seed, "seed of the draws")->type_name("S");
+  c->add_option("--out", o.out, "CSV or PNG file (default: CSV to stdout)")
+      ->type_name("FILE");
+  c->add_option("--batch", raw.batch, "samples per call (default: manifest)")
+      ->type_name("N");
+}
+
 void addGradCheck(CLI::App &app, CliOptions &o, RawOptions &raw) {
   CLI::App *c = app.add_subcommand("gradcheck", "check gradients");
   addConfig(c, o);
@@ -172,6 +191,8 @@ void convertNumbers(const CLI::App &sub, const RawOptions &raw, CliOptions &o) {
     integer("--batch", raw.batch, /*allowZero=*/false, o.batch);
   if (given("--samples"))
     integer("--samples", raw.samples, /*allowZero=*/false, o.samples);
+  if (given("-n"))
+    integer("-n", raw.samples, /*allowZero=*/false, o.samples);
   if (given("--lr"))
     real("--lr", raw.lr, o.lr);
   if (given("--eps"))
@@ -205,6 +226,7 @@ CliOptions parseCliArgs(int argc, char **argv) {
   addPredict(app, o, raw, "predict", "outputs for CSV rows");
   addPredict(app, o, raw, "encode", "an encode block's codes for CSV rows");
   addPredict(app, o, raw, "decode", "a decode block's outputs for CSV rows");
+  addSample(app, o, raw);
   addGradCheck(app, o, raw);
   addConfig(app.add_subcommand("info", "print the manifest summary"), o);
   app.add_subcommand("help", "print usage");

@@ -198,19 +198,24 @@ std::vector<PredictSpec> parsePredicts(const Node &list) {
   std::set<std::string> names;
   for (const Node &n : list.array()) {
     static const std::pair<const char *, const char *> kKinds[] = {
-        {"predict", "predict"}, {"encode", "encode"}, {"decode", "decode"}};
+        {"predict", "predict"}, {"encode", "encode"}, {"decode", "decode"},
+        {"sample", "sample"}};
     PredictSpec p;
     if (auto kind = n.optional("kind"))
       p.kind = kind->oneOf(kKinds);
     p.name = n["name"].str();
     p.entryPoint = n["entry_point"].str();
-    const Node &input = n["input"];
-    p.input.name = input["name"].str();
-    p.input.kind = input["kind"].oneOf(kLabelKinds);
-    if (p.input.kind == LabelKind::Class)
-      p.input.numClasses = input["classes"].integerAtLeast(2);
-    else
-      p.input.shape = input["shape"].shape();
+    if (p.isSample()) {
+      p.sampleCount = n["n"].integerAtLeast(1);
+    } else {
+      const Node &input = n["input"];
+      p.input.name = input["name"].str();
+      p.input.kind = input["kind"].oneOf(kLabelKinds);
+      if (p.input.kind == LabelKind::Class)
+        p.input.numClasses = input["classes"].integerAtLeast(2);
+      else
+        p.input.shape = input["shape"].shape();
+    }
     p.output = IoSpec{n["output"]["name"].str(), n["output"]["shape"].shape()};
     if (!names.insert(p.kind + "." + p.name).second)
       n["name"].error("duplicate " + p.kind + " block '" + p.name + "'");

@@ -149,10 +149,14 @@ struct MetricSpec {
 /// A `predict [NAME]` (`encode`, `decode`) block: its entry point maps
 /// batches of its own input to its output.
 struct PredictSpec {
-  std::string kind = "predict"; ///< predict, encode or decode
+  std::string kind = "predict"; ///< predict, encode, decode or sample
   std::string name;             ///< "" for the unnamed block
   std::string entryPoint;
-  SampleSpec input;
+  SampleSpec input; ///< none for a sample block
+  /// A sample block's default number of samples (its rows are given by a
+  /// row mask instead of an input).
+  int64_t sampleCount = 0;
+  bool isSample() const { return kind == "sample"; }
   IoSpec output;
 };
 

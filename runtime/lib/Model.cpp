@@ -165,8 +165,11 @@ static size_t indexOf(const std::vector<T> &specs, const std::string &name) {
 
 void Model::call(const std::string &name, const CallBindings &b) {
   const Entry &e = entry(name);
-  // The batch of this call: x's rows (every entry point takes x).
-  const int64_t rows = b.x && b.x->rank() > 0 ? b.x->shape()[0] : 0;
+  // The batch of this call: x's rows, or the outputs' for a sample block,
+  // which takes no x.
+  const Tensor *carrier = b.x ? b.x : b.outputs;
+  const int64_t rows =
+      carrier && carrier->rank() > 0 ? carrier->shape()[0] : 0;
   ArgPack args;
   for (size_t i = 0; i < e.spec->args.size(); ++i) {
     const ArgSpec &a = e.spec->args[i];
@@ -297,10 +300,10 @@ void Model::evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
   call("eval_step", b);
 }
 
-void Model::predictStep(const PredictSpec &predict, const Tensor &x,
+void Model::predictStep(const PredictSpec &predict, const Tensor *x,
                         Tensor &outputs) {
   CallBindings b;
-  b.x = &x;
+  b.x = x;
   b.outputs = &outputs;
   setRngKey(-1 - evalDraws_++);
   call(predict.entryPoint, b);

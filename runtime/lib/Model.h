@@ -88,9 +88,10 @@ public:
   /// per-sample metric values (makeBatchMetrics).
   void evalStep(const Tensor &x, const Tensor &y, Tensor &losses,
                 Tensor &outputs, std::vector<Tensor> *metrics = nullptr);
-  /// A predict block's entry point: outputs [B, output dims...] for its
-  /// input x, drawing as eval_step does.
-  void predictStep(const PredictSpec &predict, const Tensor &x,
+  /// A predict (encode, decode) block's entry point: outputs [B, output
+  /// dims...] for its input x, drawing as eval_step does; a sample block's
+  /// takes no x and draws outputs.shape()[0] samples.
+  void predictStep(const PredictSpec &predict, const Tensor *x,
                    Tensor &outputs);
   /// loss_and_grad: returns the batch mean loss and writes grads (one per
   /// param).

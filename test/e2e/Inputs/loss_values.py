@@ -68,6 +68,10 @@ RECONSTRUCTIONS = {
         "bce_with_logits(z, sigmoid(x), reduction = sum)",
         lambda z, x: F.binary_cross_entropy_with_logits(
             z, torch.sigmoid(x), reduction="none").sum(1).mean()),
+    "kl_normal": (
+        "kl_normal(z, tanh(x))",
+        lambda z, x: (-0.5 * (1 + torch.tanh(x) - z ** 2
+                              - torch.exp(torch.tanh(x)))).sum(1).mean()),
     "kl_sparsity": (
         "mse(z, x)\n  loss sparsity = kl_sparsity(sigmoid(z), rho = 0.1, beta = 2)",
         lambda z, x: float(F.mse_loss(z, x))
