@@ -120,6 +120,12 @@ FailureOr<SampleValue> ModelGen::applyHelper(const Block &fn,
   llvm::StringMap<SampleValue> outer = std::move(values);
   values.clear();
   llvm::scope_exit restore([&] { values = std::move(outer); });
+  // Each call site of a helper that draws draws its own numbers.
+  std::string outerScope = root->drawScope;
+  auto [line, column] = sourceMgr.getLineAndColumn(where);
+  root->drawScope +=
+      "/fn@" + std::to_string(line) + ":" + std::to_string(column);
+  llvm::scope_exit restoreScope([&] { root->drawScope = outerScope; });
   for (auto [param, arg] : llvm::zip_equal(fn.params, args))
     values[param.name] = arg;
   for (const Stmt &stmt : fn.body) {

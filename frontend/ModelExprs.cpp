@@ -675,6 +675,11 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
       forward.metrics.emplace_back(name, *value);
       continue;
     }
+    if (stmt.kind == Stmt::Kind::For) {
+      if (failed(emitLoop(stmt)))
+        return failure();
+      continue;
+    }
     if (stmt.kind != Stmt::Kind::Let && stmt.kind != Stmt::Kind::Output &&
         !loss)
       continue;

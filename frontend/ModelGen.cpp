@@ -524,6 +524,9 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
   case Stmt::Kind::Metric:
   case Stmt::Kind::Update:
     return success(); // after all declarations
+  case Stmt::Kind::For:
+    return failure(failed(loopBounds(stmt)) ||
+                   failed(checkLoopBody(stmt.body)));
   case Stmt::Kind::Nested:
     if (stmt.block->keyword == "fn")
       return declareHelper(stmt);

@@ -237,6 +237,11 @@ private:
   /// `kl_sparsity(h, rho, beta)`: a batch-level loss, given to every row
   /// (BatchLevelLosses.cpp).
   mlir::FailureOr<SampleValue> emitKlSparsity(const CallExpr &call);
+  /// `for i in range(k) { ... }` (BoundedLoops.cpp): the compile-time
+  /// bounds, a check of the body at declaration, and the unrolled body.
+  mlir::FailureOr<std::pair<int64_t, int64_t>> loopBounds(const Stmt &loop);
+  mlir::LogicalResult checkLoopBody(const std::vector<Stmt> &body);
+  mlir::LogicalResult emitLoop(const Stmt &loop);
   /// `reshape(x, [d...])` per sample.
   mlir::FailureOr<SampleValue> emitReshape(const CallExpr &call);
   /// `one_hot(c)`: a class index to an f32[N] row.
@@ -315,6 +320,9 @@ private:
   /// Root only: a value whose dimension 0 is the entry point's batch size
   /// (x, or a sample block's row mask), for draws with a `shape`.
   mlir::Value batchCarrier;
+  /// Root only: where the draws being emitted are (loop iterations, helper
+  /// call sites), mixed into their streams so that each draws anew.
+  std::string drawScope;
   bool training = false; // root only: dropout and noise are on
 };
 

@@ -191,7 +191,8 @@ ModelGen::emitRandomCall(const CallExpr &call) {
   uint64_t stream = stableHash(
       (Twine(prefix) + "@" +
        Twine(sourceMgr.getLineAndColumn(call.getLoc()).first) + ":" +
-       Twine(sourceMgr.getLineAndColumn(call.getLoc()).second))
+       Twine(sourceMgr.getLineAndColumn(call.getLoc()).second) +
+       root->drawScope)
           .str());
   auto draw = [&](ArrayRef<int64_t> shape, ValueRange sizes,
                   Distribution distribution) -> Value {
