@@ -6,13 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-2}
-# OpenBLAS, not the reference BLAS that python3-torch pulls in by default.
-if ! /usr/bin/python3 -c "import torch" 2>/dev/null || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
-  sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source bench/peers.sh
 
 start=$(date +%s%N)
 ./build/bin/dlnc examples/mlp_fashion.dln -o "$work/mlp"

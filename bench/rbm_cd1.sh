@@ -8,12 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${1:-1}
-if ! /usr/bin/python3 -c "import torch" 2>/dev/null || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
-  sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy libopenblas0-pthread
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source bench/peers.sh
 
 sed 's/model rbm_cdk(k = 1, lr = 0.05, hidden = 128)/model rbm_cdk(k = 1, lr = 0.05, hidden = 256)/' \
   examples/spec/rbm_cdk.dln > "$work/rbm.dln"

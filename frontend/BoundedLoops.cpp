@@ -89,29 +89,10 @@ LogicalResult ModelGen::emitLoop(const Stmt &loop) {
           return failure();
         continue;
       }
-      auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
-      llvm::SmallVector<std::pair<std::string, SampleValue>> bound;
-      if (stmt.names.size() > 1) {
-        if (!tuple || tuple->elements.size() != stmt.names.size())
-          return error(stmt.value->getLoc())
-                     << "binds " << stmt.names.size()
-                     << " names, so the value must be a tuple of as many "
-                        "elements",
-                 failure();
-        for (auto [name, element] :
-             llvm::zip_equal(stmt.names, tuple->elements)) {
-          FailureOr<SampleValue> value = emitExpr(*element);
-          if (failed(value))
-            return failure();
-          bound.emplace_back(name, *value);
-        }
-      } else {
-        FailureOr<SampleValue> value = emitExpr(*stmt.value);
-        if (failed(value))
-          return failure();
-        bound.emplace_back(stmt.name(), *value);
-      }
-      for (auto &[name, value] : bound) {
+      auto bound = evaluateBinding(stmt);
+      if (failed(bound))
+        return failure();
+      for (auto &[name, value] : *bound) {
         auto [it, inserted] = values.try_emplace(name, value);
         if (inserted) {
           locals.push_back(name);

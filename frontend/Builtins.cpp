@@ -268,25 +268,32 @@ template <PoolKind Kind> FailureOr<Value> buildGlobalPool(const BuiltinCall &c) 
 }
 
 /// where(c, a, b): `a` where `c` is nonzero, else `b`, broadcast together.
-FailureOr<Value> buildWhere(const BuiltinCall &c) {
-  auto shapeOf = [](Value v) {
-    return cast<RankedTensorType>(v.getType()).getShape();
-  };
-  FailureOr<SmallVector<int64_t>> shape =
-      broadcastShapes(c.loc, shapeOf(c.args[0]), shapeOf(c.args[1]));
-  if (failed(shape))
-    return failure();
-  shape = broadcastShapes(c.loc, *shape, shapeOf(c.args[2]));
-  if (failed(shape))
-    return failure();
+/// The call's tensor arguments broadcast to their common NumPy shape.
+FailureOr<SmallVector<Value>> broadcastArguments(const BuiltinCall &c) {
+  SmallVector<int64_t> shape;
+  for (Value arg : c.args) {
+    FailureOr<SmallVector<int64_t>> joined = broadcastShapes(
+        c.loc, shape, cast<RankedTensorType>(arg.getType()).getShape());
+    if (failed(joined))
+      return failure();
+    shape = *joined;
+  }
   SmallVector<Value> spread;
   for (Value arg : c.args) {
-    FailureOr<Value> b = broadcastTo(c.builder, c.loc, arg, *shape, c.args);
+    FailureOr<Value> b = broadcastTo(c.builder, c.loc, arg, shape, c.args);
     if (failed(b))
       return failure();
     spread.push_back(*b);
   }
-  return SelectOp::create(c.builder, c.loc, spread[0], spread[1], spread[2])
+  return spread;
+}
+
+FailureOr<Value> buildWhere(const BuiltinCall &c) {
+  FailureOr<SmallVector<Value>> spread = broadcastArguments(c);
+  if (failed(spread))
+    return failure();
+  return SelectOp::create(c.builder, c.loc, (*spread)[0], (*spread)[1],
+                          (*spread)[2])
       .getResult();
 }
 
@@ -317,22 +324,10 @@ FailureOr<Value> buildKlNormal(const BuiltinCall &c) {
 /// clip(x, lo, hi) = min(max(x, lo), hi), as torch.clamp: the gradient
 /// flows where x is inside [lo, hi] (to the bound where it is not).
 FailureOr<Value> buildClip(const BuiltinCall &c) {
-  auto shapeOf = [](Value v) {
-    return cast<RankedTensorType>(v.getType()).getShape();
-  };
-  FailureOr<SmallVector<int64_t>> shape =
-      broadcastShapes(c.loc, shapeOf(c.args[0]), shapeOf(c.args[1]));
-  if (succeeded(shape))
-    shape = broadcastShapes(c.loc, *shape, shapeOf(c.args[2]));
-  if (failed(shape))
+  FailureOr<SmallVector<Value>> args = broadcastArguments(c);
+  if (failed(args))
     return failure();
-  SmallVector<Value> spread;
-  for (Value arg : c.args) {
-    FailureOr<Value> b = broadcastTo(c.builder, c.loc, arg, *shape, c.args);
-    if (failed(b))
-      return failure();
-    spread.push_back(*b);
-  }
+  ArrayRef<Value> spread = *args;
   Value atLeast = MaxOp::create(c.builder, c.loc, spread[0], spread[1]);
   // min(a, b) = -max(-a, -b).
   Value negated = MaxOp::create(c.builder, c.loc,

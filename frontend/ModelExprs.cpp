@@ -653,6 +653,31 @@ FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
          failure();
 }
 
+FailureOr<SmallVector<std::pair<std::string, SampleValue>>>
+ModelGen::evaluateBinding(const Stmt &stmt) {
+  SmallVector<std::pair<std::string, SampleValue>> bound;
+  if (stmt.names.size() <= 1) {
+    FailureOr<SampleValue> value = emitExpr(*stmt.value);
+    if (failed(value))
+      return failure();
+    bound.emplace_back(stmt.name(), *value);
+    return bound;
+  }
+  auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
+  if (!tuple || tuple->elements.size() != stmt.names.size())
+    return error(stmt.value->getLoc())
+               << "binds " << stmt.names.size()
+               << " names, so the value must be a tuple of as many elements",
+           failure();
+  for (auto [name, element] : llvm::zip_equal(stmt.names, tuple->elements)) {
+    FailureOr<SampleValue> value = emitExpr(*element);
+    if (failed(value))
+      return failure();
+    bound.emplace_back(name, *value);
+  }
+  return bound;
+}
+
 LogicalResult ModelGen::emitBody(ForwardValues &forward) {
   for (const Stmt &stmt : model.body) {
     bool loss = stmt.kind == Stmt::Kind::Loss && isRoot();
@@ -684,22 +709,14 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
         !loss)
       continue;
     // `let (a, b) = (e1, e2)` binds each element.
-    auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
     if (stmt.kind == Stmt::Kind::Let && stmt.names.size() > 1) {
-      if (!tuple || tuple->elements.size() != stmt.names.size())
-        return error(stmt.value->getLoc())
-                   << "binds " << stmt.names.size()
-                   << " names, so the value must be a tuple of as many "
-                      "elements",
-               failure();
-      for (auto [name, element] : llvm::zip_equal(stmt.names, tuple->elements)) {
-        FailureOr<SampleValue> value = emitExpr(*element);
-        if (failed(value))
-          return failure();
-        if (!values.try_emplace(name, *value).second)
+      auto bound = evaluateBinding(stmt);
+      if (failed(bound))
+        return failure();
+      for (auto &[name, value] : *bound)
+        if (!values.try_emplace(name, value).second)
           return error(stmt.nameLoc) << "'" << name << "' is already defined",
                  failure();
-      }
       continue;
     }
     FailureOr<SampleValue> value = emitExpr(*stmt.value);

@@ -237,6 +237,10 @@ private:
   /// `kl_sparsity(h, rho, beta)`: a batch-level loss, given to every row
   /// (BatchLevelLosses.cpp).
   mlir::FailureOr<SampleValue> emitKlSparsity(const CallExpr &call);
+  /// The values a `let`/`output` statement binds, by name: one, or one per
+  /// element of `let (a, b) = (e1, e2)`.
+  mlir::FailureOr<llvm::SmallVector<std::pair<std::string, SampleValue>>>
+  evaluateBinding(const Stmt &stmt);
   /// `for i in range(k) { ... }` (BoundedLoops.cpp): the compile-time
   /// bounds, a check of the body at declaration, and the unrolled body.
   mlir::FailureOr<std::pair<int64_t, int64_t>> loopBounds(const Stmt &loop);

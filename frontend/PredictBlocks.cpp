@@ -148,32 +148,14 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
   for (const Stmt &stmt : predict.block->body) {
     if (stmt.kind == Stmt::Kind::Input)
       continue;
-    auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
-    if (stmt.names.size() > 1) {
-      if (!tuple || tuple->elements.size() != stmt.names.size())
-        return error(stmt.value->getLoc())
-                   << "binds " << stmt.names.size()
-                   << " names, so the value must be a tuple of as many "
-                      "elements",
-               failure();
-      for (auto [name, element] :
-           llvm::zip_equal(stmt.names, tuple->elements)) {
-        FailureOr<SampleValue> value = emitExpr(*element);
-        if (failed(value))
-          return failure();
-        if (!values.try_emplace(name, *value).second)
-          return error(stmt.nameLoc) << "'" << name << "' is already defined",
-                 failure();
-      }
-      continue;
-    }
-    FailureOr<SampleValue> value = emitExpr(*stmt.value);
-    if (failed(value))
+    auto bound = evaluateBinding(stmt);
+    if (failed(bound))
       return failure();
-    if (!values.try_emplace(stmt.name(), *value).second)
-      return error(stmt.nameLoc)
-                 << "'" << stmt.name() << "' is already defined",
-             failure();
+    for (auto &[name, value] : *bound)
+      if (!values.try_emplace(name, value).second)
+        return error(stmt.nameLoc) << "'" << name << "' is already defined",
+               failure();
+    SampleValue *value = &bound->back().second;
     if (stmt.kind != Stmt::Kind::Output)
       continue;
     if (!value->batched)
