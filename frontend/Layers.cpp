@@ -5,6 +5,7 @@
 #include "dialects/DLN/IR/DLNConvolutions.h"
 #include "dialects/DLN/IR/DLNNormalization.h"
 #include "dialects/DLN/IR/DLNOps.h"
+#include "dialects/DLN/IR/DLNRecurrent.h"
 #include "frontend/ConstantEval.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -35,7 +36,9 @@ LogicalResult readDims(const LayerDeclContext &context, StringRef kind,
   if (!i || !o || *i <= 0 || *o <= 0)
     return context.error(dims ? dims->loc : call.getLoc())
            << "expected 'IN -> OUT' with positive integer sizes, e.g. " << kind
-           << (kind == "dense" ? "(784 -> 256)" : "(1 -> 16, kernel = 3)");
+           << (kind == "dense"              ? "(784 -> 256)"
+               : kind.ends_with("_cell") ? "(28 -> 128)"
+                                         : "(1 -> 16, kernel = 3)");
   in = *i;
   out = *o;
   return success();
@@ -469,7 +472,61 @@ FailureOr<Value> applyBatchNorm(const LayerCall &c) {
                                 stats.variance, gamma, beta, eps);
 }
 
+/// rnn_cell(I -> H, activation = tanh | relu, bias = true) and
+/// gru_cell(I -> H, bias = true): PyTorch's weight_ih [G * H, I], weight_hh
+/// [G * H, H], bias_ih and bias_hh [G * H] (G = 1 or 3), all drawn from
+/// U(-1/sqrt(H), 1/sqrt(H)) as torch.nn.RNNCell / GRUCell. Config: the
+/// activation (0 tanh, 1 relu).
+template <int64_t Gates>
+LogicalResult declareCell(const LayerDeclContext &context,
+                          SmallVectorImpl<LayerParam> &params,
+                          LayerConfig &config) {
+  StringRef kind = Gates == 1 ? "rnn_cell" : "gru_cell";
+  int64_t in, hidden;
+  if (failed(readDims(context, kind, in, hidden)))
+    return failure();
+  FailureOr<bool> hasBias = readBiasFlag(context);
+  if (failed(hasBias))
+    return failure();
+  bool relu = false;
+  if (const Argument *activation =
+          findNamedArgument(context.call, "activation")) {
+    auto *word = dyn_cast<IdentifierExpr>(activation->value.get());
+    if (Gates != 1 || !word || (word->name != "tanh" && word->name != "relu"))
+      return context.error(activation->loc)
+                 << (Gates == 1 ? "'activation' of rnn_cell is tanh or relu"
+                                : "gru_cell has no 'activation' option"),
+             failure();
+    relu = word->name == "relu";
+  }
+  config.push_back(relu);
+  auto init = context.parseInit(nullptr, hidden, hidden);
+  if (!init)
+    return failure();
+  params.push_back({"weight_ih", {Gates * hidden, in}, *init});
+  params.push_back({"weight_hh", {Gates * hidden, hidden}, *init});
+  if (*hasBias) {
+    params.push_back({"bias_ih", {Gates * hidden}, *init});
+    params.push_back({"bias_hh", {Gates * hidden}, *init});
+  }
+  return success();
+}
+
+/// cell(h, x): the state first, as `l(h, x) -> h'` in docs 9.1.
+template <int64_t Gates> FailureOr<Value> applyCell(const LayerCall &c) {
+  dln::CellWeights weights{c.params[0], c.params[1],
+                           c.params.size() > 2 ? c.params[2] : Value(),
+                           c.params.size() > 3 ? c.params[3] : Value()};
+  if (Gates == 1)
+    return dln::rnnCell(c.builder, c.loc, c.input, c.extraInputs[0], weights,
+                        /*relu=*/c.config[0] != 0);
+  return dln::gruCell(c.builder, c.loc, c.input, c.extraInputs[0], weights);
+}
+
 const StringLiteral denseOptions[] = {"init", "bias_init", "bias"};
+const StringLiteral rnnCellOptions[] = {"activation", "bias"};
+const StringLiteral gruCellOptions[] = {"bias"};
+const StringLiteral cellInputs[] = {"x"};
 const StringLiteral convOptions[] = {
     "kernel", "stride",  "padding", "dilation",    "groups",
     "bias",   "init",    "bias_init", "padding_mode"};
@@ -496,6 +553,10 @@ const LayerKind layerKinds[] = {
      /*needsBatch=*/true, deformConvInputs, /*requiredExtraInputs=*/1},
     {"batch_norm", batchNormOptions, declareBatchNorm, applyBatchNorm,
      /*needsBatch=*/true},
+    {"rnn_cell", rnnCellOptions, declareCell<1>, applyCell<1>,
+     /*needsBatch=*/true, cellInputs, /*requiredExtraInputs=*/1},
+    {"gru_cell", gruCellOptions, declareCell<3>, applyCell<3>,
+     /*needsBatch=*/true, cellInputs, /*requiredExtraInputs=*/1},
 };
 } // namespace
 

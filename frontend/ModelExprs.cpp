@@ -139,9 +139,12 @@ FailureOr<SampleValue> ModelGen::emitMember(const MemberExpr &member) {
                               model.name + "'"
                         : std::string("the left side is not a layer name")),
            failure();
-  std::string full = member.member == "w"   ? "weight"
-                     : member.member == "b" ? "bias"
-                                            : member.member;
+  // w, b and the cells' w_ih, w_hh, b_ih, b_hh abbreviate weight/bias.
+  std::string full = member.member;
+  if (full == "w" || full.rfind("w_", 0) == 0)
+    full = "weight" + full.substr(1);
+  else if (full == "b" || full.rfind("b_", 0) == 0)
+    full = "bias" + full.substr(1);
   std::string suffix = "." + full;
   InFlightDiagnostic unknown = error(member.getLoc());
   unknown << "layer '" << base->name << "' has no member '" << member.member

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Convolution, pooling and batch-norm layers of dlnc against PyTorch.
+"""Convolution, pooling, batch-norm and recurrent-cell layers of dlnc against
+PyTorch.
 
 For each configuration, compiles a small f64 model: a convolution (or
 pooling) of a [C, H, W] (or [C, L]) input, tanh, and a dense readout to one
@@ -133,6 +134,29 @@ def deform(options, out=3, groups=1, offset_groups=1, modulated=True,
     return layer, call, apply
 
 
+def cell(kind, options="", hidden=3):
+    """A recurrent cell stepped once from a state computed from the input:
+    h = tanh(e(flatten(x))), then cell(h, flatten(x)), against PyTorch's
+    own cell kernels (what torch.nn.RNNCell / GRUCell call)."""
+    features = CHANNELS * SIZE
+    layer = (f"layer e = dense({features} -> {hidden})\n  "
+             f"layer cell = {kind}({features} -> {hidden}{options})")
+    gates = 3 if kind == "gru_cell" else 1
+    kernel = {"gru_cell": torch._VF.gru_cell,
+              "rnn_cell": (torch._VF.rnn_relu_cell if "relu" in options
+                           else torch._VF.rnn_tanh_cell)}[kind]
+
+    def apply(x, p, training=True, stats=None):
+        flat = x.reshape(x.shape[0], -1)
+        if "e.weight" not in p:  # shapes only
+            return torch.zeros(x.shape[0], hidden)
+        h = torch.tanh(flat @ p["e.weight"] + p["e.bias"])
+        return kernel(flat, h, p["cell.weight_ih"], p["cell.weight_hh"],
+                      p.get("cell.bias_ih"), p.get("cell.bias_hh"))
+    assert gates in (1, 3)
+    return layer, "cell(tanh(e(flatten(x))), flatten(x))", apply
+
+
 def batch_norm(options="", momentum=0.1, eps=1e-5, affine=True):
     """batch_norm(C) on [C, H, W] or [C, L]: F.batch_norm, whose running
     statistics (updated in training) go to `stats`."""
@@ -243,6 +267,11 @@ CONFIGS = {
         ", momentum = 0.3, eps = 1e-3, affine = false", momentum=0.3, eps=1e-3,
         affine=False),
     "batch_norm1d": batch_norm(),
+    "rnn_cell.1d": cell("rnn_cell"),
+    "rnn_cell.relu.1d": cell("rnn_cell", ", activation = relu"),
+    "rnn_cell.nobias.1d": cell("rnn_cell", ", bias = false"),
+    "gru_cell.1d": cell("gru_cell"),
+    "gru_cell.nobias.1d": cell("gru_cell", ", bias = false"),
 }
 
 
