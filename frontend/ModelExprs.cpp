@@ -790,10 +790,10 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs,
     return forward;
   // Right-hand sides see the forward values, before any change (7.6).
   for (const UpdateRule &rule : updates) {
-    FailureOr<SampleValue> value = emitExpr(*rule.stmt->value);
-    if (failed(value))
+    FailureOr<Value> averaged = emitBatchMean(*rule.stmt->value, mask);
+    if (failed(averaged))
       return failure();
-    Value mean = batchMean(builder, loc(rule.stmt->loc), *value, mask);
+    Value mean = *averaged;
     const ParamInfo &param = params[rule.paramIndex];
     auto type = cast<RankedTensorType>(mean.getType());
     if (type.getShape() != ArrayRef<int64_t>(param.shape)) {

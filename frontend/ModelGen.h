@@ -246,6 +246,11 @@ private:
   mlir::FailureOr<std::pair<int64_t, int64_t>> loopBounds(const Stmt &loop);
   mlir::LogicalResult checkLoopBody(const std::vector<Stmt> &body);
   mlir::LogicalResult emitLoop(const Stmt &loop);
+  /// The mean over the batch's real rows (`mask`) of `expr` evaluated per
+  /// sample, distributed over sums and constant factors, with outer
+  /// products as matrix products (BatchMeans.cpp).
+  mlir::FailureOr<mlir::Value> emitBatchMean(const Expr &expr,
+                                             mlir::Value mask);
   /// `reshape(x, [d...])` per sample.
   mlir::FailureOr<SampleValue> emitReshape(const CallExpr &call);
   /// `one_hot(c)`: a class index to an f32[N] row.
