@@ -523,7 +523,49 @@ template <int64_t Gates> FailureOr<Value> applyCell(const LayerCall &c) {
   return dln::gruCell(c.builder, c.loc, c.input, c.extraInputs[0], weights);
 }
 
+/// embedding(V -> D, init = normal(0, 1)): weight [V, D], as
+/// torch.nn.Embedding; a class index selects its row (one_hot(c) @ weight,
+/// so the gradient reaches the rows used). Config: V.
+LogicalResult declareEmbedding(const LayerDeclContext &context,
+                               SmallVectorImpl<LayerParam> &params,
+                               LayerConfig &config) {
+  int64_t vocabulary, width;
+  if (failed(readDims(context, "embedding", vocabulary, width)))
+    return failure();
+  const Argument *initArg = findNamedArgument(context.call, "init");
+  std::optional<dln::InitAttr> init =
+      initArg ? context.parseInit(initArg->value.get(), vocabulary, width)
+              : dln::InitAttr::get(
+                    &context.mlirContext, "normal", vocabulary, width,
+                    DenseF64ArrayAttr::get(&context.mlirContext, {0.0, 1.0}));
+  if (!init)
+    return failure();
+  params.push_back({"weight", {vocabulary, width}, *init});
+  config.push_back(vocabulary);
+  return success();
+}
+
+FailureOr<Value> applyEmbedding(const LayerCall &c) {
+  auto ids = cast<RankedTensorType>(c.input.getType());
+  auto weight = cast<RankedTensorType>(c.params[0].getType());
+  if (!ids.getElementType().isInteger(32) || ids.getRank() != 1)
+    return emitError(c.loc) << "embedding expects a class index (class[N]) "
+                               "per sample, got "
+                            << ids.getElementType() << "["
+                            << dln::shapeText(ids.getShape().drop_front())
+                                   .substr(1),
+           failure();
+  Value rows = dln::OneHotOp::create(
+      c.builder, c.loc, c.input, c.config[0],
+      cast<FloatType>(weight.getElementType()));
+  return dln::MatmulOp::create(c.builder, c.loc, rows, c.params[0],
+                               /*transpose_lhs=*/false,
+                               /*transpose_rhs=*/false)
+      .getResult();
+}
+
 const StringLiteral denseOptions[] = {"init", "bias_init", "bias"};
+const StringLiteral embeddingOptions[] = {"init"};
 const StringLiteral rnnCellOptions[] = {"activation", "bias"};
 const StringLiteral gruCellOptions[] = {"bias"};
 const StringLiteral cellInputs[] = {"x"};
@@ -553,6 +595,8 @@ const LayerKind layerKinds[] = {
      /*needsBatch=*/true, deformConvInputs, /*requiredExtraInputs=*/1},
     {"batch_norm", batchNormOptions, declareBatchNorm, applyBatchNorm,
      /*needsBatch=*/true},
+    {"embedding", embeddingOptions, declareEmbedding, applyEmbedding,
+     /*needsBatch=*/true, {}, 0, /*acceptsClass=*/true},
     {"rnn_cell", rnnCellOptions, declareCell<1>, applyCell<1>,
      /*needsBatch=*/true, cellInputs, /*requiredExtraInputs=*/1},
     {"gru_cell", gruCellOptions, declareCell<3>, applyCell<3>,

@@ -83,6 +83,8 @@ struct LayerKind {
   /// positional or named; the first `requiredExtraInputs` must be given.
   llvm::ArrayRef<llvm::StringLiteral> extraInputs = {};
   unsigned requiredExtraInputs = 0;
+  /// Its input is a class index (embedding), not real numbers.
+  bool acceptsClass = false;
 };
 
 /// The entry named `name`, or null.

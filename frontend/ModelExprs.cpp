@@ -556,7 +556,8 @@ FailureOr<SampleValue> ModelGen::applyLayer(const LayerInfo &info,
                                             SampleValue input,
                                             llvm::SMLoc where,
                                             ArrayRef<Value> extraInputs) {
-  if (failed(requireReal(input, where, "layer '" + info.kind->name.str() + "'")))
+  if (!info.kind->acceptsClass &&
+      failed(requireReal(input, where, "layer '" + info.kind->name.str() + "'")))
     return failure();
   if (info.kind->needsBatch && !input.batched)
     return error(where) << "'" << info.kind->name
