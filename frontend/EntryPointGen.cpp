@@ -15,7 +15,7 @@
 // A file without a train block gets eval_step alone. Parameters with an
 // update rule take its value instead of an optimizer step.
 //===----------------------------------------------------------------------===//
-#include "frontend/ModelGen.h"
+#include "frontend/EntryPointGen.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
 #include "frontend/MemoryEstimate.h"
@@ -27,104 +27,6 @@ using namespace dlnc;
 using namespace mlir;
 using namespace mlir::dln;
 
-namespace dlnc {
-class EntryPointGen {
-public:
-  EntryPointGen(ModelGen &model, ModuleOp module)
-      : model(model), context(model.context), builder(model.builder),
-        module(module) {}
-
-  /// Emits the entry points of `config` (null: evaluation only) at `batch`;
-  /// returns the optimizer state the train step keeps.
-  FailureOr<SmallVector<ParamInfo>> emit(const TrainConfig *config,
-                                         int64_t batch, StringRef suffix);
-  /// `predict` or `predict.NAME`: (params, x, [rng], [states]) -> output,
-  /// in evaluation mode; appends its #dln.predict description to `attrs`.
-  LogicalResult emitPredict(const ModelGen::PredictBlock &predict,
-                            SmallVectorImpl<Attribute> &attrs);
-  /// With several optimizers, one {lr, optimizer, params} dictionary per
-  /// group of the last emitted train step; null otherwise.
-  ArrayAttr groupsAttr;
-
-private:
-  /// (params, x, y, [mask], extraInputs...) -> results, where x, y and the
-  /// mask have a dynamic batch dimension B. The mask ([B], 1 for real rows,
-  /// 0 for a padded last batch's filler) weighs the batch means of training.
-  func::FuncOp createFunction(StringRef name, bool masked,
-                              TypeRange extraInputs, TypeRange results);
-  /// The data arguments of a function createFunction made: x, y (null for
-  /// a model without a label) and the mask (null unless masked).
-  struct DataArgs {
-    Value x, y, mask, rng;
-    ValueRange states;
-    /// Params and data arguments: where extra inputs start.
-    unsigned end;
-  };
-  DataArgs dataArgs(func::FuncOp func, bool masked) {
-    unsigned next = model.params.size();
-    DataArgs data;
-    data.x = func.getArgument(next++);
-    if (model.hasLabel())
-      data.y = func.getArgument(next++);
-    if (masked)
-      data.mask = func.getArgument(next++);
-    if (model.drawsRandomNumbers)
-      data.rng = func.getArgument(next++);
-    data.states = func.getArguments().slice(next, model.states.size());
-    next += model.states.size();
-    data.end = next;
-    return data;
-  }
-  void setRole(func::FuncOp func, unsigned index, Role role, StringRef name) {
-    func.setArgAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
-  }
-  void setResultRole(func::FuncOp func, unsigned index, Role role,
-                     StringRef name) {
-    func.setResultAttr(index, kArgAttrName, ArgAttr::get(&context, role, name));
-  }
-  /// The params a `params = [...]` list names, by index: layers and
-  /// sub-model instances give all their parameters (only their weights with
-  /// `weightsOnly`), members and `param`s themselves. Empty: every param
-  /// (weight).
-  FailureOr<SmallVector<unsigned>> resolveParams(ArrayRef<ParamRef> refs,
-                                                 bool weightsOnly);
-  /// The params each optimizer group of `config` updates.
-  FailureOr<SmallVector<SmallVector<unsigned>>>
-  groupParams(const TrainConfig &config, ArrayRef<unsigned> optimized);
-  /// `sum_r l1 * sum(abs(w)) + l2 * sum(w^2)` over the covered params.
-  FailureOr<Value> penalty(const TrainConfig &config, ValueRange params,
-                           Location where);
-  /// torch.nn.utils.clip_grad_norm_: every gradient times
-  /// min(1, c / (norm + 1e-6)), norm the L2 norm of all of them together.
-  void clipByGlobalNorm(MutableArrayRef<Value> grads, double maxNorm,
-                        Location where);
-  FailureOr<func::FuncOp> emitLoss(const TrainConfig *config, int64_t batch,
-                                   StringRef suffix);
-  LogicalResult emitEval(int64_t batch, StringRef suffix);
-  void emitLossAndGrad(func::FuncOp lossFunc, int64_t batch, StringRef suffix);
-  FailureOr<SmallVector<ParamInfo>> emitTrainStep(const TrainConfig &config,
-                                                  func::FuncOp lossFunc,
-                                                  int64_t batch,
-                                                  StringRef suffix);
-  Location lossLoc() {
-    return model.loc(!model.lossStmts.empty() ? model.lossStmts.front()->loc
-                     : model.outputStmt       ? model.outputStmt->loc
-                                              : model.model.loc);
-  }
-  Type scalarType() { return RankedTensorType::get({}, model.elementType); }
-  SmallVector<Type> paramTypes() {
-    SmallVector<Type> types;
-    for (const ParamInfo &param : model.params)
-      types.push_back(RankedTensorType::get(param.shape, model.elementType));
-    return types;
-  }
-
-  ModelGen &model;
-  MLIRContext &context;
-  OpBuilder &builder;
-  ModuleOp module;
-};
-} // namespace dlnc
 
 func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
                                            TypeRange extraInputs,
@@ -158,71 +60,6 @@ func::FuncOp EntryPointGen::createFunction(StringRef name, bool masked,
     setRole(func, next++, Role::state, state.name);
   builder.setInsertionPointToStart(func.addEntryBlock());
   return func;
-}
-
-LogicalResult EntryPointGen::emitPredict(const ModelGen::PredictBlock &predict,
-                                         SmallVectorImpl<Attribute> &attrs) {
-  const Block &block = *predict.block;
-  std::string name =
-      block.name.empty() ? block.keyword : block.keyword + "." + block.name;
-  SmallVector<Type> inputs = paramTypes();
-  inputs.push_back(model.predictInputType(predict));
-  if (model.drawsRandomNumbers)
-    inputs.push_back(RankedTensorType::get({2}, builder.getI64Type()));
-  llvm::append_range(inputs, model.stateTypes());
-  builder.setInsertionPointToEnd(module.getBody());
-  Location where = model.loc(block.loc);
-  auto func = func::FuncOp::create(builder, where, name,
-                                   builder.getFunctionType(inputs, {}));
-  for (auto [index, param] : llvm::enumerate(model.params))
-    setRole(func, index, Role::param, param.name);
-  unsigned next = model.params.size();
-  // A sample block's batch is given by a row mask (no input).
-  std::string inputName =
-      predict.isSample() ? std::string("rows") : predict.input->name();
-  setRole(func, next++, predict.isSample() ? Role::mask : Role::input,
-          inputName);
-  std::optional<unsigned> rngIndex;
-  if (model.drawsRandomNumbers) {
-    rngIndex = next;
-    setRole(func, next++, Role::rng, "rng");
-  }
-  for (const ParamInfo &state : model.states)
-    setRole(func, next++, Role::state, state.name);
-  builder.setInsertionPointToStart(func.addEntryBlock());
-  auto args = func.getArguments();
-  Value rng = rngIndex ? args[*rngIndex] : Value();
-  FailureOr<Value> output = model.emitPredictBody(
-      predict, args.take_front(model.params.size()),
-      args.slice(next - model.states.size(), model.states.size()),
-      args[model.params.size()], rng);
-  if (failed(output))
-    return failure();
-  func::ReturnOp::create(builder, where, *output);
-  func.setType(builder.getFunctionType(func.getArgumentTypes(),
-                                       output->getType()));
-  std::string outputName = predict.output->name();
-  setResultRole(func, 0, Role::output, outputName);
-  auto outputType = cast<RankedTensorType>(output->getType());
-  SmallVector<NamedAttribute> fields{
-      builder.getNamedAttr("kind", builder.getStringAttr(block.keyword)),
-      builder.getNamedAttr("name", builder.getStringAttr(block.name)),
-      builder.getNamedAttr("entry_point", builder.getStringAttr(name)),
-      builder.getNamedAttr(
-          "output", SampleAttr::get(&context, outputName,
-                                    outputType.getShape().drop_front()))};
-  if (predict.isSample())
-    fields.push_back(builder.getNamedAttr(
-        "n", builder.getI64IntegerAttr(predict.sampleCount)));
-  else
-    fields.push_back(builder.getNamedAttr(
-        "input", predict.inputIsClass
-                     ? Attribute(ClassLabelAttr::get(&context, inputName,
-                                                     model.numClasses))
-                     : Attribute(SampleAttr::get(&context, inputName,
-                                                 predict.inputShape))));
-  attrs.push_back(builder.getDictionaryAttr(fields));
-  return success();
 }
 
 FailureOr<SmallVector<unsigned>>

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/ModelGen.h"
+#include "frontend/EntryPointGen.h"
 
 using namespace dlnc;
 using namespace mlir;
@@ -171,4 +171,69 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
   return error(predict.block->loc)
              << "a " << predict.block->keyword << " block needs an 'output'",
          failure();
+}
+
+LogicalResult EntryPointGen::emitPredict(const ModelGen::PredictBlock &predict,
+                                         SmallVectorImpl<Attribute> &attrs) {
+  const Block &block = *predict.block;
+  std::string name =
+      block.name.empty() ? block.keyword : block.keyword + "." + block.name;
+  SmallVector<Type> inputs = paramTypes();
+  inputs.push_back(model.predictInputType(predict));
+  if (model.drawsRandomNumbers)
+    inputs.push_back(RankedTensorType::get({2}, builder.getI64Type()));
+  llvm::append_range(inputs, model.stateTypes());
+  builder.setInsertionPointToEnd(module.getBody());
+  Location where = model.loc(block.loc);
+  auto func = func::FuncOp::create(builder, where, name,
+                                   builder.getFunctionType(inputs, {}));
+  for (auto [index, param] : llvm::enumerate(model.params))
+    setRole(func, index, Role::param, param.name);
+  unsigned next = model.params.size();
+  // A sample block's batch is given by a row mask (no input).
+  std::string inputName =
+      predict.isSample() ? std::string("rows") : predict.input->name();
+  setRole(func, next++, predict.isSample() ? Role::mask : Role::input,
+          inputName);
+  std::optional<unsigned> rngIndex;
+  if (model.drawsRandomNumbers) {
+    rngIndex = next;
+    setRole(func, next++, Role::rng, "rng");
+  }
+  for (const ParamInfo &state : model.states)
+    setRole(func, next++, Role::state, state.name);
+  builder.setInsertionPointToStart(func.addEntryBlock());
+  auto args = func.getArguments();
+  Value rng = rngIndex ? args[*rngIndex] : Value();
+  FailureOr<Value> output = model.emitPredictBody(
+      predict, args.take_front(model.params.size()),
+      args.slice(next - model.states.size(), model.states.size()),
+      args[model.params.size()], rng);
+  if (failed(output))
+    return failure();
+  func::ReturnOp::create(builder, where, *output);
+  func.setType(builder.getFunctionType(func.getArgumentTypes(),
+                                       output->getType()));
+  std::string outputName = predict.output->name();
+  setResultRole(func, 0, Role::output, outputName);
+  auto outputType = cast<RankedTensorType>(output->getType());
+  SmallVector<NamedAttribute> fields{
+      builder.getNamedAttr("kind", builder.getStringAttr(block.keyword)),
+      builder.getNamedAttr("name", builder.getStringAttr(block.name)),
+      builder.getNamedAttr("entry_point", builder.getStringAttr(name)),
+      builder.getNamedAttr(
+          "output", SampleAttr::get(&context, outputName,
+                                    outputType.getShape().drop_front()))};
+  if (predict.isSample())
+    fields.push_back(builder.getNamedAttr(
+        "n", builder.getI64IntegerAttr(predict.sampleCount)));
+  else
+    fields.push_back(builder.getNamedAttr(
+        "input", predict.inputIsClass
+                     ? Attribute(ClassLabelAttr::get(&context, inputName,
+                                                     model.numClasses))
+                     : Attribute(SampleAttr::get(&context, inputName,
+                                                 predict.inputShape))));
+  attrs.push_back(builder.getDictionaryAttr(fields));
+  return success();
 }
