@@ -105,12 +105,12 @@ EntryPointGen::resolveParams(ArrayRef<ParamRef> refs, bool weightsOnly) {
 }
 
 FailureOr<SmallVector<SmallVector<unsigned>>>
-EntryPointGen::groupParams(const TrainConfig &config,
-                           ArrayRef<unsigned> optimized) {
-  SmallVector<SmallVector<unsigned>> groups(config.groups.size());
+EntryPointGen::groupParams(ArrayRef<OptimizerGroup> optimizerGroups,
+                           ArrayRef<unsigned> optimized, bool partial) {
+  SmallVector<SmallVector<unsigned>> groups(optimizerGroups.size());
   llvm::SmallDenseMap<unsigned, unsigned> owner; // param -> group
   int rest = -1;
-  for (auto [g, group] : llvm::enumerate(config.groups)) {
+  for (auto [g, group] : llvm::enumerate(optimizerGroups)) {
     if (group.params.empty()) {
       rest = g;
       continue;
@@ -136,10 +136,10 @@ EntryPointGen::groupParams(const TrainConfig &config,
     }
   }
   for (unsigned i : optimized) {
-    if (owner.count(i))
+    if (owner.count(i) || (partial && rest < 0))
       continue;
     if (rest < 0)
-      return model.error(config.groups.back().loc)
+      return model.error(optimizerGroups.back().loc)
                  << "no optimizer updates '" << model.params[i].name
                  << "': list it in a 'params' group or add an optimizer "
                     "without 'params'",
@@ -151,8 +151,10 @@ EntryPointGen::groupParams(const TrainConfig &config,
   return groups;
 }
 
-FailureOr<Value> EntryPointGen::penalty(const TrainConfig &config,
-                                        ValueRange params, Location where) {
+FailureOr<Value>
+EntryPointGen::penalty(const TrainConfig &config, ValueRange params,
+                       Location where,
+                       std::optional<ArrayRef<unsigned>> only) {
   Value total;
   auto add = [&](Value term) {
     total = total ? AddOp::create(builder, where, total, term).getResult()
@@ -165,6 +167,8 @@ FailureOr<Value> EntryPointGen::penalty(const TrainConfig &config,
       return failure();
     Location regLoc = model.loc(reg.loc);
     for (unsigned i : *covered) {
+      if (only && !llvm::is_contained(*only, i))
+        continue;
       Value w = params[i];
       auto axes = llvm::to_vector(llvm::seq<int64_t>(
           0, cast<RankedTensorType>(w.getType()).getRank()));
@@ -206,9 +210,10 @@ void EntryPointGen::clipByGlobalNorm(MutableArrayRef<Value> grads,
     grad = scale(builder, where, grad, coefficient);
 }
 
-FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
-                                                int64_t batch,
-                                                StringRef suffix) {
+FailureOr<func::FuncOp>
+EntryPointGen::emitLoss(const TrainConfig *config, int64_t batch,
+                        StringRef suffix, const TrainStep *step,
+                        ArrayRef<unsigned> stepParams) {
   SmallVector<Type> results{scalarType()};
   llvm::append_range(results, model.stateTypes());
   func::FuncOp lossFunc =
@@ -224,12 +229,20 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
   if (failed(forward))
     return failure();
   Location where = lossLoc();
+  Value perSample = forward->perSampleLoss;
+  if (step) {
+    FailureOr<Value> chosen = stepObjective(*step, *forward);
+    if (failed(chosen))
+      return failure();
+    perSample = *chosen;
+  }
   // The mean over the real rows: sum(loss * mask) / sum(mask).
-  Value objective = batchMean(builder, where, {forward->perSampleLoss, true},
-                              data.mask);
+  Value objective = batchMean(builder, where, {perSample, true}, data.mask);
   if (config) {
     FailureOr<Value> extra =
-        penalty(*config, args.take_front(numParams), where);
+        penalty(*config, args.take_front(numParams), where,
+                step ? std::optional<ArrayRef<unsigned>>(stepParams)
+                     : std::nullopt);
     if (failed(extra))
       return failure();
     if (*extra)
@@ -244,6 +257,103 @@ FailureOr<func::FuncOp> EntryPointGen::emitLoss(const TrainConfig *config,
   if (failed(checkTrainStepMemory(lossFunc, batch)))
     return failure();
   return lossFunc;
+}
+
+FailureOr<Value> EntryPointGen::stepObjective(const TrainStep &step,
+                                              const ForwardValues &forward) {
+  for (const auto &[name, value] : forward.namedLosses)
+    if (!model.values.try_emplace(name, SampleValue{value, true}).second)
+      return model.error(step.objective->getLoc())
+                 << "the loss '" << name
+                 << "' has the name of another value of model '"
+                 << model.model.name << "': rename one of them",
+             failure();
+  FailureOr<SampleValue> chosen = model.emitExpr(*step.objective);
+  if (failed(chosen))
+    return failure();
+  if (!chosen->batched ||
+      cast<RankedTensorType>(chosen->value.getType()).getRank() != 1)
+    return model.error(step.objective->getLoc())
+               << "step '" << step.name
+               << "' must minimize a scalar per sample: a named loss of the "
+                  "model, or arithmetic over them",
+           failure();
+  return chosen->value;
+}
+
+FailureOr<SmallVector<unsigned>>
+EntryPointGen::stepParams(const TrainStep &step) {
+  SmallVector<unsigned> trainable;
+  for (unsigned i = 0; i < model.params.size(); ++i)
+    trainable.push_back(i);
+  FailureOr<SmallVector<SmallVector<unsigned>>> groups =
+      groupParams(step.groups, trainable, /*partial=*/true);
+  if (failed(groups))
+    return failure();
+  SmallVector<unsigned> all;
+  for (const SmallVector<unsigned> &group : *groups)
+    llvm::append_range(all, group);
+  llvm::sort(all);
+  return all;
+}
+
+FailureOr<SmallVector<ParamInfo>>
+EntryPointGen::emitSteps(const TrainConfig &config, int64_t batch,
+                         StringRef suffix) {
+  // Update rules would need their own pass after the iteration's last
+  // step (14.4).
+  if (!model.updates.empty())
+    return model.error(model.updates.front().stmt->loc)
+               << "update rules together with step blocks are not supported "
+                  "by this compiler version",
+           failure();
+  SmallVector<ParamInfo> optimizerState;
+  SmallVector<Attribute> steps;
+  llvm::SmallDenseMap<unsigned, const TrainStep *> updater;
+  for (const TrainStep &step : config.steps) {
+    std::string stepSuffix = (suffix + ".step." + step.name).str();
+    FailureOr<SmallVector<unsigned>> updated = stepParams(step);
+    if (failed(updated))
+      return failure();
+    if (updated->empty())
+      return model.error(step.loc) << "step '" << step.name
+                                   << "' updates no parameter",
+             failure();
+    // Two steps moving one parameter is usually a mistyped group.
+    for (unsigned i : *updated) {
+      auto [it, first] = updater.try_emplace(i, &step);
+      if (!first && !step.sharesParams && !it->second->sharesParams)
+        return model.error(step.groups.front().loc)
+                   << "step '" << step.name << "' updates '"
+                   << model.params[i].name << "', which step '"
+                   << it->second->name
+                   << "' updates too: say 'shares_params = true' in one of "
+                      "them if that is intended",
+               failure();
+    }
+    FailureOr<func::FuncOp> lossFunc =
+        emitLoss(&config, batch, stepSuffix, &step, *updated);
+    if (failed(lossFunc))
+      return failure();
+    FailureOr<SmallVector<ParamInfo>> state =
+        emitTrainStep(config, *lossFunc, batch, stepSuffix, &step);
+    if (failed(state))
+      return failure();
+    llvm::append_range(optimizerState, *state);
+    steps.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr("name", builder.getStringAttr(step.name)),
+         builder.getNamedAttr("entry_point",
+                              builder.getStringAttr("train_step" + stepSuffix)),
+         builder.getNamedAttr("every", builder.getI64IntegerAttr(step.every)),
+         builder.getNamedAttr("groups", groupsAttr)}));
+  }
+  SmallVector<Attribute> order;
+  for (unsigned index : config.stepOrder)
+    order.push_back(builder.getStringAttr(config.steps[index].name));
+  groupsAttr = nullptr;
+  stepsAttr = builder.getArrayAttr(steps);
+  stepOrderAttr = builder.getArrayAttr(order);
+  return optimizerState;
 }
 
 LogicalResult EntryPointGen::emitEval(int64_t batch, StringRef suffix) {
@@ -309,13 +419,21 @@ void EntryPointGen::emitLossAndGrad(func::FuncOp lossFunc, int64_t batch,
 
 FailureOr<SmallVector<ParamInfo>>
 EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
-                             int64_t batch, StringRef suffix) {
+                             int64_t batch, StringRef suffix,
+                             const TrainStep *trainStep) {
   // train_step(params, x, y, [state], [lr]) -> (params, [state], [loss]):
   // the updated parameters and optimizer state are written back in place.
   // The state is each optimized parameter's slots in turn
   // (fc.weight.exp_avg, fc.weight.exp_avg_sq, fc.bias.exp_avg, ...), then
   // the step count.
-  OptimizerAttr optimizer = config.optimizer;
+  OptimizerAttr optimizer =
+      trainStep ? trainStep->optimizer : config.optimizer;
+  ArrayRef<OptimizerGroup> optimizerGroups =
+      trainStep ? ArrayRef<OptimizerGroup>(trainStep->groups)
+                : ArrayRef<OptimizerGroup>(config.groups);
+  // A step's state and learning rates carry its name: two steps may
+  // optimize the same parameter.
+  std::string prefix = trainStep ? trainStep->name + "." : "";
   unsigned numParams = model.params.size();
   llvm::SmallDenseMap<unsigned, const Stmt *> ruled;
   for (const UpdateRule &rule : model.updates)
@@ -354,31 +472,39 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   SmallVector<SmallVector<unsigned>> groups;
   if (optimizer) {
     FailureOr<SmallVector<SmallVector<unsigned>>> assigned =
-        groupParams(config, optimized);
+        groupParams(optimizerGroups, optimized, /*partial=*/trainStep);
     if (failed(assigned))
       return failure();
     groups = std::move(*assigned);
   }
-  auto groupName = [](size_t g, StringRef what) {
-    return g == 0 ? what.str() : (Twine(what) + "." + Twine(g)).str();
+  // A step differentiates only with respect to its own parameters.
+  if (trainStep) {
+    optimized.clear();
+    for (const SmallVector<unsigned> &group : groups)
+      llvm::append_range(optimized, group);
+    llvm::sort(optimized);
+  }
+  auto groupName = [&](size_t g, StringRef what) {
+    return prefix +
+           (g == 0 ? what.str() : (Twine(what) + "." + Twine(g)).str());
   };
   SmallVector<ParamInfo> stateSpecs;
   SmallVector<Type> stateTypes;
   auto zeros = InitAttr::get(&context, "zeros", 0, 0, {});
   for (auto [g, group] : llvm::enumerate(groups)) {
-    OptimizerAttr groupOptimizer = config.groups[g].optimizer;
+    OptimizerAttr groupOptimizer = optimizerGroups[g].optimizer;
     for (unsigned i : group)
       for (StringRef slot : optimizerSlots(groupOptimizer)) {
         stateSpecs.push_back(
-            {(Twine(model.params[i].name) + "." + slot).str(),
+            {(prefix + model.params[i].name + "." + slot).str(),
              model.params[i].shape, zeros});
         stateTypes.push_back(allParamTypes[i]);
       }
     if (usesStepCount(groupOptimizer)) {
-      // "optimizer.step", "optimizer.1.step", ...
+      // "optimizer.step", "optimizer.1.step", "generator.optimizer.step"...
       stateSpecs.push_back(
-          {g == 0 ? kStepCountName.str()
-                  : ("optimizer." + Twine(g) + ".step").str(),
+          {prefix + (g == 0 ? kStepCountName.str()
+                            : ("optimizer." + Twine(g) + ".step").str()),
            {},
            zeros});
       stateTypes.push_back(scalar);
@@ -426,7 +552,7 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
       clipByGlobalNorm(grads, *config.clipGradNorm, where);
     unsigned nextState = 0;
     for (auto [g, group] : llvm::enumerate(groups)) {
-      OptimizerAttr groupOptimizer = config.groups[g].optimizer;
+      OptimizerAttr groupOptimizer = optimizerGroups[g].optimizer;
       size_t slotCount = optimizerSlots(groupOptimizer).size();
       unsigned stepIndex = nextState + group.size() * slotCount;
       Value step;
@@ -497,7 +623,8 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
     setRole(stepFunc, args.size() - groups.size() + g, Role::hyper,
             groupName(g, "lr"));
   groupsAttr = nullptr;
-  if (groups.size() > 1) {
+  // A step's rates are never plain "lr": the runtime binds them by name.
+  if (groups.size() > 1 || trainStep) {
     SmallVector<Attribute> dictionaries;
     for (auto [g, group] : llvm::enumerate(groups)) {
       SmallVector<Attribute> names;
@@ -505,17 +632,14 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
         names.push_back(builder.getStringAttr(model.params[i].name));
       dictionaries.push_back(builder.getDictionaryAttr(
           {builder.getNamedAttr("lr", builder.getStringAttr(groupName(g, "lr"))),
-           builder.getNamedAttr("optimizer", config.groups[g].optimizer),
+           builder.getNamedAttr("optimizer", optimizerGroups[g].optimizer),
            builder.getNamedAttr("params", builder.getArrayAttr(names))}));
     }
     groupsAttr = builder.getArrayAttr(dictionaries);
   }
   if (objective)
     setResultRole(stepFunc, results.size() - 1, Role::loss, "loss");
-  // The configuration's state: the model's, then the optimizer's.
-  SmallVector<ParamInfo> allState(model.states);
-  llvm::append_range(allState, stateSpecs);
-  return allState;
+  return stateSpecs;
 }
 
 FailureOr<SmallVector<ParamInfo>>
@@ -530,11 +654,21 @@ EntryPointGen::emit(const TrainConfig *config, int64_t batch,
   }
   if (failed(emitEval(batch, suffix)))
     return failure();
+  // The configuration's state: the model's, then the optimizers'.
+  SmallVector<ParamInfo> allState(model.states);
+  stepsAttr = stepOrderAttr = nullptr;
   if (!config)
-    return SmallVector<ParamInfo>(model.states);
+    return allState;
   if (lossFunc && !model.params.empty())
     emitLossAndGrad(lossFunc, batch, suffix);
-  return emitTrainStep(*config, lossFunc, batch, suffix);
+  FailureOr<SmallVector<ParamInfo>> optimizerState =
+      config->steps.empty()
+          ? emitTrainStep(*config, lossFunc, batch, suffix)
+          : emitSteps(*config, batch, suffix);
+  if (failed(optimizerState))
+    return failure();
+  llvm::append_range(allState, *optimizerState);
+  return allState;
 }
 
 LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
@@ -629,7 +763,8 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
         config.logEvery, config.batchAll, config.dropLast,
         !config.regularizers.empty(), suffix,
         config.optimizer,
-        stateAttr, config.schedule, entryPoints.groupsAttr));
+        stateAttr, config.schedule, entryPoints.groupsAttr,
+        entryPoints.stepsAttr, entryPoints.stepOrderAttr));
     if (i != 0)
       continue;
     defaultState = stateAttr;
@@ -652,6 +787,10 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
       module->setAttr("dln.lr_schedule", config.schedule);
     if (entryPoints.groupsAttr)
       module->setAttr("dln.optimizer_groups", entryPoints.groupsAttr);
+    if (entryPoints.stepsAttr) {
+      module->setAttr("dln.steps", entryPoints.stepsAttr);
+      module->setAttr("dln.step_order", entryPoints.stepOrderAttr);
+    }
     module->setAttr("dln.trained", builder.getUnitAttr());
   }
   if (named)

@@ -37,6 +37,10 @@ public:
   /// With several optimizers, one {lr, optimizer, params} dictionary per
   /// group of the last emitted train step; null otherwise.
   ArrayAttr groupsAttr;
+  /// With step blocks, one {name, entry_point, every, groups} dictionary
+  /// per step of the last emitted configuration and the schedule (step
+  /// names); null otherwise.
+  ArrayAttr stepsAttr, stepOrderAttr;
 
 private:
   /// (params, x, y, [mask], extraInputs...) -> results, where x, y and the
@@ -81,23 +85,43 @@ private:
   FailureOr<SmallVector<unsigned>> resolveParams(ArrayRef<ParamRef> refs,
                                                  bool weightsOnly);
   /// The params each optimizer group of `config` updates.
+  /// With `partial` (a step block), params no group lists are left out
+  /// instead of being an error.
   FailureOr<SmallVector<SmallVector<unsigned>>>
-  groupParams(const TrainConfig &config, ArrayRef<unsigned> optimized);
-  /// `sum_r l1 * sum(abs(w)) + l2 * sum(w^2)` over the covered params.
+  groupParams(ArrayRef<OptimizerGroup> optimizerGroups,
+              ArrayRef<unsigned> optimized, bool partial);
+  /// `sum_r l1 * sum(abs(w)) + l2 * sum(w^2)` over the covered params (of
+  /// those in `only`, when given: a step's group).
   FailureOr<Value> penalty(const TrainConfig &config, ValueRange params,
-                           Location where);
+                           Location where,
+                           std::optional<ArrayRef<unsigned>> only = {});
   /// torch.nn.utils.clip_grad_norm_: every gradient times
   /// min(1, c / (norm + 1e-6)), norm the L2 norm of all of them together.
   void clipByGlobalNorm(MutableArrayRef<Value> grads, double maxNorm,
                         Location where);
+  /// The batch mean of every loss, or of a step's objective over the named
+  /// losses (then penalized only over `stepParams`).
   FailureOr<func::FuncOp> emitLoss(const TrainConfig *config, int64_t batch,
-                                   StringRef suffix);
+                                   StringRef suffix,
+                                   const TrainStep *step = nullptr,
+                                   ArrayRef<unsigned> stepParams = {});
+  /// A step's objective per sample: its `loss = expr` with the model's
+  /// named losses bound (after the loss function's forward pass).
+  FailureOr<Value> stepObjective(const TrainStep &step,
+                                 const ForwardValues &forward);
+  /// The params a step's optimizers update.
+  FailureOr<SmallVector<unsigned>> stepParams(const TrainStep &step);
+  /// One train_step entry point per step block, in `stepsAttr`.
+  FailureOr<SmallVector<ParamInfo>> emitSteps(const TrainConfig &config,
+                                              int64_t batch, StringRef suffix);
   LogicalResult emitEval(int64_t batch, StringRef suffix);
   void emitLossAndGrad(func::FuncOp lossFunc, int64_t batch, StringRef suffix);
-  FailureOr<SmallVector<ParamInfo>> emitTrainStep(const TrainConfig &config,
-                                                  func::FuncOp lossFunc,
-                                                  int64_t batch,
-                                                  StringRef suffix);
+  /// `train_step` of `config`, or of one of its `step` blocks; returns
+  /// the optimizer state it keeps.
+  FailureOr<SmallVector<ParamInfo>>
+  emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
+                int64_t batch, StringRef suffix,
+                const TrainStep *step = nullptr);
   Location lossLoc() {
     return model.loc(!model.lossStmts.empty() ? model.lossStmts.front()->loc
                      : model.outputStmt       ? model.outputStmt->loc

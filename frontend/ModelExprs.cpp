@@ -313,6 +313,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
   }
   if (name == "one_hot")
     return emitOneHot(call);
+  if (isTensorConstructor(name))
+    return emitTensorConstructor(call);
   if (name == "kl_sparsity")
     return emitKlSparsity(call);
   if (auto perSample = emitPerSampleBuiltin(call))
@@ -333,6 +335,7 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
   // Positional tensor operands, then named options (builtins only).
   ArrayRef<BuiltinOption> optionSpecs = builtin->options;
   SmallVector<Value> operands;
+  SmallVector<bool> operandBatched;
   bool batched = false;
   SmallVector<double> options;
   for (const BuiltinOption &option : optionSpecs)
@@ -347,6 +350,7 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
           failed(requireReal(*value, arg.loc, "'" + name.str() + "'")))
         return failure();
       operands.push_back(value->value);
+      operandBatched.push_back(value->batched);
       batched |= value->batched;
       continue;
     }
@@ -398,6 +402,24 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
                                    "from the input",
            failure();
 
+  // A constant target (`ones(1)`) is the same for every sample: a loss
+  // compares it with each row.
+  if (builtin->isLoss && batched) {
+    Value carrier = operands[llvm::find(operandBatched, true) -
+                             operandBatched.begin()];
+    for (auto [operand, isBatched] : llvm::zip(operands, operandBatched)) {
+      if (isBatched)
+        continue;
+      SmallVector<int64_t> shape{ShapedType::kDynamic};
+      llvm::append_range(
+          shape, cast<RankedTensorType>(operand.getType()).getShape());
+      FailureOr<Value> spread =
+          broadcastTo(builder, where, operand, shape, carrier);
+      if (failed(spread))
+        return failure();
+      operand = *spread;
+    }
+  }
   FailureOr<Value> result =
       builtin->build(
       BuiltinCall{builder, where, operands, options, numClasses, batched});
@@ -560,6 +582,8 @@ FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
     return emitCall(*call);
   if (auto *member = llvm::dyn_cast<MemberExpr>(&expr))
     return emitMember(*member);
+  if (auto *index = llvm::dyn_cast<IndexExpr>(&expr))
+    return emitIndex(*index);
   if (auto *binary = llvm::dyn_cast<BinaryExpr>(&expr))
     return emitBinary(*binary);
   if (auto *unary = llvm::dyn_cast<UnaryExpr>(&expr)) {
@@ -654,16 +678,30 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
     if (stmt.kind == Stmt::Kind::Loss) {
       const Builtin *callee = lookupBuiltin(calleeName(*stmt.value));
       bool batchLevel = calleeName(*stmt.value) == "kl_sparsity";
-      if (!batchLevel && (!callee || !callee->isLoss)) {
+      // Arithmetic over loss terms (`bce(a, t) + bce(b, u)`) is a loss
+      // too: a scalar per sample.
+      bool perSampleScalar =
+          value->batched &&
+          cast<RankedTensorType>(value->value.getType()).getRank() == 1;
+      if (!batchLevel && (!callee || !callee->isLoss) && !perSampleScalar) {
         InFlightDiagnostic diag = error(stmt.value->getLoc());
-        diag << "a loss must be a call of a loss function (";
+        diag << "a loss must be a scalar per sample: a call of a loss "
+                "function (";
         llvm::interleaveComma(
             llvm::make_filter_range(allBuiltins(),
                                     [](const Builtin &b) { return b.isLoss; }),
             diag, [&](const Builtin &b) { diag << b.name; });
-        diag << ", kl_sparsity";
-        return diag << ")", failure();
+        diag << ", kl_sparsity) or arithmetic over such calls";
+        return failure();
       }
+      std::string lossName = stmt.names.empty() ? "loss" : stmt.name();
+      for (const auto &[other, term] : forward.namedLosses)
+        if (other == lossName)
+          return error(stmt.names.empty() ? stmt.loc : stmt.nameLoc)
+                     << "a loss named '" << lossName
+                     << "' is already defined; name this one: loss NAME = ...",
+                 failure();
+      forward.namedLosses.emplace_back(lossName, value->value);
       // Several losses are summed into the objective (13.1).
       forward.perSampleLoss =
           forward.perSampleLoss

@@ -583,10 +583,11 @@ LogicalResult ModelGen::declare() {
       return failure();
   }
   bool measured = llvm::any_of(model.body, [](const Stmt &stmt) {
-    return stmt.kind == Stmt::Kind::Metric;
+    return stmt.kind == Stmt::Kind::Metric || stmt.kind == Stmt::Kind::Loss;
   });
   // A root model may report only metrics (several towers trained side by
-  // side); a sub-model's call returns its output.
+  // side) or losses (a GAN, whose outputs come from sample blocks); a
+  // sub-model's call returns its output.
   if (!outputStmt && (!isRoot() || !measured))
     return error(model.loc)
            << "model '" << model.name << "' declares no 'output'";

@@ -78,6 +78,9 @@ struct SequentialStage {
 struct ForwardValues {
   mlir::Value output;        ///< batched
   mlir::Value perSampleLoss; ///< [batch], the sum of all losses; null if none
+  /// Each loss statement's per-sample value ([batch]) by name ("loss" for
+  /// an unnamed one): the terms `step` blocks choose from.
+  llvm::SmallVector<std::pair<std::string, mlir::Value>> namedLosses;
   /// Per-sample values ([batch]) of the `metric` statements, by name.
   llvm::SmallVector<std::pair<std::string, mlir::Value>> metrics;
   /// New values of the update rules' targets (by param index), batch means.
@@ -255,6 +258,12 @@ private:
   mlir::FailureOr<SampleValue> emitReshape(const CallExpr &call);
   /// `one_hot(c)`: a class index to an f32[N] row.
   mlir::FailureOr<SampleValue> emitOneHot(const CallExpr &call);
+  /// `x[i]`, `x[a..b]`, `x[all, j]` with constant indices (Indexing.cpp).
+  mlir::FailureOr<SampleValue> emitIndex(const IndexExpr &index);
+  /// `zeros(d...)`, `ones(d...)`, `full(v, d...)`, `eye(n)`: constants,
+  /// unbatched (TensorConstructors.cpp).
+  static bool isTensorConstructor(llvm::StringRef name);
+  mlir::FailureOr<SampleValue> emitTensorConstructor(const CallExpr &call);
   /// A located error when `value` is a class index where `what` needs real
   /// numbers (a layer's input, an operand of arithmetic or a builtin).
   mlir::LogicalResult requireReal(SampleValue value, llvm::SMLoc where,

@@ -40,6 +40,13 @@ private:
         1, 1));
   }
   FailureOr<TrainConfig> readTrain(const Block &block);
+  /// `optimizer = opt` or `[opt(params = [...]), ...]` into `groups`.
+  LogicalResult readOptimizers(const Stmt &stmt,
+                               std::vector<OptimizerGroup> &groups);
+  /// A `step NAME { ... }` block of a train block.
+  FailureOr<TrainStep> readStep(const Block &block);
+  /// `schedule = [step names]` against the train block's steps.
+  LogicalResult readStepOrder(const Stmt &stmt, TrainConfig &config);
   LogicalResult readEval(const Block &block);
   /// `batch = N | all`: sets `batch` or `all`.
   LogicalResult readBatch(const Stmt &stmt, int64_t &batch, bool &all);
@@ -195,7 +202,23 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
   config.name = block.name;
   llvm::StringMap<const Stmt *> seen;
   llvm::SMLoc batchLoc, scheduleLoc;
+  const Stmt *orderStmt = nullptr;
   for (const Stmt &stmt : block.body) {
+    if (stmt.kind == Stmt::Kind::Nested && stmt.block &&
+        stmt.block->keyword == "step") {
+      FailureOr<TrainStep> step = readStep(*stmt.block);
+      if (failed(step))
+        return failure();
+      for (const TrainStep &other : config.steps)
+        if (other.name == step->name)
+          return error(step->loc)
+                     << "step '" << step->name
+                     << "' is already defined on line "
+                     << sourceMgr.getLineAndColumn(other.loc).first,
+                 failure();
+      config.steps.push_back(std::move(*step));
+      continue;
+    }
     if (stmt.kind != Stmt::Kind::Setting)
       return error(stmt.loc) << "this statement is not supported in a train "
                                 "block by this compiler version",
@@ -203,40 +226,13 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
     if (failed(checkUnique(stmt, seen)))
       return failure();
     StringRef name = stmt.name();
+    if (name == "schedule") {
+      orderStmt = &stmt;
+      continue;
+    }
     if (name == "optimizer") {
-      SmallVector<const Expr *> items;
-      if (auto *list = llvm::dyn_cast<ListExpr>(stmt.value.get()))
-        for (const ExprPtr &item : list->elements)
-          items.push_back(item.get());
-      else
-        items.push_back(stmt.value.get());
-      if (items.empty())
-        return error(stmt.value->getLoc()) << "expected an optimizer",
-               failure();
-      for (const Expr *item : items) {
-        FailureOr<dln::OptimizerAttr> read =
-            readOptimizer(context, sourceMgr, *item);
-        if (failed(read))
-          return failure();
-        OptimizerGroup group{item->getLoc(), *read, {}};
-        if (auto *call = llvm::dyn_cast<CallExpr>(item))
-          if (const Argument *params = findNamedArgument(*call, "params"))
-            if (failed(readParamList(*params, group.params)))
-              return failure();
-        config.groups.push_back(std::move(group));
-      }
-      // At most one group takes "every other parameter".
-      const OptimizerGroup *rest = nullptr;
-      for (const OptimizerGroup &group : config.groups) {
-        if (!group.params.empty())
-          continue;
-        if (rest)
-          return error(group.loc)
-                     << "only one optimizer may omit 'params' (it takes every "
-                        "parameter the others do not list)",
-                 failure();
-        rest = &group;
-      }
+      if (failed(readOptimizers(stmt, config.groups)))
+        return failure();
       config.optimizer = config.groups.front().optimizer;
     } else if (name == "batch") {
       batchLoc = stmt.value->getLoc();
@@ -286,13 +282,33 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
     } else {
       return error(stmt.nameLoc) << "unknown train setting '" << name
                                  << "' (expected optimizer, batch, epochs, "
-                                    "seed, log_every, regularize, clip_grad_norm, lr_schedule or "
-                                    "drop_last)",
+                                    "seed, log_every, regularize, clip_grad_norm, lr_schedule, "
+                                    "drop_last or schedule)",
              failure();
     }
   }
+  if (!config.steps.empty()) {
+    // Each step brings its own optimizers (14.4).
+    if (config.optimizer)
+      return error(config.groups.front().loc)
+                 << "with step blocks, each step has its own optimizer: move "
+                    "this one into a step",
+             failure();
+    if (orderStmt) {
+      if (failed(readStepOrder(*orderStmt, config)))
+        return failure();
+    } else {
+      for (unsigned i = 0; i < config.steps.size(); ++i)
+        config.stepOrder.push_back(i);
+    }
+  } else if (orderStmt) {
+    return error(orderStmt->nameLoc)
+               << "'schedule' orders step blocks, and this train block has "
+                  "none (a learning-rate schedule is 'lr_schedule')",
+           failure();
+  }
   // Only an optimizer has a learning rate to schedule.
-  if (config.schedule && !config.optimizer)
+  if (config.schedule && !config.optimizer && config.steps.empty())
     return error(scheduleLoc) << "'lr_schedule' needs an optimizer: add "
                                  "'optimizer = sgd(lr = ...)' to this train "
                                  "block",
@@ -307,6 +323,129 @@ FailureOr<TrainConfig> RecipeGen::readTrain(const Block &block) {
     config.batch = *count;
   }
   return config;
+}
+
+LogicalResult RecipeGen::readOptimizers(const Stmt &stmt,
+                                        std::vector<OptimizerGroup> &groups) {
+  SmallVector<const Expr *> items = listItems(*stmt.value);
+  if (items.empty())
+    return error(stmt.value->getLoc()) << "expected an optimizer";
+  for (const Expr *item : items) {
+    FailureOr<dln::OptimizerAttr> read =
+        readOptimizer(context, sourceMgr, *item);
+    if (failed(read))
+      return failure();
+    OptimizerGroup group{item->getLoc(), *read, {}};
+    if (auto *call = llvm::dyn_cast<CallExpr>(item))
+      if (const Argument *params = findNamedArgument(*call, "params"))
+        if (failed(readParamList(*params, group.params)))
+          return failure();
+    groups.push_back(std::move(group));
+  }
+  // At most one group takes "every other parameter".
+  const OptimizerGroup *rest = nullptr;
+  for (const OptimizerGroup &group : groups) {
+    if (!group.params.empty())
+      continue;
+    if (rest)
+      return error(group.loc)
+             << "only one optimizer may omit 'params' (it takes every "
+                "parameter the others do not list)";
+    rest = &group;
+  }
+  return success();
+}
+
+FailureOr<TrainStep> RecipeGen::readStep(const Block &block) {
+  TrainStep step;
+  step.loc = block.loc;
+  step.name = block.name;
+  if (step.name.empty())
+    return error(block.loc) << "a step block needs a name: 'step NAME { ... }'",
+           failure();
+  llvm::StringMap<const Stmt *> seen;
+  for (const Stmt &stmt : block.body) {
+    if (stmt.kind == Stmt::Kind::Loss && stmt.names.empty()) {
+      if (step.objective)
+        return error(stmt.loc) << "step '" << step.name
+                               << "' already has a loss",
+               failure();
+      step.objective = stmt.value.get();
+      continue;
+    }
+    if (stmt.kind != Stmt::Kind::Setting)
+      return error(stmt.loc)
+                 << "a step block holds 'loss = ...', 'optimizer = ...' and "
+                    "'every = k' (update rules in steps are not supported by "
+                    "this compiler version)",
+             failure();
+    if (failed(checkUnique(stmt, seen)))
+      return failure();
+    StringRef name = stmt.name();
+    if (name == "optimizer") {
+      if (failed(readOptimizers(stmt, step.groups)))
+        return failure();
+      step.optimizer = step.groups.front().optimizer;
+    } else if (name == "every") {
+      std::optional<int64_t> every = evaluateInteger(*stmt.value);
+      if (!every || *every < 1)
+        return error(stmt.value->getLoc())
+                   << "'every' expects a positive integer",
+               failure();
+      step.every = *every;
+    } else if (name == "shares_params") {
+      auto *flag = llvm::dyn_cast<BoolExpr>(stmt.value.get());
+      if (!flag)
+        return error(stmt.value->getLoc())
+                   << "'shares_params' expects true or false",
+               failure();
+      step.sharesParams = flag->value;
+    } else {
+      return error(stmt.nameLoc) << "unknown step setting '" << name
+                                 << "' (expected optimizer, every or "
+                                    "shares_params)",
+             failure();
+    }
+  }
+  if (!step.objective)
+    return error(block.loc) << "step '" << step.name
+                            << "' needs an objective: 'loss = NAME' (a named "
+                               "loss of the model, or arithmetic over them)",
+           failure();
+  if (!step.optimizer)
+    return error(block.loc) << "step '" << step.name
+                            << "' needs 'optimizer = ...(params = [...])'",
+           failure();
+  return step;
+}
+
+LogicalResult RecipeGen::readStepOrder(const Stmt &stmt, TrainConfig &config) {
+  auto *list = llvm::dyn_cast<ListExpr>(stmt.value.get());
+  if (!list || list->elements.empty())
+    return error(stmt.value->getLoc())
+           << "'schedule' expects a list of step names: [d, g]";
+  for (const ExprPtr &element : list->elements) {
+    auto *name = llvm::dyn_cast<IdentifierExpr>(element.get());
+    auto step = name ? llvm::find_if(config.steps,
+                                     [&](const TrainStep &s) {
+                                       return s.name == name->name;
+                                     })
+                     : config.steps.end();
+    if (step == config.steps.end()) {
+      InFlightDiagnostic diag = error(element->getLoc());
+      diag << "expected the name of a step block (";
+      llvm::interleaveComma(config.steps, diag,
+                            [&](const TrainStep &s) { diag << s.name; });
+      return diag << ")";
+    }
+    config.stepOrder.push_back(step - config.steps.begin());
+  }
+  // A step that never runs is a mistake, not a way to disable it.
+  for (auto [i, step] : llvm::enumerate(config.steps))
+    if (!llvm::is_contained(config.stepOrder, i))
+      return error(step.loc) << "step '" << step.name
+                             << "' is not in the train block's schedule";
+  return success();
 }
 
 LogicalResult RecipeGen::readEval(const Block &block) {

@@ -33,6 +33,23 @@ struct OptimizerGroup {
   std::vector<ParamRef> params;
 };
 
+/// A `step NAME { loss = expr  optimizer = ...  every = k }` block of a
+/// train block (docs 14.4): one full training step with its own objective,
+/// optimizers and parameter group.
+struct TrainStep {
+  llvm::SMLoc loc;
+  std::string name;
+  /// The step's objective, over the model's named losses.
+  const Expr *objective = nullptr;
+  mlir::dln::OptimizerAttr optimizer; ///< the first group's
+  std::vector<OptimizerGroup> groups;
+  /// Runs on iterations whose index is a multiple of `every`.
+  int64_t every = 1;
+  /// `shares_params = true`: the step may update parameters another step
+  /// updates too (otherwise an overlap is an error).
+  bool sharesParams = false;
+};
+
 /// One `train` block.
 struct TrainConfig {
   llvm::SMLoc loc;
@@ -52,6 +69,11 @@ struct TrainConfig {
   bool dropLast = false;
   /// `lr_schedule = ...`, null for a constant learning rate.
   mlir::dln::ScheduleAttr schedule;
+  /// `step` blocks, in source order; empty: one step over every loss.
+  std::vector<TrainStep> steps;
+  /// `schedule = [names]`: indices into `steps` run on every iteration, in
+  /// order (default: each step once, in source order).
+  std::vector<unsigned> stepOrder;
 };
 
 /// The training and evaluation recipe of a file.

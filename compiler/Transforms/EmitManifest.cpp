@@ -176,6 +176,38 @@ static FailureOr<json::Array> groupsJson(ModuleOp module, ArrayAttr groups) {
   return list;
 }
 
+/// Step blocks (docs 14.4): `"steps": [{"name", "entry_point", "every",
+/// "optimizer_groups"}, ...]` and `"step_order": [names]` into `train`.
+static LogicalResult stepsJson(ModuleOp module, ArrayAttr steps,
+                               ArrayAttr order, json::Object &train) {
+  if (!steps)
+    return success();
+  json::Array list;
+  for (Attribute attr : steps) {
+    auto step = dyn_cast<DictionaryAttr>(attr);
+    auto name = step ? step.getAs<StringAttr>("name") : StringAttr();
+    auto entry = step ? step.getAs<StringAttr>("entry_point") : StringAttr();
+    auto every = step ? step.getAs<IntegerAttr>("every") : IntegerAttr();
+    auto groups = step ? step.getAs<ArrayAttr>("groups") : ArrayAttr();
+    if (!name || !entry || !every || !groups)
+      return module.emitError("steps need name, entry_point, every and "
+                              "groups");
+    FailureOr<json::Array> groupList = groupsJson(module, groups);
+    if (failed(groupList))
+      return failure();
+    list.push_back(json::Object{{"name", name.getValue().str()},
+                                {"entry_point", entry.getValue().str()},
+                                {"every", every.getInt()},
+                                {"optimizer_groups", std::move(*groupList)}});
+  }
+  train["steps"] = std::move(list);
+  json::Array names;
+  for (auto name : order.getAsRange<StringAttr>())
+    names.push_back(name.getValue().str());
+  train["step_order"] = std::move(names);
+  return success();
+}
+
 class ManifestWriter {
 public:
   explicit ManifestWriter(ModuleOp module) : module(module) {}
@@ -213,6 +245,11 @@ public:
         return failure();
       train["optimizer_groups"] = std::move(*list);
     }
+    if (failed(stepsJson(module,
+                         module->getAttrOfType<ArrayAttr>("dln.steps"),
+                         module->getAttrOfType<ArrayAttr>("dln.step_order"),
+                         train)))
+      return failure();
     for (StringRef key : {"batch", "epochs", "seed", "log_every"}) {
       if (key != "batch" && !trained)
         continue;
@@ -255,6 +292,9 @@ public:
             return failure();
           object["optimizer_groups"] = std::move(*list);
         }
+        if (failed(stepsJson(module, config.getSteps(),
+                             config.getStepOrder(), object)))
+          return failure();
         json::Array stateList;
         for (Attribute tensor : config.getState()) {
           auto spec = dyn_cast<dln::TensorSpecAttr>(tensor);
@@ -379,8 +419,9 @@ public:
       entryPoints.push_back(json::Object{{"name", func.getSymName().str()},
                                          {"args", std::move(args)}});
     }
-    // A model that only reports metrics has no output.
-    if (!output && metrics.empty())
+    // A model that only reports metrics or losses has no output.
+    auto lossNames = module->getAttrOfType<ArrayAttr>("dln.losses");
+    if (!output && metrics.empty() && (!lossNames || lossNames.empty()))
       return module.emitError("no entry point has an output; run "
                               "dln-lower-entry-points first"),
              failure();
@@ -388,8 +429,8 @@ public:
     if (!metrics.empty())
       root["metrics"] = std::move(metrics);
     json::Array losses;
-    if (auto names = module->getAttrOfType<ArrayAttr>("dln.losses")) {
-      for (auto name : names.getAsRange<StringAttr>())
+    if (lossNames) {
+      for (auto name : lossNames.getAsRange<StringAttr>())
         losses.push_back(json::Object{{"name", name.getValue().str()}});
     } else {
       losses.push_back(json::Object{{"name", "loss"}});

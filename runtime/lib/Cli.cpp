@@ -161,9 +161,27 @@ int runInfo(const Model &model) {
               << (m.batchCoversDataset ? std::string("all")
                                        : std::to_string(m.batch))
               << ", epochs " << m.epochs
-              << ", seed " << m.seed << ", optimizer "
-              << describeOptimizer(m.optimizer, m.lr, m.optimizerOptions)
+              << ", seed " << m.seed
+              << (m.steps.empty()
+                      ? ", optimizer " + describeOptimizer(m.optimizer, m.lr,
+                                                           m.optimizerOptions)
+                      : std::string())
               << ", log_every " << m.logEvery << "\n";
+  for (const StepSpec &step : m.steps) {
+    std::cout << "  step " << step.name << ": " << step.entryPoint;
+    if (step.every > 1)
+      std::cout << ", every " << step.every << " iterations";
+    for (const OptimizerGroupSpec &group : step.groups)
+      std::cout << "; " << group.kind << " " << group.lrName << "="
+                << group.lr << " over " << group.params.size() << " params";
+    std::cout << "\n";
+  }
+  if (!m.stepOrder.empty()) {
+    std::cout << "  schedule:";
+    for (size_t index : m.stepOrder)
+      std::cout << " " << m.steps[index].name;
+    std::cout << "\n";
+  }
   else
     std::cout << "training: none (batch " << m.batch << ")\n";
   std::cout << "data:\n";
@@ -250,7 +268,12 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   if (!m.hasTrainBlock && !model.hasEntryPoint("train_step"))
     failUsage("this model has no train block: it can only be evaluated "
               "(./model eval) or run (./model predict)");
-  model.requireEntryPoints({"train_step", "eval_step"});
+  std::vector<std::string> required{"eval_step"};
+  if (m.steps.empty())
+    required.push_back("train_step");
+  for (const StepSpec &step : m.steps)
+    required.push_back(step.entryPoint);
+  model.requireEntryPoints(required);
   if (!m.train)
     fail(DLNRT_INVALID_ARGUMENT,
          "manifest has no data.train; nothing to train on");
@@ -265,7 +288,11 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   t.logEvery = m.logEvery;
   t.config = configName(m);
   // Models trained only by update rules without a rate take no lr.
-  const bool takesLr = m.takesHyper("train_step", "lr");
+  // Step blocks bind their own rates (train.steps' optimizer groups).
+  const bool takesLr = m.steps.empty() && m.takesHyper("train_step", "lr");
+  if (!m.steps.empty() && o.lr)
+    failUsage("--lr: this model trains with step blocks, each with its own "
+              "learning rates (set them in its train block)");
   if (!takesLr && o.lr)
     failUsage("--lr: this model's train_step takes no learning rate");
   if (takesLr && !o.lr && !m.lr)
@@ -368,10 +395,31 @@ bool wantsPng(const std::string &out) {
 
 /// Rows [count, shape...] to `out` ("" stdout) as CSV, one row per sample
 /// with as many digits as the dtype holds, or as a PNG grid of images.
-void writeRows(const std::string &out, const Tensor &rows, const Shape &shape) {
+/// Samples shaped like the model's input are in the space of its data
+/// transforms: undo the invertible ones (normalize, scale) so that a PNG
+/// shows the source's pixels, e.g. a tanh generator's [-1, 1] as [0, 1].
+static void toSourceSpace(const Manifest &m, Tensor &pixels,
+                          const Shape &shape) {
+  if (m.labelFirst || shape != m.input().shape)
+    return;
+  const int64_t n = pixels.size();
+  for (auto t = m.transforms.rbegin(); t != m.transforms.rend(); ++t)
+    for (int64_t i = 0; i < n; ++i) {
+      if (t->kind == TransformSpec::Kind::Normalize)
+        pixels.set(i, pixels.get(i) * t->std + t->mean);
+      else if (t->kind == TransformSpec::Kind::Scale && t->factor != 0)
+        pixels.set(i, pixels.get(i) / t->factor);
+    }
+}
+
+/// `rows` as CSV, or as a PNG grid in the source's pixel space (then
+/// `rows` is changed).
+void writeRows(const Manifest &m, const std::string &out, Tensor &rows,
+               const Shape &shape) {
   const int64_t count = rows.shape()[0];
   std::string bytes;
   if (wantsPng(out)) {
+    toSourceSpace(m, rows, shape);
     bytes = encodeImageGrid(rows, count, imageLayout(shape));
   } else {
     const int64_t width = numElements(shape);
@@ -513,7 +561,7 @@ int runPredict(Model &model, const CliOptions &o) {
       keepRows(first, valid, outputs);
     }
   }
-  writeRows(o.out, all, outputShape);
+  writeRows(m, o.out, all, outputShape);
   return 0;
 }
 
@@ -576,7 +624,7 @@ int runSample(Model &model, const CliOptions &o) {
     for (int64_t i = 0; i < valid * width; ++i)
       samples.set(first * width + i, outputs.get(i));
   }
-  writeRows(o.out, samples, block.output.shape);
+  writeRows(m, o.out, samples, block.output.shape);
   return 0;
 }
 

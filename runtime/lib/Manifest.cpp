@@ -254,6 +254,20 @@ ScheduleSpec parseSchedule(const Node &n) {
   return s;
 }
 
+std::vector<OptimizerGroupSpec> parseGroups(const Node &list) {
+  std::vector<OptimizerGroupSpec> groups;
+  for (const Node &g : list.array()) {
+    OptimizerGroupSpec group;
+    group.lrName = g["lr_name"].str();
+    group.kind = g["optimizer"]["kind"].str();
+    group.lr = g["optimizer"]["lr"].number();
+    for (const Node &p : g["params"].array())
+      group.params.push_back(p.str());
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
 /// The training settings of `train` or of a configuration (the same keys),
 /// into a Manifest or a ConfigSpec.
 template <typename Settings> void parseTrain(const Node &n, Settings &m) {
@@ -272,15 +286,32 @@ template <typename Settings> void parseTrain(const Node &n, Settings &m) {
   if (auto s = n.optional("lr_schedule"))
     m.lrSchedule = parseSchedule(*s);
   if (auto groups = n.optional("optimizer_groups"))
-    for (const Node &g : groups->array()) {
-      OptimizerGroupSpec group;
-      group.lrName = g["lr_name"].str();
-      group.kind = g["optimizer"]["kind"].str();
-      group.lr = g["optimizer"]["lr"].number();
-      for (const Node &p : g["params"].array())
-        group.params.push_back(p.str());
-      m.optimizerGroups.push_back(std::move(group));
+    m.optimizerGroups = parseGroups(*groups);
+  if (auto steps = n.optional("steps")) {
+    for (const Node &s : steps->array()) {
+      StepSpec step;
+      step.name = s["name"].str();
+      step.entryPoint = s["entry_point"].str();
+      step.every = s["every"].integerAtLeast(1);
+      step.groups = parseGroups(s["optimizer_groups"]);
+      for (const OptimizerGroupSpec &group : step.groups)
+        m.optimizerGroups.push_back(group);
+      m.steps.push_back(std::move(step));
     }
+    if (m.steps.empty())
+      (*steps).error("needs at least one step");
+    const Node order = n["step_order"];
+    for (const Node &name : order.array()) {
+      auto found = std::find_if(
+          m.steps.begin(), m.steps.end(),
+          [&](const StepSpec &step) { return step.name == name.str(); });
+      if (found == m.steps.end())
+        name.error("no step named '" + name.str() + "'");
+      m.stepOrder.push_back(found - m.steps.begin());
+    }
+    if (m.stepOrder.empty())
+      order.error("needs at least one step");
+  }
   if (auto o = n.optional("optimizer")) {
     m.optimizer = (*o)["kind"].str();
     if (auto lr = o->optional("lr"))
@@ -437,10 +468,14 @@ std::vector<EntryPointSpec> parseEntryPoints(const Node &list,
     // An entry point a configuration maps has that configuration's state;
     // every other one the top level's.
     ArgScope scope{&m.state};
-    for (const ConfigSpec &c : m.configs)
+    for (const ConfigSpec &c : m.configs) {
       for (const auto &[standard, actual] : c.entryPoints)
         if (actual == e.name && actual != standard)
           scope = ArgScope{&c.state};
+      for (const StepSpec &step : c.steps)
+        if (step.entryPoint == e.name)
+          scope = ArgScope{&c.state};
+    }
     for (const PredictSpec &p : m.predicts)
       if (p.entryPoint == e.name)
         scope.predict = &p;
@@ -535,6 +570,8 @@ void selectConfig(Manifest &m, const std::string &name) {
   m.dropLast = c->dropLast;
   m.regularized = c->regularized;
   m.optimizerGroups = c->optimizerGroups;
+  m.steps = c->steps;
+  m.stepOrder = c->stepOrder;
   m.optimizerOptions = c->optimizerOptions;
   m.state = c->state;
   for (const auto &mapping : c->entryPoints) {
@@ -591,12 +628,13 @@ Manifest parseManifest(std::string_view text) {
     m.labelFirst = first->boolean();
   if (auto metrics = root.optional("metrics"))
     m.metrics = parseMetrics(*metrics);
-  // A model that reports only metrics (towers trained side by side) has no
-  // output.
-  m.outputs = parseIo(root["outputs"], /*mayBeEmpty=*/!m.metrics.empty());
   // Empty for models trained only by update rules.
   for (const Node &l : root["losses"].array())
     m.losses.push_back(l["name"].str());
+  // A model that reports only metrics (towers trained side by side) or
+  // losses (a GAN, whose images come from sample blocks) has no output.
+  m.outputs = parseIo(root["outputs"], /*mayBeEmpty=*/!m.metrics.empty() ||
+                                           !m.losses.empty());
   if (auto d = root.optional("data")) {
     if (auto dir = d->optional("dir"))
       m.dataDir = dir->str();
@@ -641,6 +679,12 @@ Manifest parseManifest(std::string_view text) {
           "no entry point '" + m.predicts[i].entryPoint + "'");
   if (auto c = root.optional("configs"))
     checkConfigEntryPoints(*c, m);
+  if (auto t = root.optional("train"))
+    if (auto steps = t->optional("steps"))
+      for (size_t i = 0; i < m.steps.size(); ++i)
+        if (!m.findEntryPoint(m.steps[i].entryPoint))
+          steps->array()[i]["entry_point"].error(
+              "no entry point '" + m.steps[i].entryPoint + "'");
   return m;
 }
 

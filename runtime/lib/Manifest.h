@@ -183,6 +183,19 @@ struct OptimizerGroupSpec {
   std::vector<std::string> params;
 };
 
+/// A `step` block of a train block (train.steps, docs 14.4): each training
+/// iteration runs the steps of `stepOrder` on one batch, each through its
+/// own train_step entry point with its own optimizers.
+struct StepSpec {
+  std::string name;
+  std::string entryPoint; ///< "train_step.step.NAME"
+  /// Runs on iterations whose index is a multiple of `every`.
+  int64_t every = 1;
+  /// The step's optimizers; their rates ("NAME.lr", ...) are also in
+  /// optimizerGroups, where the model binds them.
+  std::vector<OptimizerGroupSpec> groups;
+};
+
 struct ConfigSpec {
   std::string name;
   int64_t batch = 0;
@@ -200,6 +213,8 @@ struct ConfigSpec {
   std::vector<std::pair<std::string, std::string>> optimizerOptions;
   std::optional<ScheduleSpec> lrSchedule;
   std::vector<OptimizerGroupSpec> optimizerGroups;
+  std::vector<StepSpec> steps;
+  std::vector<size_t> stepOrder;
   std::vector<ParamSpec> state;
   /// Standard name ("train_step") -> the entry point that implements it in
   /// this configuration ("train_step.mini_batch").
@@ -231,8 +246,13 @@ struct Manifest {
   std::vector<std::pair<std::string, std::string>> optimizerOptions;
   /// train.lr_schedule: the learning rate of each epoch from lr.
   std::optional<ScheduleSpec> lrSchedule;
-  /// Several optimizers: each group's rate (the first is `lr`).
+  /// Several optimizers: each group's rate (the first is `lr`), and the
+  /// rates of every step block's optimizers.
   std::vector<OptimizerGroupSpec> optimizerGroups;
+  /// train.steps and train.step_order: indices into steps, the steps one
+  /// iteration runs in order. Empty: one train_step per batch.
+  std::vector<StepSpec> steps;
+  std::vector<size_t> stepOrder;
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> state;
   std::vector<SampleSpec> inputs;

@@ -49,6 +49,8 @@ std::string formatEpochLine(int64_t epoch, int64_t epochs, const Metrics &m) {
   std::string s = fmt::format("epoch {:>{}}/{}", epoch, width, epochs);
   if (m.trainLoss)
     s += "  train_loss " + fixed(*m.trainLoss, 4);
+  for (const StepLoss &step : m.stepLosses)
+    s += "  " + step.step + "_loss " + fixed(step.value, 4);
   appendTest(s, m);
   if (m.trainSeconds)
     s += "  " + fixed(*m.trainSeconds, 2) + " s";
@@ -71,6 +73,8 @@ std::string formatFinalLine(const Metrics &m) {
     fields.push_back("test_loss " + fixed(*m.testLoss, 4));
   if (m.trainLoss)
     fields.push_back("train_loss " + fixed(*m.trainLoss, 4));
+  for (const StepLoss &step : m.stepLosses)
+    fields.push_back(step.step + "_loss " + fixed(step.value, 4));
   std::string s = "final:";
   for (size_t i = 0; i < fields.size(); ++i)
     s += (i ? "  " : " ") + fields[i];
@@ -89,6 +93,12 @@ std::string metricsToJson(const Metrics &m) {
     j["config"] = *m.config;
   if (m.trainLoss)
     j["train_loss"] = jsonNumber(*m.trainLoss);
+  if (!m.stepLosses.empty()) {
+    nlohmann::ordered_json steps = nlohmann::ordered_json::object();
+    for (const StepLoss &step : m.stepLosses)
+      steps[step.step] = jsonNumber(step.value);
+    j["train_step_losses"] = std::move(steps);
+  }
   if (m.testLoss)
     j["test_loss"] = jsonNumber(*m.testLoss);
   if (m.testAccuracy)
@@ -112,6 +122,12 @@ std::string metricsToJson(const Metrics &m) {
                                       {"lr", jsonNumber(record.lr)}};
       if (record.trainLoss)
         entry["train_loss"] = jsonNumber(*record.trainLoss);
+      if (!record.stepLosses.empty()) {
+        nlohmann::ordered_json steps = nlohmann::ordered_json::object();
+        for (const StepLoss &step : record.stepLosses)
+          steps[step.step] = jsonNumber(step.value);
+        entry["train_step_losses"] = std::move(steps);
+      }
       history.push_back(std::move(entry));
     }
     j["history"] = std::move(history);

@@ -23,10 +23,17 @@ struct NamedMetric {
 };
 
 /// One epoch of a training run, for loss curves.
+/// The mean objective of one `step` block over an epoch.
+struct StepLoss {
+  std::string step;
+  double value = 0;
+};
+
 struct EpochRecord {
   int64_t epoch = 0;
   double lr = 0;
   std::optional<double> trainLoss;
+  std::vector<StepLoss> stepLosses;
 };
 
 struct Metrics {
@@ -34,6 +41,10 @@ struct Metrics {
   std::optional<std::string> config;
   std::optional<double> trainLoss, testLoss,
       testAccuracy; // accuracy as a fraction
+  /// With step blocks, each step's mean objective over the (last) epoch
+  /// instead of trainLoss: "NAME_loss" in lines, "train_step_losses" in
+  /// JSON.
+  std::vector<StepLoss> stepLosses;
   std::optional<int64_t> epochs;
   std::optional<double> samplesPerSecond, trainSeconds;
   /// Test split extras (see EvalResult): top-5 accuracy, MSE, and the

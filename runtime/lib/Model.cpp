@@ -201,7 +201,8 @@ void Model::call(const std::string &name, const CallBindings &b) {
       t = b.y;
       break;
     case ArgRole::Output:
-      single(manifest_.outputs.size(), "output");
+      // A model without an output of its own (a GAN) has entry blocks'.
+      single(std::max<size_t>(manifest_.outputs.size(), 1), "output");
       t = b.outputs;
       break;
     case ArgRole::Loss:
@@ -266,8 +267,8 @@ void Model::setGroupLr(const std::string &name, double lr) {
   fail(DLNRT_INVALID_ARGUMENT, "no optimizer group learning rate '" + name + "'");
 }
 
-double Model::trainStep(const Tensor &x, const Tensor &y, double lr,
-                        const Tensor *mask) {
+double Model::trainStep(const std::string &entryPoint, const Tensor &x,
+                        const Tensor &y, double lr, const Tensor *mask) {
   lr_.set(0, lr);
   loss_.fillZero();
   CallBindings b;
@@ -277,7 +278,7 @@ double Model::trainStep(const Tensor &x, const Tensor &y, double lr,
   b.lr = &lr_;
   b.loss = &loss_;
   setRngKey(rngStep_++);
-  call("train_step", b);
+  call(entryPoint, b);
   return loss_.get(0);
 }
 

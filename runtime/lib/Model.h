@@ -79,7 +79,12 @@ public:
   /// loss (0 for a model without losses). `lr` is passed only when
   /// train_step takes one.
   double trainStep(const Tensor &x, const Tensor &y, double lr,
-                   const Tensor *mask = nullptr);
+                   const Tensor *mask = nullptr) {
+    return trainStep("train_step", x, y, lr, mask);
+  }
+  /// The same through `entryPoint`: one step block's train_step.
+  double trainStep(const std::string &entryPoint, const Tensor &x,
+                   const Tensor &y, double lr, const Tensor *mask = nullptr);
   /// The learning rate of optimizer group `name` ("lr.1", ...) for the
   /// following train steps; they start at the manifest's rates.
   void setGroupLr(const std::string &name, double lr);

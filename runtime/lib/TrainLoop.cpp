@@ -62,6 +62,10 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
   const int64_t scanEvery = std::max<int64_t>(1, options.scanEvery);
   // A model trained only by update rules has no loss to report or check.
   const bool hasLoss = model.manifest().hasLoss();
+  // Step blocks (docs 14.4): each iteration runs the scheduled steps on its
+  // batch, each reporting its own objective.
+  const std::vector<StepSpec> &steps = model.manifest().steps;
+  const std::vector<size_t> &stepOrder = model.manifest().stepOrder;
   int64_t clean = at.step; // params and state were last scanned finite here
 
   Metrics final;
@@ -86,6 +90,8 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
                                                epoch - 1, options.epochs)
                                  : base);
     double lossSum = 0;
+    std::vector<double> stepSums(steps.size(), 0);
+    std::vector<int64_t> stepRuns(steps.size(), 0);
     // Timing covers gathering and the train step: what the user waits for,
     // minus evaluation.
     auto start = Clock::now();
@@ -99,8 +105,25 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
                   xb, valid, augmentRng);
       // Dropout and noise draw from the global step, so a resumed run
       // draws what the uninterrupted one would have.
-      model.setRngStep(at.step + b);
-      double loss = model.trainStep(xb, yb, lr);
+      const int64_t iteration = at.step + b;
+      double loss = 0;
+      if (steps.empty()) {
+        model.setRngStep(iteration);
+        loss = model.trainStep(xb, yb, lr);
+      }
+      for (size_t k = 0; k < stepOrder.size(); ++k) {
+        const StepSpec &spec = steps[stepOrder[k]];
+        if (iteration % spec.every != 0)
+          continue;
+        // Every execution of a step draws fresh numbers.
+        model.setRngStep(iteration * static_cast<int64_t>(stepOrder.size()) +
+                         static_cast<int64_t>(k));
+        const double stepLoss = model.trainStep(spec.entryPoint, xb, yb, lr);
+        stepSums[stepOrder[k]] += stepLoss;
+        ++stepRuns[stepOrder[k]];
+        // Non-finite if any step's is: the check below then reports it.
+        loss += stepLoss;
+      }
       // Diverged params are worthless: stop before anything saves them. The
       // loss is free to check; scanning every param and state element costs
       // a few percent of a small model's step, so it runs every scanEvery
@@ -118,18 +141,27 @@ Metrics trainModel(Model &model, const Dataset &train, const Dataset *test,
         std::chrono::duration<double>(Clock::now() - start).count();
     totalSeconds += seconds;
     totalSamples += samplesPerEpoch;
-    if (hasLoss)
+    std::vector<StepLoss> stepLosses;
+    for (size_t i = 0; i < steps.size(); ++i)
+      if (stepRuns[i] > 0)
+        stepLosses.push_back(
+            {steps[i].name, stepSums[i] / static_cast<double>(stepRuns[i])});
+    const bool oneLoss = hasLoss && steps.empty();
+    if (oneLoss)
       final.trainLoss = lossSum / static_cast<double>(batches);
+    final.stepLosses = stepLosses;
     at.epoch = epoch;
     at.step += batches;
     final.history.push_back(
-        {epoch, lr, hasLoss ? std::optional<double>(lossSum / batches)
-                            : std::nullopt});
+        {epoch, lr,
+         oneLoss ? std::optional<double>(lossSum / batches) : std::nullopt,
+         stepLosses});
 
     if (!isLoggedEpoch(epoch, options.epochs, options.logEvery))
       continue;
     Metrics line;
     line.trainLoss = final.trainLoss;
+    line.stepLosses = final.stepLosses;
     line.trainSeconds = seconds;
     line.samplesPerSecond = seconds > 0 ? samplesPerEpoch / seconds : NAN;
     if (test) {

@@ -538,3 +538,39 @@ TEST(Manifest, ParsesPredictBlocks) {
   EXPECT_NE(errorOf(missing.dump()).find("no entry point 'predict.from_label'"),
             std::string::npos);
 }
+
+// Step blocks: each step's entry point must exist, the schedule names
+// steps, and the steps' learning rates join the optimizer groups the model
+// binds by name.
+TEST(Manifest, ParsesStepBlocks) {
+  json j = json::parse(kFashion);
+  j["entry_points"][0]["name"] = "train_step.step.head";
+  j["entry_points"][0]["args"][6]["name"] = "head.lr";
+  j["train"]["steps"] = json::parse(R"([{"name": "head",
+      "entry_point": "train_step.step.head", "every": 2,
+      "optimizer_groups": [{"lr_name": "head.lr",
+                            "optimizer": {"kind": "sgd", "lr": 0.5},
+                            "params": ["fc1.weight", "fc1.bias"]}]}])");
+  j["train"]["step_order"] = json::parse(R"(["head", "head"])");
+  Manifest m = parseManifest(j.dump());
+  ASSERT_EQ(m.steps.size(), 1u);
+  EXPECT_EQ(m.steps[0].name, "head");
+  EXPECT_EQ(m.steps[0].entryPoint, "train_step.step.head");
+  EXPECT_EQ(m.steps[0].every, 2);
+  EXPECT_EQ(m.stepOrder, (std::vector<size_t>{0, 0}));
+  ASSERT_EQ(m.optimizerGroups.size(), 1u);
+  EXPECT_EQ(m.optimizerGroups[0].lrName, "head.lr");
+  EXPECT_EQ(m.optimizerGroups[0].lr, 0.5);
+
+  json unknown = j;
+  unknown["train"]["step_order"][1] = "tail";
+  EXPECT_NE(errorOf(unknown.dump()).find("no step named 'tail'"),
+            std::string::npos);
+  json missing = j;
+  missing["train"]["steps"][0]["entry_point"] = "train_step.step.tail";
+  EXPECT_NE(errorOf(missing.dump()).find("no entry point 'train_step.step.tail'"),
+            std::string::npos);
+  json never = j;
+  never["train"]["steps"][0]["every"] = 0;
+  EXPECT_NE(errorOf(never.dump()).find("every"), std::string::npos);
+}

@@ -71,3 +71,21 @@ TEST(Metrics, JsonHasConfusionMatrixAndExtras) {
   regression.testMse = 0.25;
   EXPECT_EQ(metricsToJson(regression), "{\"test_mse\":0.25}\n");
 }
+
+// Step blocks report each step's objective instead of one train loss.
+TEST(Metrics, StepLosses) {
+  Metrics m;
+  m.stepLosses = {{"discriminator", 1.23456}, {"generator", 0.5}};
+  m.trainSeconds = 1.0;
+  EXPECT_EQ(formatEpochLine(1, 20, m),
+            "epoch   1/20  discriminator_loss 1.2346  generator_loss 0.5000  "
+            "1.00 s");
+  EXPECT_EQ(formatFinalLine(m),
+            "final: discriminator_loss 1.2346  generator_loss 0.5000");
+  m.history.push_back({1, 0.1, std::nullopt, {{"generator", NAN}}});
+  std::string json = metricsToJson(m);
+  EXPECT_NE(json.find(R"("train_step_losses":{"discriminator":1.23456,"generator":0.5})"),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("history":[{"epoch":1,"lr":0.1,"train_step_losses":{"generator":null}}])"),
+            std::string::npos);
+}

@@ -276,6 +276,9 @@ def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
     on for the others. `state` lists the block's optimizer state; `groups`,
     present with several optimizers, holds one dictionary per optimizer:
     `{lr = "lr.1", optimizer = #dln.optimizer<...>, params = [...]}`.
+    `steps`, present with `step` blocks, holds one dictionary per step
+    (`{name, entry_point = "train_step.step.NAME", every, groups}`) and
+    `step_order` the step names each iteration runs, in order.
 
     ```mlir
     #dln.train_config<"full_batch", batch = 120, epochs = 500, seed = 1, log_every = 0, batch_all = true, drop_last = false, regularized = false, suffix = ".full_batch", optimizer = #dln.optimizer<...>, state = []>
@@ -288,14 +291,17 @@ def DLN_TrainConfigAttr : AttrDef<DLN_Dialect, "TrainConfig"> {
                         OptionalParameter<"::mlir::dln::OptimizerAttr">:$optimizer,
                         "::mlir::ArrayAttr":$state,
                         OptionalParameter<"::mlir::dln::ScheduleAttr">:$schedule,
-                        OptionalParameter<"::mlir::ArrayAttr">:$groups);
+                        OptionalParameter<"::mlir::ArrayAttr">:$groups,
+                        OptionalParameter<"::mlir::ArrayAttr">:$steps,
+                        OptionalParameter<"::mlir::ArrayAttr">:$stepOrder);
   let assemblyFormat = [{
     `<` $name `,` `batch` `=` $batch `,` `epochs` `=` $epochs `,` `seed` `=` $seed
         `,` `log_every` `=` $logEvery `,` `batch_all` `=` $batchAll
         `,` `drop_last` `=` $dropLast `,` `regularized` `=` $regularized
         `,` `suffix` `=` $suffix (`,` `optimizer` `=` $optimizer^)?
         `,` `state` `=` $state (`,` `schedule` `=` $schedule^)?
-        (`,` `groups` `=` $groups^)? `>`
+        (`,` `groups` `=` $groups^)? (`,` `steps` `=` $steps^)?
+        (`,` `step_order` `=` $stepOrder^)? `>`
   }];
 }
 

@@ -1,0 +1,77 @@
+//===- TensorConstructors.cpp - zeros, ones, full, eye --------------------===//
+//
+// Constant tensors inside a model (docs 9.4): the same for every sample,
+// so they are unbatched and broadcasting spreads them over the batch.
+// Dimensions are compile-time integers (model parameters allowed:
+// `zeros(hidden)`).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/ModelGen.h"
+
+#include "frontend/ConstantEval.h"
+
+#include "dialects/DLN/IR/DLNComposites.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace dlnc;
+using namespace mlir;
+
+bool ModelGen::isTensorConstructor(llvm::StringRef name) {
+  return name == "zeros" || name == "ones" || name == "full" || name == "eye";
+}
+
+FailureOr<SampleValue> ModelGen::emitTensorConstructor(const CallExpr &call) {
+  StringRef name = calleeName(call);
+  Location where = loc(call.getLoc());
+  for (const Argument &arg : call.args)
+    if (!arg.name.empty())
+      return error(arg.loc) << "'" << name << "' takes no named arguments",
+             failure();
+  // full(v, d...) takes the value first.
+  size_t first = name == "full" ? 1 : 0;
+  double fill = name == "ones" ? 1.0 : 0.0;
+  if (name == "full") {
+    std::optional<double> value =
+        call.args.empty() ? std::nullopt
+                          : evaluateNumber(*call.args[0].value, &modelParams);
+    if (!value)
+      return error(call.args.empty() ? call.getLoc() : call.args[0].loc)
+                 << "'full' expects a constant fill value first: full(v, "
+                    "d...)",
+             failure();
+    fill = *value;
+  }
+  SmallVector<int64_t> shape;
+  for (const Argument &arg : llvm::drop_begin(call.args, first)) {
+    std::optional<int64_t> size = evaluateInteger(*arg.value, &modelParams);
+    if (!size || *size < 1)
+      return error(arg.loc) << "a dimension of '" << name
+                            << "' must be a positive integer constant",
+             failure();
+    shape.push_back(*size);
+  }
+  if (name == "eye" ? shape.size() != 1 : shape.empty())
+    return error(call.getLoc())
+               << (name == "eye" ? "'eye' expects one size: eye(n)"
+                                 : "'" + name.str() +
+                                       "' expects at least one dimension"),
+           failure();
+  if (name == "eye")
+    shape.push_back(shape.front());
+  auto type = RankedTensorType::get(shape, elementType);
+  if (name != "eye")
+    return SampleValue{dln::splatConstant(builder, where, type, fill), false};
+  SmallVector<Attribute> elements;
+  Attribute zero = builder.getFloatAttr(elementType, 0.0);
+  Attribute one = builder.getFloatAttr(elementType, 1.0);
+  for (int64_t i = 0; i < shape[0]; ++i)
+    for (int64_t j = 0; j < shape[0]; ++j)
+      elements.push_back(i == j ? one : zero);
+  return SampleValue{arith::ConstantOp::create(
+                         builder, where, type,
+                         DenseElementsAttr::get(type, elements))
+                         .getResult(),
+                     false};
+}
