@@ -437,7 +437,8 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
   unsigned numParams = model.params.size();
   llvm::SmallDenseMap<unsigned, const Stmt *> ruled;
   for (const UpdateRule &rule : model.updates)
-    ruled[rule.paramIndex] = rule.stmt;
+    if (!rule.isState)
+      ruled[rule.paramIndex] = rule.stmt;
   SmallVector<unsigned> optimized;
   for (unsigned i = 0; i < numParams; ++i)
     if (!ruled.count(i))
@@ -589,6 +590,8 @@ EntryPointGen::emitTrainStep(const TrainConfig &config, func::FuncOp lossFunc,
       return failure();
     for (auto [index, value] : forward->updates)
       newParams[index] = value;
+    for (auto [index, value] : forward->stateRuleUpdates)
+      newModelStates[index] = value;
     // Without a loss, this pass is the one that updates the states.
     if (!lossFunc)
       for (auto [index, value] : forward->stateUpdates)
@@ -673,11 +676,16 @@ EntryPointGen::emit(const TrainConfig *config, int64_t batch,
 
 LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
   EntryPointGen entryPoints(*this, module);
-  auto specs = [&](ArrayRef<ParamInfo> tensors) {
+  // A per-slot state keeps one row per slot of the configuration's batch.
+  auto specs = [&](ArrayRef<ParamInfo> tensors, int64_t batch = 0) {
     SmallVector<Attribute> attrs;
-    for (const ParamInfo &tensor : tensors)
-      attrs.push_back(TensorSpecAttr::get(&context, tensor.name, tensor.shape,
-                                          tensor.init));
+    for (const ParamInfo &tensor : tensors) {
+      SmallVector<int64_t> shape(tensor.shape);
+      if (tensor.perSlot)
+        shape.insert(shape.begin(), batch);
+      attrs.push_back(
+          TensorSpecAttr::get(&context, tensor.name, shape, tensor.init));
+    }
     return builder.getArrayAttr(attrs);
   };
   // one_hot() turns class ids into f32[C] rows: the label must be one.
@@ -742,7 +750,7 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
                             << "' has parameters but the file has no train "
                                "block to train them",
            failure();
-  ArrayAttr defaultState = specs(states);
+  ArrayAttr defaultState = specs(states, recipe.evalBatch);
   SmallVector<Attribute> configAttrs;
   bool named = false;
   if (recipe.configs.empty()) {
@@ -756,7 +764,7 @@ LogicalResult ModelGen::generate(ModuleOp module, const Recipe &recipe) {
         entryPoints.emit(&config, config.batch, suffix);
     if (failed(state))
       return failure();
-    ArrayAttr stateAttr = specs(*state);
+    ArrayAttr stateAttr = specs(*state, config.batch);
     named |= !config.name.empty();
     configAttrs.push_back(TrainConfigAttr::get(
         &context, config.name, config.batch, config.epochs, config.seed,

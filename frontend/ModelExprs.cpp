@@ -315,6 +315,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     return emitOneHot(call);
   if (isTensorConstructor(name))
     return emitTensorConstructor(call);
+  if (auto energy = emitEnergyBuiltin(call))
+    return *energy;
   if (name == "kl_sparsity")
     return emitKlSparsity(call);
   if (auto perSample = emitPerSampleBuiltin(call))
@@ -742,6 +744,7 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs,
   values[inputName] = {x, true};
   if (y)
     values[labelName] = {y, true};
+  bindSlotStates(stateArgs);
   ForwardValues forward;
   if (failed(emitBody(forward)))
     return failure();
@@ -754,6 +757,13 @@ FailureOr<ForwardValues> ModelGen::emitForward(ValueRange paramArgs,
     return forward;
   // Right-hand sides see the forward values, before any change (7.6).
   for (const UpdateRule &rule : updates) {
+    if (rule.isState) {
+      FailureOr<Value> value = emitStateUpdate(rule);
+      if (failed(value))
+        return failure();
+      forward.stateRuleUpdates.emplace_back(rule.paramIndex, *value);
+      continue;
+    }
     FailureOr<Value> averaged = emitBatchMean(*rule.stmt->value, mask);
     if (failed(averaged))
       return failure();

@@ -41,8 +41,12 @@ InFlightDiagnostic ModelGen::error(llvm::SMLoc where) {
 
 SmallVector<Type> ModelGen::stateTypes() const {
   SmallVector<Type> types;
-  for (const ParamInfo &state : states)
-    types.push_back(RankedTensorType::get(state.shape, elementType));
+  for (const ParamInfo &state : states) {
+    SmallVector<int64_t> shape(state.shape);
+    if (state.perSlot)
+      shape.insert(shape.begin(), ShapedType::kDynamic);
+    types.push_back(RankedTensorType::get(shape, elementType));
+  }
   return types;
 }
 
@@ -233,6 +237,9 @@ std::optional<InitAttr> ModelGen::parseInit(const Expr *expr, int64_t fanIn,
     return error(expr->getLoc()) << "uniform(a, b) needs a <= b", std::nullopt;
   if (kind == "normal" && args[1] < 0)
     return error(expr->getLoc()) << "normal(mean, std) needs std >= 0",
+           std::nullopt;
+  if (kind == "bernoulli" && !(args[0] >= 0 && args[0] <= 1))
+    return error(expr->getLoc()) << "bernoulli(p) needs 0 <= p <= 1",
            std::nullopt;
   return InitAttr::get(&context, kind, fanIn, fanOut,
                        args.empty() ? DenseF64ArrayAttr()
@@ -459,6 +466,16 @@ LogicalResult ModelGen::declareUpdate(const Stmt &stmt) {
   // `fc.w` and `fc.b` name the members `fc.weight` and `fc.bias`.
   if (stmt.names.size() == 2 && (stmt.names[1] == "w" || stmt.names[1] == "b"))
     target = stmt.names[0] + (stmt.names[1] == "w" ? ".weight" : ".bias");
+  auto state = explicitStates.find(target);
+  if (state != explicitStates.end()) {
+    for (const UpdateRule &rule : updates)
+      if (rule.isState && rule.paramIndex == state->second)
+        return error(stmt.nameLoc)
+               << "'" << target << "' already has an update rule on line "
+               << sourceMgr.getLineAndColumn(rule.stmt->loc).first;
+    updates.push_back({&stmt, state->second, /*isState=*/true});
+    return success();
+  }
   auto it = explicitParams.find(target);
   unsigned index = 0;
   if (it != explicitParams.end()) {
@@ -475,13 +492,13 @@ LogicalResult ModelGen::declareUpdate(const Stmt &stmt) {
         diag << ": update a layer's members (" << target << ".weight, "
              << target << ".bias)";
       else
-        diag << " (update targets are params and layer members)";
+        diag << " (update targets are params, states and layer members)";
       return diag;
     }
     index = param - params.begin();
   }
   for (const UpdateRule &rule : updates)
-    if (rule.paramIndex == index)
+    if (!rule.isState && rule.paramIndex == index)
       return error(stmt.nameLoc)
              << "'" << target << "' already has an update rule on line "
              << sourceMgr.getLineAndColumn(rule.stmt->loc).first;
@@ -511,6 +528,9 @@ LogicalResult ModelGen::declareStatement(const Stmt &stmt) {
   case Stmt::Kind::Const:
     return failure(failed(checkNewName(stmt, stmt.name())) ||
                    failed(declareConst(stmt)));
+  case Stmt::Kind::State:
+    return failure(failed(checkNewName(stmt, stmt.name())) ||
+                   failed(declareState(stmt)));
   case Stmt::Kind::Output:
     if (outputStmt)
       return error(stmt.loc) << "only one output is supported";

@@ -34,6 +34,9 @@ struct ParamInfo {
   std::string name;
   llvm::SmallVector<int64_t> shape;
   mlir::dln::InitAttr init;
+  /// A `state` declared in the model: one copy per batch slot (docs 7.5),
+  /// so its tensors lead with the batch dimension.
+  bool perSlot = false;
 };
 
 /// A layer instance: applying it reuses its parameters (weight sharing).
@@ -54,7 +57,9 @@ struct ConstInfo {
 /// `update TARGET = expr` of a param.
 struct UpdateRule {
   const Stmt *stmt;
+  /// Index in `params`, or in `states` for a per-slot state target.
   unsigned paramIndex;
+  bool isState = false;
 };
 
 /// A function-valued model parameter (`model tower(act)`): a builtin's name
@@ -85,6 +90,9 @@ struct ForwardValues {
   llvm::SmallVector<std::pair<std::string, mlir::Value>> metrics;
   /// New values of the update rules' targets (by param index), batch means.
   llvm::SmallVector<std::pair<unsigned, mlir::Value>> updates;
+  /// New values of per-slot states with update rules (by index in
+  /// `states`), one row per batch slot.
+  llvm::SmallVector<std::pair<unsigned, mlir::Value>> stateRuleUpdates;
   /// New values of the model states a training forward pass changed (by
   /// index in `states`).
   llvm::SmallVector<std::pair<unsigned, mlir::Value>> stateUpdates;
@@ -260,6 +268,26 @@ private:
   mlir::FailureOr<SampleValue> emitOneHot(const CallExpr &call);
   /// `x[i]`, `x[a..b]`, `x[all, j]` with constant indices (Indexing.cpp).
   mlir::FailureOr<SampleValue> emitIndex(const IndexExpr &index);
+  /// gibbs, free_energy, pseudo_log_likelihood (EnergyBuiltins.cpp);
+  /// std::nullopt for another name.
+  static bool isEnergyBuiltin(llvm::StringRef name);
+  std::optional<mlir::FailureOr<SampleValue>>
+  emitEnergyBuiltin(const CallExpr &call);
+  mlir::FailureOr<SampleValue> emitFreeEnergy(SampleValue v, SampleValue w,
+                                              SampleValue bv, SampleValue bh,
+                                              mlir::Location where);
+  /// A uniform draw in [0, 1) shaped like `like`, from the stream of the
+  /// call at `site` in the current draw scope, told apart by `tag`
+  /// (RandomCalls.cpp).
+  mlir::Value drawUniformLike(mlir::Value like, llvm::SMLoc site,
+                              llvm::StringRef tag);
+  /// `state NAME: type = init` (root only; PersistentState.cpp).
+  mlir::LogicalResult declareState(const Stmt &stmt);
+  /// Makes the per-slot states visible by name, bound to their arguments.
+  void bindSlotStates(mlir::ValueRange stateArgs);
+  /// The new value of a per-slot state's update rule, checked against its
+  /// shape.
+  mlir::FailureOr<mlir::Value> emitStateUpdate(const UpdateRule &rule);
   /// `zeros(d...)`, `ones(d...)`, `full(v, d...)`, `eye(n)`: constants,
   /// unbatched (TensorConstructors.cpp).
   static bool isTensorConstructor(llvm::StringRef name);
@@ -312,6 +340,7 @@ private:
   /// not touch them.
   llvm::SmallVector<ParamInfo> states;
   llvm::StringMap<unsigned> explicitParams; // `param` name -> global index
+  llvm::StringMap<unsigned> explicitStates; // `state` name -> index in states
   llvm::StringMap<LayerInfo> layers;
   llvm::StringMap<llvm::SmallVector<SequentialStage>> sequentials;
   llvm::StringMap<ConstInfo> consts;

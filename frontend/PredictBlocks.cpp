@@ -142,6 +142,7 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
   // The block sees the model's layers, params, consts and helpers, not its
   // input or lets.
   values.clear();
+  bindSlotStates(stateArgs);
   paramValues.assign(paramArgs.begin(), paramArgs.end());
   if (predict.input)
     values[predict.input->name()] = {x, true};

@@ -61,7 +61,10 @@ bool exprDraws(const Expr *expr) {
   if (!expr)
     return false;
   if (auto *call = llvm::dyn_cast<CallExpr>(expr))
-    return lookupRandomBuiltin(calleeName(*expr)) || exprDraws(call->callee.get()) ||
+    return lookupRandomBuiltin(calleeName(*expr)) ||
+           calleeName(*expr) == "gibbs" ||
+           calleeName(*expr) == "pseudo_log_likelihood" ||
+           exprDraws(call->callee.get()) ||
            argumentsDraw(call->args);
   if (auto *binary = llvm::dyn_cast<BinaryExpr>(expr))
     return exprDraws(binary->lhs.get()) || exprDraws(binary->rhs.get());
@@ -115,6 +118,20 @@ uint64_t stableHash(StringRef text) {
   return hash;
 }
 } // namespace
+
+Value ModelGen::drawUniformLike(Value like, llvm::SMLoc site, StringRef tag) {
+  auto [line, column] = sourceMgr.getLineAndColumn(site);
+  uint64_t stream = stableHash((Twine(prefix) + "@" + Twine(line) + ":" +
+                                Twine(column) + root->drawScope + tag)
+                                   .str());
+  Location where = loc(site);
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(like.getType()).getShape();
+  return RandomOp::create(builder, where, root->rngKey,
+                          dynamicSizes(builder, where, shape, like), shape,
+                          Distribution::uniform, stream >> 1,
+                          cast<FloatType>(elementType))
+      .getResult();
+}
 
 bool dlnc::modelsDrawRandomNumbers(const llvm::StringMap<const Block *> &models) {
   for (const auto &entry : models)

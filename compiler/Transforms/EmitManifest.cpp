@@ -402,7 +402,10 @@ public:
             {"dtype", dtypeName(memref.getElementType())},
             {"shape", shapeJson(memref.getShape())},
             {"access", desc.getAs<StringAttr>("access").getValue().str()}};
-        if (isBatched(role.getRole()) ||
+        // A per-slot state (`state` in a model) leads with the batch.
+        bool slotState = role.getRole() == dln::Role::state &&
+                         memref.getRank() > 0 && memref.isDynamicDim(0);
+        if (isBatched(role.getRole()) || slotState ||
             (role.getRole() == dln::Role::loss && memref.getRank() == 1))
           arg["batch_dim"] = 0;
         if (role.getRole() == dln::Role::metric &&

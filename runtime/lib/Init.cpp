@@ -31,6 +31,10 @@ void initTensor(Tensor &t, const InitSpec &spec, Rng &rng) {
     return fillUniform(spec.a, spec.b);
   case InitKind::Normal:
     return fillNormal(spec.mean, spec.std);
+  case InitKind::Bernoulli:
+    for (int64_t i = 0; i < t.size(); ++i)
+      t.set(i, rng.uniform(0, 1) < spec.p ? 1.0 : 0.0);
+    return;
   case InitKind::FanInUniform: { // PyTorch nn.Linear default, biases included
     double bound = 1.0 / std::sqrt(fanIn);
     return fillUniform(-bound, bound);

@@ -116,6 +116,9 @@ InitSpec parseInit(const Node &n) {
   init.b = num("b", 1);
   init.mean = num("mean", 0);
   init.std = num("std", 1);
+  init.p = num("p", 0.5);
+  if (init.kind == InitKind::Bernoulli && !(init.p >= 0 && init.p <= 1))
+    n.error("bernoulli init needs 0 <= p <= 1");
   if (init.kind == InitKind::Uniform && init.a > init.b)
     n.error("uniform init needs a <= b");
   if (init.kind == InitKind::Normal && init.std < 0)
@@ -383,6 +386,12 @@ void validateArg(const Node &n, const ArgSpec &a, const Manifest &m,
     if (!s)
       unknown("state tensor");
     shape = s->shape;
+    // A per-slot state: the runtime keeps one row per slot of the
+    // configuration's batch and passes a call its first rows.
+    if (a.role == ArgRole::State && a.batchDim && !shape.empty()) {
+      shape[0] = kAnyBatch;
+      batchedArg = true;
+    }
     break;
   }
   case ArgRole::Output: {

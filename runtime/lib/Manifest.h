@@ -39,6 +39,7 @@ struct InitSpec {
   double value = 0;         // constant
   double a = 0, b = 1;      // uniform bounds
   double mean = 0, std = 1; // normal
+  double p = 0.5;           // bernoulli
   int64_t fanIn = 0, fanOut = 0;
 };
 

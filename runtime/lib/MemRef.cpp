@@ -3,6 +3,12 @@
 
 namespace dlnrt {
 
+void ArgPack::add(const Tensor &t, int64_t rows) {
+  add(t);
+  if (t.rank() > 0)
+    descriptors_.back()[3] = rows;
+}
+
 void ArgPack::add(const Tensor &t) {
   const int64_t rank = t.rank();
   std::vector<int64_t> d(3 + 2 * rank);

@@ -22,6 +22,9 @@ public:
   /// Appends a descriptor for `t` (row-major, offset 0). `t` must outlive the
   /// call.
   void add(const Tensor &t);
+  /// The same for the first `rows` rows of `t` (a prefix view: the row
+  /// stride stays that of `t`).
+  void add(const Tensor &t, int64_t rows);
   void **data() { return pointers_.data(); }
   size_t size() const { return pointers_.size(); }
 
