@@ -57,7 +57,7 @@ SampleValue softplus(OpBuilder &builder, Location loc, SampleValue x) {
 } // namespace
 
 bool ModelGen::isEnergyBuiltin(StringRef name) {
-  return name == "gibbs" || name == "free_energy" ||
+  return name == "gibbs" || name == "gibbs_sweep" || name == "free_energy" ||
          name == "pseudo_log_likelihood";
 }
 
@@ -85,7 +85,12 @@ ModelGen::emitEnergyBuiltin(const CallExpr &call) {
   Location where = loc(call.getLoc());
   SmallVector<SampleValue> operands;
   int64_t steps = 1;
+  const Argument *clampArg = nullptr;
   for (const Argument &arg : call.args) {
+    if (!arg.name.empty() && name == "gibbs_sweep" && arg.name == "clamp") {
+      clampArg = &arg;
+      continue;
+    }
     if (!arg.name.empty()) {
       std::optional<int64_t> k =
           evaluateInteger(*arg.value, &modelParams);
@@ -93,7 +98,9 @@ ModelGen::emitEnergyBuiltin(const CallExpr &call) {
         return FailureOr<SampleValue>(
             error(arg.loc) << "'" << name << "' has no argument named '"
                            << arg.name << "'"
-                           << (name == "gibbs" ? " (expected k)" : ""));
+                           << (name == "gibbs"         ? " (expected k)"
+                               : name == "gibbs_sweep" ? " (expected clamp)"
+                                                       : ""));
       if (!k || *k < 1 || *k > 64)
         return FailureOr<SampleValue>(
             error(arg.value->getLoc())
@@ -108,6 +115,8 @@ ModelGen::emitEnergyBuiltin(const CallExpr &call) {
       return FailureOr<SampleValue>(failure());
     operands.push_back(*value);
   }
+  if (name == "gibbs_sweep")
+    return emitGibbsSweep(call, operands, clampArg);
   if (operands.size() != 4)
     return FailureOr<SampleValue>(
         error(call.getLoc())
@@ -184,4 +193,42 @@ ModelGen::emitEnergyBuiltin(const CallExpr &call) {
                     splatLike(builder, where, logSigmoid,
                               static_cast<double>(type.getDimSize(1)))),
       true};
+}
+
+FailureOr<SampleValue>
+ModelGen::emitGibbsSweep(const CallExpr &call, ArrayRef<SampleValue> operands,
+                         const Argument *clampArg) {
+  Location where = loc(call.getLoc());
+  if (operands.size() != 3)
+    return error(call.getLoc()) << "'gibbs_sweep' expects 3 argument(s) (w, "
+                                   "b, s) and the option clamp, got "
+                                << operands.size(),
+           failure();
+  SampleValue w = operands[0], b = operands[1], s = operands[2];
+  auto stateType = cast<RankedTensorType>(s.value.getType());
+  if (!s.batched || stateType.getRank() != 2 || w.batched || b.batched)
+    return error(call.args[2].loc)
+               << "gibbs_sweep resamples per-sample unit vectors [N] with "
+                  "weights [N, N] and biases [N] that are the same for every "
+                  "sample",
+           failure();
+  int64_t units = stateType.getDimSize(1);
+  Value clamp = splatConstant(
+      builder, where, RankedTensorType::get({units}, elementType), 0.0);
+  if (clampArg) {
+    FailureOr<SampleValue> mask = emitExpr(*clampArg->value);
+    if (failed(mask))
+      return failure();
+    if (mask->batched)
+      return error(clampArg->loc) << "gibbs_sweep's clamp mask must be the "
+                                     "same for every sample (a const)",
+             failure();
+    clamp = mask->value;
+  }
+  Value u = drawUniformLike(s.value, call.getLoc(), "/sweep");
+  FailureOr<Value> sweep = createChecked<GibbsSweepOp>(
+      builder, where, w.value, b.value, s.value, u, clamp);
+  if (failed(sweep))
+    return failure();
+  return SampleValue{*sweep, true};
 }

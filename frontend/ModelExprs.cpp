@@ -97,6 +97,8 @@ FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
   if (param != explicitParams.end())
     return SampleValue{root->paramValues[param->second], false};
   auto constant = consts.find(name.name);
+  if (constant != consts.end() && constant->second.expr)
+    return emitConstExpression(name.name, constant->second, name.getLoc());
   if (constant != consts.end()) {
     auto type = RankedTensorType::get(constant->second.shape, elementType);
     SmallVector<Attribute> elements;
@@ -117,6 +119,33 @@ FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
                << name.name << "(x)'",
            failure();
   return error(name.getLoc()) << "use of undefined name '" << name.name << "'",
+         failure();
+}
+
+FailureOr<SampleValue> ModelGen::emitConstExpression(StringRef name,
+                                                     const ConstInfo &info,
+                                                     llvm::SMLoc use) {
+  FailureOr<SampleValue> value = emitExpr(*info.expr);
+  if (failed(value))
+    return failure();
+  auto type = cast<RankedTensorType>(value->value.getType());
+  if (value->batched || type.getElementType() != elementType)
+    return error(info.expr->getLoc())
+               << "const '" << name
+               << "' must be computed from constants, not from the input or "
+                  "class values",
+           failure();
+  if (type.getShape() == ArrayRef<int64_t>(info.shape))
+    return value;
+  // A scalar fills the declared shape.
+  if (type.getRank() == 0)
+    return SampleValue{*broadcastTo(builder, loc(use), value->value,
+                                    info.shape),
+                       false};
+  return error(info.expr->getLoc())
+             << "const '" << name << "' is declared "
+             << shapeString(elementType, info.shape) << " but its value is "
+             << shapeString(elementType, type.getShape()),
          failure();
 }
 

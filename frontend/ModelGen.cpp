@@ -439,11 +439,21 @@ LogicalResult ModelGen::declareConst(const Stmt &stmt) {
   ConstInfo info;
   const Expr *bad = nullptr;
   if (failed(flattenLiteral(*stmt.value, 0, info.shape, info.values,
-                            modelParams, bad)))
-    return error(bad->getLoc())
-           << "a const's value must be a number or a rectangular list of "
-              "numbers (initializers and expressions over tensors are not "
-              "supported yet)";
+                            modelParams, bad))) {
+    // Not a literal: an expression over constants (`1.0 - eye(96)`), checked
+    // where it is used. Initializer calls would be drawn per step instead.
+    if (llvm::isa<ListExpr>(stmt.value.get()) ||
+        llvm::is_contained({"uniform", "normal", "bernoulli"},
+                           calleeName(*stmt.value)))
+      return error(bad->getLoc())
+             << "a const's value must be a number, a rectangular list of "
+                "numbers or an expression over constants (random "
+                "initializers are not supported for consts)";
+    info.shape = *shape;
+    info.expr = stmt.value.get();
+    consts[stmt.name()] = std::move(info);
+    return success();
+  }
   if (info.shape != *shape) {
     // A scalar literal fills a tensor.
     if (!info.shape.empty())
@@ -603,11 +613,13 @@ LogicalResult ModelGen::declare() {
       return failure();
   }
   bool measured = llvm::any_of(model.body, [](const Stmt &stmt) {
-    return stmt.kind == Stmt::Kind::Metric || stmt.kind == Stmt::Kind::Loss;
+    return stmt.kind == Stmt::Kind::Metric || stmt.kind == Stmt::Kind::Loss ||
+           stmt.kind == Stmt::Kind::Update;
   });
   // A root model may report only metrics (several towers trained side by
-  // side) or losses (a GAN, whose outputs come from sample blocks); a
-  // sub-model's call returns its output.
+  // side), losses (a GAN, whose outputs come from sample blocks) or learn
+  // by update rules alone (a Boltzmann machine); a sub-model's call returns
+  // its output.
   if (!outputStmt && (!isRoot() || !measured))
     return error(model.loc)
            << "model '" << model.name << "' declares no 'output'";

@@ -52,6 +52,9 @@ struct LayerInfo {
 struct ConstInfo {
   llvm::SmallVector<int64_t> shape;
   llvm::SmallVector<double> values;
+  /// A value computed from constants (`1.0 - eye(96)`), emitted where the
+  /// const is used; null for a literal.
+  const Expr *expr = nullptr;
 };
 
 /// `update TARGET = expr` of a param.
@@ -266,6 +269,10 @@ private:
   mlir::FailureOr<SampleValue> emitReshape(const CallExpr &call);
   /// `one_hot(c)`: a class index to an f32[N] row.
   mlir::FailureOr<SampleValue> emitOneHot(const CallExpr &call);
+  /// A const declared by an expression over constants, emitted at a use.
+  mlir::FailureOr<SampleValue> emitConstExpression(llvm::StringRef name,
+                                                   const ConstInfo &info,
+                                                   llvm::SMLoc use);
   /// `x[i]`, `x[a..b]`, `x[all, j]` with constant indices (Indexing.cpp).
   mlir::FailureOr<SampleValue> emitIndex(const IndexExpr &index);
   /// gibbs, free_energy, pseudo_log_likelihood (EnergyBuiltins.cpp);
@@ -273,6 +280,9 @@ private:
   static bool isEnergyBuiltin(llvm::StringRef name);
   std::optional<mlir::FailureOr<SampleValue>>
   emitEnergyBuiltin(const CallExpr &call);
+  mlir::FailureOr<SampleValue> emitGibbsSweep(const CallExpr &call,
+                                              llvm::ArrayRef<SampleValue> operands,
+                                              const Argument *clampArg);
   mlir::FailureOr<SampleValue> emitFreeEnergy(SampleValue v, SampleValue w,
                                               SampleValue bv, SampleValue bh,
                                               mlir::Location where);

@@ -63,6 +63,7 @@ bool exprDraws(const Expr *expr) {
   if (auto *call = llvm::dyn_cast<CallExpr>(expr))
     return lookupRandomBuiltin(calleeName(*expr)) ||
            calleeName(*expr) == "gibbs" ||
+           calleeName(*expr) == "gibbs_sweep" ||
            calleeName(*expr) == "pseudo_log_likelihood" ||
            exprDraws(call->callee.get()) ||
            argumentsDraw(call->args);

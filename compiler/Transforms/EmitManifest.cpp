@@ -422,9 +422,11 @@ public:
       entryPoints.push_back(json::Object{{"name", func.getSymName().str()},
                                          {"args", std::move(args)}});
     }
-    // A model that only reports metrics or losses has no output.
+    // A model that only reports metrics or losses, or learns by update
+    // rules alone, has no output.
     auto lossNames = module->getAttrOfType<ArrayAttr>("dln.losses");
-    if (!output && metrics.empty() && (!lossNames || lossNames.empty()))
+    if (!output && metrics.empty() && (!lossNames || lossNames.empty()) &&
+        !module.lookupSymbol("train_step"))
       return module.emitError("no entry point has an output; run "
                               "dln-lower-entry-points first"),
              failure();

@@ -155,17 +155,22 @@ int runInfo(const Model &model) {
                 << describeOptimizer(c.optimizer, c.lr, c.optimizerOptions)
                 << "\n";
   }
-  if (m.hasTrainBlock || !m.configs.empty() ||
-      model.hasEntryPoint("train_step"))
+  const bool trains = m.hasTrainBlock || !m.configs.empty() ||
+                     model.hasEntryPoint("train_step");
+  if (!trains)
+    std::cout << "training: none (batch " << m.batch << ")\n";
+  // Step blocks list their own optimizers; a model without one learns by
+  // update rules.
+  std::string optimizer =
+      !m.steps.empty() ? std::string()
+      : m.lr ? ", optimizer " +
+                   describeOptimizer(m.optimizer, m.lr, m.optimizerOptions)
+             : std::string(", update rules only");
+  if (trains)
     std::cout << "training: batch "
               << (m.batchCoversDataset ? std::string("all")
                                        : std::to_string(m.batch))
-              << ", epochs " << m.epochs
-              << ", seed " << m.seed
-              << (m.steps.empty()
-                      ? ", optimizer " + describeOptimizer(m.optimizer, m.lr,
-                                                           m.optimizerOptions)
-                      : std::string())
+              << ", epochs " << m.epochs << ", seed " << m.seed << optimizer
               << ", log_every " << m.logEvery << "\n";
   for (const StepSpec &step : m.steps) {
     std::cout << "  step " << step.name << ": " << step.entryPoint;
@@ -182,8 +187,6 @@ int runInfo(const Model &model) {
       std::cout << " " << m.steps[index].name;
     std::cout << "\n";
   }
-  else
-    std::cout << "training: none (batch " << m.batch << ")\n";
   std::cout << "data:\n";
   if (!m.dataDir.empty())
     std::cout << "  dir   " << m.dataDir << "\n";

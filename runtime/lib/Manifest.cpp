@@ -641,9 +641,11 @@ Manifest parseManifest(std::string_view text) {
   for (const Node &l : root["losses"].array())
     m.losses.push_back(l["name"].str());
   // A model that reports only metrics (towers trained side by side) or
-  // losses (a GAN, whose images come from sample blocks) has no output.
+  // losses (a GAN, whose images come from sample blocks), or that learns by
+  // update rules alone (a Boltzmann machine), has no output.
   m.outputs = parseIo(root["outputs"], /*mayBeEmpty=*/!m.metrics.empty() ||
-                                           !m.losses.empty());
+                                           !m.losses.empty() ||
+                                           m.hasTrainBlock);
   if (auto d = root.optional("data")) {
     if (auto dir = d->optional("dir"))
       m.dataDir = dir->str();

@@ -423,6 +423,7 @@ def build_cases():
         torch_fn=lambda t, b, x: b * x + b))
     cases += window_cases()
     cases += pixel_cases()
+    cases += sampling_cases()
     cases += random_cases()
     return cases
 
@@ -598,6 +599,35 @@ def pixel_cases():
              [f"%r = dln.scatter_pixels %a0, %a1, %a2 size [{height}, {width}]"
               f" : {T(values)}, {T(coords)} -> {T(image)}"], image, scatter),
     ]
+
+
+def sampling_cases():
+    """gibbs_sweep: units visited in order, each seeing the ones already
+    resampled in this sweep, clamped units kept; forward only (a sample)."""
+    rng = np.random.default_rng(12)
+    units, batch = 5, 3
+    weights = rng.normal(0, 1.5, size=(units, units))
+    weights = (weights + weights.T) / 2
+    np.fill_diagonal(weights, 0)
+    state = (rng.uniform(size=(batch, units)) < 0.5).astype(float)
+    uniform = rng.uniform(size=(batch, units))
+    clamp = np.array([0, 1, 0, 0, 1], float)
+
+    def sweep(w, b, s, u, c):
+        s = s.copy()
+        for i in range(units):
+            p = sigmoid(s @ w[i] + b[i])
+            s[:, i] = np.where(c[i] != 0, s[:, i], (u[:, i] < p).astype(float))
+        return s
+    square, vector, rows = (units, units), (units,), (batch, units)
+    return [Case(
+        "gibbs_sweep.3x5",
+        [Arg(square, weights, wrt=False), Arg(vector),
+         Arg(rows, state, wrt=False), Arg(rows, uniform, wrt=False),
+         Arg(vector, clamp, wrt=False)],
+        [f"%r = dln.gibbs_sweep %a0, %a1, %a2, %a3, %a4 : {T(square)}, "
+         f"{T(vector)}, {T(rows)}, {T(rows)}, {T(vector)} -> {T(rows)}"],
+        rows, sweep, grad=False)]
 
 
 # ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ struct ConvertDLNToLinalgPass
     dln::populateWindowToLinalgPatterns(patterns);
     dln::populateRandomToLinalgPatterns(patterns);
     dln::populatePixelToLinalgPatterns(patterns);
+    dln::populateSamplingToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

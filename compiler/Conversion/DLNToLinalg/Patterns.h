@@ -13,6 +13,7 @@ void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
 void populateWindowToLinalgPatterns(RewritePatternSet &patterns);
 void populateRandomToLinalgPatterns(RewritePatternSet &patterns);
 void populatePixelToLinalgPatterns(RewritePatternSet &patterns);
+void populateSamplingToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::dln
 

@@ -402,6 +402,33 @@ def DLN_RandomOp : DLN_Op<"random", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
+def DLN_GibbsSweepOp : DLN_Op<"gibbs_sweep", [Pure, InferTypeOpAdaptor]> {
+  let summary = "one sequential Gibbs sweep of a binary Boltzmann machine";
+  let description = [{
+    For each row of `state` ([B, N] binary units), visits the units i = 0
+    .. N-1 in order and sets unit i to `uniform[b, i] < sigmoid(sum_j
+    weights[i, j] * s[b, j] + bias[i])`, seeing the units already updated
+    in this sweep, except where `clamp[i]` is nonzero (the unit keeps its
+    value). `weights` is [N, N] (symmetric with zero diagonal for a
+    Boltzmann machine), `bias` and `clamp` [N], `uniform` [B, N] in [0, 1).
+    Lowers to a loop over the units, not to N copies of the update. No
+    gradient: the result is a sample.
+
+    ```mlir
+    %s1 = dln.gibbs_sweep %w, %b, %s, %u, %clamp : tensor<96x96xf32>, tensor<96xf32>, tensor<?x96xf32>, tensor<?x96xf32>, tensor<96xf32> -> tensor<?x96xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$weights, DLN_FloatTensor:$bias,
+                       DLN_FloatTensor:$state, DLN_FloatTensor:$uniform,
+                       DLN_FloatTensor:$clamp);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $weights `,` $bias `,` $state `,` $uniform `,` $clamp attr-dict `:`
+    type($weights) `,` type($bias) `,` type($state) `,` type($uniform) `,`
+    type($clamp) `->` type($result)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions: drop the reduced `axes`.
 //===----------------------------------------------------------------------===//

@@ -285,6 +285,25 @@ func.func @random_sizes(%key: tensor<2xi64>) {
 
 // -----
 
+// A sweep's weights are square over the state's units.
+func.func @gibbs_sweep_weights(%w: tensor<5x4xf32>, %b: tensor<5xf32>, %s: tensor<?x5xf32>, %u: tensor<?x5xf32>, %c: tensor<5xf32>) {
+  // expected-error @+2 {{gibbs_sweep of 5 units needs weights [5, 5], bias and clamp [5] and uniforms shaped like the state, got [5, 4], [5], [5], [?, 5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %r = dln.gibbs_sweep %w, %b, %s, %u, %c : tensor<5x4xf32>, tensor<5xf32>, tensor<?x5xf32>, tensor<?x5xf32>, tensor<5xf32> -> tensor<?x5xf32>
+  return
+}
+
+// -----
+
+func.func @gibbs_sweep_state(%w: tensor<5x5xf32>, %b: tensor<5xf32>, %s: tensor<5xf32>, %c: tensor<5xf32>) {
+  // expected-error @+2 {{gibbs_sweep needs a [B, N] state with static N, got [5]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %r = dln.gibbs_sweep %w, %b, %s, %s, %c : tensor<5x5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32> -> tensor<5xf32>
+  return
+}
+
+// -----
+
 // Pixel coordinates are [batch, points], one per value.
 func.func @gather_pixels_rank(%x: tensor<2x3x4x4xf32>, %r: tensor<2x5x1xf32>) {
   // expected-error @+2 {{gather_pixels needs rows and cols of one shape [batch, points], got [2, 5, 1] and [2, 5, 1]}}

@@ -120,6 +120,13 @@ func.func @random(%key: tensor<2xi64>, %b: index) -> (tensor<?x8xf32>, tensor<3x
   return %u, %n : tensor<?x8xf32>, tensor<3xf64>
 }
 
+// CHECK-LABEL: func @gibbs_sweep
+func.func @gibbs_sweep(%w: tensor<5x5xf32>, %b: tensor<5xf32>, %s: tensor<?x5xf32>, %u: tensor<?x5xf32>, %c: tensor<5xf32>) -> tensor<?x5xf32> {
+  // CHECK: dln.gibbs_sweep %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<5x5xf32>, tensor<5xf32>, tensor<?x5xf32>, tensor<?x5xf32>, tensor<5xf32> -> tensor<?x5xf32>
+  %r = dln.gibbs_sweep %w, %b, %s, %u, %c : tensor<5x5xf32>, tensor<5xf32>, tensor<?x5xf32>, tensor<?x5xf32>, tensor<5xf32> -> tensor<?x5xf32>
+  return %r : tensor<?x5xf32>
+}
+
 // CHECK-LABEL: func @pixels
 // CHECK: dln.gather_pixels %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x8x14x14xf32>, tensor<?x50xf32> -> tensor<?x50x8xf32>
 // CHECK: dln.scatter_pixels %{{.*}}, %{{.*}}, %{{.*}} size [14, 14] : tensor<?x50x8xf32>, tensor<?x50xf32> -> tensor<?x8x14x14xf32>
