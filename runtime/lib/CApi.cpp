@@ -70,6 +70,7 @@ void require(bool ok, const char *what) {
   if (!ok)
     dlnrt::fail(DLNRT_INVALID_ARGUMENT, what);
 }
+void require(bool ok, const std::string &what) { require(ok, what.c_str()); }
 
 /// Class ids index a one-hot row: an id outside [0, C) would read or write
 /// past it, so they are checked before any entry point sees them. `what` is
@@ -86,6 +87,30 @@ void requireClassIds(const dlnrt::SampleSpec &spec, const void *ids, int64_t n,
                       std::to_string(values[i]) + " of sample " +
                       std::to_string(i) + " is outside [0, " +
                       std::to_string(spec.numClasses) + ")");
+}
+
+/// One train step through `entryPoint` on caller memory, checked as
+/// dlnrt_model_train_batch documents; `what` names the API function.
+void trainOnRows(dlnrt_model *model, const std::string &entryPoint,
+                        int64_t n, const void *x, const void *labels,
+                        double lr, double *out_loss, const char *what) {
+  require(model && x && out_loss &&
+              (labels || !model->impl.manifest().hasLabel()),
+          std::string(what) + ": NULL argument");
+  require(n >= 1, std::string(what) + ": n must be >= 1");
+  dlnrt::Model &m = model->impl;
+  requireClassIds(m.manifest().input(), x, n, what, "input");
+  requireClassIds(m.manifest().label(), labels, n, what, "label");
+  dlnrt::Tensor xb = m.makeBatchX(n), yb = m.makeBatchY(n);
+  dlnrt::copyRows(x, 0, n, xb);
+  dlnrt::copyRows(labels, 0, n, yb);
+  *out_loss = m.trainStep(entryPoint, xb, yb, lr);
+  std::string bad = dlnrt::describeDivergence(m, *out_loss);
+  if (!bad.empty())
+    dlnrt::fail(DLNRT_DATA_ERROR,
+                std::string(what) + ": training diverged: " + bad +
+                    "; the params are no longer usable, load the last good "
+                    "checkpoint");
 }
 
 } // namespace
@@ -137,6 +162,26 @@ dlnrt_status dlnrt_model_get_info(const dlnrt_model *model,
     out_info->label_size = m.labelSize();
     out_info->num_classes = m.label().numClasses;
     out_info->param_count = m.params.size();
+    out_info->input_kind = m.input().kind == dlnrt::LabelKind::Class
+                               ? DLNRT_LABEL_CLASS
+                               : DLNRT_LABEL_REAL;
+    out_info->input_classes =
+        m.input().kind == dlnrt::LabelKind::Class ? m.input().numClasses : 0;
+    out_info->step_count = m.steps.size();
+  });
+}
+
+dlnrt_status dlnrt_model_step_name(const dlnrt_model *model, size_t index,
+                                   const char **out_name) {
+  return guard([&] {
+    require(model && out_name, "dlnrt_model_step_name: NULL argument");
+    const auto &steps = model->impl.manifest().steps;
+    if (index >= steps.size())
+      dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                  "dlnrt_model_step_name: index " + std::to_string(index) +
+                      " out of range (model has " +
+                      std::to_string(steps.size()) + " step blocks)");
+    *out_name = steps[index].name.c_str();
   });
 }
 
@@ -256,30 +301,47 @@ dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, int64_t n,
                                      const void *x, const void *labels,
                                      double lr, double *out_loss) {
   return guard([&] {
-    require(model && x && out_loss &&
-                (labels || !model->impl.manifest().hasLabel()),
-            "dlnrt_model_train_batch: NULL argument");
-    require(n >= 1, "dlnrt_model_train_batch: n must be >= 1");
+    require(model, "dlnrt_model_train_batch: NULL argument");
+    const auto &steps = model->impl.manifest().steps;
+    if (!steps.empty()) {
+      std::string names;
+      for (const dlnrt::StepSpec &step : steps)
+        names += (names.empty() ? "" : ", ") + step.name;
+      dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                  "dlnrt_model_train_batch: this model trains by step blocks "
+                  "(" + names + "): call dlnrt_model_train_step");
+    }
     if (!(std::isfinite(lr) && lr > 0))
       dlnrt::fail(DLNRT_INVALID_ARGUMENT,
                   "dlnrt_model_train_batch: lr must be a positive finite "
                   "number, got " +
                       std::to_string(lr));
-    dlnrt::Model &m = model->impl;
-    requireClassIds(m.manifest().input(), x, n, "dlnrt_model_train_batch",
-                    "input");
-    requireClassIds(m.manifest().label(), labels, n, "dlnrt_model_train_batch",
-                    "label");
-    dlnrt::Tensor xb = m.makeBatchX(n), yb = m.makeBatchY(n);
-    dlnrt::copyRows(x, 0, n, xb);
-    dlnrt::copyRows(labels, 0, n, yb);
-    *out_loss = m.trainStep(xb, yb, lr);
-    std::string bad = dlnrt::describeDivergence(m, *out_loss);
-    if (!bad.empty())
-      dlnrt::fail(DLNRT_DATA_ERROR,
-                  "dlnrt_model_train_batch: training diverged: " + bad +
-                      "; the params are no longer usable, load the last good "
-                      "checkpoint");
+    trainOnRows(model, "train_step", n, x, labels, lr, out_loss,
+                "dlnrt_model_train_batch");
+  });
+}
+
+dlnrt_status dlnrt_model_train_step(dlnrt_model *model, const char *step,
+                                    int64_t n, const void *x,
+                                    const void *labels, double *out_loss) {
+  return guard([&] {
+    require(model && step, "dlnrt_model_train_step: NULL argument");
+    const auto &steps = model->impl.manifest().steps;
+    std::string names;
+    for (const dlnrt::StepSpec &spec : steps) {
+      if (spec.name == step) {
+        // The step binds its own learning rates; lr is unused.
+        trainOnRows(model, spec.entryPoint, n, x, labels, 1.0, out_loss,
+                    "dlnrt_model_train_step");
+        return;
+      }
+      names += (names.empty() ? "" : ", ") + spec.name;
+    }
+    dlnrt::fail(DLNRT_INVALID_ARGUMENT,
+                std::string("dlnrt_model_train_step: no step block '") + step +
+                    "'" +
+                    (names.empty() ? std::string(" (this model has none)")
+                                   : " (it has " + names + ")"));
   });
 }
 

@@ -272,3 +272,58 @@ TEST(CApi, TrainBatchReportsDivergence) {
   EXPECT_FALSE(std::ifstream(path).good());
   dlnrt_model_destroy(model);
 }
+
+// A model trained by step blocks: train_batch refuses it and names the
+// steps; train_step runs one by name with its own compiled rate; info
+// counts the steps and the input kind is reported.
+TEST(CApi, StepBlocks) {
+  nlohmann::json m = fake::linearManifestJson("f64", 4);
+  m["entry_points"][0]["name"] = "train_step.step.fit";
+  for (auto &a : m["entry_points"][0]["args"])
+    if (a["role"] == "hyper")
+      a["name"] = "fit.lr";
+  m["train"]["steps"] = nlohmann::json::parse(R"([{"name": "fit",
+      "entry_point": "train_step.step.fit", "every": 1,
+      "optimizer_groups": [{"lr_name": "fit.lr",
+                            "optimizer": {"kind": "sgd", "lr": 0.05},
+                            "params": ["w", "b"]}]}])");
+  m["train"]["step_order"] = nlohmann::json::parse(R"(["fit"])");
+  std::string manifest = m.dump();
+  dlnrt_model_abi abi = fake::linearAbi(true, manifest.c_str());
+  dlnrt_entry_point entries[3] = {abi.entry_points[0], abi.entry_points[1],
+                                  abi.entry_points[2]};
+  entries[0].name = "train_step.step.fit";
+  abi.entry_points = entries;
+  dlnrt_model *model = nullptr;
+  ASSERT_EQ(dlnrt_model_create(&abi, nullptr, &model), nullptr);
+  dlnrt_model_info info;
+  ASSERT_EQ(dlnrt_model_get_info(model, &info), nullptr);
+  EXPECT_EQ(info.step_count, 1u);
+  EXPECT_EQ(info.input_kind, DLNRT_LABEL_REAL);
+  EXPECT_EQ(info.input_classes, 0);
+  const char *name = nullptr;
+  ASSERT_EQ(dlnrt_model_step_name(model, 0, &name), nullptr);
+  EXPECT_STREQ(name, "fit");
+  ASSERT_EQ(dlnrt_model_init_params(model, 3), nullptr);
+
+  double x[4 * 3], y[4], first = 0, loss = 0;
+  for (int i = 0; i < 12; ++i)
+    x[i] = 0.1 * i;
+  for (int i = 0; i < 4; ++i)
+    y[i] = 1.0 - 0.5 * i;
+  std::string msg =
+      takeMessage(dlnrt_model_train_batch(model, 4, x, y, 0.1, &loss),
+                  DLNRT_INVALID_ARGUMENT);
+  EXPECT_NE(msg.find("trains by step blocks (fit): call dlnrt_model_train_step"),
+            std::string::npos)
+      << msg;
+  ASSERT_EQ(dlnrt_model_train_step(model, "fit", 4, x, y, &first), nullptr);
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(dlnrt_model_train_step(model, "fit", 4, x, y, &loss), nullptr);
+  EXPECT_LT(loss, first);
+  msg = takeMessage(dlnrt_model_train_step(model, "gen", 4, x, y, &loss),
+                    DLNRT_INVALID_ARGUMENT);
+  EXPECT_NE(msg.find("no step block 'gen' (it has fit)"), std::string::npos)
+      << msg;
+  dlnrt_model_destroy(model);
+}

@@ -104,6 +104,14 @@ typedef struct dlnrt_model_info {
   int64_t label_size;
   int64_t num_classes; /* class count for class labels, 0 for real labels */
   size_t param_count;
+  /* DLNRT_LABEL_CLASS for a class-index input (one int32 per sample, then
+   * input_size is 1 and input_classes its class count), else
+   * DLNRT_LABEL_REAL (input_classes 0). */
+  dlnrt_label_kind input_kind;
+  int64_t input_classes;
+  /* `step` blocks of the train block (a GAN): 0 for a model trained by
+   * dlnrt_model_train_batch, else train it by dlnrt_model_train_step. */
+  size_t step_count;
 } dlnrt_model_info;
 
 /* One parameter. name/dims/data are borrowed from the model (valid until
@@ -183,6 +191,22 @@ dlnrt_status dlnrt_model_forward(dlnrt_model *model, int64_t n, const void *x,
 dlnrt_status dlnrt_model_train_batch(dlnrt_model *model, int64_t n,
                                      const void *x, const void *labels,
                                      double lr, double *out_loss);
+/* (A model trained by step blocks has no single step: train_batch is
+ * DLNRT_INVALID_ARGUMENT naming its steps; use dlnrt_model_train_step.) */
+
+/* The name of step block `index` (< step_count), in source order;
+ * borrowed from the model. */
+dlnrt_status dlnrt_model_step_name(const dlnrt_model *model, size_t index,
+                                   const char **out_name);
+
+/* For a model trained by `step` blocks: one execution of the step named
+ * `step` (its own objective, optimizers and learning rates, as compiled) on
+ * a batch of n >= 1 samples, as dlnrt_model_train_batch otherwise: the
+ * caller runs the schedule (say "discriminator" then "generator" per
+ * batch); *out_loss receives the step's batch mean objective. */
+dlnrt_status dlnrt_model_train_step(dlnrt_model *model, const char *step,
+                                    int64_t n, const void *x,
+                                    const void *labels, double *out_loss);
 
 /* ---- Command line ---- */
 
