@@ -283,6 +283,18 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   if (o.batch && m.batchCoversDataset)
     failUsage("--batch: this program trains on the whole training set at "
               "once (batch = all)");
+  // A per-slot state keeps one row per slot of the compiled batch.
+  if (o.batch)
+    for (const EntryPointSpec &e : m.entryPoints)
+      for (const ArgSpec &a : e.args)
+        for (const ParamSpec &s : m.state)
+          if (a.role == ArgRole::State && a.batchDim && s.name == a.name &&
+              !s.shape.empty() && *o.batch > s.shape[0])
+            failUsage("--batch " + std::to_string(*o.batch) + ": state '" +
+                      s.name + "' keeps one row per batch slot, " +
+                      std::to_string(s.shape[0]) +
+                      " (the compiled batch): use --batch " +
+                      std::to_string(s.shape[0]) + " or less");
   if (o.batch)
     model.setBatch(*o.batch);
   TrainOptions t;
