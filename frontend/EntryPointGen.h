@@ -1,8 +1,9 @@
 //===- EntryPointGen.h - The functions a compiled model exports -*- C++ -*-===//
 //
 // Private to the frontend: ModelGen::generate drives it, EntryPointGen.cpp
-// emits the training and evaluation entry points, PredictBlocks.cpp those of
-// predict, encode, decode and sample blocks.
+// emits the training and evaluation entry points, StepBlocks.cpp those of
+// `step` blocks, PredictBlocks.cpp those of predict, encode, decode and
+// sample blocks.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DLNC_FRONTEND_ENTRYPOINTGEN_H

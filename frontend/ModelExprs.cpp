@@ -122,33 +122,6 @@ FailureOr<SampleValue> ModelGen::emitIdentifier(const IdentifierExpr &name) {
          failure();
 }
 
-FailureOr<SampleValue> ModelGen::emitConstExpression(StringRef name,
-                                                     const ConstInfo &info,
-                                                     llvm::SMLoc use) {
-  FailureOr<SampleValue> value = emitExpr(*info.expr);
-  if (failed(value))
-    return failure();
-  auto type = cast<RankedTensorType>(value->value.getType());
-  if (value->batched || type.getElementType() != elementType)
-    return error(info.expr->getLoc())
-               << "const '" << name
-               << "' must be computed from constants, not from the input or "
-                  "class values",
-           failure();
-  if (type.getShape() == ArrayRef<int64_t>(info.shape))
-    return value;
-  // A scalar fills the declared shape.
-  if (type.getRank() == 0)
-    return SampleValue{*broadcastTo(builder, loc(use), value->value,
-                                    info.shape),
-                       false};
-  return error(info.expr->getLoc())
-             << "const '" << name << "' is declared "
-             << shapeString(elementType, info.shape) << " but its value is "
-             << shapeString(elementType, type.getShape()),
-         failure();
-}
-
 std::optional<FailureOr<SampleValue>>
 ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
   StringRef name = calleeName(call);
@@ -662,6 +635,18 @@ ModelGen::evaluateBinding(const Stmt &stmt) {
   return bound;
 }
 
+FailureOr<SmallVector<std::pair<std::string, SampleValue>>>
+ModelGen::defineBinding(const Stmt &stmt) {
+  auto bound = evaluateBinding(stmt);
+  if (failed(bound))
+    return failure();
+  for (auto &[name, value] : *bound)
+    if (!values.try_emplace(name, value).second)
+      return error(stmt.nameLoc) << "'" << name << "' is already defined",
+             failure();
+  return bound;
+}
+
 LogicalResult ModelGen::emitBody(ForwardValues &forward) {
   for (const Stmt &stmt : model.body) {
     bool loss = stmt.kind == Stmt::Kind::Loss && isRoot();
@@ -694,13 +679,8 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
       continue;
     // `let (a, b) = (e1, e2)` binds each element.
     if (stmt.kind == Stmt::Kind::Let && stmt.names.size() > 1) {
-      auto bound = evaluateBinding(stmt);
-      if (failed(bound))
+      if (failed(defineBinding(stmt)))
         return failure();
-      for (auto &[name, value] : *bound)
-        if (!values.try_emplace(name, value).second)
-          return error(stmt.nameLoc) << "'" << name << "' is already defined",
-                 failure();
       continue;
     }
     FailureOr<SampleValue> value = emitExpr(*stmt.value);

@@ -255,6 +255,10 @@ private:
   /// element of `let (a, b) = (e1, e2)`.
   mlir::FailureOr<llvm::SmallVector<std::pair<std::string, SampleValue>>>
   evaluateBinding(const Stmt &stmt);
+  /// evaluateBinding, then each name defined in `values` (a name defined
+  /// before is a located error).
+  mlir::FailureOr<llvm::SmallVector<std::pair<std::string, SampleValue>>>
+  defineBinding(const Stmt &stmt);
   /// `for i in range(k) { ... }` (BoundedLoops.cpp): the compile-time
   /// bounds, a check of the body at declaration, and the unrolled body.
   mlir::FailureOr<std::pair<int64_t, int64_t>> loopBounds(const Stmt &loop);

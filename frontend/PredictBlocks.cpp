@@ -149,13 +149,9 @@ FailureOr<Value> ModelGen::emitPredictBody(const PredictBlock &predict,
   for (const Stmt &stmt : predict.block->body) {
     if (stmt.kind == Stmt::Kind::Input)
       continue;
-    auto bound = evaluateBinding(stmt);
+    auto bound = defineBinding(stmt);
     if (failed(bound))
       return failure();
-    for (auto &[name, value] : *bound)
-      if (!values.try_emplace(name, value).second)
-        return error(stmt.nameLoc) << "'" << name << "' is already defined",
-               failure();
     SampleValue *value = &bound->back().second;
     if (stmt.kind != Stmt::Kind::Output)
       continue;

@@ -1,9 +1,10 @@
-//===- TensorConstructors.cpp - zeros, ones, full, eye --------------------===//
+//===- TensorConstructors.cpp - zeros, ones, full, eye; const expressions -===//
 //
 // Constant tensors inside a model (docs 9.4): the same for every sample,
 // so they are unbatched and broadcasting spreads them over the batch.
 // Dimensions are compile-time integers (model parameters allowed:
-// `zeros(hidden)`).
+// `zeros(hidden)`). A `const` declared by an expression over them
+// (`1.0 - eye(96)`) is emitted where it is used and checked there.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,4 +75,31 @@ FailureOr<SampleValue> ModelGen::emitTensorConstructor(const CallExpr &call) {
                          DenseElementsAttr::get(type, elements))
                          .getResult(),
                      false};
+}
+
+FailureOr<SampleValue> ModelGen::emitConstExpression(StringRef name,
+                                                     const ConstInfo &info,
+                                                     llvm::SMLoc use) {
+  FailureOr<SampleValue> value = emitExpr(*info.expr);
+  if (failed(value))
+    return failure();
+  auto type = cast<RankedTensorType>(value->value.getType());
+  if (value->batched || type.getElementType() != elementType)
+    return error(info.expr->getLoc())
+               << "const '" << name
+               << "' must be computed from constants, not from the input or "
+                  "class values",
+           failure();
+  if (type.getShape() == ArrayRef<int64_t>(info.shape))
+    return value;
+  // A scalar fills the declared shape.
+  if (type.getRank() == 0)
+    return SampleValue{*dln::broadcastTo(builder, loc(use), value->value,
+                                    info.shape),
+                       false};
+  return error(info.expr->getLoc())
+             << "const '" << name << "' is declared "
+             << shapeString(elementType, info.shape) << " but its value is "
+             << shapeString(elementType, type.getShape()),
+         failure();
 }
