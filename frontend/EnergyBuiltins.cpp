@@ -18,7 +18,6 @@
 
 #include "frontend/Builtins.h"
 #include "frontend/ConstantEval.h"
-#include "frontend/Operators.h"
 #include "frontend/PerSampleOps.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
@@ -28,16 +27,6 @@ using namespace mlir;
 using namespace mlir::dln;
 
 namespace {
-/// Element-wise arithmetic of per-sample values, broadcasting per sample.
-FailureOr<SampleValue> elementwise(OpBuilder &builder, Location loc, StringRef op,
-                             SampleValue lhs, SampleValue rhs) {
-  alignForBroadcast(builder, loc, lhs, rhs);
-  FailureOr<Value> result =
-      emitBinaryOperator(builder, loc, op, lhs.value, rhs.value);
-  if (failed(result))
-    return failure();
-  return SampleValue{*result, lhs.batched || rhs.batched};
-}
 
 /// `m @ v + bias` per sample.
 FailureOr<SampleValue> affine(OpBuilder &builder, Location loc, SampleValue m,
@@ -45,7 +34,7 @@ FailureOr<SampleValue> affine(OpBuilder &builder, Location loc, SampleValue m,
   FailureOr<SampleValue> product = perSampleMatmul(builder, loc, m, v);
   if (failed(product))
     return failure();
-  return elementwise(builder, loc, "+", *product, bias);
+  return perSampleBinary(builder, loc, "+", *product, bias);
 }
 
 SampleValue softplus(OpBuilder &builder, Location loc, SampleValue x) {
@@ -64,13 +53,13 @@ bool ModelGen::isEnergyBuiltin(StringRef name) {
 FailureOr<SampleValue> ModelGen::emitFreeEnergy(SampleValue v, SampleValue w,
                                                 SampleValue bv, SampleValue bh,
                                                 Location where) {
-  FailureOr<SampleValue> visible = elementwise(builder, where, "*", v, bv);
+  FailureOr<SampleValue> visible = perSampleBinary(builder, where, "*", v, bv);
   FailureOr<SampleValue> hidden = affine(builder, where, w, v, bh);
   if (failed(visible) || failed(hidden))
     return failure();
   SampleValue sum = perSampleSum(builder, where, *visible);
   SampleValue soft = perSampleSum(builder, where, softplus(builder, where, *hidden));
-  FailureOr<SampleValue> total = elementwise(builder, where, "+", sum, soft);
+  FailureOr<SampleValue> total = perSampleBinary(builder, where, "+", sum, soft);
   if (failed(total))
     return failure();
   return SampleValue{NegOp::create(builder, where, total->value),
@@ -183,7 +172,7 @@ ModelGen::emitEnergyBuiltin(const CallExpr &call) {
   if (failed(energy) || failed(flippedEnergy))
     return FailureOr<SampleValue>(failure());
   // log sigmoid(F~ - F) = -softplus(F - F~), which never overflows.
-  FailureOr<SampleValue> gap = elementwise(builder, where, "-", *energy, *flippedEnergy);
+  FailureOr<SampleValue> gap = perSampleBinary(builder, where, "-", *energy, *flippedEnergy);
   if (failed(gap))
     return FailureOr<SampleValue>(failure());
   Value logSigmoid =

@@ -373,15 +373,24 @@ LogicalResult ModelGen::declareSequential(StringRef layerName,
 }
 
 
-LogicalResult ModelGen::declareParam(const Stmt &stmt) {
+FailureOr<SmallVector<int64_t>> ModelGen::declaredShape(const Stmt &stmt,
+                                                        StringRef what) {
   FailureOr<Type> element = elementTypeOf(*stmt.type);
   FailureOr<SmallVector<int64_t>> shape = staticDims(*stmt.type);
   if (failed(element) || failed(shape))
     return failure();
   if (*element != elementType)
     return error(stmt.type->loc)
-           << "param '" << stmt.name() << "' is " << stmt.type->name
-           << " but the model's dtype (from its input) is " << elementType;
+               << what << " '" << stmt.name() << "' is " << stmt.type->name
+               << " but the model's dtype (from its input) is " << elementType,
+           failure();
+  return shape;
+}
+
+LogicalResult ModelGen::declareParam(const Stmt &stmt) {
+  FailureOr<SmallVector<int64_t>> shape = declaredShape(stmt, "param");
+  if (failed(shape))
+    return failure();
   // Fans as PyTorch computes them for a [out, in] matrix.
   int64_t fanIn = shape->empty() ? 1 : shape->back();
   int64_t fanOut = shape->empty() ? 1 : shape->front();

@@ -295,6 +295,10 @@ private:
   /// (RandomCalls.cpp).
   mlir::Value drawUniformLike(mlir::Value like, llvm::SMLoc site,
                               llvm::StringRef tag);
+  /// The static shape of a `param` or `state` declaration (`what`), whose
+  /// element type must be the model's.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  declaredShape(const Stmt &stmt, llvm::StringRef what);
   /// `state NAME: type = init` (root only; PersistentState.cpp).
   mlir::LogicalResult declareState(const Stmt &stmt);
   /// Makes the per-slot states visible by name, bound to their arguments.

@@ -1,6 +1,8 @@
 //===- PerSampleOps.cpp - Operations with per-sample semantics ------------===//
 #include "frontend/PerSampleOps.h"
 
+#include "frontend/Operators.h"
+
 #include "dialects/DLN/IR/DLNComposites.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -99,6 +101,18 @@ void dlnc::alignForBroadcast(OpBuilder &builder, Location loc,
     llvm::append_range(padded, sample);
     *operand = reshapeSample(builder, loc, *operand, padded);
   }
+}
+
+FailureOr<SampleValue> dlnc::perSampleBinary(OpBuilder &builder,
+                                             Location loc, StringRef op,
+                                             SampleValue lhs,
+                                             SampleValue rhs) {
+  alignForBroadcast(builder, loc, lhs, rhs);
+  FailureOr<Value> result =
+      emitBinaryOperator(builder, loc, op, lhs.value, rhs.value);
+  if (failed(result))
+    return failure();
+  return SampleValue{*result, lhs.batched || rhs.batched};
 }
 
 FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,

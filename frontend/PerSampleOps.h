@@ -34,6 +34,13 @@ SampleValue reshapeSample(mlir::OpBuilder &builder, mlir::Location loc,
 void alignForBroadcast(mlir::OpBuilder &builder, mlir::Location loc,
                        SampleValue &lhs, SampleValue &rhs);
 
+/// `lhs op rhs` (an arithmetic or comparison operator) with NumPy
+/// broadcasting of the per-sample shapes.
+mlir::FailureOr<SampleValue> perSampleBinary(mlir::OpBuilder &builder,
+                                             mlir::Location loc,
+                                             llvm::StringRef op,
+                                             SampleValue lhs, SampleValue rhs);
+
 /// `lhs @ rhs` with NumPy matmul rules per sample (vector . vector is a
 /// scalar, matrix @ vector a vector, ...); a located error names both
 /// per-sample shapes when the inner sizes differ.

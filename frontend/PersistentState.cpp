@@ -22,14 +22,9 @@ LogicalResult ModelGen::declareState(const Stmt &stmt) {
     return error(stmt.loc) << "a state in a sub-model is not supported by "
                               "this compiler version: declare it in the "
                               "root model";
-  FailureOr<Type> element = elementTypeOf(*stmt.type);
-  FailureOr<SmallVector<int64_t>> shape = staticDims(*stmt.type);
-  if (failed(element) || failed(shape))
+  FailureOr<SmallVector<int64_t>> shape = declaredShape(stmt, "state");
+  if (failed(shape))
     return failure();
-  if (*element != elementType)
-    return error(stmt.type->loc)
-           << "state '" << stmt.name() << "' is " << stmt.type->name
-           << " but the model's dtype (from its input) is " << elementType;
   InitAttr init = InitAttr::get(&context, "zeros", 1, 1, {});
   if (stmt.value) {
     std::optional<InitAttr> parsed = parseInit(stmt.value.get(), 1, 1);

@@ -225,14 +225,8 @@ ModelGen::emitRandomCall(const CallExpr &call) {
     return draw(shape, dynamicSizes(builder, where, shape, like),
                 distribution);
   };
-  auto binary = [&](StringRef op, SampleValue lhs,
-                    SampleValue rhs) -> FailureOr<SampleValue> {
-    alignForBroadcast(builder, where, lhs, rhs);
-    FailureOr<Value> result =
-        emitBinaryOperator(builder, where, op, lhs.value, rhs.value);
-    if (failed(result))
-      return failure();
-    return SampleValue{*result, lhs.batched || rhs.batched};
+  auto binary = [&](StringRef op, SampleValue lhs, SampleValue rhs) {
+    return perSampleBinary(builder, where, op, lhs, rhs);
   };
 
   // Noise on x: the identity in evaluation unless `always`.

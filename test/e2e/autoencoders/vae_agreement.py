@@ -14,13 +14,15 @@ agree. Prints the largest relative differences; fails above --tol.
 Run by vae-agreement.test with /usr/bin/python3 (python3-torch).
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "Inputs"))
+from agreement_runs import relative, train_from_init  # noqa: E402
 
 ITERATIONS = 20
 
@@ -73,16 +75,6 @@ def torch_train(init, data):
     return {k: t.detach().numpy() for k, t in w.items()}, losses
 
 
-def relative(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-6)))
-
-
-def run(args, cwd):
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dlnc", required=True)
@@ -100,17 +92,10 @@ def main():
     data = np.loadtxt(os.path.join(args.work, "data.csv"), delimiter=",")
     with open(os.path.join(args.work, "vae.dln"), "w") as f:
         f.write(MODEL % ITERATIONS)
-    run([args.dlnc, "vae.dln", "-o", "vae"], args.work)
-    run(["./vae", "train", "--quiet", "--epochs", "0", "--save", "init.npz"],
-        args.work)
-    run(["./vae", "train", "--quiet", "--save", "final.npz", "--metrics-json",
-         "metrics.json"], args.work)
-    init = dict(np.load(os.path.join(args.work, "init.npz")))
-    final = dict(np.load(os.path.join(args.work, "final.npz")))
+    init, final, history = train_from_init(args.dlnc, args.work, "vae.dln")
     keys = [n + s for n in NAMES for s in (".weight", ".bias")]
     theirs, losses = torch_train({k: init[k] for k in keys}, data)
-    with open(os.path.join(args.work, "metrics.json")) as f:
-        ours = [r["train_loss"] for r in json.load(f)["history"]]
+    ours = [r["train_loss"] for r in history]
     params = max(relative(final[k], theirs[k]) for k in keys)
     curve = relative(np.array(ours), np.array(losses))
     moved = min(relative(final[k], init[k]) for k in keys)

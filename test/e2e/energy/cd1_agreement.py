@@ -14,10 +14,13 @@ Run by cd1-agreement.test with /usr/bin/python3 (python3-numpy).
 """
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "Inputs"))
+from agreement_runs import relative, train_from_init  # noqa: E402
 
 ITERATIONS = 30
 
@@ -46,12 +49,6 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def run(args, cwd):
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dlnc", required=True)
@@ -67,12 +64,7 @@ def main():
     data = np.loadtxt(os.path.join(args.work, "data.csv"), delimiter=",")
     with open(os.path.join(args.work, "cd1.dln"), "w") as f:
         f.write(MODEL % ITERATIONS)
-    run([args.dlnc, "cd1.dln", "-o", "cd1"], args.work)
-    run(["./cd1", "train", "--quiet", "--epochs", "0", "--save", "init.npz"],
-        args.work)
-    run(["./cd1", "train", "--quiet", "--save", "final.npz"], args.work)
-    init = dict(np.load(os.path.join(args.work, "init.npz")))
-    final = dict(np.load(os.path.join(args.work, "final.npz")))
+    init, final, _ = train_from_init(args.dlnc, args.work, "cd1.dln")
     w, bv, bh = init["w"], init["bv"], init["bh"]
     v0, uh, uv = data[:, :6], data[:, 6:10], data[:, 10:16]
     flips = 0
@@ -91,9 +83,7 @@ def main():
         bh = bh + 0.1 * (ph0 - ph1).mean(0)
     ours = {"w": final["w"], "bv": final["bv"], "bh": final["bh"]}
     theirs = {"w": w, "bv": bv, "bh": bh}
-    worst = max(float(np.max(np.abs(ours[k] - theirs[k]) /
-                             np.maximum(np.abs(theirs[k]), 1e-6)))
-                for k in ours)
+    worst = max(relative(ours[k], theirs[k]) for k in ours)
     moved = min(float(np.max(np.abs(final[k] - init[k]))) for k in ours)
     ok = worst <= args.tol and moved > 1e-3 and flips == 0
     print(f"cd1 params {worst:.2e} moved {moved:.2e} near-ties {flips} "

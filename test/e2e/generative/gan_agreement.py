@@ -16,13 +16,15 @@ above --tol.
 Run by gan-agreement.test with /usr/bin/python3 (python3-torch).
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "Inputs"))
+from agreement_runs import relative, train_from_init  # noqa: E402
 
 ITERATIONS = 25
 
@@ -132,16 +134,6 @@ def torch_train(init, data, schedule, every, make_g_optimizer):
     return {k: t.detach().numpy() for k, t in w.items()}, curves
 
 
-def relative(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-6)))
-
-
-def run(args, cwd):
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{result.stderr}")
-
-
 def check(name, schedule, every, dln_optimizer, torch_optimizer, dlnc, work):
     directory = os.path.join(work, name)
     os.makedirs(directory, exist_ok=True)
@@ -150,15 +142,7 @@ def check(name, schedule, every, dln_optimizer, torch_optimizer, dlnc, work):
         f.write(MODEL % {"generator_optimizer": dln_optimizer, "every": every,
                          "schedule": ", ".join(schedule),
                          "iterations": ITERATIONS})
-    run([dlnc, "gan.dln", "-o", "gan"], directory)
-    run(["./gan", "train", "--quiet", "--epochs", "0", "--save", "init.npz"],
-        directory)
-    run(["./gan", "train", "--quiet", "--save", "final.npz", "--metrics-json",
-         "metrics.json"], directory)
-    init = dict(np.load(os.path.join(directory, "init.npz")))
-    final = dict(np.load(os.path.join(directory, "final.npz")))
-    with open(os.path.join(directory, "metrics.json")) as f:
-        history = json.load(f)["history"]
+    init, final, history = train_from_init(dlnc, directory, "gan.dln")
     data = np.loadtxt(os.path.join(directory, "data.csv"), delimiter=",")
     theirs, curves = torch_train({k: init[k] for k in G + D}, data, schedule,
                                  every, torch_optimizer)
