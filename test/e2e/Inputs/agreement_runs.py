@@ -1,6 +1,7 @@
 """Helpers of the agreement scripts (gan_agreement.py, vae_agreement.py,
 cd1_agreement.py): compile a generated .dln, train it from its own initial
 parameters, and compare arrays."""
+import argparse
 import json
 import os
 import subprocess
@@ -36,3 +37,15 @@ def train_from_init(dlnc, directory, source):
     with open(os.path.join(directory, "metrics.json")) as f:
         history = json.load(f).get("history", [])
     return init, final, history
+
+
+def arguments(doc):
+    """The command line every agreement script takes: --dlnc, --work (a
+    directory, created) and --tol (default 1e-4)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--dlnc", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--tol", type=float, default=1e-4)
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    return args

@@ -13,7 +13,6 @@ agree. Prints the largest relative differences; fails above --tol.
 
 Run by vae-agreement.test with /usr/bin/python3 (python3-torch).
 """
-import argparse
 import os
 import sys
 
@@ -22,7 +21,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "Inputs"))
-from agreement_runs import relative, train_from_init  # noqa: E402
+from agreement_runs import arguments, relative, train_from_init  # noqa: E402
 
 ITERATIONS = 20
 
@@ -76,13 +75,8 @@ def torch_train(init, data):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dlnc", required=True)
-    parser.add_argument("--work", required=True)
-    parser.add_argument("--tol", type=float, default=1e-4)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     torch.set_default_dtype(torch.float64)
-    os.makedirs(args.work, exist_ok=True)
     rng = np.random.default_rng(3)
     data = np.column_stack([rng.uniform(0.05, 0.95, size=(24, 6)),
                             rng.normal(size=(24, 2)), np.zeros(24)])

@@ -12,7 +12,6 @@ difference of any parameter after ITERATIONS steps; fails above --tol.
 
 Run by cd1-agreement.test with /usr/bin/python3 (python3-numpy).
 """
-import argparse
 import os
 import sys
 
@@ -20,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "Inputs"))
-from agreement_runs import relative, train_from_init  # noqa: E402
+from agreement_runs import arguments, relative, train_from_init  # noqa: E402
 
 ITERATIONS = 30
 
@@ -50,12 +49,7 @@ def sigmoid(x):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dlnc", required=True)
-    parser.add_argument("--work", required=True)
-    parser.add_argument("--tol", type=float, default=1e-4)
-    args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = arguments(__doc__)
     rng = np.random.default_rng(8)
     v0 = (rng.uniform(size=(20, 6)) < 0.4).astype(float)
     data = np.column_stack([v0, rng.uniform(size=(20, 10)), np.zeros(20)])

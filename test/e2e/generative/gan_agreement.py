@@ -15,7 +15,6 @@ above --tol.
 
 Run by gan-agreement.test with /usr/bin/python3 (python3-torch).
 """
-import argparse
 import os
 import sys
 
@@ -24,7 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "Inputs"))
-from agreement_runs import relative, train_from_init  # noqa: E402
+from agreement_runs import arguments, relative, train_from_init  # noqa: E402
 
 ITERATIONS = 25
 
@@ -164,11 +163,7 @@ def check(name, schedule, every, dln_optimizer, torch_optimizer, dlnc, work):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dlnc", required=True)
-    parser.add_argument("--work", required=True)
-    parser.add_argument("--tol", type=float, default=1e-4)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     torch.set_default_dtype(torch.float64)
     failures = 0
     for name, schedule, every, dln_optimizer, torch_optimizer in CONFIGS:
