@@ -414,11 +414,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     for (auto [operand, isBatched] : llvm::zip(operands, operandBatched)) {
       if (isBatched)
         continue;
-      SmallVector<int64_t> shape{ShapedType::kDynamic};
-      llvm::append_range(
-          shape, cast<RankedTensorType>(operand.getType()).getShape());
       FailureOr<Value> spread =
-          broadcastTo(builder, where, operand, shape, carrier);
+          spreadOverBatch(builder, where, operand, carrier);
       if (failed(spread))
         return failure();
       operand = *spread;

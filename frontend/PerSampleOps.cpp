@@ -115,6 +115,17 @@ FailureOr<SampleValue> dlnc::perSampleBinary(OpBuilder &builder,
   return SampleValue{*result, lhs.batched || rhs.batched};
 }
 
+FailureOr<Value> dlnc::spreadOverBatch(OpBuilder &builder, Location loc,
+                                       Value value, Value carrier) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape{ShapedType::kDynamic};
+  llvm::append_range(shape, type.getShape());
+  auto dims = llvm::to_vector(llvm::seq<int64_t>(1, type.getRank() + 1));
+  return createChecked<BroadcastOp>(builder, loc, value,
+                                    ValueRange{dimSize(builder, loc, carrier, 0)},
+                                    shape, dims);
+}
+
 FailureOr<SampleValue> dlnc::perSampleMatmul(OpBuilder &builder, Location loc,
                                              SampleValue lhs, SampleValue rhs) {
   ArrayRef<int64_t> a = lhs.sampleShape(), b = rhs.sampleShape();

@@ -41,6 +41,13 @@ mlir::FailureOr<SampleValue> perSampleBinary(mlir::OpBuilder &builder,
                                              llvm::StringRef op,
                                              SampleValue lhs, SampleValue rhs);
 
+/// An unbatched value repeated for every row of `carrier`'s batch:
+/// [B] + its shape.
+mlir::FailureOr<mlir::Value> spreadOverBatch(mlir::OpBuilder &builder,
+                                             mlir::Location loc,
+                                             mlir::Value value,
+                                             mlir::Value carrier);
+
 /// `lhs @ rhs` with NumPy matmul rules per sample (vector . vector is a
 /// scalar, matrix @ vector a vector, ...); a located error names both
 /// per-sample shapes when the inner sizes differ.

@@ -11,6 +11,8 @@
 
 #include "frontend/ModelGen.h"
 
+#include "frontend/PerSampleOps.h"
+
 #include "dialects/DLN/IR/DLNComposites.h"
 
 using namespace dlnc;
@@ -63,8 +65,6 @@ FailureOr<Value> ModelGen::emitStateUpdate(const UpdateRule &rule) {
   if (value->batched)
     return value->value;
   // The same value for every slot.
-  SmallVector<int64_t> shape{ShapedType::kDynamic};
-  llvm::append_range(shape, state.shape);
-  return broadcastTo(builder, loc(rule.stmt->loc), value->value, shape,
-                     batchCarrier);
+  return spreadOverBatch(builder, loc(rule.stmt->loc), value->value,
+                         batchCarrier);
 }
