@@ -24,6 +24,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <memory>
 
@@ -359,6 +360,8 @@ private:
   llvm::SmallVector<ParamInfo> states;
   llvm::StringMap<unsigned> explicitParams; // `param` name -> global index
   llvm::StringMap<unsigned> explicitStates; // `state` name -> index in states
+  /// Consts whose expression is being emitted: a use inside is a cycle.
+  llvm::StringSet<> constsInProgress;
   llvm::StringMap<LayerInfo> layers;
   llvm::StringMap<llvm::SmallVector<SequentialStage>> sequentials;
   llvm::StringMap<ConstInfo> consts;

@@ -45,6 +45,9 @@ FailureOr<SampleValue> ModelGen::emitTensorConstructor(const CallExpr &call) {
     fill = *value;
   }
   SmallVector<int64_t> shape;
+  // Constants are embedded in the program: at most 2^24 elements.
+  constexpr int64_t kMaxElements = int64_t(1) << 24;
+  int64_t count = 1;
   for (const Argument &arg : llvm::drop_begin(call.args, first)) {
     std::optional<int64_t> size = evaluateInteger(*arg.value, &modelParams);
     if (!size || *size < 1)
@@ -52,6 +55,14 @@ FailureOr<SampleValue> ModelGen::emitTensorConstructor(const CallExpr &call) {
                             << "' must be a positive integer constant",
              failure();
     shape.push_back(*size);
+    int64_t factor = name == "eye" ? *size : 1;
+    if (*size > kMaxElements || factor > kMaxElements / *size ||
+        count > kMaxElements / (*size * factor))
+      return error(call.getLoc())
+                 << "'" << name << "' would make more than 2^24 elements, "
+                    "too many for a constant",
+             failure();
+    count *= *size * factor;
   }
   if (name == "eye" ? shape.size() != 1 : shape.empty())
     return error(call.getLoc())
@@ -80,7 +91,12 @@ FailureOr<SampleValue> ModelGen::emitTensorConstructor(const CallExpr &call) {
 FailureOr<SampleValue> ModelGen::emitConstExpression(StringRef name,
                                                      const ConstInfo &info,
                                                      llvm::SMLoc use) {
+  if (!constsInProgress.insert(name).second)
+    return error(use) << "const '" << name
+                      << "' is defined in terms of itself",
+           failure();
   FailureOr<SampleValue> value = emitExpr(*info.expr);
+  constsInProgress.erase(name);
   if (failed(value))
     return failure();
   auto type = cast<RankedTensorType>(value->value.getType());
