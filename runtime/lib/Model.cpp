@@ -242,27 +242,19 @@ void Model::call(const std::string &name, const CallBindings &b) {
     if (!t)
       fail(DLNRT_INVALID_ARGUMENT,
            where() + ": the runtime has nothing to bind it to in this call");
-    // A per-slot state keeps the training batch's rows; a call sees its
-    // first `rows` (a partial batch, an evaluation batch).
-    if (a.role == ArgRole::State && a.batchDim) {
-      if (t->rank() == 0 || t->shape()[0] < rows)
+    // A per-slot state keeps the training batch's rows; a call sees a view
+    // of its first `rows` (a partial batch, an evaluation batch).
+    const bool prefix = a.role == ArgRole::State && a.batchDim.has_value();
+    Shape bound = t->shape();
+    if (prefix) {
+      const int64_t slots = t->rank() ? t->shape()[0] : 0;
+      if (slots < rows)
         fail(DLNRT_INVALID_ARGUMENT,
-             where() + ": the state keeps " +
-                 std::to_string(t->rank() ? t->shape()[0] : 0) +
+             where() + ": the state keeps " + std::to_string(slots) +
                  " batch slots (the training batch); this call has " +
                  std::to_string(rows) + " rows: use a batch of at most " +
-                 std::to_string(t->rank() ? t->shape()[0] : 0));
-      Shape view = t->shape();
-      view[0] = rows;
-      Shape expected = a.shape;
-      expected[0] = rows;
-      if (t->dtype() != a.dtype || view != expected)
-        fail(DLNRT_INVALID_ARGUMENT,
-             where() + ": expects " + dtypeName(a.dtype) + " " +
-                 formatShape(expected) + ", the runtime has " +
-                 dtypeName(t->dtype()) + " " + formatShape(view));
-      args.add(*t, rows);
-      continue;
+                 std::to_string(slots));
+      bound[0] = rows;
     }
     // The manifest fixed dtype and shape but for the batch, which is x's
     // rows throughout a call; a mismatch here would make the compiled code
@@ -270,11 +262,15 @@ void Model::call(const std::string &name, const CallBindings &b) {
     Shape expected = a.shape;
     if (a.batchDim)
       expected[*a.batchDim] = rows;
-    if (t->dtype() != a.dtype || t->shape() != expected)
+    if (t->dtype() != a.dtype || bound != expected)
       fail(DLNRT_INVALID_ARGUMENT,
            where() + ": expects " + dtypeName(a.dtype) + " " +
                formatShape(expected) + ", the runtime has " +
-               dtypeName(t->dtype()) + " " + formatShape(t->shape()));
+               dtypeName(t->dtype()) + " " + formatShape(bound));
+    if (prefix) {
+      args.add(*t, rows);
+      continue;
+    }
     args.add(*t);
   }
   e.fn(args.data());
