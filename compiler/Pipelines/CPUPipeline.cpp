@@ -45,9 +45,16 @@ void dln::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createLowerEntryPoints());
   pm.addPass(createEmitManifest());
   pm.addNestedPass<func::FuncOp>(createUnshareInitTensors());
+  // buffer-deallocation-pipeline, with each buffer freed after its last use
+  // rather than at the end of its block.
   addUpstream(pm, "eliminate-empty-tensors,one-shot-bufferize,"
                   "func.func(buffer-hoisting,buffer-loop-hoisting),"
-                  "buffer-deallocation-pipeline,canonicalize");
+                  "expand-realloc{emit-deallocs=false},canonicalize,"
+                  "ownership-based-buffer-deallocation,canonicalize");
+  pm.addNestedPass<func::FuncOp>(createDeallocateAfterLastUse());
+  addUpstream(pm, "buffer-deallocation-simplification,"
+                  "bufferization-lower-deallocations,"
+                  "cse,canonicalize,canonicalize");
   if (options.optLevel > 0) {
     VectorizeContractionsOptions vectorize;
     vectorize.vectorBytes = options.vectorBytes;

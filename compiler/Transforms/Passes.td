@@ -122,6 +122,22 @@ def UnshareInitTensors : Pass<"dln-unshare-init-tensors", "mlir::func::FuncOp"> 
   let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"];
 }
 
+def DeallocateAfterLastUse : Pass<"dln-deallocate-after-last-use", "mlir::func::FuncOp"> {
+  let summary = "Free each buffer right after its last use instead of at the end of its block";
+  let description = [{
+    Runs between `ownership-based-buffer-deallocation` and
+    `buffer-deallocation-simplification`. A `bufferization.dealloc` with
+    constant-true conditions, no retained values and only results of distinct
+    `memref.alloc`s of its own block as operands (such buffers cannot alias
+    each other) becomes one single-buffer dealloc per buffer, placed right
+    after the last op of the block that uses the buffer or any memref derived
+    from it. Peak memory then follows the live temporaries instead of their
+    sum, and the simplification pass no longer compares every pair of a
+    straight-line train step's buffers (quadratic in model depth).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect"];
+}
+
 def OutlineLoopNests : Pass<"dln-outline-loop-nests", "mlir::ModuleOp"> {
   let summary = "Move each top-level loop nest of an entry point into its own function";
   let description = [{
