@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -225,6 +227,96 @@ std::optional<TrainCounters>
 loadCheckpoint(const std::string &path,
                const std::vector<NamedTensor> &tensors) {
   return deserializeCheckpoint(readCheckpointFile(path), path, tensors);
+}
+
+std::pair<std::string, std::vector<InitSource>>
+parseInitFrom(const std::string &spec) {
+  size_t colon = spec.rfind(':');
+  if (colon == std::string::npos ||
+      spec.find('=', colon) == std::string::npos)
+    return {spec, {}};
+  std::string path = spec.substr(0, colon);
+  std::vector<InitSource> mapping;
+  std::string list = spec.substr(colon + 1);
+  for (size_t start = 0; start <= list.size();) {
+    size_t end = std::min(list.find(',', start), list.size());
+    std::string item = list.substr(start, end - start);
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+      fail(DLNRT_INVALID_ARGUMENT,
+           "--init-from " + spec + ": expected PARAM=ARRAY, got '" + item +
+               "'");
+    mapping.push_back({item.substr(0, eq), item.substr(eq + 1)});
+    start = end + 1;
+  }
+  if (path.empty())
+    fail(DLNRT_INVALID_ARGUMENT, "--init-from " + spec + ": no file");
+  return {path, mapping};
+}
+
+std::vector<std::string>
+initFromCheckpointBytes(const std::string &bytes, const std::string &fileName,
+                        const std::vector<NamedTensor> &params,
+                        const std::vector<InitSource> &mapping) {
+  std::map<std::string, NpyArray> found;
+  for (NpyArray &a : readNpz(bytes, fileName))
+    found.emplace(a.name, std::move(a));
+  auto problem = [&](const std::string &what) {
+    fail(DLNRT_INVALID_ARGUMENT, fileName + ": " + what);
+  };
+  std::string paramNames;
+  std::map<std::string, const NamedTensor *> byName;
+  for (const NamedTensor &t : params) {
+    byName.emplace(t.name, &t);
+    paramNames += (paramNames.empty() ? "" : ", ") + t.name;
+  }
+
+  std::vector<std::pair<const NamedTensor *, const NpyArray *>> copies;
+  std::set<std::string> targets;
+  if (mapping.empty()) {
+    for (const NamedTensor &t : params)
+      if (auto it = found.find(t.name); it != found.end())
+        copies.push_back({&t, &it->second});
+    if (copies.empty())
+      problem("no array names a parameter of this model (it has " +
+              paramNames + "); map names with FILE:PARAM=ARRAY,...");
+  }
+  for (const InitSource &source : mapping) {
+    auto param = byName.find(source.param);
+    if (param == byName.end())
+      problem("'" + source.param + "' is not a parameter of this model (it has " +
+              paramNames + ")");
+    if (!targets.insert(source.param).second)
+      problem("parameter '" + source.param + "' is mapped twice");
+    auto array = found.find(source.array);
+    if (array == found.end() || source.array.rfind("__", 0) == 0)
+      problem("checkpoint has no array '" + source.array + "'");
+    copies.push_back({param->second, &array->second});
+  }
+  std::vector<std::string> set;
+  for (const auto &[param, array] : copies) {
+    const Tensor &t = *param->tensor;
+    if (array->type != npyTypeOf(t))
+      problem("array '" + array->name + "' has dtype " +
+              typeName(array->type) + ", parameter '" + param->name +
+              "' is " + dtypeName(t.dtype()));
+    if (array->shape != t.shape())
+      problem("array '" + array->name + "' has shape " +
+              formatShape(array->shape) + ", parameter '" + param->name +
+              "' is " + formatShape(t.shape()));
+    set.push_back(param->name);
+  }
+  for (const auto &[param, array] : copies)
+    std::memcpy(param->tensor->data(), array->data, param->tensor->bytes());
+  return set;
+}
+
+std::vector<std::string>
+initFromCheckpoint(const std::string &path,
+                   const std::vector<NamedTensor> &params,
+                   const std::vector<InitSource> &mapping) {
+  return initFromCheckpointBytes(readCheckpointFile(path), path, params,
+                                 mapping);
 }
 
 } // namespace dlnrt

@@ -78,6 +78,32 @@ std::optional<TrainCounters>
 loadCheckpoint(const std::string &path,
                const std::vector<NamedTensor> &tensors);
 
+/// `train --init-from FILE[:PARAM=ARRAY,...]`: a param and the array of
+/// another checkpoint it starts from.
+struct InitSource {
+  std::string param, array;
+};
+
+/// Parses "FILE" or "FILE:PARAM=ARRAY,..." (the part after the last ':' is a
+/// mapping when it contains '='). Throws on an empty or malformed mapping.
+std::pair<std::string, std::vector<InitSource>>
+parseInitFrom(const std::string &spec);
+
+/// Copies arrays of `bytes` (read from `fileName`) into `params`, as
+/// PyTorch's load_state_dict(strict=False): with an empty `mapping`, every
+/// param whose name the file has, other arrays ignored; otherwise exactly
+/// the mapped params. Validates everything before copying; a mapping naming
+/// no param of the model, a missing array, a dtype or shape mismatch, or a
+/// file naming no param at all is an error. Returns the params set.
+std::vector<std::string>
+initFromCheckpointBytes(const std::string &bytes, const std::string &fileName,
+                        const std::vector<NamedTensor> &params,
+                        const std::vector<InitSource> &mapping);
+std::vector<std::string>
+initFromCheckpoint(const std::string &path,
+                   const std::vector<NamedTensor> &params,
+                   const std::vector<InitSource> &mapping);
+
 } // namespace dlnrt
 
 #endif // DLNRT_LIB_CHECKPOINT_H

@@ -28,6 +28,7 @@
 #include <fmt/format.h>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <iostream>
 #include <new>
 
@@ -223,6 +224,8 @@ void checkOutputs(const Manifest &m, const CliOptions &o,
         inputs.push_back({role, file});
   if (!o.resume.empty())
     inputs.push_back({"--resume", o.resume});
+  for (const std::string &spec : o.initFrom)
+    inputs.push_back({"--init-from", parseInitFrom(spec).first});
   if (!o.load.empty())
     inputs.push_back({"--load", o.load});
   if (!o.input.empty())
@@ -234,6 +237,29 @@ void checkOutputs(const Manifest &m, const CliOptions &o,
     outputs.push_back({"--metrics-json", o.metricsJson});
   }
   checkOutputsDistinct(outputs, inputs);
+}
+
+/// --init-from: params start from other checkpoints' arrays (after the
+/// program's initializers ran, so unmapped params keep theirs).
+void initFromOtherCheckpoints(Model &model, const CliOptions &o) {
+  if (o.initFrom.empty())
+    return;
+  std::map<std::string, std::string> setBy;
+  for (const std::string &spec : o.initFrom) {
+    auto [path, mapping] = parseInitFrom(spec);
+    std::vector<std::string> set = initFromCheckpoint(
+        path, paramTensors(model.manifest(), model.params()), mapping);
+    std::string names;
+    for (const std::string &name : set) {
+      if (auto [it, fresh] = setBy.emplace(name, path); !fresh)
+        fail(DLNRT_INVALID_ARGUMENT, "--init-from: parameter '" + name +
+                                         "' is set by both " + it->second +
+                                         " and " + path);
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    if (!o.quiet)
+      std::cout << "initialized " << names << " from " << path << "\n";
+  }
 }
 
 /// Loads params and counters for --resume; the run continues with the
@@ -326,6 +352,9 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   t.log = o.quiet ? nullptr : &std::cout;
   const std::string save = o.save.empty() ? program + ".npz" : o.save;
   checkOutputs(m, o, {{"--save", save}});
+  if (!o.initFrom.empty() && !o.resume.empty())
+    failUsage("--init-from and --resume exclude each other (--resume "
+              "restores every param)");
 
   // A bad checkpoint fails before the (possibly large) data is loaded.
   if (!o.quiet && t.config)
@@ -339,6 +368,7 @@ int runTrain(Model &model, const CliOptions &o, const std::string &program) {
   } else {
     initParams(model.params(), m.params, t.seed);
     initState(model.state(), m.state, t.seed);
+    initFromOtherCheckpoints(model, o);
   }
   Splits splits = loadSplits(m, /*wantTrain=*/true, /*wantTest=*/true,
                              o.dataDir, model.allocator());

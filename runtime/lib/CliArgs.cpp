@@ -19,7 +19,8 @@ namespace dlnrt {
 std::string usageText(const std::string &program) {
   std::string text = R"(usage:
   PROG train [--config NAME] [--data DIR] [--epochs N] [--batch N] [--seed S]
-        [--lr X] [--metrics-json FILE] [--save FILE] [--resume FILE] [--quiet]
+        [--lr X] [--metrics-json FILE] [--save FILE] [--resume FILE]
+        [--init-from FILE[:PARAM=ARRAY,...]]... [--quiet]
   PROG eval [--config NAME] [--load FILE] [--data DIR] [--batch N]
         [--metrics-json FILE]
   PROG predict|encode|decode [NAME] [--load FILE] --input FILE.csv
@@ -34,7 +35,10 @@ std::string usageText(const std::string &program) {
 train      initialize, train on the manifest's train split, evaluate on its
            test split, save the parameters (default FILE: PROG.npz);
            --resume FILE continues from a checkpoint's params and epoch
-           up to --epochs in total
+           up to --epochs in total; --init-from FILE starts the params
+           FILE names from its arrays (another model's checkpoint, say),
+           or with :PARAM=ARRAY,... exactly the params listed, from the
+           arrays named (greedy pretraining); the others are initialized
 eval       load parameters (--load, needed unless the model has none) and
            evaluate on the test split
 predict    load parameters and write the model's output for each row of
@@ -94,6 +98,10 @@ void addTrain(CLI::App &app, CliOptions &o, RawOptions &raw) {
       ->type_name("FILE");
   c->add_option("--resume", o.resume, "continue from this checkpoint")
       ->type_name("FILE");
+  c->add_option("--init-from", o.initFrom,
+                "start params from another checkpoint (repeatable)")
+      ->type_name("FILE[:PARAM=ARRAY,...]")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   c->add_flag("--quiet", o.quiet, "print only the final line");
 }
 

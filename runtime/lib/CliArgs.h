@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dlnrt {
 
@@ -18,6 +19,7 @@ struct CliOptions {
   std::string command; // train, eval, predict, encode, decode, gradcheck,
                        // info, help
   std::string dataDir, metricsJson, save, load, resume;
+  std::vector<std::string> initFrom; // train --init-from FILE[:P=A,...]
   std::string input, out; // predict: CSV rows in, CSV rows out ("" stdout)
   std::string predictBlock; // predict|encode|decode NAME: a named block
   std::string config; // --config NAME; "" for the default

@@ -340,3 +340,97 @@ TEST(Checkpoint, FailedSaveIsRescued) {
   EXPECT_NE(message.find("the trained parameters are lost"), std::string::npos)
       << message;
 }
+
+namespace {
+std::string initError(const std::string &bytes, const Manifest &m,
+                      std::vector<Tensor> &ps,
+                      const std::vector<InitSource> &mapping) {
+  try {
+    initFromCheckpointBytes(bytes, "other.npz", paramTensors(m, ps), mapping);
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
+}
+} // namespace
+
+// --init-from FILE[:PARAM=ARRAY,...]: the file part, then the mapping.
+TEST(Checkpoint, ParsesInitFrom) {
+  auto [plain, none] = parseInitFrom("dir:x/rbm1.npz");
+  EXPECT_EQ(plain, "dir:x/rbm1.npz");
+  EXPECT_TRUE(none.empty());
+  auto [path, mapping] = parseInitFrom("a:b.npz:w1=w,b1=bh");
+  EXPECT_EQ(path, "a:b.npz");
+  ASSERT_EQ(mapping.size(), 2u);
+  EXPECT_EQ(mapping[0].param, "w1");
+  EXPECT_EQ(mapping[0].array, "w");
+  EXPECT_EQ(mapping[1].param, "b1");
+  EXPECT_EQ(mapping[1].array, "bh");
+  for (const char *bad : {"f.npz:w1=", "f.npz:=w", "f.npz:w1=w,", ":w1=w",
+                          "f.npz:w1=w,b1"})
+    EXPECT_THROW(parseInitFrom(bad), Error) << bad;
+}
+
+// Like load_state_dict(strict=False): same-named params by default, mapped
+// ones when a mapping is given; every problem is reported before any copy.
+TEST(Checkpoint, InitializesFromAnotherModel) {
+  Manifest source = manifest();
+  std::vector<Tensor> trained = params(source, 1);
+  std::string bytes = bytesOf(source, trained);
+
+  // Same names: fc.weight and fc.bias are both taken, extra arrays ignored.
+  Manifest biasOnly = parseManifest(fake::bareManifest(
+      "f32", 2, 3, kClassLabel, 4, "[" + param("fc.bias", "[4]") + "]"));
+  std::vector<Tensor> pb = params(biasOnly, 2);
+  EXPECT_EQ(initFromCheckpointBytes(bytes, "other.npz",
+                                    paramTensors(biasOnly, pb), {}),
+            std::vector<std::string>{"fc.bias"});
+  EXPECT_EQ(std::memcmp(pb[0].data(), trained[1].data(), pb[0].bytes()), 0);
+
+  // Renamed: w takes fc.weight; fc.bias keeps its own initialization.
+  Manifest renamed = parseManifest(fake::bareManifest(
+      "f32", 2, 3, kClassLabel, 4,
+      "[" + param("w", "[3, 4]") + ", " + param("fc.bias", "[4]") + "]"));
+  std::vector<Tensor> pr = params(renamed, 2), before = params(renamed, 2);
+  EXPECT_EQ(initFromCheckpointBytes(bytes, "other.npz",
+                                    paramTensors(renamed, pr),
+                                    {{"w", "fc.weight"}}),
+            std::vector<std::string>{"w"});
+  EXPECT_EQ(std::memcmp(pr[0].data(), trained[0].data(), pr[0].bytes()), 0);
+  EXPECT_EQ(std::memcmp(pr[1].data(), before[1].data(), pr[1].bytes()), 0);
+
+  // Errors, and the model untouched by a failed call.
+  std::vector<Tensor> fresh = params(renamed, 3), kept = params(renamed, 3);
+  EXPECT_NE(initError(bytes, renamed, fresh, {{"v", "fc.weight"}})
+                .find("other.npz: 'v' is not a parameter of this model (it "
+                      "has w, fc.bias)"),
+            std::string::npos);
+  EXPECT_NE(initError(bytes, renamed, fresh, {{"w", "fc.w"}})
+                .find("checkpoint has no array 'fc.w'"),
+            std::string::npos);
+  EXPECT_NE(initError(bytes, renamed, fresh, {{"w", "__step__"}})
+                .find("checkpoint has no array '__step__'"),
+            std::string::npos);
+  EXPECT_NE(initError(bytes, renamed, fresh,
+                      {{"fc.bias", "fc.bias"}, {"w", "fc.bias"}})
+                .find("array 'fc.bias' has shape 4, parameter 'w' is 3x4"),
+            std::string::npos);
+  EXPECT_NE(initError(bytes, renamed, fresh,
+                      {{"w", "fc.weight"}, {"w", "fc.weight"}})
+                .find("parameter 'w' is mapped twice"),
+            std::string::npos);
+  Manifest unrelated = parseManifest(fake::bareManifest(
+      "f32", 2, 3, kClassLabel, 4, "[" + param("z", "[4]") + "]"));
+  std::vector<Tensor> pz = params(unrelated, 1);
+  EXPECT_NE(initError(bytes, unrelated, pz, {})
+                .find("no array names a parameter of this model (it has z)"),
+            std::string::npos);
+  Manifest f64 = parseManifest(fake::bareManifest(
+      "f64", 2, 3, kClassLabel, 4, "[" + param("fc.bias", "[4]") + "]"));
+  std::vector<Tensor> p64 = params(f64, 1);
+  EXPECT_NE(initError(bytes, f64, p64, {})
+                .find("array 'fc.bias' has dtype f32, parameter 'fc.bias' is "
+                      "f64"),
+            std::string::npos);
+  EXPECT_TRUE(sameValues(fresh, kept));
+}
