@@ -96,6 +96,10 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
   std::vector<double> metricSums(m.metrics.size(), 0.0);
   double lossSum = 0, squaredError = 0;
   int64_t correct = 0, top5 = 0;
+  // Real-valued labels have an accuracy (outputs thresholded at 0.5) only
+  // when every label is 0 or 1: binary and multi-label classification, not
+  // regression (an image decoder would report an accuracy near 0).
+  bool binaryLabels = true;
   forEachEvalBatch(
       model, ds.count, ds.x.data(), ds.y.data(),
       [&](int64_t, int64_t valid, const Tensor &y, const Tensor &losses,
@@ -104,6 +108,11 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
           lossSum += losses.get(r);
           if (hasOutput)
             correct += isCorrect(m, y, outputs, r) ? 1 : 0;
+          if (hasOutput && !isClass && binaryLabels)
+            for (int64_t j = 0; j < m.labelSize(); ++j) {
+              double label = y.get(r * m.labelSize() + j);
+              binaryLabels &= label == 0.0 || label == 1.0;
+            }
           if (isClass) {
             int64_t predicted = predictedClass(m, outputs, r);
             if (predicted < res.numClasses)
@@ -126,7 +135,7 @@ EvalResult evaluate(Model &model, const Dataset &ds) {
   if (ds.count) {
     const double n = static_cast<double>(ds.count);
     res.meanLoss = lossSum / n;
-    if (hasOutput)
+    if (hasOutput && (isClass || binaryLabels))
       res.accuracy = correct / n;
     for (size_t k = 0; k < m.metrics.size(); ++k)
       res.metrics.push_back(
