@@ -15,6 +15,7 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -28,17 +29,22 @@ using namespace mlir;
 
 namespace {
 /// The last op of `block` that uses `buffer` or a value derived from it
-/// (conservatively: any memref result of a user, or of the user's ancestor
-/// in `block`). Returns null when `buffer` has no use but `ignore`, and
+/// (conservatively: any result of a user, or of the user's ancestor in
+/// `block`, that can carry the buffer). Returns null when `buffer` has no use but `ignore`, and
 /// failure when it reaches `block`'s terminator (it escapes the block).
 FailureOr<Operation *> lastUseInBlock(Value buffer, Block *block,
                                       Operation *ignore) {
   Operation *last = nullptr;
   SmallVector<Value> worklist{buffer};
   DenseSet<Value> seen{buffer};
-  auto enqueue = [&](ValueRange values) {
-    for (Value value : values)
-      if (isa<BaseMemRefType>(value.getType()) && seen.insert(value).second)
+  // Values that can carry the buffer: views, tensors made from it
+  // (bufferization.to_tensor), pointers and pointers as integers.
+  auto enqueue = [&](Operation *op) {
+    for (Value value : op->getResults())
+      if ((isa<BaseMemRefType, TensorType, LLVM::LLVMPointerType>(
+               value.getType()) ||
+           isa<memref::ExtractAlignedPointerAsIndexOp>(op)) &&
+          seen.insert(value).second)
         worklist.push_back(value);
   };
   while (!worklist.empty()) {
@@ -51,8 +57,8 @@ FailureOr<Operation *> lastUseInBlock(Value buffer, Block *block,
         continue;
       if (ancestor->hasTrait<OpTrait::IsTerminator>())
         return failure();
-      enqueue(user->getResults());
-      enqueue(ancestor->getResults());
+      enqueue(user);
+      enqueue(ancestor);
       if (!last || last->isBeforeInBlock(ancestor))
         last = ancestor;
     }

@@ -115,3 +115,29 @@ func.func @escapes() {
 ^bb1(%x: memref<4xf32>):
   return
 }
+
+// -----
+
+// A tensor made from the buffer, and a pointer taken from it, keep it alive
+// as long as they are used.
+// CHECK-LABEL: func.func @tensor_and_pointer
+//       CHECK:   %[[A:.*]] = memref.alloc
+//       CHECK:   %[[B:.*]] = memref.alloc
+//       CHECK:   %[[T:.*]] = bufferization.to_tensor %[[A]]
+//       CHECK:   %[[P:.*]] = memref.extract_aligned_pointer_as_index %[[B]]
+//       CHECK:   "test.use"(%[[T]])
+//  CHECK-NEXT:   bufferization.dealloc (%[[A]] : memref<4xf32>)
+//  CHECK-NEXT:   "test.use"(%[[P]])
+//  CHECK-NEXT:   bufferization.dealloc (%[[B]] : memref<4xf32>)
+//  CHECK-NEXT:   return
+func.func @tensor_and_pointer() {
+  %true = arith.constant true
+  %a = memref.alloc() : memref<4xf32>
+  %b = memref.alloc() : memref<4xf32>
+  %t = bufferization.to_tensor %a : memref<4xf32> to tensor<4xf32>
+  %p = memref.extract_aligned_pointer_as_index %b : memref<4xf32> -> index
+  "test.use"(%t) : (tensor<4xf32>) -> ()
+  "test.use"(%p) : (index) -> ()
+  bufferization.dealloc (%a, %b : memref<4xf32>, memref<4xf32>) if (%true, %true)
+  return
+}

@@ -6,6 +6,7 @@
 // `eval --load` do. deserializeCheckpoint must load it or throw dlnrt::Error.
 // Each member's CRC-32 guards its .npy header, and random mutations rarely
 // keep a CRC valid, so the input is also parsed as one .npy header directly.
+// The same bytes also go through initFromCheckpointBytes (`--init-from`).
 //
 //===----------------------------------------------------------------------===//
 #include "Checkpoint.h"
@@ -50,6 +51,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         std::string(reinterpret_cast<const char *>(data), size), "fuzz.npz",
         named);
   } catch (const dlnrt::Error &) {
+  }
+  // `train --init-from FILE` and `FILE:PARAM=ARRAY,...` read the same bytes.
+  static const std::vector<dlnrt::NamedTensor> firstParams(
+      named.begin(), named.begin() + params.size());
+  for (const std::vector<dlnrt::InitSource> &mapping :
+       {std::vector<dlnrt::InitSource>{},
+        std::vector<dlnrt::InitSource>{{"out.weight", "hidden.bias"},
+                                       {"out.bias", "out.bias"}}}) {
+    try {
+      dlnrt::initFromCheckpointBytes(
+          std::string(reinterpret_cast<const char *>(data), size),
+          "fuzz.npz", firstParams, mapping);
+    } catch (const dlnrt::Error &) {
+    }
   }
   return 0;
 }
