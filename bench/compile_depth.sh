@@ -9,18 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for n in "${@:-50 100 200}"; do
   for depth in $n; do
-    /usr/bin/python3 - "$depth" > "$work/deep$depth.dln" <<'PY'
-import sys
-n = int(sys.argv[1])
-print("model deep {\n  input x: f32[16]\n  label y: class[4]")
-for i in range(n):
-    print(f"  layer l{i} = dense(16 -> 16)")
-print("  layer out = dense(16 -> 4)")
-for i in range(n):
-    print(f"  let h{i} = relu(l{i}({'x' if i == 0 else f'h{i - 1}'}))")
-print(f"  output z = out(h{n - 1})\n  loss = cross_entropy(z, y)\n}}")
-print("train { optimizer = sgd(lr = 0.1)  batch = 32 }")
-PY
+    /usr/bin/python3 bench/deep_mlp.py "$depth" > "$work/deep$depth.dln"
     start=$(date +%s%N)
     "${DLNC:-./build/bin/dlnc}" "$work/deep$depth.dln" -o "$work/deep$depth"
     ms=$(( ($(date +%s%N) - start) / 1000000 ))

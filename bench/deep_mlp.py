@@ -1,4 +1,4 @@
-"""Writes an MLP of N dense(16 -> 16) + relu layers (bench/compile_depth.sh's model)."""
+"""Writes an MLP of N dense(16 -> 16) + relu layers: bench/compile_depth.sh and test/Driver/long-straight-line.test."""
 import sys
 
 n = int(sys.argv[1])
