@@ -5,7 +5,7 @@
 // peak memory is the sum of all temporaries, LLVM's register allocator sees
 // thousands of pointers live across the whole function, and
 // buffer-deallocation-simplification compares every pair of the dealloc's
-// buffers. A 200-layer MLP spent 8 of its 14 s of compile time there.
+// buffers (1.5 s of a 200-layer MLP's compile time, 6 s at 400 layers).
 //
 // Buffers that come straight from distinct `memref.alloc`s of the same block
 // cannot alias each other, so such a dealloc splits into one dealloc per
@@ -30,8 +30,9 @@ using namespace mlir;
 namespace {
 /// The last op of `block` that uses `buffer` or a value derived from it
 /// (conservatively: any result of a user, or of the user's ancestor in
-/// `block`, that can carry the buffer). Returns null when `buffer` has no use but `ignore`, and
-/// failure when it reaches `block`'s terminator (it escapes the block).
+/// `block`, that can carry the buffer). Returns null when `buffer` has no
+/// use but `ignore`, and failure when it reaches `block`'s terminator (it
+/// escapes the block).
 FailureOr<Operation *> lastUseInBlock(Value buffer, Block *block,
                                       Operation *ignore) {
   Operation *last = nullptr;
@@ -66,14 +67,13 @@ FailureOr<Operation *> lastUseInBlock(Value buffer, Block *block,
   return last;
 }
 
-/// Whether only deallocs separate `op` from `after` (or `op` directly
-/// follows the start of its block when `after` is null).
+/// Whether only deallocs lie between `after` and `op` (both in one block,
+/// `after` first).
 bool placedRightAfter(Operation *op, Operation *after) {
   for (Operation *prev = op->getPrevNode(); prev != after;
-       prev = prev->getPrevNode()) {
+       prev = prev->getPrevNode())
     if (!prev || !isa<bufferization::DeallocOp>(prev))
       return false;
-  }
   return true;
 }
 

@@ -130,8 +130,9 @@ def DeallocateAfterLastUse : Pass<"dln-deallocate-after-last-use", "mlir::func::
     constant-true conditions, no retained values and only results of distinct
     `memref.alloc`s of its own block as operands (such buffers cannot alias
     each other) becomes one single-buffer dealloc per buffer, placed right
-    after the last op of the block that uses the buffer or any memref derived
-    from it. Peak memory then follows the live temporaries instead of their
+    after the last op of the block that uses the buffer or anything that can
+    carry it (views, tensors made from it, pointers; a use inside a region
+    counts for the op holding the region). Peak memory then follows the live temporaries instead of their
     sum, and the simplification pass no longer compares every pair of a
     straight-line train step's buffers (quadratic in model depth).
   }];
