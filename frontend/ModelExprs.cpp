@@ -325,6 +325,8 @@ FailureOr<SampleValue> ModelGen::emitCall(const CallExpr &call) {
     return *perSample;
   if (auto random = emitRandomCall(call))
     return *random;
+  if (auto sequence = emitSequenceBuiltin(call))
+    return *sequence;
   Location where = loc(call.getLoc());
   const Builtin *builtin = lookupBuiltin(name);
   if (!builtin) {

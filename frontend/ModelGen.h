@@ -26,6 +26,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <functional>
 #include <memory>
 
 namespace dlnc {
@@ -324,6 +325,22 @@ private:
   std::optional<mlir::FailureOr<SampleValue>>
   emitRandomCall(const CallExpr &call);
   mlir::Value scalar(llvm::SMLoc where, double value);
+
+  /// scan, last, first (Sequences.cpp); null when `call` is none of them.
+  std::optional<mlir::FailureOr<SampleValue>>
+  emitSequenceBuiltin(const CallExpr &call);
+  /// A function argument (a layer, fn, function parameter, builtin or
+  /// lambda) as something to apply to values.
+  using Callable = std::function<mlir::FailureOr<SampleValue>(
+      llvm::ArrayRef<SampleValue>, llvm::SMLoc)>;
+  mlir::FailureOr<Callable> resolveCallable(const Expr &expr);
+  /// A batched real value with a time axis (per-sample axis 0); `what`
+  /// names the consumer in errors.
+  mlir::FailureOr<SampleValue> emitSequence(const Expr &expr,
+                                            llvm::StringRef what);
+  mlir::FailureOr<SampleValue> emitScan(const CallExpr &call);
+  /// `last(xs)` or `first(xs)`.
+  mlir::FailureOr<SampleValue> emitTimeStep(const CallExpr &call, bool last);
 
   mlir::MLIRContext &context;
   llvm::SourceMgr &sourceMgr;

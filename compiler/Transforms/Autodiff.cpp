@@ -3,21 +3,22 @@
 // generated `@f_vjp_<wrt>` that recomputes f's body, then walks it backwards
 // asking each op (Differentiable interface) for its operands' adjoints.
 //
-// The work is split so region ops can join later: `BlockDifferentiator`
-// handles one block, forward then backward, with an activity analysis (only
-// values that depend on the differentiated arguments get adjoints). A loop op
-// (scan/for) would implement Differentiable by running a nested
-// BlockDifferentiator on its body: the forward loop stores each iteration's
-// active values (or their recomputation inputs) in tensors indexed by the
-// iteration, and the backward loop runs in reverse over them, carrying the
-// adjoints of the loop-carried values. Calls differentiate the callee's
-// function the same way this pass does for `value_and_grad`.
+// `BlockDifferentiator` handles one block, forward then backward, with an
+// activity analysis (only values that depend on the differentiated arguments
+// get adjoints). A `dln.scan` is differentiated by a nested
+// BlockDifferentiator on its body: the forward scan also stacks each step's
+// incoming carries, and the adjoint is a second scan running the other way
+// that recomputes the step from them (so only the carries are stored, not
+// every intermediate), seeds the step's results with their adjoints, and
+// carries the adjoints of the carries and of the values the body captures
+// from above (a cell's weights, summed over steps).
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/Passes.h"
 #include "dialects/DLN/IR/DLNComposites.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::dln {
@@ -39,24 +40,29 @@ public:
   /// insertion point; values that depend on `activeArgs` become active.
   LogicalResult cloneForward(Block &body, ArrayRef<Value> activeArgs) {
     for (Value arg : activeArgs)
-      active.insert(mapping.lookup(arg));
+      active.insert(mapping.lookupOrDefault(arg));
     for (Operation &op : body.without_terminator()) {
+      if (auto scan = dyn_cast<ScanOp>(op); scan && isActiveScan(scan)) {
+        cloneScanForward(scan);
+        continue;
+      }
       Operation *clone = builder.clone(op, mapping);
       forward.push_back(clone);
       if (!propagatesActivity(clone))
         continue;
       if (llvm::any_of(clone->getOperands(),
                        [&](Value v) { return active.contains(v); }))
-        for (Value result : clone->getResults())
-          if (isDifferentiableType(result.getType()))
-            active.insert(result);
+        markResultsActive(clone);
     }
     return success();
   }
 
-  /// Seeds `value`'s adjoint with `seed` and propagates to every active value.
-  LogicalResult propagateBackward(Value value, Value seed) {
-    adjoints[value] = seed;
+  /// Seeds each value's adjoint (seeds of one value add up) and propagates
+  /// to every active value.
+  LogicalResult
+  propagateBackward(ArrayRef<std::pair<Value, Value>> seeds, Location loc) {
+    for (auto [value, seed] : seeds)
+      accumulate(value, seed, loc);
     for (Operation *op : llvm::reverse(forward)) {
       SmallVector<Value> resultAdjoints;
       bool any = false;
@@ -67,6 +73,11 @@ public:
       }
       if (!any)
         continue;
+      if (auto scan = dyn_cast<ScanOp>(op)) {
+        if (failed(buildScanAdjoint(scan, resultAdjoints)))
+          return failure();
+        continue;
+      }
       auto differentiable = dyn_cast<Differentiable>(op);
       if (!differentiable)
         return op->emitError()
@@ -92,6 +103,196 @@ public:
   }
 
 private:
+  /// What the adjoint of a forward scan clone needs.
+  struct ScanRecord {
+    /// The primal scan's result count; the clone's results after them
+    /// stack each step's incoming carries.
+    unsigned primalResults;
+    /// Values from above that its body uses and that are active.
+    SmallVector<Value> captures;
+  };
+
+  /// A scan is active when an operand or a value its body uses from above
+  /// is.
+  bool isActiveScan(ScanOp scan) {
+    auto isActive = [&](Value v) {
+      return active.contains(mapping.lookupOrDefault(v));
+    };
+    if (llvm::any_of(scan->getOperands(), isActive))
+      return true;
+    llvm::SetVector<Value> above;
+    getUsedValuesDefinedAbove(scan.getBody(), above);
+    return llvm::any_of(above, isActive);
+  }
+
+  void markResultsActive(Operation *op) {
+    for (Value result : op->getResults())
+      if (isDifferentiableType(result.getType()))
+        active.insert(result);
+  }
+
+  /// Clones `scan` with each step's incoming carries as extra stacked
+  /// outputs, which the adjoint scan recomputes the step from.
+  void cloneScanForward(ScanOp scan) {
+    Location loc = scan.getLoc();
+    SmallVector<Type> resultTypes(scan.getResultTypes());
+    int64_t length = scan.getStaticLength();
+    for (Value init : scan.getInits())
+      resultTypes.push_back(
+          ScanOp::stackedType(cast<RankedTensorType>(init.getType()), length));
+    SmallVector<Value> inits, sequences;
+    for (Value v : scan.getInits())
+      inits.push_back(mapping.lookupOrDefault(v));
+    for (Value v : scan.getSequences())
+      sequences.push_back(mapping.lookupOrDefault(v));
+    auto clone = ScanOp::create(builder, loc, resultTypes, inits, sequences,
+                                scan.getStepsAttr(), scan.getReverseAttr());
+    IRMapping bodyMapping = mapping;
+    Block &body = scan.getBody().front();
+    Block *cloneBody = builder.createBlock(&clone.getBody());
+    for (BlockArgument arg : body.getArguments())
+      bodyMapping.map(arg, cloneBody->addArgument(arg.getType(), loc));
+    for (Operation &op : body.without_terminator())
+      builder.clone(op, bodyMapping);
+    auto yield = cast<YieldOp>(body.getTerminator());
+    SmallVector<Value> yielded;
+    for (Value v : yield.getValues())
+      yielded.push_back(bodyMapping.lookupOrDefault(v));
+    llvm::append_range(yielded,
+                       cloneBody->getArguments().take_front(inits.size()));
+    YieldOp::create(builder, yield.getLoc(), yielded);
+    builder.setInsertionPointAfter(clone);
+
+    ScanRecord record{scan.getNumResults(), {}};
+    llvm::SetVector<Value> above;
+    getUsedValuesDefinedAbove(clone.getBody(), above);
+    for (Value v : above)
+      if (active.contains(v))
+        record.captures.push_back(v);
+    scanRecords[clone] = std::move(record);
+    for (auto [old, result] : llvm::zip(scan.getResults(), clone.getResults()))
+      mapping.map(old, result);
+    forward.push_back(clone);
+    markResultsActive(clone);
+  }
+
+  /// The adjoint of a forward scan clone: a scan the other way whose
+  /// carries are the adjoints of the float carries and the running sums of
+  /// the captures' adjoints, and whose per-step outputs are the adjoints of
+  /// the active sequences' steps.
+  LogicalResult buildScanAdjoint(ScanOp scan, ArrayRef<Value> resultAdjoints) {
+    Location loc = scan.getLoc();
+    const ScanRecord &record = scanRecords.at(scan);
+    size_t carries = scan.getInits().size();
+    Block &body = scan.getBody().front();
+    auto yield = cast<YieldOp>(body.getTerminator());
+    ValueRange stepOutputs =
+        yield.getValues().slice(carries, record.primalResults - carries);
+    ValueRange savedCarries =
+        scan.getResults().drop_front(record.primalResults);
+
+    SmallVector<unsigned> floatCarries, activeSequences, seededOutputs;
+    for (auto [i, init] : llvm::enumerate(scan.getInits()))
+      if (isDifferentiableType(init.getType()))
+        floatCarries.push_back(i);
+    for (auto [i, sequence] : llvm::enumerate(scan.getSequences()))
+      if (active.contains(sequence))
+        activeSequences.push_back(i);
+    for (unsigned j = 0; j < stepOutputs.size(); ++j)
+      if (resultAdjoints[carries + j] &&
+          isDifferentiableType(stepOutputs[j].getType()))
+        seededOutputs.push_back(j);
+
+    SmallVector<Value> inits, sequences;
+    for (unsigned i : floatCarries)
+      inits.push_back(resultAdjoints[i]
+                          ? resultAdjoints[i]
+                          : splatLike(builder, loc, scan.getResult(i), 0.0));
+    for (Value capture : record.captures)
+      inits.push_back(splatLike(builder, loc, capture, 0.0));
+    llvm::append_range(sequences, savedCarries);
+    llvm::append_range(sequences, scan.getSequences());
+    for (unsigned j : seededOutputs)
+      sequences.push_back(resultAdjoints[carries + j]);
+    SmallVector<Type> resultTypes(ValueRange(inits).getTypes());
+    for (unsigned k : activeSequences)
+      resultTypes.push_back(scan.getSequences()[k].getType());
+    auto adjointScan = ScanOp::create(
+        builder, loc, resultTypes, inits, sequences, scan.getStepsAttr(),
+        scan.getReverse() ? UnitAttr() : builder.getUnitAttr());
+
+    // The body: (carry adjoints, capture sums, saved carries, sequence
+    // steps, output adjoints).
+    OpBuilder::InsertionGuard guard(builder);
+    Block *adjointBody = builder.createBlock(&adjointScan.getBody());
+    SmallVector<Value> carryAdjoints, captureSums;
+    for (Value init : inits)
+      (carryAdjoints.size() < floatCarries.size() ? carryAdjoints
+                                                  : captureSums)
+          .push_back(adjointBody->addArgument(init.getType(), loc));
+    IRMapping stepMapping;
+    SmallVector<Value> activeArgs;
+    for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+      Type type = arg.getType();
+      stepMapping.map(arg, adjointBody->addArgument(type, loc));
+      bool isCarry = i < carries;
+      if ((isCarry && isDifferentiableType(type)) ||
+          (!isCarry && llvm::is_contained(activeSequences, i - carries)))
+        activeArgs.push_back(arg);
+    }
+    SmallVector<Value> outputAdjoints;
+    for (unsigned j : seededOutputs)
+      outputAdjoints.push_back(adjointBody->addArgument(
+          ScanOp::stepType(
+              cast<RankedTensorType>(resultAdjoints[carries + j].getType())),
+          loc));
+    llvm::append_range(activeArgs, record.captures);
+
+    BlockDifferentiator step(builder, stepMapping);
+    if (failed(step.cloneForward(body, activeArgs)))
+      return failure();
+    SmallVector<std::pair<Value, Value>> seeds;
+    for (auto [n, i] : llvm::enumerate(floatCarries))
+      seeds.push_back(
+          {stepMapping.lookupOrDefault(yield.getValues()[i]), carryAdjoints[n]});
+    for (auto [n, j] : llvm::enumerate(seededOutputs))
+      seeds.push_back({stepMapping.lookupOrDefault(stepOutputs[j]),
+                       outputAdjoints[n]});
+    if (failed(step.propagateBackward(seeds, loc)))
+      return failure();
+    SmallVector<Value> yielded;
+    for (unsigned i : floatCarries)
+      yielded.push_back(step.adjointOf(stepMapping.lookup(body.getArgument(i)), loc));
+    for (auto [capture, sum] : llvm::zip(record.captures, captureSums)) {
+      Value contribution = step.adjoints.lookup(capture);
+      yielded.push_back(contribution
+                            ? AddOp::create(builder, loc, sum, contribution)
+                            : sum);
+    }
+    for (unsigned k : activeSequences)
+      yielded.push_back(step.adjointOf(
+          stepMapping.lookup(body.getArgument(carries + k)), loc));
+    YieldOp::create(builder, loc, yielded);
+
+    // The step's dead recomputation (what no adjoint needs) goes.
+    for (Operation &op :
+         llvm::make_early_inc_range(llvm::reverse(*adjointBody)))
+      if (isOpTriviallyDead(&op))
+        op.erase();
+
+    ValueRange results = adjointScan.getResults();
+    for (auto [n, i] : llvm::enumerate(floatCarries))
+      if (active.contains(scan.getInits()[i]))
+        accumulate(scan.getInits()[i], results[n], loc);
+    for (auto [n, capture] : llvm::enumerate(record.captures))
+      accumulate(capture, results[floatCarries.size() + n], loc);
+    for (auto [n, k] : llvm::enumerate(activeSequences))
+      accumulate(scan.getSequences()[k],
+                 results[floatCarries.size() + record.captures.size() + n],
+                 loc);
+    return success();
+  }
+
   /// Only float tensors carry derivatives: sizes (`tensor.dim` of an active
   /// tensor, the counts computed from them) are never active.
   static bool isDifferentiableType(Type type) {
@@ -115,6 +316,7 @@ private:
   OpBuilder &builder;
   IRMapping &mapping;
   SmallVector<Operation *> forward;
+  llvm::DenseMap<Operation *, ScanRecord> scanRecords;
   llvm::DenseSet<Value> active;
   llvm::DenseMap<Value, Value> adjoints;
 };
@@ -168,7 +370,7 @@ FailureOr<func::FuncOp> buildAdjointFunction(func::FuncOp primal,
   Value value = mapping.lookup(primalReturn.getOperand(0));
   Location loc = primalReturn.getLoc();
   if (failed(differentiator.propagateBackward(
-          value, splatConstant(builder, loc, valueType, 1.0))))
+          {{value, splatConstant(builder, loc, valueType, 1.0)}}, loc)))
     return failure();
 
   SmallVector<Value> results{value};

@@ -424,6 +424,7 @@ def build_cases():
     cases += window_cases()
     cases += pixel_cases()
     cases += sampling_cases()
+    cases += scan_cases()
     cases += random_cases()
     return cases
 
@@ -628,6 +629,66 @@ def sampling_cases():
         [f"%r = dln.gibbs_sweep %a0, %a1, %a2, %a3, %a4 : {T(square)}, "
          f"{T(vector)}, {T(rows)}, {T(rows)}, {T(vector)} -> {T(rows)}"],
         rows, sweep, grad=False)]
+
+
+def scan_cases():
+    """dln.scan: an Elman recurrence forward over time (stacked states), two
+    carries run in reverse (final carries only), and `steps` without a
+    sequence; gradients flow to the inits, the sequences and the weights the
+    body captures."""
+    b, t, h = 2, 4, 3
+    w, xs, h0 = (h, h), (b, t, h), (b, h)
+    step, stacked = T((b, h)), T((b, t, h))
+
+    def elman(wv, xv, hv):
+        out = np.empty((b, t, h))
+        for i in range(t):
+            hv = np.tanh(hv @ wv + xv[:, i])
+            out[:, i] = hv
+        return out
+
+    def two_carries(wv, xv, hv, cv):
+        for i in reversed(range(t)):
+            hv = np.tanh(hv @ wv + xv[:, i])
+            cv = cv * sigmoid(xv[:, i]) + hv
+        return hv + cv
+
+    def autonomous(wv, hv):
+        out = np.empty((b, 3, h))
+        for i in range(3):
+            hv = np.tanh(hv @ wv)
+            out[:, i] = hv
+        return out
+    return [
+        snippet("scan.elman.2x4x3", [Arg(w), Arg(xs), Arg(h0)], f"""
+        %h, %r = dln.scan init(%a2 : {step}) over(%a1 : {stacked}) -> ({step}, {stacked}) {{
+        ^bb0(%hp: {step}, %x: {step}):
+          %m = dln.matmul %hp, %a0 : {step}, {T(w)} -> {step}
+          %s = dln.add %m, %x : {step}
+          %n = dln.tanh %s : {step}
+          dln.yield %n, %n : {step}, {step}
+        }}""", (b, t, h), elman),
+        snippet("scan.reverse.two_carries.2x4x3",
+                [Arg(w), Arg(xs), Arg(h0), Arg(h0)], f"""
+        %hf, %cf, %cs = dln.scan reverse init(%a2, %a3 : {step}, {step}) over(%a1 : {stacked}) -> ({step}, {step}, {stacked}) {{
+        ^bb0(%hp: {step}, %cp: {step}, %x: {step}):
+          %m = dln.matmul %hp, %a0 : {step}, {T(w)} -> {step}
+          %s = dln.add %m, %x : {step}
+          %n = dln.tanh %s : {step}
+          %g = dln.sigmoid %x : {step}
+          %k = dln.mul %cp, %g : {step}
+          %c = dln.add %k, %n : {step}
+          dln.yield %n, %c, %c : {step}, {step}, {step}
+        }}
+        %r = dln.add %hf, %cf : {step}""", (b, h), two_carries),
+        snippet("scan.steps.2x3", [Arg(w), Arg(h0)], f"""
+        %h, %r = dln.scan init(%a1 : {step}) {{steps = 3 : i64}} -> ({step}, {T((b, 3, h))}) {{
+        ^bb0(%hp: {step}):
+          %m = dln.matmul %hp, %a0 : {step}, {T(w)} -> {step}
+          %n = dln.tanh %m : {step}
+          dln.yield %n, %n : {step}, {step}
+        }}""", (b, 3, h), autonomous),
+    ]
 
 
 # ---------------------------------------------------------------------------

@@ -114,3 +114,44 @@ func.func @train_aux(%w: tensor<3xf32>, %x: tensor<4x3xf32>) -> (tensor<f32>, te
 // CHECK-LABEL: func @train_aux
 // CHECK: %[[R:.*]]:3 = call @loss_aux_vjp_0
 // CHECK: return %[[R]]#0, %[[R]]#1, %[[R]]#2
+
+// -----
+
+// A scan's adjoint is a scan the other way: the forward scan also stacks
+// each step's incoming carry; the adjoint recomputes the step from it, seeds
+// the new carry with the carried adjoint plus the step output's adjoint, and
+// carries the sum of the captured weight's adjoints over the steps.
+func.func private @scan_loss(%w: tensor<3x3xf32>, %xs: tensor<2x4x3xf32>, %h0: tensor<2x3xf32>) -> tensor<f32> {
+  %h, %hs = dln.scan init(%h0 : tensor<2x3xf32>) over(%xs : tensor<2x4x3xf32>) -> (tensor<2x3xf32>, tensor<2x4x3xf32>) {
+  ^bb0(%hp: tensor<2x3xf32>, %x: tensor<2x3xf32>):
+    %m = dln.matmul %hp, %w : tensor<2x3xf32>, tensor<3x3xf32> -> tensor<2x3xf32>
+    %s = dln.add %m, %x : tensor<2x3xf32>
+    %n = dln.tanh %s : tensor<2x3xf32>
+    dln.yield %n, %n : tensor<2x3xf32>, tensor<2x3xf32>
+  }
+  %r = dln.reduce_sum %hs [0, 1, 2] : tensor<2x4x3xf32> -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+func.func @scan_train(%w: tensor<3x3xf32>, %xs: tensor<2x4x3xf32>, %h0: tensor<2x3xf32>) -> (tensor<f32>, tensor<3x3xf32>) {
+  %l, %gw = dln.value_and_grad @scan_loss(%w, %xs, %h0) {wrt = array<i64: 0>} : (tensor<3x3xf32>, tensor<2x4x3xf32>, tensor<2x3xf32>) -> (tensor<f32>, tensor<3x3xf32>)
+  return %l, %gw : tensor<f32>, tensor<3x3xf32>
+}
+
+// CHECK-LABEL: func private @scan_loss_vjp_0
+// CHECK-SAME: (%[[W:.*]]: tensor<3x3xf32>, %[[XS:.*]]: tensor<2x4x3xf32>, %[[H0:.*]]: tensor<2x3xf32>)
+// CHECK: %[[FWD:.*]]:3 = dln.scan init(%[[H0]] : tensor<2x3xf32>) over(%[[XS]] : tensor<2x4x3xf32>) -> (tensor<2x3xf32>, tensor<2x4x3xf32>, tensor<2x4x3xf32>)
+// CHECK: ^bb0(%[[HP:.*]]: tensor<2x3xf32>, %{{.*}}: tensor<2x3xf32>):
+// CHECK: dln.yield %[[N:.*]], %[[N]], %[[HP]]
+// CHECK: %[[SEED:.*]] = dln.broadcast %{{.*}} [2, 4, 3] dims []
+// CHECK: %[[ZW:.*]] = arith.constant dense<0.000000e+00> : tensor<3x3xf32>
+// CHECK: %[[BWD:.*]]:2 = dln.scan reverse init(%{{.*}}, %[[ZW]] : tensor<2x3xf32>, tensor<3x3xf32>) over(%[[FWD]]#2, %[[XS]], %[[SEED]] : tensor<2x4x3xf32>, tensor<2x4x3xf32>, tensor<2x4x3xf32>) -> (tensor<2x3xf32>, tensor<3x3xf32>)
+// CHECK: ^bb0(%[[DH:.*]]: tensor<2x3xf32>, %[[DW:.*]]: tensor<3x3xf32>, %[[SAVED:.*]]: tensor<2x3xf32>, %[[X:.*]]: tensor<2x3xf32>, %[[DY:.*]]: tensor<2x3xf32>):
+// CHECK: dln.matmul %[[SAVED]], %[[W]]
+// CHECK: dln.tanh
+// CHECK: %[[DN:.*]] = dln.add %[[DH]], %[[DY]]
+// CHECK: %[[DHP:.*]] = dln.matmul %{{.*}}, %[[W]] {transpose_rhs}
+// CHECK: %[[STEPDW:.*]] = dln.matmul %[[SAVED]], %{{.*}} {transpose_lhs}
+// CHECK: %[[SUMDW:.*]] = dln.add %[[DW]], %[[STEPDW]]
+// CHECK: dln.yield %[[DHP]], %[[SUMDW]] : tensor<2x3xf32>, tensor<3x3xf32>
+// CHECK: return %{{.*}}, %[[BWD]]#1

@@ -38,6 +38,7 @@ struct ConvertDLNToLinalgPass
     dln::populateRandomToLinalgPatterns(patterns);
     dln::populatePixelToLinalgPatterns(patterns);
     dln::populateSamplingToLinalgPatterns(patterns);
+    dln::populateScanToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

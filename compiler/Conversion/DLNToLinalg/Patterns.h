@@ -14,6 +14,7 @@ void populateWindowToLinalgPatterns(RewritePatternSet &patterns);
 void populateRandomToLinalgPatterns(RewritePatternSet &patterns);
 void populatePixelToLinalgPatterns(RewritePatternSet &patterns);
 void populateSamplingToLinalgPatterns(RewritePatternSet &patterns);
+void populateScanToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::dln
 

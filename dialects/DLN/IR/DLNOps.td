@@ -665,4 +665,69 @@ def DLN_AdagradUpdateOp : DLN_OptimizerOp<"adagrad_update", [
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Loops over time.
+//===----------------------------------------------------------------------===//
+
+def DLN_ScanOp : DLN_Op<"scan", [RecursiveMemoryEffects, SingleBlock,
+    AttrSizedOperandSegments]> {
+  let summary = "a loop over time carrying state, as jax.lax.scan";
+  let description = [{
+    Runs its body once per time step t = 0 .. T-1 (T-1 .. 0 with `reverse`).
+    The body's arguments are the carries, then the step's element of each
+    sequence: `sequences` lead with [batch, T, ...] and the body sees
+    [batch, ...] (dimension 1 dropped). It yields the new carries, then
+    per-step outputs. The results are the final carries (the inits when
+    T = 0), then each per-step output stacked along a new dimension 1
+    ([batch, T, ...]), stored at its step's index in either direction.
+    Without sequences, `steps` gives T. The body may use values defined
+    above it (a cell's weights); it is one copy of the computation whatever
+    T is, and lowers to a loop.
+
+    ```mlir
+    %h, %hs = dln.scan init(%h0 : tensor<?x8xf32>) over(%xs : tensor<?x28x4xf32>) -> (tensor<?x8xf32>, tensor<?x28x8xf32>) {
+    ^bb0(%h_prev: tensor<?x8xf32>, %x: tensor<?x4xf32>):
+      %h_next = ... : tensor<?x8xf32>
+      dln.yield %h_next, %h_next : tensor<?x8xf32>, tensor<?x8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inits,
+                       Variadic<AnyRankedTensor>:$sequences,
+                       OptionalAttr<I64Attr>:$steps, UnitAttr:$reverse);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`reverse` $reverse^)? (`init` `(` $inits^ `:` type($inits) `)`)?
+    (`over` `(` $sequences^ `:` type($sequences) `)`)? attr-dict `->`
+    `(` type($results) `)` $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The final carries, one per init.
+    ::mlir::ResultRange getFinals() {
+      return getResults().take_front(getInits().size());
+    }
+    /// The per-step outputs, stacked: [batch, T, ...].
+    ::mlir::ResultRange getStacked() {
+      return getResults().drop_front(getInits().size());
+    }
+    /// T when it is known at compile time.
+    int64_t getStaticLength();
+    /// The type of a per-step output whose stacked type is `stacked`, and
+    /// the other way round.
+    static ::mlir::RankedTensorType stepType(::mlir::RankedTensorType stacked);
+    static ::mlir::RankedTensorType stackedType(::mlir::RankedTensorType step,
+                                                int64_t length);
+  }];
+}
+
+def DLN_YieldOp : DLN_Op<"yield", [Pure, Terminator,
+    HasParent<"ScanOp">]> {
+  let summary = "the new carries and per-step outputs of a dln.scan step";
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
 #endif // DLN_OPS

@@ -329,3 +329,63 @@ func.func @scatter_pixels_points(%v: tensor<2x6x3xf32>, %r: tensor<2x5xf32>) {
   %0 = dln.scatter_pixels %v, %r, %r size [4, 4] : tensor<2x6x3xf32>, tensor<2x5xf32> -> tensor<2x3x4x4xf32>
   return
 }
+
+// -----
+
+// A scan's body must return a carry of its init's type.
+func.func @scan_carry_type(%h0: tensor<?x8xf32>, %xs: tensor<?x5x4xf32>) {
+  %h, %hs = dln.scan init(%h0 : tensor<?x8xf32>) over(%xs : tensor<?x5x4xf32>) -> (tensor<?x8xf32>, tensor<?x5x8xf32>) {
+  ^bb0(%hp: tensor<?x8xf32>, %x: tensor<?x4xf32>):
+    // expected-error @+1 {{new carry #0 has type 'tensor<?x4xf32>', but its init has type 'tensor<?x8xf32>'}}
+    dln.yield %x, %hp : tensor<?x4xf32>, tensor<?x8xf32>
+  }
+  return
+}
+
+// -----
+
+// The body sees one step of each sequence: dimension 1 dropped.
+func.func @scan_step_type(%h0: tensor<?x8xf32>, %xs: tensor<?x5x4xf32>) {
+  // expected-error @+1 {{body argument #1 has type 'tensor<?x5x4xf32>', expected 'tensor<?x4xf32>'}}
+  %h = dln.scan init(%h0 : tensor<?x8xf32>) over(%xs : tensor<?x5x4xf32>) -> (tensor<?x8xf32>) {
+  ^bb0(%hp: tensor<?x8xf32>, %x: tensor<?x5x4xf32>):
+    dln.yield %hp : tensor<?x8xf32>
+  }
+  return
+}
+
+// -----
+
+// Sequences share one length.
+func.func @scan_lengths(%h0: tensor<2x8xf32>, %a: tensor<2x5x4xf32>, %b: tensor<2x6x4xf32>) {
+  // expected-error @+1 {{sequence #1 has 6 time steps, expected 5}}
+  %h = dln.scan init(%h0 : tensor<2x8xf32>) over(%a, %b : tensor<2x5x4xf32>, tensor<2x6x4xf32>) -> (tensor<2x8xf32>) {
+  ^bb0(%hp: tensor<2x8xf32>, %x: tensor<2x4xf32>, %y: tensor<2x4xf32>):
+    dln.yield %hp : tensor<2x8xf32>
+  }
+  return
+}
+
+// -----
+
+// Per-step outputs stack along dimension 1 with the scan's length.
+func.func @scan_stacked_length(%h0: tensor<2x8xf32>, %a: tensor<2x5x4xf32>) {
+  // expected-error @+1 {{stacked output #0 has 4 time steps, expected 5}}
+  %h, %hs = dln.scan init(%h0 : tensor<2x8xf32>) over(%a : tensor<2x5x4xf32>) -> (tensor<2x8xf32>, tensor<2x4x8xf32>) {
+  ^bb0(%hp: tensor<2x8xf32>, %x: tensor<2x4xf32>):
+    dln.yield %hp, %hp : tensor<2x8xf32>, tensor<2x8xf32>
+  }
+  return
+}
+
+// -----
+
+// Without a sequence the length comes from `steps`.
+func.func @scan_no_length(%h0: tensor<2x8xf32>) {
+  // expected-error @+1 {{without sequences needs 'steps'}}
+  %h = dln.scan init(%h0 : tensor<2x8xf32>) -> (tensor<2x8xf32>) {
+  ^bb0(%hp: tensor<2x8xf32>):
+    dln.yield %hp : tensor<2x8xf32>
+  }
+  return
+}

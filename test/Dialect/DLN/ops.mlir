@@ -135,3 +135,23 @@ func.func @pixels(%x: tensor<?x8x14x14xf32>, %r: tensor<?x50xf32>, %c: tensor<?x
   %1 = dln.scatter_pixels %0, %r, %c size [14, 14] : tensor<?x50x8xf32>, tensor<?x50xf32> -> tensor<?x8x14x14xf32>
   return %1 : tensor<?x8x14x14xf32>
 }
+
+// CHECK-LABEL: func @scan
+// CHECK: dln.scan init(%{{.*}} : tensor<?x8xf32>) over(%{{.*}} : tensor<?x28x4xf32>) -> (tensor<?x8xf32>, tensor<?x28x8xf32>) {
+// CHECK: ^bb0(%{{.*}}: tensor<?x8xf32>, %{{.*}}: tensor<?x4xf32>):
+// CHECK: dln.yield %{{.*}}, %{{.*}} : tensor<?x8xf32>, tensor<?x8xf32>
+// CHECK: dln.scan reverse init(%{{.*}} : tensor<2x3xf32>) {steps = 5 : i64} -> (tensor<2x3xf32>, tensor<2x5x3xf32>)
+func.func @scan(%xs: tensor<?x28x4xf32>, %h0: tensor<?x8xf32>, %w: tensor<4x8xf32>, %g0: tensor<2x3xf32>) -> (tensor<?x28x8xf32>, tensor<2x5x3xf32>) {
+  %h, %hs = dln.scan init(%h0 : tensor<?x8xf32>) over(%xs : tensor<?x28x4xf32>) -> (tensor<?x8xf32>, tensor<?x28x8xf32>) {
+  ^bb0(%hp: tensor<?x8xf32>, %x: tensor<?x4xf32>):
+    %p = dln.matmul %x, %w : tensor<?x4xf32>, tensor<4x8xf32> -> tensor<?x8xf32>
+    %n = dln.add %hp, %p : tensor<?x8xf32>
+    dln.yield %n, %n : tensor<?x8xf32>, tensor<?x8xf32>
+  }
+  %g, %gs = dln.scan reverse init(%g0 : tensor<2x3xf32>) {steps = 5 : i64} -> (tensor<2x3xf32>, tensor<2x5x3xf32>) {
+  ^bb0(%gp: tensor<2x3xf32>):
+    %n = dln.tanh %gp : tensor<2x3xf32>
+    dln.yield %n, %n : tensor<2x3xf32>, tensor<2x3xf32>
+  }
+  return %hs, %gs : tensor<?x28x8xf32>, tensor<2x5x3xf32>
+}
