@@ -111,11 +111,17 @@ FailureOr<SampleValue> ModelGen::applyHelper(const Block &fn,
                            "structurally on a tree argument",
            failure();
   llvm::scope_exit finish([&] { activeHelpers.erase(&fn); });
-  for (auto [param, arg] : llvm::zip_equal(fn.params, args))
+  for (auto [param, arg] : llvm::zip_equal(fn.params, args)) {
+    if (param.type && arg.isTuple())
+      return error(where) << "argument '" << param.name << "' is declared "
+                          << param.type->name << "[...] but is a tuple of "
+                          << arg.elements.size() << " values",
+             failure();
     if (param.type &&
         failed(checkSampleType(*param.type, arg,
                                "argument '" + param.name + "'", where)))
       return failure();
+  }
   // The body's names: the parameters, then its own lets.
   llvm::StringMap<SampleValue> outer = std::move(values);
   values.clear();
@@ -130,9 +136,14 @@ FailureOr<SampleValue> ModelGen::applyHelper(const Block &fn,
     values[param.name] = arg;
   for (const Stmt &stmt : fn.body) {
     if (stmt.kind == Stmt::Kind::Return) {
-      FailureOr<SampleValue> result = emitExpr(*stmt.value);
+      FailureOr<SampleValue> result = emitExprOrTuple(*stmt.value);
       if (failed(result))
         return failure();
+      if (fn.resultType && result->isTuple())
+        return error(stmt.value->getLoc())
+                   << "the result of fn '" << fn.name << "' is declared "
+                   << fn.resultType->name << "[...] but is a tuple",
+               failure();
       if (fn.resultType &&
           failed(checkSampleType(*fn.resultType, *result,
                                  "the result of fn '" + fn.name + "'",
@@ -140,16 +151,17 @@ FailureOr<SampleValue> ModelGen::applyHelper(const Block &fn,
         return failure();
       return result;
     }
-    if (stmt.names.size() != 1)
-      return error(stmt.loc) << "a helper's 'let' binds one name", failure();
-    FailureOr<SampleValue> value = emitExpr(*stmt.value);
-    if (failed(value))
+    // `let (h, c) = carry` binds each element of a tuple.
+    FailureOr<SmallVector<std::pair<std::string, SampleValue>>> bound =
+        evaluateBinding(stmt);
+    if (failed(bound))
       return failure();
-    if (!values.try_emplace(stmt.name(), *value).second)
-      return error(stmt.nameLoc)
-                 << "'" << stmt.name() << "' is already defined in fn '"
-                 << fn.name << "'",
-             failure();
+    for (auto &[name, value] : *bound)
+      if (!values.try_emplace(name, value).second)
+        return error(stmt.nameLoc)
+                   << "'" << name << "' is already defined in fn '" << fn.name
+                   << "'",
+               failure();
   }
   llvm_unreachable("declareHelper checked the final return");
 }

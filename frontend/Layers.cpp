@@ -523,6 +523,64 @@ template <int64_t Gates> FailureOr<Value> applyCell(const LayerCall &c) {
   return dln::gruCell(c.builder, c.loc, c.input, c.extraInputs[0], weights);
 }
 
+/// lstm_cell(I -> H, forget_bias = 0, bias = true): torch.nn.LSTMCell's
+/// weight_ih [4H, I], weight_hh [4H, H], bias_ih and bias_hh [4H], gates
+/// i, f, g, o, all drawn from U(-1/sqrt(H), 1/sqrt(H)); a nonzero
+/// `forget_bias` initializes the forget gate's quarter of bias_ih to it
+/// (docs 9.1), so the cell starts out remembering.
+LogicalResult declareLstmCell(const LayerDeclContext &context,
+                              SmallVectorImpl<LayerParam> &params,
+                              LayerConfig &config) {
+  int64_t in, hidden;
+  if (failed(readDims(context, "lstm_cell", in, hidden)))
+    return failure();
+  FailureOr<bool> hasBias = readBiasFlag(context);
+  if (failed(hasBias))
+    return failure();
+  double forgetBias = 0;
+  if (const Argument *arg = findNamedArgument(context.call, "forget_bias")) {
+    std::optional<double> value =
+        evaluateNumber(*arg->value, &context.bindings);
+    if (!value || !std::isfinite(*value))
+      return context.error(arg->value->getLoc())
+                 << "'forget_bias' of lstm_cell must be a number",
+             failure();
+    if (!*hasBias && *value != 0)
+      return context.error(arg->loc)
+                 << "'forget_bias' needs the cell's biases (bias = true)",
+             failure();
+    forgetBias = *value;
+  }
+  auto init = context.parseInit(nullptr, hidden, hidden);
+  if (!init)
+    return failure();
+  params.push_back({"weight_ih", {4 * hidden, in}, *init});
+  params.push_back({"weight_hh", {4 * hidden, hidden}, *init});
+  if (*hasBias) {
+    dln::InitAttr inputBias =
+        forgetBias == 0
+            ? *init
+            : dln::InitAttr::get(
+                  &context.mlirContext, "lstm_bias", hidden, hidden,
+                  DenseF64ArrayAttr::get(&context.mlirContext, {forgetBias}));
+    params.push_back({"bias_ih", {4 * hidden}, inputBias});
+    params.push_back({"bias_hh", {4 * hidden}, *init});
+  }
+  return success();
+}
+
+/// cell((h, c), x) -> (h', c').
+FailureOr<SmallVector<Value>> applyLstmCell(const LayerCall &c) {
+  dln::CellWeights weights{c.params[0], c.params[1],
+                           c.params.size() > 2 ? c.params[2] : Value(),
+                           c.params.size() > 3 ? c.params[3] : Value()};
+  FailureOr<std::pair<Value, Value>> next = dln::lstmCell(
+      c.builder, c.loc, c.input, c.extraInputs[0], c.extraInputs[1], weights);
+  if (failed(next))
+    return failure();
+  return SmallVector<Value>{next->first, next->second};
+}
+
 /// embedding(V -> D, init = normal(0, 1)): weight [V, D], as
 /// torch.nn.Embedding; a class index selects its row (one_hot(c) @ weight,
 /// so the gradient reaches the rows used). Config: V.
@@ -568,6 +626,7 @@ const StringLiteral denseOptions[] = {"init", "bias_init", "bias"};
 const StringLiteral embeddingOptions[] = {"init"};
 const StringLiteral rnnCellOptions[] = {"activation", "bias"};
 const StringLiteral gruCellOptions[] = {"bias"};
+const StringLiteral lstmCellOptions[] = {"forget_bias", "bias"};
 const StringLiteral cellInputs[] = {"x"};
 const StringLiteral convOptions[] = {
     "kernel", "stride",  "padding", "dilation",    "groups",
@@ -601,6 +660,9 @@ const LayerKind layerKinds[] = {
      /*needsBatch=*/true, cellInputs, /*requiredExtraInputs=*/1},
     {"gru_cell", gruCellOptions, declareCell<3>, applyCell<3>,
      /*needsBatch=*/true, cellInputs, /*requiredExtraInputs=*/1},
+    {"lstm_cell", lstmCellOptions, declareLstmCell, nullptr,
+     /*needsBatch=*/true, cellInputs, /*requiredExtraInputs=*/1,
+     /*acceptsClass=*/false, /*stateElements=*/2, applyLstmCell},
 };
 } // namespace
 

@@ -85,6 +85,13 @@ struct LayerKind {
   unsigned requiredExtraInputs = 0;
   /// Its input is a class index (embedding), not real numbers.
   bool acceptsClass = false;
+  /// A cell whose state is a tuple of this many tensors (lstm_cell's
+  /// (h, c)): applied as `cell((h, c), x)` by `applyState` (instead of
+  /// `apply`), which gets h as the input and the rest of the state, then the
+  /// extra inputs, as extra inputs, and returns the new state.
+  unsigned stateElements = 1;
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> (*applyState)(
+      const LayerCall &call) = nullptr;
 };
 
 /// The entry named `name`, or null.

@@ -479,7 +479,10 @@ FailureOr<SampleValue> ModelGen::emitLayerCall(const CallExpr &call,
                  << " (arguments: input, " << llvm::join(extraNames, ", ")
                  << ")",
              failure();
-  FailureOr<SampleValue> input = emitExpr(*slots[0]);
+  // A cell whose state is a tuple (lstm_cell's (h, c)) takes it whole.
+  FailureOr<SampleValue> input = info.kind->stateElements > 1
+                                     ? emitExprOrTuple(*slots[0])
+                                     : emitExpr(*slots[0]);
   if (failed(input))
     return failure();
   SmallVector<Value> extras;
@@ -506,6 +509,37 @@ FailureOr<SampleValue> ModelGen::applyLayer(const LayerInfo &info,
                                             SampleValue input,
                                             llvm::SMLoc where,
                                             ArrayRef<Value> extraInputs) {
+  if (unsigned count = info.kind->stateElements; count > 1) {
+    bool isState = input.isTuple() && input.elements.size() == count &&
+                   llvm::all_of(input.elements, [](const SampleValue &e) {
+                     return !e.isTuple() && e.batched;
+                   });
+    if (!isState)
+      return error(where) << "'" << info.kind->name << "' takes its state as "
+                          << "a tuple of " << count
+                          << " per-sample tensors, as (h, c)",
+             failure();
+    SmallVector<Value> extras;
+    for (const SampleValue &element : ArrayRef(input.elements).drop_front())
+      extras.push_back(element.value);
+    llvm::append_range(extras, extraInputs);
+    if (extras.size() < count - 1 + info.kind->requiredExtraInputs)
+      return error(where) << "'" << info.kind->name << "' expects its state "
+                          << "and an input",
+             failure();
+    SmallVector<Value> layerParams;
+    for (unsigned index : info.paramIndices)
+      layerParams.push_back(root->paramValues[index]);
+    FailureOr<SmallVector<Value>> results = info.kind->applyState(
+        LayerCall{builder, loc(where), input.elements.front().value, extras,
+                  layerParams, {}, info.config, root->training, nullptr});
+    if (failed(results))
+      return failure();
+    SampleValue state;
+    for (Value result : *results)
+      state.elements.push_back(SampleValue{result, true});
+    return state;
+  }
   if (!info.kind->acceptsClass &&
       failed(requireReal(input, where, "layer '" + info.kind->name.str() + "'")))
     return failure();
@@ -579,6 +613,26 @@ FailureOr<SampleValue> ModelGen::emitBinary(const BinaryExpr &binary) {
 }
 
 FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
+  FailureOr<SampleValue> value = emitExprOrTuple(expr);
+  if (succeeded(value) && value->isTuple())
+    return error(expr.getLoc())
+               << "expected a tensor, got a tuple of "
+               << value->elements.size() << " values",
+           failure();
+  return value;
+}
+
+FailureOr<SampleValue> ModelGen::emitExprOrTuple(const Expr &expr) {
+  if (auto *tuple = llvm::dyn_cast<TupleExpr>(&expr)) {
+    SampleValue result;
+    for (const ExprPtr &element : tuple->elements) {
+      FailureOr<SampleValue> value = emitExprOrTuple(*element);
+      if (failed(value))
+        return failure();
+      result.elements.push_back(std::move(*value));
+    }
+    return result;
+  }
   if (auto *name = llvm::dyn_cast<IdentifierExpr>(&expr))
     return emitIdentifier(*name);
   if (auto *call = llvm::dyn_cast<CallExpr>(&expr))
@@ -612,25 +666,20 @@ FailureOr<SampleValue> ModelGen::emitExpr(const Expr &expr) {
 FailureOr<SmallVector<std::pair<std::string, SampleValue>>>
 ModelGen::evaluateBinding(const Stmt &stmt) {
   SmallVector<std::pair<std::string, SampleValue>> bound;
+  FailureOr<SampleValue> value = emitExprOrTuple(*stmt.value);
+  if (failed(value))
+    return failure();
   if (stmt.names.size() <= 1) {
-    FailureOr<SampleValue> value = emitExpr(*stmt.value);
-    if (failed(value))
-      return failure();
     bound.emplace_back(stmt.name(), *value);
     return bound;
   }
-  auto *tuple = llvm::dyn_cast<TupleExpr>(stmt.value.get());
-  if (!tuple || tuple->elements.size() != stmt.names.size())
+  if (!value->isTuple() || value->elements.size() != stmt.names.size())
     return error(stmt.value->getLoc())
                << "binds " << stmt.names.size()
                << " names, so the value must be a tuple of as many elements",
            failure();
-  for (auto [name, element] : llvm::zip_equal(stmt.names, tuple->elements)) {
-    FailureOr<SampleValue> value = emitExpr(*element);
-    if (failed(value))
-      return failure();
-    bound.emplace_back(name, *value);
-  }
+  for (auto [name, element] : llvm::zip_equal(stmt.names, value->elements))
+    bound.emplace_back(name, element);
   return bound;
 }
 
@@ -682,7 +731,11 @@ LogicalResult ModelGen::emitBody(ForwardValues &forward) {
         return failure();
       continue;
     }
-    FailureOr<SampleValue> value = emitExpr(*stmt.value);
+    // A let may name a tuple (a scan's carries); outputs and losses are
+    // tensors.
+    FailureOr<SampleValue> value = stmt.kind == Stmt::Kind::Let
+                                       ? emitExprOrTuple(*stmt.value)
+                                       : emitExpr(*stmt.value);
     if (failed(value))
       return failure();
     if (stmt.kind == Stmt::Kind::Loss) {

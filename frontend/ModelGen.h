@@ -242,7 +242,12 @@ private:
                                              bool withUpdates,
                                              mlir::Value mask = nullptr,
                                              bool withMetrics = false);
+  /// A tensor value; a tuple is a located error.
   mlir::FailureOr<SampleValue> emitExpr(const Expr &expr);
+  /// A tensor or a tuple (`(h, c)`, a name bound to one, a call returning
+  /// one), where a tuple can go: bindings, function arguments and results,
+  /// a scan's carries, a cell's state.
+  mlir::FailureOr<SampleValue> emitExprOrTuple(const Expr &expr);
   mlir::FailureOr<SampleValue> emitCall(const CallExpr &call);
   /// `concat(a, b, ..., axis = k)` along a per-sample axis.
   mlir::FailureOr<SampleValue> emitConcat(const CallExpr &call);
@@ -326,7 +331,8 @@ private:
   emitRandomCall(const CallExpr &call);
   mlir::Value scalar(llvm::SMLoc where, double value);
 
-  /// scan, last, first (Sequences.cpp); null when `call` is none of them.
+  /// scan, unroll, last, first (Sequences.cpp); null when `call` is none
+  /// of them.
   std::optional<mlir::FailureOr<SampleValue>>
   emitSequenceBuiltin(const CallExpr &call);
   /// A function argument (a layer, fn, function parameter, builtin or
@@ -338,7 +344,17 @@ private:
   /// names the consumer in errors.
   mlir::FailureOr<SampleValue> emitSequence(const Expr &expr,
                                             llvm::StringRef what);
+  /// `scan(f, xs, init = c0)` or `unroll(f, c0, steps = T)`.
   mlir::FailureOr<SampleValue> emitScan(const CallExpr &call);
+  /// One dln.scan of `step` (written at `stepExpr`) from `init` over `xs`
+  /// (null: `steps` steps without input); returns the carries stacked.
+  mlir::FailureOr<SampleValue>
+  emitLoopOverTime(const Callable &step, const Expr &stepExpr,
+                   const SampleValue &init, const SampleValue *xs,
+                   int64_t steps, llvm::SMLoc where);
+  /// requireReal for every tensor of a (possibly tuple) carry.
+  mlir::LogicalResult requireRealLeaves(const SampleValue &value,
+                                        llvm::SMLoc where);
   /// `last(xs)` or `first(xs)`.
   mlir::FailureOr<SampleValue> emitTimeStep(const CallExpr &call, bool last);
 

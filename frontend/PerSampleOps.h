@@ -13,13 +13,18 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <vector>
+
 namespace dlnc {
 
 /// A value of model code and whether dimension 0 is the batch.
 struct SampleValue {
   mlir::Value value;
   bool batched = false;
+  /// A tuple (`(h, c)`, a scan's carries): its elements, and no `value`.
+  std::vector<SampleValue> elements;
 
+  bool isTuple() const { return !value; }
   /// The shape of one sample (the batch dimension dropped).
   llvm::ArrayRef<int64_t> sampleShape() const;
 };

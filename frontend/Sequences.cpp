@@ -2,10 +2,12 @@
 //
 // docs/language.md 10.1. A sequence is a per-sample tensor whose first axis
 // is time (f32[28, 28]: 28 steps of 28 features), so [batch, T, ...] once
-// batched. `scan(f, xs, init = c0)` builds one `dln.scan` whose body is f
-// applied once to (carry, x_t): a loop in the IR, not T copies of the cell.
-// `f` is a layer (a cell), a `fn` helper, a function-valued model parameter
-// or a lambda.
+// batched. `scan(f, xs, init = c0)` and `unroll(f, c0, steps = T)` build
+// one `dln.scan` whose body is f applied once to (carry, x_t) or (carry): a
+// loop in the IR, not T copies of the cell. `f` is a layer (a cell), a `fn`
+// helper, a function-valued model parameter or a lambda; a carry may be a
+// tuple, flattened into the scan's carries, and the result is shaped like
+// it: each element stacked over time.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Builtins.h"
@@ -13,6 +15,8 @@
 
 #include "dialects/DLN/IR/DLNComposites.h"
 #include "dialects/DLN/IR/DLNOps.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace dlnc;
@@ -80,77 +84,197 @@ FailureOr<SampleValue> ModelGen::emitSequence(const Expr &expr,
   return xs;
 }
 
+namespace {
+/// The tensors of a value, tuples flattened depth first.
+void flatten(const SampleValue &value, SmallVectorImpl<SampleValue> &leaves) {
+  if (!value.isTuple()) {
+    leaves.push_back(value);
+    return;
+  }
+  for (const SampleValue &element : value.elements)
+    flatten(element, leaves);
+}
+
+/// A value shaped like `structure` whose tensors are `leaves` (batched),
+/// consumed in order.
+SampleValue rebuild(const SampleValue &structure, ArrayRef<Value> &leaves) {
+  if (!structure.isTuple()) {
+    SampleValue leaf{leaves.front(), true};
+    leaves = leaves.drop_front();
+    return leaf;
+  }
+  SampleValue tuple;
+  for (const SampleValue &element : structure.elements)
+    tuple.elements.push_back(rebuild(element, leaves));
+  return tuple;
+}
+
+/// `f32[8]`, `(f32[8], f32[8])`: a carry's per-sample types for errors.
+std::string carryText(const SampleValue &value) {
+  if (!value.isTuple()) {
+    auto type = cast<RankedTensorType>(value.value.getType());
+    return shapeString(type.getElementType(), value.batched
+                                                  ? type.getShape().drop_front()
+                                                  : type.getShape());
+  }
+  std::string text = "(";
+  for (auto [index, element] : llvm::enumerate(value.elements))
+    text += (index ? ", " : "") + carryText(element);
+  return text + ")";
+}
+} // namespace
+
+FailureOr<SampleValue>
+ModelGen::emitLoopOverTime(const Callable &step, const Expr &stepExpr,
+                           const SampleValue &init, const SampleValue *xs,
+                           int64_t steps, llvm::SMLoc where) {
+  Location at = loc(where);
+  SmallVector<SampleValue> initLeaves;
+  flatten(init, initLeaves);
+  // Unbatched inits (zeros(H)) start every row of the batch alike.
+  Value carrier = xs ? xs->value : Value();
+  for (const SampleValue &leaf : initLeaves)
+    if (!carrier && leaf.batched)
+      carrier = leaf.value;
+  if (!carrier)
+    carrier = root->batchCarrier;
+  SmallVector<Value> carries;
+  for (const SampleValue &leaf : initLeaves) {
+    Value carry = leaf.value;
+    if (!leaf.batched) {
+      FailureOr<Value> spread = spreadOverBatch(builder, at, carry, carrier);
+      if (failed(spread))
+        return failure();
+      carry = *spread;
+    }
+    carries.push_back(carry);
+  }
+  SmallVector<Type> resultTypes(ValueRange(carries).getTypes());
+  int64_t length = steps;
+  RankedTensorType sequenceType;
+  if (xs) {
+    sequenceType = cast<RankedTensorType>(xs->value.getType());
+    length = sequenceType.getDimSize(1);
+  }
+  for (Value carry : carries)
+    resultTypes.push_back(dln::ScanOp::stackedType(
+        cast<RankedTensorType>(carry.getType()), length));
+  auto scan = dln::ScanOp::create(
+      builder, at, resultTypes, carries,
+      xs ? ValueRange{xs->value} : ValueRange{},
+      xs ? IntegerAttr() : builder.getI64IntegerAttr(steps), UnitAttr());
+
+  // The body: f(carry, x_t) (or f(carry)), yielded as the new carry and as
+  // the step's outputs.
+  OpBuilder::InsertionGuard guard(builder);
+  mlir::Block *body = builder.createBlock(&scan.getBody());
+  SmallVector<Value> previous;
+  for (Value carry : carries)
+    previous.push_back(body->addArgument(carry.getType(), at));
+  ArrayRef<Value> previousLeaves = previous;
+  SmallVector<SampleValue> args{rebuild(init, previousLeaves)};
+  if (xs)
+    args.push_back(SampleValue{
+        body->addArgument(dln::ScanOp::stepType(sequenceType), at), true});
+  SmallVector<Value> statesBefore(root->stateValues);
+  FailureOr<SampleValue> next = step(args, where);
+  if (failed(next))
+    return failure();
+  if (root->stateValues != statesBefore)
+    return error(stepExpr.getLoc())
+               << "a scan's function cannot use layers that update running "
+                  "statistics (batch_norm)",
+           failure();
+  SmallVector<SampleValue> nextLeaves;
+  flatten(*next, nextLeaves);
+  bool matches = nextLeaves.size() == carries.size() &&
+                 (next->isTuple() == init.isTuple());
+  SmallVector<Value> yielded;
+  for (auto [leaf, carry] : llvm::zip(nextLeaves, carries)) {
+    Value value = leaf.value;
+    if (matches && !leaf.batched) {
+      FailureOr<Value> spread = spreadOverBatch(builder, at, value, carrier);
+      if (failed(spread))
+        return failure();
+      value = *spread;
+    }
+    matches &= value.getType() == carry.getType();
+    yielded.push_back(value);
+  }
+  if (!matches) {
+    ArrayRef<Value> carryLeaves = carries;
+    return error(stepExpr.getLoc())
+               << "the " << (xs ? "scan" : "unroll") << "'s function returns "
+               << carryText(*next) << " but its carry (init) is "
+               << carryText(rebuild(init, carryLeaves))
+               << ": each step must return a carry like the one it receives",
+           failure();
+  }
+  SmallVector<Value> outputs(yielded);
+  yielded.append(outputs);
+  dln::YieldOp::create(builder, at, yielded);
+  SmallVector<Value> stackedValues(scan.getStacked().begin(),
+                                   scan.getStacked().end());
+  ArrayRef<Value> stackedLeaves = stackedValues;
+  return rebuild(init, stackedLeaves);
+}
+
 FailureOr<SampleValue> ModelGen::emitScan(const CallExpr &call) {
-  const Argument *initArg = findNamedArgument(call, "init");
+  StringRef name = calleeName(call);
+  bool isScan = name == "scan";
+  StringRef option = isScan ? "init" : "steps";
+  const Argument *optionArg = findNamedArgument(call, option);
   SmallVector<const Argument *> positional;
   for (const Argument &arg : call.args) {
     if (arg.name.empty())
       positional.push_back(&arg);
-    else if (arg.name != "init")
-      return error(arg.loc) << "'scan' has no argument named '" << arg.name
-                            << "' (expected init)",
+    else if (arg.name != option)
+      return error(arg.loc) << "'" << name << "' has no argument named '"
+                            << arg.name << "' (expected " << option << ")",
              failure();
   }
-  if (positional.size() != 2 || !initArg)
+  if (positional.size() != 2 || !optionArg)
     return error(call.getLoc())
-               << "expected scan(f, xs, init = c0): a function of (carry, x), "
-                  "a sequence and the first carry",
+               << (isScan ? "expected scan(f, xs, init = c0): a function of "
+                            "(carry, x), a sequence and the first carry"
+                          : "expected unroll(f, c0, steps = T): a function "
+                            "of the carry, the first carry and the number of "
+                            "steps"),
            failure();
   FailureOr<Callable> step = resolveCallable(*positional[0]->value);
   if (failed(step))
     return failure();
-  FailureOr<SampleValue> xs = emitSequence(*positional[1]->value, "'scan'");
-  FailureOr<SampleValue> init = emitExpr(*initArg->value);
-  if (failed(xs) || failed(init) ||
-      failed(requireReal(*init, initArg->value->getLoc(), "a scan's init")))
-    return failure();
-  Location where = loc(call.getLoc());
-  Value carry = init->value;
-  if (!init->batched) {
-    FailureOr<Value> spread = spreadOverBatch(builder, where, carry, xs->value);
-    if (failed(spread))
+  if (!isScan) {
+    std::optional<double> steps =
+        evaluateNumber(*optionArg->value, &modelParams);
+    if (!steps || *steps < 1 || *steps != std::floor(*steps) || *steps > 1e6)
+      return error(optionArg->value->getLoc())
+                 << "'steps' of unroll must be a positive integer",
+             failure();
+    FailureOr<SampleValue> init = emitExprOrTuple(*positional[1]->value);
+    if (failed(init) || failed(requireRealLeaves(*init, positional[1]->value->getLoc())))
       return failure();
-    carry = *spread;
+    return emitLoopOverTime(*step, *positional[0]->value, *init, nullptr,
+                            static_cast<int64_t>(*steps), call.getLoc());
   }
-  auto carryType = cast<RankedTensorType>(carry.getType());
-  auto sequenceType = cast<RankedTensorType>(xs->value.getType());
-  int64_t length = sequenceType.getDimSize(1);
-  auto scan = dln::ScanOp::create(
-      builder, where,
-      TypeRange{carryType, dln::ScanOp::stackedType(carryType, length)},
-      ValueRange{carry}, ValueRange{xs->value}, IntegerAttr(), UnitAttr());
-
-  // The body: f(carry, x_t), yielded as the new carry and the step's output.
-  OpBuilder::InsertionGuard guard(builder);
-  mlir::Block *body = builder.createBlock(&scan.getBody());
-  Value previous = body->addArgument(carryType, where);
-  Value element = body->addArgument(dln::ScanOp::stepType(sequenceType), where);
-  SmallVector<Value> statesBefore(root->stateValues);
-  FailureOr<SampleValue> next =
-      (*step)({SampleValue{previous, true}, SampleValue{element, true}},
-              call.getLoc());
-  if (failed(next))
+  FailureOr<SampleValue> xs = emitSequence(*positional[1]->value, "'scan'");
+  if (failed(xs))
     return failure();
-  if (root->stateValues != statesBefore)
-    return error(positional[0]->value->getLoc())
-               << "a scan's function cannot use layers that update running "
-                  "statistics (batch_norm)",
-           failure();
-  if (next->value.getType() != carryType) {
-    auto nextType = cast<RankedTensorType>(next->value.getType());
-    return error(positional[0]->value->getLoc())
-               << "the scan's function returns "
-               << shapeString(nextType.getElementType(),
-                              next->batched ? nextType.getShape().drop_front()
-                                            : nextType.getShape())
-               << " but its carry (init) is "
-               << shapeString(carryType.getElementType(),
-                              carryType.getShape().drop_front())
-               << ": each step must return a carry like the one it receives",
-           failure();
-  }
-  dln::YieldOp::create(builder, where, ValueRange{next->value, next->value});
-  return SampleValue{scan.getResult(1), true};
+  FailureOr<SampleValue> init = emitExprOrTuple(*optionArg->value);
+  if (failed(init) || failed(requireRealLeaves(*init, optionArg->value->getLoc())))
+    return failure();
+  return emitLoopOverTime(*step, *positional[0]->value, *init, &*xs, 0,
+                          call.getLoc());
+}
+
+LogicalResult ModelGen::requireRealLeaves(const SampleValue &value,
+                                          llvm::SMLoc where) {
+  SmallVector<SampleValue> leaves;
+  flatten(value, leaves);
+  for (const SampleValue &leaf : leaves)
+    if (failed(requireReal(leaf, where, "a carry")))
+      return failure();
+  return success();
 }
 
 FailureOr<SampleValue> ModelGen::emitTimeStep(const CallExpr &call,
@@ -191,7 +315,7 @@ FailureOr<SampleValue> ModelGen::emitTimeStep(const CallExpr &call,
 std::optional<FailureOr<SampleValue>>
 ModelGen::emitSequenceBuiltin(const CallExpr &call) {
   StringRef name = calleeName(call);
-  if (name == "scan")
+  if (name == "scan" || name == "unroll")
     return emitScan(call);
   if (name == "last" || name == "first")
     return emitTimeStep(call, name == "last");

@@ -122,7 +122,7 @@ ModelGen::emitFunctionCall(const CallExpr &call, const FunctionValue &function) 
       return error(arg.loc) << "a function parameter takes positional "
                                "arguments only",
              failure();
-    FailureOr<SampleValue> value = emitExpr(*arg.value);
+    FailureOr<SampleValue> value = emitExprOrTuple(*arg.value);
     if (failed(value))
       return failure();
     args.push_back(*value);
@@ -169,7 +169,7 @@ ModelGen::applyFunction(const FunctionValue &function,
                                        : std::optional<SampleValue>(it->second));
     scope.values[param.name] = arg;
   }
-  FailureOr<SampleValue> result = scope.emitExpr(*lambda.body);
+  FailureOr<SampleValue> result = scope.emitExprOrTuple(*lambda.body);
   for (auto &[name, old] : saved) {
     if (old)
       scope.values[name] = *old;

@@ -55,6 +55,14 @@ void initTensor(Tensor &t, const InitSpec &spec, Rng &rng) {
   }
   case InitKind::HeNormal:
     return fillNormal(0, std::sqrt(2.0 / fanIn));
+  case InitKind::LstmBias: {
+    double bound = 1.0 / std::sqrt(fanIn);
+    fillUniform(-bound, bound);
+    int64_t quarter = t.size() / 4;
+    for (int64_t i = quarter; i < 2 * quarter; ++i)
+      t.set(i, spec.value);
+    return;
+  }
   }
 }
 

@@ -134,6 +134,20 @@ TEST(Init, FanBasedRules) {
   EXPECT_NEAR(heN.mean, 0.0, 0.005);
 }
 
+// lstm_cell(forget_bias = b): the forget gate's quarter of the bias is b,
+// the rest U(+-1/sqrt(fan_in)) as PyTorch.
+TEST(Init, LstmBiasSetsTheForgetQuarter) {
+  Tensor t = initialized("lstm_bias v=1.5 fan_in=16 fan_out=16", 64);
+  for (int64_t i = 0; i < 64; ++i) {
+    if (i >= 16 && i < 32) {
+      EXPECT_EQ(t.get(i), 1.5) << i;
+      continue;
+    }
+    EXPECT_LE(std::abs(t.get(i)), 0.25) << i;
+    EXPECT_NE(t.get(i), 1.5) << i;
+  }
+}
+
 TEST(Init, ConstantRulesAndF32) {
   Stats c = statsOf(initialized("constant v=0.25", 10, DType::F32));
   EXPECT_FLOAT_EQ(c.min, 0.25f);

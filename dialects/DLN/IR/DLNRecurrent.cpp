@@ -90,3 +90,29 @@ FailureOr<Value> dln::gruCell(OpBuilder &builder, Location loc, Value h,
                                 SubOp::create(builder, loc, h, n));
   return AddOp::create(builder, loc, n, blended).getResult();
 }
+
+FailureOr<std::pair<Value, Value>>
+dln::lstmCell(OpBuilder &builder, Location loc, Value h, Value c, Value x,
+              const CellWeights &w) {
+  int64_t hidden =
+      cast<RankedTensorType>(w.hiddenWeight.getType()).getDimSize(0) / 4;
+  if (failed(checkState(loc, h, hidden)) || failed(checkState(loc, c, hidden)))
+    return failure();
+  FailureOr<Value> gi = affine(builder, loc, x, w.inputWeight, w.inputBias);
+  FailureOr<Value> gh = affine(builder, loc, h, w.hiddenWeight, w.hiddenBias);
+  if (failed(gi) || failed(gh))
+    return failure();
+  Value gates = AddOp::create(builder, loc, *gi, *gh);
+  auto part = [&](int64_t index) {
+    return gate(builder, loc, gates, index, hidden);
+  };
+  Value i = SigmoidOp::create(builder, loc, part(0));
+  Value f = SigmoidOp::create(builder, loc, part(1));
+  Value g = TanhOp::create(builder, loc, part(2));
+  Value o = SigmoidOp::create(builder, loc, part(3));
+  Value cNext = AddOp::create(builder, loc, MulOp::create(builder, loc, f, c),
+                              MulOp::create(builder, loc, i, g));
+  Value hNext =
+      MulOp::create(builder, loc, o, TanhOp::create(builder, loc, cNext));
+  return std::make_pair(hNext, cNext);
+}

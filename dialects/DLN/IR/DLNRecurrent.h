@@ -29,6 +29,12 @@ FailureOr<Value> rnnCell(OpBuilder &builder, Location loc, Value h, Value x,
 FailureOr<Value> gruCell(OpBuilder &builder, Location loc, Value h, Value x,
                          const CellWeights &weights);
 
+/// torch.nn.LSTMCell: gates i, f, g, o in that order, c' = f * c + i * g,
+/// h' = o * tanh(c'); returns (h', c').
+FailureOr<std::pair<Value, Value>> lstmCell(OpBuilder &builder, Location loc,
+                                            Value h, Value c, Value x,
+                                            const CellWeights &weights);
+
 } // namespace mlir::dln
 
 #endif // DLNC_DIALECTS_DLN_IR_DLNRECURRENT_H
