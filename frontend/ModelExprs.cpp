@@ -12,6 +12,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cmath>
+
 using namespace dlnc;
 using namespace mlir;
 using namespace mlir::dln;
@@ -137,11 +139,20 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
     return std::nullopt;
   Location where = loc(call.getLoc());
   SmallVector<SampleValue> args;
+  // `sum(x, axis = k)`, `mean(x, axis = k)`: one per-sample axis only.
+  const Argument *axisArg = nullptr;
   for (const Argument &arg : call.args) {
+    if (arg.name == "axis" && (name == "sum" || name == "mean")) {
+      axisArg = &arg;
+      continue;
+    }
     if (!arg.name.empty())
       return FailureOr<SampleValue>(
           (error(arg.loc) << "'" << name << "' has no argument named '"
-                          << arg.name << "'",
+                          << arg.name << "'"
+                          << (name == "sum" || name == "mean"
+                                  ? " (expected axis)"
+                                  : ""),
            failure()));
     FailureOr<SampleValue> value = emitExpr(*arg.value);
     if (failed(value))
@@ -153,6 +164,24 @@ ModelGen::emitPerSampleBuiltin(const CallExpr &call) {
         (error(call.getLoc()) << "'" << name << "' expects " << arity
                               << " argument(s), got " << args.size(),
          failure()));
+  if (axisArg) {
+    SampleValue x = args[0];
+    int64_t rank = x.sampleShape().size();
+    std::optional<double> axis = evaluateNumber(*axisArg->value, &modelParams);
+    if (!axis || *axis != std::floor(*axis) || *axis < -rank || *axis >= rank)
+      return FailureOr<SampleValue>(
+          (error(axisArg->value->getLoc())
+               << "'axis' of " << name << " must be an integer in [" << -rank
+               << ", " << rank << ") for a sample of "
+               << shapeString(elementType, x.sampleShape()),
+           failure()));
+    int64_t dim = static_cast<int64_t>(*axis) + (*axis < 0 ? rank : 0) +
+                  (x.batched ? 1 : 0);
+    return FailureOr<SampleValue>(SampleValue{
+        name == "sum" ? dln::reduceSum(builder, where, x.value, {dim})
+                      : dln::reduceMean(builder, where, x.value, {dim}),
+        x.batched});
+  }
   if (name == "outer")
     return perSampleOuter(builder, where, args[0], args[1]);
   if (name == "matmul")

@@ -331,8 +331,8 @@ private:
   emitRandomCall(const CallExpr &call);
   mlir::Value scalar(llvm::SMLoc where, double value);
 
-  /// scan, unroll, last, first (Sequences.cpp); null when `call` is none
-  /// of them.
+  /// scan, unroll, last, first, reverse (Sequences.cpp); null when `call`
+  /// is none of them.
   std::optional<mlir::FailureOr<SampleValue>>
   emitSequenceBuiltin(const CallExpr &call);
   /// A function argument (a layer, fn, function parameter, builtin or

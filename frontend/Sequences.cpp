@@ -1,4 +1,4 @@
-//===- Sequences.cpp - scan, last, first over a time axis -----------------===//
+//===- Sequences.cpp - scan, unroll, last, first, reverse over time -------===//
 //
 // docs/language.md 10.1. A sequence is a per-sample tensor whose first axis
 // is time (f32[28, 28]: 28 steps of 28 features), so [batch, T, ...] once
@@ -319,5 +319,22 @@ ModelGen::emitSequenceBuiltin(const CallExpr &call) {
     return emitScan(call);
   if (name == "last" || name == "first")
     return emitTimeStep(call, name == "last");
+  if (name == "reverse") {
+    if (call.args.size() != 1 || !call.args[0].name.empty())
+      return error(call.getLoc())
+                 << "'reverse' expects 1 argument(s), got " << call.args.size(),
+             failure();
+    FailureOr<SampleValue> xs = emitSequence(*call.args[0].value, "'reverse'");
+    if (failed(xs))
+      return failure();
+    auto type = cast<RankedTensorType>(xs->value.getType());
+    if (type.isDynamicDim(1))
+      return error(call.getLoc()) << "'reverse' needs a sequence of known "
+                                     "length",
+             failure();
+    return SampleValue{dln::ReverseOp::create(builder, loc(call.getLoc()),
+                                              xs->value, ArrayRef<int64_t>{1}),
+                       true};
+  }
   return std::nullopt;
 }

@@ -66,6 +66,31 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
   }
 };
 
+struct ReverseLowering : public OpConversionPattern<ReverseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReverseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getResult().getType());
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    // result[i] = input[n - 1 - i] along each reversed (static) axis.
+    SmallVector<AffineExpr> inputExprs;
+    for (int64_t dim = 0; dim < type.getRank(); ++dim)
+      inputExprs.push_back(b.getAffineDimExpr(dim));
+    for (int64_t axis : op.getAxes())
+      inputExprs[axis] = b.getAffineConstantExpr(type.getDimSize(axis) - 1) -
+                         b.getAffineDimExpr(axis);
+    SmallVector<int64_t> sameDims;
+    for (int64_t dim = 0; dim < type.getRank(); ++dim)
+      sameDims.push_back(dim);
+    rewriter.replaceOp(
+        op, copyThroughMap(b, type, adaptor.getInput(), inputExprs,
+                           dynamicSizesFrom(b, type, adaptor.getInput(),
+                                            sameDims)));
+    return success();
+  }
+};
+
 struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -143,6 +168,7 @@ struct OneHotLowering : public OpConversionPattern<OneHotOp> {
 } // namespace
 
 void dln::populateShapeToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<BroadcastLowering, TransposeLowering, ReshapeLowering,
+  patterns.add<BroadcastLowering, TransposeLowering, ReverseLowering,
+               ReshapeLowering,
                OneHotLowering>(patterns.getContext());
 }

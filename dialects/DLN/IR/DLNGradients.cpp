@@ -157,6 +157,13 @@ SmallVector<Value> ReshapeOp::buildAdjoints(OpBuilder &builder,
   return {reshapeLike(builder, getLoc(), dy, x.getType().getShape(), x)};
 }
 
+/// Reversing is its own inverse (and a permutation): the adjoint is the
+/// result's adjoint reversed back.
+SmallVector<Value> ReverseOp::buildAdjoints(OpBuilder &builder,
+                                            ValueRange resultAdjoints) {
+  return {ReverseOp::create(builder, getLoc(), resultAdjoints[0], getAxes())};
+}
+
 SmallVector<Value> TransposeOp::buildAdjoints(OpBuilder &builder,
                                               ValueRange resultAdjoints) {
   Value dy = resultAdjoints[0];

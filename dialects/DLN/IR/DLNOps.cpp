@@ -161,6 +161,23 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult ReverseOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  SmallVector<bool> seen(type.getRank(), false);
+  for (int64_t axis : getAxes()) {
+    if (axis < 0 || axis >= type.getRank() || seen[axis])
+      return emitOpError("axes ")
+             << shapeText(getAxes()) << " must be distinct dimensions of "
+             << shapeText(type.getShape());
+    seen[axis] = true;
+    if (type.isDynamicDim(axis))
+      return emitOpError("reverses axis ")
+             << axis << ", whose size is dynamic in "
+             << shapeText(type.getShape());
+  }
+  return success();
+}
+
 LogicalResult OneHotOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

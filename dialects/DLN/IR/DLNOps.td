@@ -206,6 +206,23 @@ def DLN_TransposeOp : DLN_Op<"transpose", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = "$input $permutation attr-dict `:` type($input) `->` type($result)";
 }
 
+def DLN_ReverseOp : DLN_Op<"reverse", [Pure, SameOperandsAndResultType,
+    InferTypeOpInterface, DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "reverses the order of the elements along `axes`";
+  let description = [{
+    `result[..., i, ...] = input[..., n - 1 - i, ...]` along each axis of
+    `axes` (distinct, in range, of static size): a sequence's time axis, say.
+
+    ```mlir
+    %r = dln.reverse %xs [1] : tensor<?x28x8xf32>
+    ```
+  }];
+  let arguments = (ins DLN_FloatTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs DLN_FloatTensor:$result);
+  let assemblyFormat = "$input $axes attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def DLN_OneHotOp : DLN_Op<"one_hot", [Pure, InferTypeOpAdaptor]> {
   let summary = "class ids to 0/1 vectors along a new last dimension";
   let description = [{
