@@ -9,6 +9,9 @@
 #include "frontend/ConstantEval.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/bit.h"
+
+#include <cmath>
 
 using namespace dlnc;
 using namespace mlir;
@@ -581,6 +584,87 @@ FailureOr<SmallVector<Value>> applyLstmCell(const LayerCall &c) {
   return SmallVector<Value>{next->first, next->second};
 }
 
+/// rnn(I -> H, layers = 1, bidirectional = false, dropout = 0,
+/// activation = tanh, bias = true), lstm(...) and gru(...) (no
+/// activation), as torch.nn.RNN / LSTM / GRU with batch_first: per layer
+/// and direction the cell's weight_ih_l<k>[_reverse], weight_hh_l<k>...,
+/// layers above the first reading the [T, H * directions] states below.
+/// Config: SequenceLayerConfig's fields, dropout as its bits.
+template <SequenceLayerConfig::Cell Kind>
+LogicalResult declareSequenceLayer(const LayerDeclContext &context,
+                                   SmallVectorImpl<LayerParam> &params,
+                                   LayerConfig &config) {
+  StringRef kind = Kind == SequenceLayerConfig::Lstm  ? "lstm"
+                   : Kind == SequenceLayerConfig::Gru ? "gru"
+                                                      : "rnn";
+  int64_t in, hidden;
+  if (failed(readDims(context, kind, in, hidden)))
+    return failure();
+  FailureOr<bool> hasBias = readBiasFlag(context);
+  if (failed(hasBias))
+    return failure();
+  SequenceLayerConfig::Cell cell = Kind;
+  int64_t layers = 1, directions = 1;
+  double dropout = 0;
+  if (const Argument *arg = findNamedArgument(context.call, "layers")) {
+    std::optional<double> value = evaluateNumber(*arg->value, &context.bindings);
+    if (!value || *value < 1 || *value > 64 || *value != std::floor(*value))
+      return context.error(arg->value->getLoc())
+                 << "'layers' of " << kind << " must be an integer in [1, 64]",
+             failure();
+    layers = static_cast<int64_t>(*value);
+  }
+  if (const Argument *arg = findNamedArgument(context.call, "bidirectional")) {
+    std::optional<double> value = evaluateNumber(*arg->value, &context.bindings);
+    if (!value || (*value != 0 && *value != 1))
+      return context.error(arg->value->getLoc())
+                 << "'bidirectional' of " << kind << " is true or false",
+             failure();
+    directions = *value != 0 ? 2 : 1;
+  }
+  if (const Argument *arg = findNamedArgument(context.call, "dropout")) {
+    std::optional<double> value = evaluateNumber(*arg->value, &context.bindings);
+    if (!value || !(*value >= 0 && *value < 1))
+      return context.error(arg->value->getLoc())
+                 << "'dropout' of " << kind << " must be in [0, 1)",
+             failure();
+    dropout = *value;
+  }
+  if (const Argument *arg = findNamedArgument(context.call, "activation")) {
+    auto *word = dyn_cast<IdentifierExpr>(arg->value.get());
+    if (Kind != SequenceLayerConfig::RnnTanh || !word ||
+        (word->name != "tanh" && word->name != "relu"))
+      return context.error(arg->loc)
+                 << (Kind == SequenceLayerConfig::RnnTanh
+                         ? "'activation' of rnn is tanh or relu"
+                         : kind.str() + " has no 'activation' option"),
+             failure();
+    if (word->name == "relu")
+      cell = SequenceLayerConfig::RnnRelu;
+  }
+  int64_t gates = Kind == SequenceLayerConfig::Lstm  ? 4
+                  : Kind == SequenceLayerConfig::Gru ? 3
+                                                     : 1;
+  auto init = context.parseInit(nullptr, hidden, hidden);
+  if (!init)
+    return failure();
+  for (int64_t layer = 0; layer < layers; ++layer)
+    for (int64_t direction = 0; direction < directions; ++direction) {
+      std::string suffix = "_l" + std::to_string(layer) +
+                           (direction ? "_reverse" : "");
+      int64_t width = layer == 0 ? in : hidden * directions;
+      params.push_back({"weight_ih" + suffix, {gates * hidden, width}, *init});
+      params.push_back({"weight_hh" + suffix, {gates * hidden, hidden}, *init});
+      if (*hasBias) {
+        params.push_back({"bias_ih" + suffix, {gates * hidden}, *init});
+        params.push_back({"bias_hh" + suffix, {gates * hidden}, *init});
+      }
+    }
+  config.assign({cell, layers, directions, *hasBias,
+                 llvm::bit_cast<int64_t>(dropout)});
+  return success();
+}
+
 /// embedding(V -> D, init = normal(0, 1)): weight [V, D], as
 /// torch.nn.Embedding; a class index selects its row (one_hot(c) @ weight,
 /// so the gradient reaches the rows used). Config: V.
@@ -627,6 +711,10 @@ const StringLiteral embeddingOptions[] = {"init"};
 const StringLiteral rnnCellOptions[] = {"activation", "bias"};
 const StringLiteral gruCellOptions[] = {"bias"};
 const StringLiteral lstmCellOptions[] = {"forget_bias", "bias"};
+const StringLiteral rnnOptions[] = {"layers", "bidirectional", "dropout",
+                                    "activation", "bias"};
+const StringLiteral gatedSequenceOptions[] = {"layers", "bidirectional",
+                                              "dropout", "bias"};
 const StringLiteral cellInputs[] = {"x"};
 const StringLiteral convOptions[] = {
     "kernel", "stride",  "padding", "dilation",    "groups",
@@ -663,8 +751,22 @@ const LayerKind layerKinds[] = {
     {"lstm_cell", lstmCellOptions, declareLstmCell, nullptr,
      /*needsBatch=*/true, cellInputs, /*requiredExtraInputs=*/1,
      /*acceptsClass=*/false, /*stateElements=*/2, applyLstmCell},
+    {"rnn", rnnOptions, declareSequenceLayer<SequenceLayerConfig::RnnTanh>,
+     nullptr, /*needsBatch=*/true, {}, 0, false, 1, nullptr,
+     /*sequenceLayer=*/true},
+    {"lstm", gatedSequenceOptions,
+     declareSequenceLayer<SequenceLayerConfig::Lstm>, nullptr,
+     /*needsBatch=*/true, {}, 0, false, 1, nullptr, /*sequenceLayer=*/true},
+    {"gru", gatedSequenceOptions, declareSequenceLayer<SequenceLayerConfig::Gru>,
+     nullptr, /*needsBatch=*/true, {}, 0, false, 1, nullptr,
+     /*sequenceLayer=*/true},
 };
 } // namespace
+
+SequenceLayerConfig SequenceLayerConfig::decode(ArrayRef<int64_t> config) {
+  return {static_cast<Cell>(config[0]), config[1], config[2], config[3] != 0,
+          llvm::bit_cast<double>(config[4])};
+}
 
 const LayerKind *dlnc::lookupLayer(StringRef name) {
   for (const LayerKind &kind : layerKinds)

@@ -92,6 +92,22 @@ struct LayerKind {
   unsigned stateElements = 1;
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> (*applyState)(
       const LayerCall &call) = nullptr;
+  /// rnn, lstm, gru: a whole sequence in, the top layer's states out. The
+  /// frontend applies them (ModelGen::applySequenceLayer: scans, and
+  /// dropout between layers), from the configuration below.
+  bool sequenceLayer = false;
+};
+
+/// The configuration of a sequence layer, in its LayerConfig.
+struct SequenceLayerConfig {
+  enum Cell : int64_t { RnnTanh, RnnRelu, Gru, Lstm };
+  Cell cell;
+  int64_t layers, directions;
+  bool bias;
+  double dropout;
+  static SequenceLayerConfig decode(llvm::ArrayRef<int64_t> config);
+  /// The tensors of each (layer, direction) cell, in parameter order.
+  unsigned paramsPerCell() const { return bias ? 4 : 2; }
 };
 
 /// The entry named `name`, or null.

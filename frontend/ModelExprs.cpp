@@ -538,6 +538,8 @@ FailureOr<SampleValue> ModelGen::applyLayer(const LayerInfo &info,
                                             SampleValue input,
                                             llvm::SMLoc where,
                                             ArrayRef<Value> extraInputs) {
+  if (info.kind->sequenceLayer)
+    return applySequenceLayer(info, input, where);
   if (unsigned count = info.kind->stateElements; count > 1) {
     bool isState = input.isTuple() && input.elements.size() == count &&
                    llvm::all_of(input.elements, [](const SampleValue &e) {

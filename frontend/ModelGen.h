@@ -346,12 +346,16 @@ private:
                                             llvm::StringRef what);
   /// `scan(f, xs, init = c0)` or `unroll(f, c0, steps = T)`.
   mlir::FailureOr<SampleValue> emitScan(const CallExpr &call);
-  /// One dln.scan of `step` (written at `stepExpr`) from `init` over `xs`
+  /// One dln.scan of `step` (written at `stepLoc`) from `init` over `xs`
   /// (null: `steps` steps without input); returns the carries stacked.
   mlir::FailureOr<SampleValue>
-  emitLoopOverTime(const Callable &step, const Expr &stepExpr,
+  emitLoopOverTime(const Callable &step, llvm::SMLoc stepLoc,
                    const SampleValue &init, const SampleValue *xs,
                    int64_t steps, llvm::SMLoc where);
+  /// An rnn, lstm or gru layer (Layers.h) over the sequence `xs`.
+  mlir::FailureOr<SampleValue> applySequenceLayer(const LayerInfo &info,
+                                                  SampleValue xs,
+                                                  llvm::SMLoc where);
   /// requireReal for every tensor of a (possibly tuple) carry.
   mlir::LogicalResult requireRealLeaves(const SampleValue &value,
                                         llvm::SMLoc where);

@@ -103,6 +103,14 @@ bool statementsDraw(const std::vector<Stmt> &body) {
     default:
       break;
     }
+    // Sequence layers with dropout draw their masks in training.
+    if (stmt.kind == Stmt::Kind::Layer) {
+      auto *call = llvm::dyn_cast_or_null<CallExpr>(stmt.value.get());
+      StringRef kind = stmt.value ? calleeName(*stmt.value) : "";
+      if (call && (kind == "rnn" || kind == "lstm" || kind == "gru") &&
+          findNamedArgument(*call, "dropout"))
+        return true;
+    }
     if (exprDraws(stmt.value.get()) || statementsDraw(stmt.body) ||
         statementsDraw(stmt.elseBody) ||
         (stmt.block && statementsDraw(stmt.block->body)))

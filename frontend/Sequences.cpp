@@ -14,7 +14,9 @@
 #include "frontend/ModelGen.h"
 
 #include "dialects/DLN/IR/DLNComposites.h"
+#include "dialects/DLN/IR/DLNConvolutions.h"
 #include "dialects/DLN/IR/DLNOps.h"
+#include "dialects/DLN/IR/DLNRecurrent.h"
 
 #include <cmath>
 
@@ -125,7 +127,7 @@ std::string carryText(const SampleValue &value) {
 } // namespace
 
 FailureOr<SampleValue>
-ModelGen::emitLoopOverTime(const Callable &step, const Expr &stepExpr,
+ModelGen::emitLoopOverTime(const Callable &step, llvm::SMLoc stepLoc,
                            const SampleValue &init, const SampleValue *xs,
                            int64_t steps, llvm::SMLoc where) {
   Location at = loc(where);
@@ -181,7 +183,7 @@ ModelGen::emitLoopOverTime(const Callable &step, const Expr &stepExpr,
   if (failed(next))
     return failure();
   if (root->stateValues != statesBefore)
-    return error(stepExpr.getLoc())
+    return error(stepLoc)
                << "a scan's function cannot use layers that update running "
                   "statistics (batch_norm)",
            failure();
@@ -203,7 +205,7 @@ ModelGen::emitLoopOverTime(const Callable &step, const Expr &stepExpr,
   }
   if (!matches) {
     ArrayRef<Value> carryLeaves = carries;
-    return error(stepExpr.getLoc())
+    return error(stepLoc)
                << "the " << (xs ? "scan" : "unroll") << "'s function returns "
                << carryText(*next) << " but its carry (init) is "
                << carryText(rebuild(init, carryLeaves))
@@ -254,7 +256,8 @@ FailureOr<SampleValue> ModelGen::emitScan(const CallExpr &call) {
     FailureOr<SampleValue> init = emitExprOrTuple(*positional[1]->value);
     if (failed(init) || failed(requireRealLeaves(*init, positional[1]->value->getLoc())))
       return failure();
-    return emitLoopOverTime(*step, *positional[0]->value, *init, nullptr,
+    return emitLoopOverTime(*step, positional[0]->value->getLoc(), *init,
+                            nullptr,
                             static_cast<int64_t>(*steps), call.getLoc());
   }
   FailureOr<SampleValue> xs = emitSequence(*positional[1]->value, "'scan'");
@@ -263,8 +266,8 @@ FailureOr<SampleValue> ModelGen::emitScan(const CallExpr &call) {
   FailureOr<SampleValue> init = emitExprOrTuple(*optionArg->value);
   if (failed(init) || failed(requireRealLeaves(*init, optionArg->value->getLoc())))
     return failure();
-  return emitLoopOverTime(*step, *positional[0]->value, *init, &*xs, 0,
-                          call.getLoc());
+  return emitLoopOverTime(*step, positional[0]->value->getLoc(), *init, &*xs,
+                          0, call.getLoc());
 }
 
 LogicalResult ModelGen::requireRealLeaves(const SampleValue &value,
@@ -337,4 +340,122 @@ ModelGen::emitSequenceBuiltin(const CallExpr &call) {
                        true};
   }
   return std::nullopt;
+}
+
+FailureOr<SampleValue> ModelGen::applySequenceLayer(const LayerInfo &info,
+                                                    SampleValue xs,
+                                                    llvm::SMLoc where) {
+  StringRef kind = info.kind->name;
+  if (failed(requireReal(xs, where, "layer '" + kind.str() + "'")))
+    return failure();
+  if (xs.isTuple() || !xs.batched || xs.sampleShape().size() != 2)
+    return error(where) << "'" << kind << "' expects a sequence of vectors "
+                        << "([T, features] per sample) computed from the "
+                        << "input, got "
+                        << (xs.isTuple()
+                                ? std::string("a tuple")
+                                : shapeString(elementType, xs.sampleShape())),
+           failure();
+  SequenceLayerConfig config = SequenceLayerConfig::decode(info.config);
+  Location at = loc(where);
+  unsigned perCell = config.paramsPerCell();
+  auto weightsOf = [&](int64_t layer, int64_t direction) {
+    unsigned first = (layer * config.directions + direction) * perCell;
+    auto param = [&](unsigned i) {
+      return i < perCell ? root->paramValues[info.paramIndices[first + i]]
+                         : Value();
+    };
+    return dln::CellWeights{param(0), param(1), param(2), param(3)};
+  };
+  int64_t hidden =
+      cast<RankedTensorType>(weightsOf(0, 0).hiddenWeight.getType())
+          .getDimSize(1);
+  // Every layer starts from zeros, spread over the batch.
+  FailureOr<Value> zeros = spreadOverBatch(
+      builder, at,
+      dln::splatConstant(builder, at,
+                         RankedTensorType::get({hidden}, elementType), 0.0),
+      xs.value);
+  if (failed(zeros))
+    return failure();
+  SampleValue zero{*zeros, true};
+  SampleValue init = zero;
+  if (config.cell == SequenceLayerConfig::Lstm)
+    init = SampleValue{Value(), false, {zero, zero}};
+
+  Value input = xs.value;
+  for (int64_t layer = 0; layer < config.layers; ++layer) {
+    SmallVector<Value> directions;
+    for (int64_t direction = 0; direction < config.directions; ++direction) {
+      dln::CellWeights weights = weightsOf(layer, direction);
+      Callable step = [&, weights](ArrayRef<SampleValue> args,
+                                   llvm::SMLoc) -> FailureOr<SampleValue> {
+        const SampleValue &carry = args[0];
+        Value x = args[1].value;
+        switch (config.cell) {
+        case SequenceLayerConfig::Lstm: {
+          auto next = dln::lstmCell(builder, at, carry.elements[0].value,
+                                    carry.elements[1].value, x, weights);
+          if (failed(next))
+            return failure();
+          return SampleValue{Value(),
+                             false,
+                             {SampleValue{next->first, true},
+                              SampleValue{next->second, true}}};
+        }
+        case SequenceLayerConfig::Gru: {
+          FailureOr<Value> next =
+              dln::gruCell(builder, at, carry.value, x, weights);
+          if (failed(next))
+            return failure();
+          return SampleValue{*next, true};
+        }
+        default: {
+          FailureOr<Value> next =
+              dln::rnnCell(builder, at, carry.value, x, weights,
+                           config.cell == SequenceLayerConfig::RnnRelu);
+          if (failed(next))
+            return failure();
+          return SampleValue{*next, true};
+        }
+        }
+      };
+      // The reverse direction reads the sequence backwards and its states
+      // are put back in time order.
+      SampleValue sequence{input, true};
+      if (direction == 1)
+        sequence.value =
+            dln::ReverseOp::create(builder, at, input, ArrayRef<int64_t>{1});
+      FailureOr<SampleValue> states =
+          emitLoopOverTime(step, where, init, &sequence, 0, where);
+      if (failed(states))
+        return failure();
+      Value hs = states->isTuple() ? states->elements[0].value : states->value;
+      if (direction == 1)
+        hs = dln::ReverseOp::create(builder, at, hs, ArrayRef<int64_t>{1});
+      directions.push_back(hs);
+    }
+    if (directions.size() == 1) {
+      input = directions[0];
+    } else {
+      FailureOr<Value> joined =
+          dln::concatenate(builder, at, directions, /*axis=*/2);
+      if (failed(joined))
+        return failure();
+      input = *joined;
+    }
+    // PyTorch's dropout: on each layer's outputs but the last, in training.
+    if (root->training && config.dropout > 0 && layer + 1 < config.layers) {
+      Value u = drawUniformLike(input, where,
+                                "/dropout_l" + std::to_string(layer));
+      Value keep = dln::CompareOp::create(
+          builder, at, dln::ComparePredicate::ge, u,
+          dln::splatLike(builder, at, u, config.dropout));
+      keep = dln::MulOp::create(
+          builder, at, keep,
+          dln::splatLike(builder, at, keep, 1.0 / (1.0 - config.dropout)));
+      input = dln::MulOp::create(builder, at, input, keep);
+    }
+  }
+  return SampleValue{input, true};
 }

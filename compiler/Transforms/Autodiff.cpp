@@ -221,8 +221,39 @@ private:
         builder, loc, resultTypes, inits, sequences, scan.getStepsAttr(),
         scan.getReverse() ? UnitAttr() : builder.getUnitAttr());
 
-    // The body: (carry adjoints, capture sums, saved carries, sequence
-    // steps, output adjoints).
+    if (failed(buildScanAdjointBody(scan, adjointScan, floatCarries,
+                                    activeSequences, seededOutputs,
+                                    resultAdjoints)))
+      return failure();
+    ValueRange results = adjointScan.getResults();
+    for (auto [n, i] : llvm::enumerate(floatCarries))
+      if (active.contains(scan.getInits()[i]))
+        accumulate(scan.getInits()[i], results[n], loc);
+    for (auto [n, capture] : llvm::enumerate(record.captures))
+      accumulate(capture, results[floatCarries.size() + n], loc);
+    for (auto [n, k] : llvm::enumerate(activeSequences))
+      accumulate(scan.getSequences()[k],
+                 results[floatCarries.size() + record.captures.size() + n],
+                 loc);
+    return success();
+  }
+
+  /// The adjoint scan's body: (carry adjoints, capture sums, saved carries,
+  /// sequence steps, output adjoints) to (carry adjoints, capture sums,
+  /// sequence step adjoints).
+  LogicalResult buildScanAdjointBody(ScanOp scan, ScanOp adjointScan,
+                                     ArrayRef<unsigned> floatCarries,
+                                     ArrayRef<unsigned> activeSequences,
+                                     ArrayRef<unsigned> seededOutputs,
+                                     ArrayRef<Value> resultAdjoints) {
+    Location loc = scan.getLoc();
+    const ScanRecord &record = scanRecords.at(scan);
+    size_t carries = scan.getInits().size();
+    Block &body = scan.getBody().front();
+    auto yield = cast<YieldOp>(body.getTerminator());
+    ValueRange stepOutputs =
+        yield.getValues().slice(carries, record.primalResults - carries);
+    ValueRange inits = adjointScan.getInits();
     OpBuilder::InsertionGuard guard(builder);
     Block *adjointBody = builder.createBlock(&adjointScan.getBody());
     SmallVector<Value> carryAdjoints, captureSums;
@@ -279,17 +310,6 @@ private:
          llvm::make_early_inc_range(llvm::reverse(*adjointBody)))
       if (isOpTriviallyDead(&op))
         op.erase();
-
-    ValueRange results = adjointScan.getResults();
-    for (auto [n, i] : llvm::enumerate(floatCarries))
-      if (active.contains(scan.getInits()[i]))
-        accumulate(scan.getInits()[i], results[n], loc);
-    for (auto [n, capture] : llvm::enumerate(record.captures))
-      accumulate(capture, results[floatCarries.size() + n], loc);
-    for (auto [n, k] : llvm::enumerate(activeSequences))
-      accumulate(scan.getSequences()[k],
-                 results[floatCarries.size() + record.captures.size() + n],
-                 loc);
     return success();
   }
 

@@ -157,6 +157,57 @@ def cell(kind, options="", hidden=3):
     return layer, "cell(tanh(e(flatten(x))), flatten(x))", apply
 
 
+def sequence(kind, options="", hidden=3, layers=1, bidirectional=False,
+             bias=True, nonlinearity="tanh"):
+    """rnn / lstm / gru over a [T, F] sample (names ending in .seq: T = SIZE
+    steps of CHANNELS features), against the kernels torch.nn.RNN / LSTM /
+    GRU call (batch_first), given our parameters in their flat-weights
+    order: per layer and direction w_ih, w_hh, b_ih, b_hh."""
+    layer = f"layer c = {kind}({CHANNELS} -> {hidden}{options})"
+    directions = 2 if bidirectional else 1
+    kernel = {"rnn": torch._VF.rnn_tanh if nonlinearity == "tanh"
+              else torch._VF.rnn_relu, "lstm": torch._VF.lstm,
+              "gru": torch._VF.gru}[kind]
+
+    def apply(x, p, training=True, stats=None):
+        if "c.weight_ih_l0" not in p:  # shapes only
+            return torch.zeros(x.shape[0], x.shape[1], hidden * directions)
+        flat = []
+        for layer_index in range(layers):
+            for direction in range(directions):
+                suffix = f"_l{layer_index}" + ("_reverse" if direction else "")
+                names = ["weight_ih", "weight_hh"] + \
+                    (["bias_ih", "bias_hh"] if bias else [])
+                flat += [p["c." + n + suffix] for n in names]
+        h0 = torch.zeros(layers * directions, x.shape[0], hidden)
+        state = (h0, h0) if kind == "lstm" else h0
+        return kernel(x, state, flat, bias, layers, 0.0, False,
+                      bidirectional, True)[0]
+    return layer, "c(x)", apply
+
+
+def lstm_cell_scan(hidden=3):
+    """lstm_cell scanned over the [T, F] sample through a helper that keeps
+    the h states, against torch's own LSTM cell kernel stepped in a loop."""
+    layer = (f"layer cell = lstm_cell({CHANNELS} -> {hidden}, forget_bias = 0.5)\n"
+             f"  fn states(xs) {{\n"
+             f"    let (hs, cs) = scan(cell, xs, init = (zeros({hidden}), zeros({hidden})))\n"
+             f"    return hs\n  }}")
+
+    def apply(x, p, training=True, stats=None):
+        if "cell.weight_ih" not in p:  # shapes only
+            return torch.zeros(x.shape[0], x.shape[1], hidden)
+        h = c = torch.zeros(x.shape[0], hidden)
+        states = []
+        for t in range(x.shape[1]):
+            h, c = torch._VF.lstm_cell(x[:, t], (h, c), p["cell.weight_ih"],
+                                       p["cell.weight_hh"], p["cell.bias_ih"],
+                                       p["cell.bias_hh"])
+            states.append(h)
+        return torch.stack(states, 1)
+    return layer, "states(x)", apply
+
+
 def batch_norm(options="", momentum=0.1, eps=1e-5, affine=True):
     """batch_norm(C) on [C, H, W] or [C, L]: F.batch_norm, whose running
     statistics (updated in training) go to `stats`."""
@@ -272,6 +323,22 @@ CONFIGS = {
     "rnn_cell.nobias.1d": cell("rnn_cell", ", bias = false"),
     "gru_cell.1d": cell("gru_cell"),
     "gru_cell.nobias.1d": cell("gru_cell", ", bias = false"),
+    "lstm_cell.scan.seq": lstm_cell_scan(),
+    "rnn.seq": sequence("rnn"),
+    "rnn.relu.layers2.seq": sequence("rnn", ", layers = 2, activation = relu",
+                                     layers=2, nonlinearity="relu"),
+    "rnn.bidirectional.nobias.seq": sequence(
+        "rnn", ", bidirectional = true, bias = false", bidirectional=True,
+        bias=False),
+    "lstm.seq": sequence("lstm"),
+    "lstm.layers2.bidirectional.seq": sequence(
+        "lstm", ", layers = 2, bidirectional = true", layers=2,
+        bidirectional=True),
+    "gru.seq": sequence("gru"),
+    "gru.layers3.nobias.seq": sequence("gru", ", layers = 3, bias = false",
+                                       layers=3, bias=False),
+    "gru.bidirectional.seq": sequence("gru", ", bidirectional = true",
+                                      bidirectional=True),
 }
 
 
@@ -287,6 +354,8 @@ def check(name, layer, call, apply, dlnc, work):
     os.makedirs(directory, exist_ok=True)
     dims = 1 if "1d" in name else 2
     shape = (CHANNELS, SIZE) if dims == 1 else (CHANNELS, SIZE, SIZE)
+    if name.endswith(".seq"):  # [T, features]
+        shape = (SIZE, CHANNELS)
     rng = np.random.default_rng(abs(hash(name)) % 2**32)
     x = rng.normal(size=(ROWS,) + shape)
     y = rng.normal(size=ROWS)
