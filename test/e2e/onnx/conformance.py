@@ -34,7 +34,8 @@ from onnx import numpy_helper
 OPS = ["Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool",
        "GlobalMaxPool", "Pad", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
        "Softmax", "LogSoftmax", "Gemm", "MatMul", "Flatten", "Concat",
-       "Resize", "Upsample", "BatchNormalization", "Dropout"]
+       "Resize", "Upsample", "BatchNormalization", "Dropout", "RNN", "LSTM",
+       "GRU"]
 RTOL, ATOL = 1e-4, 1e-5
 
 
@@ -254,6 +255,81 @@ def convert_resize(node, a, inputs, outputs):
                    y.reshape(x.shape[0], -1))
 
 
+def convert_recurrent(op, a, inputs, outputs, wanted):
+    """RNN, LSTM and GRU: one sample is one batch element's [T, I]
+    sequence. RNN, LSTM and GRU with linear_before_reset = 1 (PyTorch's
+    cells) run dlnc's rnn / lstm / gru layers with ONNX's weights in
+    PyTorch's gate order (checkpoint arrays); ONNX's default GRU
+    (linear_before_reset = 0: the reset gate applied before the recurrent
+    product) is written out as a `fn` scanned over the sequence, its weights
+    `const`s."""
+    x, w, r = inputs[0], inputs[1], inputs[2]
+    present = lambda i: len(inputs) > i and inputs[i] is not None and \
+        inputs[i].size > 0
+    for index, what in ((4, "per-sample sequence_lens (seq types are "
+                            "designed)"),
+                        (5, "an initial_h input (a layer's init = s0 is "
+                            "designed)"),
+                        (6, "an initial_c input"), (7, "peephole weights P")):
+        if present(index):
+            raise Unsupported(what)
+    direction = text_attr(a, "direction", "forward")
+    if direction != "forward":
+        raise Unsupported(f"direction {direction}")
+    for name in ("activations", "clip", "input_forget"):
+        if a.get(name):
+            raise Unsupported(f"attribute {name} = {a[name]!r}")
+    hidden = a["hidden_size"]
+    batchwise = a.get("layout", 0) == 1
+    if not batchwise:  # [T, B, I] to [B, T, I]
+        x = x.transpose(1, 0, 2)
+    batch, steps, features = x.shape
+    gates = {"RNN": 1, "LSTM": 4, "GRU": 3}[op]
+    bias = inputs[3][0] if present(3) else np.zeros(2 * gates * hidden,
+                                                    np.float32)
+    w, r = w[0], r[0]
+    b_ih, b_hh = bias[:gates * hidden], bias[gates * hidden:]
+    # ONNX's gate blocks in PyTorch's order: LSTM i o f c -> i f c o, GRU
+    # z r h -> r z h.
+    order = {"RNN": [0], "LSTM": [0, 2, 3, 1], "GRU": [1, 0, 2]}[op]
+
+    def torch_order(m):
+        return np.concatenate([m[g * hidden:(g + 1) * hidden] for g in order])
+    if op == "GRU" and not a.get("linear_before_reset", 0):
+        consts = ""
+        for name, m in (("w", w), ("r", r), ("wb", b_ih), ("rb", b_hh)):
+            for g, gate in enumerate("zrh"):
+                part = m[g * hidden:(g + 1) * hidden]
+                consts += (f"  const {name}{gate}: f32{dims(part.shape)} = "
+                           f"{literal(part)}\n")
+        body = ("  fn cell(h, v) {\n"
+                "    let z = sigmoid(wz @ v + wbz + rz @ h + rbz)\n"
+                "    let g = sigmoid(wr @ v + wbr + rr @ h + rbr)\n"
+                "    let n = tanh(wh @ v + wbh + rh @ (g * h) + rbh)\n"
+                "    return (1 - z) * n + z * h\n  }\n"
+                f"  let hs = scan(cell, x, init = zeros({hidden}))\n")
+        params = {}
+    else:
+        kind = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}[op]
+        consts = ""
+        body = (f"  layer c = {kind}({features} -> {hidden})\n"
+                "  let hs = c(x)\n")
+        params = {"c.weight_ih_l0": torch_order(w),
+                  "c.weight_hh_l0": torch_order(r),
+                  "c.bias_ih_l0": torch_order(b_ih),
+                  "c.bias_hh_l0": torch_order(b_hh)}
+    if wanted == "Y":  # [T, 1, B, H], or [B, T, 1, H] batchwise
+        y = outputs[0]
+        y = y[:, :, 0] if batchwise else y[:, 0].transpose(1, 0, 2)
+        body += "  output y = hs\n"
+    else:  # Y_h: [1, B, H], or [B, 1, H] batchwise
+        y = outputs[-1]
+        y = y[:, 0] if batchwise else y[0]
+        body += "  output y = last(hs)\n"
+    return Program((steps, features), body, x.reshape(batch, -1),
+                   y.reshape(batch, -1), params, consts)
+
+
 def whole(x, expected, body, consts=""):
     """The whole tensor as one sample."""
     return Program(x.shape, body, x.reshape(1, -1), expected.reshape(1, -1),
@@ -375,6 +451,10 @@ def convert(case_dir):
                           "concat is tested with one)")
     if op in ("Resize", "Upsample"):
         return convert_resize(node, a, inputs, outputs)
+    if op in ("RNN", "LSTM", "GRU"):
+        # The first output the node names: all states Y, else Y_h.
+        wanted = "Y" if node.output[0] else "Y_h"
+        return convert_recurrent(op, a, inputs, outputs, wanted)
     if op == "Pad":
         raise Unsupported("no pad builtin (padding is part of convolutions "
                           "and pooling)")
