@@ -20,6 +20,10 @@ using namespace mlir::dln;
 
 LogicalResult ModelGen::requireReal(SampleValue value, llvm::SMLoc where,
                                     StringRef what) {
+  if (value.isTuple())
+    return error(where) << what << " expects a tensor, got a tuple of "
+                        << value.elements.size() << " values",
+           failure();
   auto type = cast<RankedTensorType>(value.value.getType());
   if (!type.getElementType().isInteger(32))
     return success();
@@ -540,6 +544,11 @@ FailureOr<SampleValue> ModelGen::applyLayer(const LayerInfo &info,
                                             ArrayRef<Value> extraInputs) {
   if (info.kind->sequenceLayer)
     return applySequenceLayer(info, input, where);
+  if (input.isTuple() && info.kind->stateElements == 1)
+    return error(where) << "layer '" << info.kind->name
+                        << "' expects a tensor, got a tuple of "
+                        << input.elements.size() << " values",
+           failure();
   if (unsigned count = info.kind->stateElements; count > 1) {
     bool isState = input.isTuple() && input.elements.size() == count &&
                    llvm::all_of(input.elements, [](const SampleValue &e) {

@@ -42,8 +42,14 @@ FailureOr<ModelGen::Callable> ModelGen::resolveCallable(const Expr &expr) {
     return Callable([this, info](ArrayRef<SampleValue> args,
                                  llvm::SMLoc where) -> FailureOr<SampleValue> {
       SmallVector<Value> extras;
-      for (const SampleValue &arg : args.drop_front())
+      for (const SampleValue &arg : args.drop_front()) {
+        if (arg.isTuple() || !arg.batched)
+          return error(where) << "layer '" << info->kind->name
+                              << "' expects per-sample tensors after its "
+                                 "first argument",
+                 failure();
         extras.push_back(arg.value);
+      }
       if (extras.size() > info->kind->extraInputs.size())
         return error(where) << "layer '" << info->kind->name << "' takes "
                             << 1 + info->kind->extraInputs.size()

@@ -142,6 +142,11 @@ ModelGen::applyFunction(const FunctionValue &function,
                                   << "' expects 1 argument(s), got "
                                   << args.size(),
              failure();
+    if (args[0].isTuple())
+      return error(where) << "'" << function.builtin
+                          << "' expects a tensor, got a tuple of "
+                          << args[0].elements.size() << " values",
+             failure();
     SmallVector<double> options;
     for (const BuiltinOption &option : builtin->options)
       options.push_back(option.defaultValue);
