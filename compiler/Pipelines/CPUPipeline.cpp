@@ -21,6 +21,9 @@ void addUpstream(OpPassManager &pm, StringRef pipeline) {
 
 void dln::buildDLNToLinalgPipeline(OpPassManager &pm,
                                    const PipelineOptions &options) {
+  // Canonical forms first: autodiff then differentiates `last(hs)` of a
+  // scan as its final carry, not as a slice of every step.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createAutodiff());
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());

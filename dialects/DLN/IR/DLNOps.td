@@ -721,6 +721,7 @@ def DLN_ScanOp : DLN_Op<"scan", [RecursiveMemoryEffects, SingleBlock,
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
+  let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     /// The final carries, one per init.
     ::mlir::ResultRange getFinals() {

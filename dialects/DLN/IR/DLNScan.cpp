@@ -2,11 +2,15 @@
 // A scan's types tie together: the body's arguments are the carries and one
 // time step of each sequence, its yield the new carries (same types) and the
 // per-step outputs, and the results the final carries and those outputs
-// stacked along dimension 1. Errors name the value and both types.
+// stacked along dimension 1. Errors name the value and both types. The
+// canonicalizations keep loops from storing what nobody reads.
 //===----------------------------------------------------------------------===//
 #include "dialects/DLN/IR/DLNOps.h"
 
+#include "dialects/DLN/IR/DLNComposites.h"
+
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::dln;
@@ -115,4 +119,117 @@ LogicalResult ScanOp::verifyRegions() {
              << ", which does not stack to " << stacked;
   }
   return success();
+}
+
+namespace {
+/// Drops stacked outputs nobody uses (each costs a store per step) and
+/// sequences the body does not read (a slice per step); the length moves
+/// to `steps` when the last sequence goes.
+struct DropUnusedScanParts : public OpRewritePattern<ScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScanOp scan,
+                                PatternRewriter &rewriter) const override {
+    Block &body = scan.getBody().front();
+    size_t carries = scan.getInits().size();
+    auto yield = cast<YieldOp>(body.getTerminator());
+    SmallVector<unsigned> keptOutputs, keptSequences;
+    for (auto [index, result] : llvm::enumerate(scan.getStacked()))
+      if (!result.use_empty())
+        keptOutputs.push_back(index);
+    for (auto [index, sequence] : llvm::enumerate(scan.getSequences()))
+      if (!body.getArgument(carries + index).use_empty())
+        keptSequences.push_back(index);
+    int64_t length = scan.getStaticLength();
+    // Without sequences the length must be known.
+    if (keptSequences.empty() && !scan.getSequences().empty() &&
+        ShapedType::isDynamic(length))
+      keptSequences.push_back(0);
+    if (keptOutputs.size() == scan.getStacked().size() &&
+        keptSequences.size() == scan.getSequences().size())
+      return failure();
+
+    SmallVector<Type> types(scan.getInits().getTypes());
+    for (unsigned j : keptOutputs)
+      types.push_back(scan.getStacked()[j].getType());
+    SmallVector<Value> sequences;
+    for (unsigned k : keptSequences)
+      sequences.push_back(scan.getSequences()[k]);
+    IntegerAttr steps = scan.getStepsAttr();
+    if (sequences.empty() && !steps)
+      steps = rewriter.getI64IntegerAttr(length);
+    auto replacement =
+        ScanOp::create(rewriter, scan.getLoc(), types, scan.getInits(),
+                       sequences, steps, scan.getReverseAttr());
+    SmallVector<Value> newYield(yield.getValues().take_front(carries));
+    for (unsigned j : keptOutputs)
+      newYield.push_back(yield.getValues()[carries + j]);
+    rewriter.modifyOpInPlace(yield,
+                             [&] { yield.getValuesMutable().assign(newYield); });
+    llvm::BitVector dropped(body.getNumArguments());
+    for (unsigned k = 0; k < scan.getSequences().size(); ++k)
+      if (!llvm::is_contained(keptSequences, k))
+        dropped.set(carries + k);
+    body.eraseArguments(dropped);
+    rewriter.inlineRegionBefore(scan.getBody(), replacement.getBody(),
+                                replacement.getBody().end());
+    SmallVector<Value> results(replacement.getFinals());
+    SmallVector<Value> stacked(scan.getStacked().size(), Value());
+    for (auto [n, j] : llvm::enumerate(keptOutputs))
+      stacked[j] = replacement.getStacked()[n];
+    results.append(stacked);
+    rewriter.replaceOp(scan, results);
+    return success();
+  }
+};
+
+/// The last step of a stacked output that is also a carry (an RNN's states:
+/// `last(hs)`) is the final carry: the slice reads it instead, and the
+/// stacked output may become unused.
+struct LastStepIsFinalCarry : public OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp slice,
+                                PatternRewriter &rewriter) const override {
+    auto result = dyn_cast<OpResult>(slice.getInput());
+    auto scan = result ? dyn_cast<ScanOp>(result.getOwner()) : ScanOp();
+    size_t carries = scan ? scan.getInits().size() : 0;
+    if (!scan || result.getResultNumber() < carries)
+      return failure();
+    int64_t length = scan.getStaticLength();
+    auto type = cast<RankedTensorType>(result.getType());
+    if (ShapedType::isDynamic(length) || length == 0)
+      return failure();
+    // Exactly step T-1 (step 0 in reverse), everything else whole.
+    int64_t lastStep = scan.getReverse() ? 0 : length - 1;
+    for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+      bool timeAxis = dim == 1;
+      int64_t offset = slice.getOffsets()[dim], size = slice.getSizes()[dim];
+      if (slice.getStrides()[dim] != 1 ||
+          offset != (timeAxis ? lastStep : 0) ||
+          size != (timeAxis ? 1 : type.getDimSize(dim)))
+        return failure();
+    }
+    auto yield = cast<YieldOp>(scan.getBody().front().getTerminator());
+    Value output = yield.getValues()[result.getResultNumber()];
+    for (unsigned i = 0; i < carries; ++i) {
+      if (yield.getValues()[i] != output)
+        continue;
+      Value final = scan.getFinals()[i];
+      auto sliceType = cast<RankedTensorType>(slice.getType());
+      SmallVector<Value> dynamicSizes;
+      for (int64_t dim = 0; dim < sliceType.getRank(); ++dim)
+        if (sliceType.isDynamicDim(dim))
+          dynamicSizes.push_back(
+              dimSize(rewriter, slice.getLoc(), final, dim > 1 ? dim - 1 : dim));
+      rewriter.replaceOpWithNewOp<ReshapeOp>(slice, final, dynamicSizes,
+                                             sliceType.getShape());
+      return success();
+    }
+    return failure();
+  }
+};
+} // namespace
+
+void ScanOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                         MLIRContext *context) {
+  patterns.add<DropUnusedScanParts, LastStepIsFinalCarry>(context);
 }
