@@ -475,6 +475,22 @@ FailureOr<Value> applyBatchNorm(const LayerCall &c) {
                                 stats.variance, gamma, beta, eps);
 }
 
+/// A recurrent cell's tensors, as PyTorch names and shapes them:
+/// weight_ih<suffix> [G * H, width], weight_hh<suffix> [G * H, H] and, with
+/// biases, bias_ih<suffix> (initialized by `inputBias`) and bias_hh<suffix>
+/// [G * H].
+void declareCellTensors(SmallVectorImpl<LayerParam> &params,
+                        const std::string &suffix, int64_t gates,
+                        int64_t hidden, int64_t width, bool bias,
+                        dln::InitAttr init, dln::InitAttr inputBias) {
+  params.push_back({"weight_ih" + suffix, {gates * hidden, width}, init});
+  params.push_back({"weight_hh" + suffix, {gates * hidden, hidden}, init});
+  if (!bias)
+    return;
+  params.push_back({"bias_ih" + suffix, {gates * hidden}, inputBias});
+  params.push_back({"bias_hh" + suffix, {gates * hidden}, init});
+}
+
 /// rnn_cell(I -> H, activation = tanh | relu, bias = true) and
 /// gru_cell(I -> H, bias = true): PyTorch's weight_ih [G * H, I], weight_hh
 /// [G * H, H], bias_ih and bias_hh [G * H] (G = 1 or 3), all drawn from
@@ -506,12 +522,7 @@ LogicalResult declareCell(const LayerDeclContext &context,
   auto init = context.parseInit(nullptr, hidden, hidden);
   if (!init)
     return failure();
-  params.push_back({"weight_ih", {Gates * hidden, in}, *init});
-  params.push_back({"weight_hh", {Gates * hidden, hidden}, *init});
-  if (*hasBias) {
-    params.push_back({"bias_ih", {Gates * hidden}, *init});
-    params.push_back({"bias_hh", {Gates * hidden}, *init});
-  }
+  declareCellTensors(params, "", Gates, hidden, in, *hasBias, *init, *init);
   return success();
 }
 
@@ -557,18 +568,13 @@ LogicalResult declareLstmCell(const LayerDeclContext &context,
   auto init = context.parseInit(nullptr, hidden, hidden);
   if (!init)
     return failure();
-  params.push_back({"weight_ih", {4 * hidden, in}, *init});
-  params.push_back({"weight_hh", {4 * hidden, hidden}, *init});
-  if (*hasBias) {
-    dln::InitAttr inputBias =
-        forgetBias == 0
-            ? *init
-            : dln::InitAttr::get(
-                  &context.mlirContext, "lstm_bias", hidden, hidden,
-                  DenseF64ArrayAttr::get(&context.mlirContext, {forgetBias}));
-    params.push_back({"bias_ih", {4 * hidden}, inputBias});
-    params.push_back({"bias_hh", {4 * hidden}, *init});
-  }
+  dln::InitAttr inputBias =
+      forgetBias == 0
+          ? *init
+          : dln::InitAttr::get(
+                &context.mlirContext, "lstm_bias", hidden, hidden,
+                DenseF64ArrayAttr::get(&context.mlirContext, {forgetBias}));
+  declareCellTensors(params, "", 4, hidden, in, *hasBias, *init, inputBias);
   return success();
 }
 
@@ -653,12 +659,8 @@ LogicalResult declareSequenceLayer(const LayerDeclContext &context,
       std::string suffix = "_l" + std::to_string(layer) +
                            (direction ? "_reverse" : "");
       int64_t width = layer == 0 ? in : hidden * directions;
-      params.push_back({"weight_ih" + suffix, {gates * hidden, width}, *init});
-      params.push_back({"weight_hh" + suffix, {gates * hidden, hidden}, *init});
-      if (*hasBias) {
-        params.push_back({"bias_ih" + suffix, {gates * hidden}, *init});
-        params.push_back({"bias_hh" + suffix, {gates * hidden}, *init});
-      }
+      declareCellTensors(params, suffix, gates, hidden, width, *hasBias,
+                         *init, *init);
     }
   config.assign({cell, layers, directions, *hasBias,
                  llvm::bit_cast<int64_t>(dropout)});
