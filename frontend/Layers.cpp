@@ -475,6 +475,24 @@ FailureOr<Value> applyBatchNorm(const LayerCall &c) {
                                 stats.variance, gamma, beta, eps);
 }
 
+/// A recurrent layer's `I -> H` and its `bias` flag.
+struct CellShape {
+  int64_t in, hidden;
+  bool bias;
+};
+
+FailureOr<CellShape> readCellShape(const LayerDeclContext &context,
+                                   StringRef kind) {
+  CellShape shape;
+  if (failed(readDims(context, kind, shape.in, shape.hidden)))
+    return failure();
+  FailureOr<bool> hasBias = readBiasFlag(context);
+  if (failed(hasBias))
+    return failure();
+  shape.bias = *hasBias;
+  return shape;
+}
+
 /// A recurrent cell's tensors, as PyTorch names and shapes them:
 /// weight_ih<suffix> [G * H, width], weight_hh<suffix> [G * H, H] and, with
 /// biases, bias_ih<suffix> (initialized by `inputBias`) and bias_hh<suffix>
@@ -501,12 +519,10 @@ LogicalResult declareCell(const LayerDeclContext &context,
                           SmallVectorImpl<LayerParam> &params,
                           LayerConfig &config) {
   StringRef kind = Gates == 1 ? "rnn_cell" : "gru_cell";
-  int64_t in, hidden;
-  if (failed(readDims(context, kind, in, hidden)))
+  FailureOr<CellShape> shape = readCellShape(context, kind);
+  if (failed(shape))
     return failure();
-  FailureOr<bool> hasBias = readBiasFlag(context);
-  if (failed(hasBias))
-    return failure();
+  auto [in, hidden, hasBias] = *shape;
   bool relu = false;
   if (const Argument *activation =
           findNamedArgument(context.call, "activation")) {
@@ -522,7 +538,7 @@ LogicalResult declareCell(const LayerDeclContext &context,
   auto init = context.parseInit(nullptr, hidden, hidden);
   if (!init)
     return failure();
-  declareCellTensors(params, "", Gates, hidden, in, *hasBias, *init, *init);
+  declareCellTensors(params, "", Gates, hidden, in, hasBias, *init, *init);
   return success();
 }
 
@@ -545,12 +561,10 @@ template <int64_t Gates> FailureOr<Value> applyCell(const LayerCall &c) {
 LogicalResult declareLstmCell(const LayerDeclContext &context,
                               SmallVectorImpl<LayerParam> &params,
                               LayerConfig &config) {
-  int64_t in, hidden;
-  if (failed(readDims(context, "lstm_cell", in, hidden)))
+  FailureOr<CellShape> shape = readCellShape(context, "lstm_cell");
+  if (failed(shape))
     return failure();
-  FailureOr<bool> hasBias = readBiasFlag(context);
-  if (failed(hasBias))
-    return failure();
+  auto [in, hidden, hasBias] = *shape;
   double forgetBias = 0;
   if (const Argument *arg = findNamedArgument(context.call, "forget_bias")) {
     std::optional<double> value =
@@ -559,7 +573,7 @@ LogicalResult declareLstmCell(const LayerDeclContext &context,
       return context.error(arg->value->getLoc())
                  << "'forget_bias' of lstm_cell must be a number",
              failure();
-    if (!*hasBias && *value != 0)
+    if (!hasBias && *value != 0)
       return context.error(arg->loc)
                  << "'forget_bias' needs the cell's biases (bias = true)",
              failure();
@@ -574,7 +588,7 @@ LogicalResult declareLstmCell(const LayerDeclContext &context,
           : dln::InitAttr::get(
                 &context.mlirContext, "lstm_bias", hidden, hidden,
                 DenseF64ArrayAttr::get(&context.mlirContext, {forgetBias}));
-  declareCellTensors(params, "", 4, hidden, in, *hasBias, *init, inputBias);
+  declareCellTensors(params, "", 4, hidden, in, hasBias, *init, inputBias);
   return success();
 }
 
@@ -603,12 +617,10 @@ LogicalResult declareSequenceLayer(const LayerDeclContext &context,
   StringRef kind = Kind == SequenceLayerConfig::Lstm  ? "lstm"
                    : Kind == SequenceLayerConfig::Gru ? "gru"
                                                       : "rnn";
-  int64_t in, hidden;
-  if (failed(readDims(context, kind, in, hidden)))
+  FailureOr<CellShape> shape = readCellShape(context, kind);
+  if (failed(shape))
     return failure();
-  FailureOr<bool> hasBias = readBiasFlag(context);
-  if (failed(hasBias))
-    return failure();
+  auto [in, hidden, hasBias] = *shape;
   SequenceLayerConfig::Cell cell = Kind;
   int64_t layers = 1, directions = 1;
   double dropout = 0;
@@ -659,10 +671,10 @@ LogicalResult declareSequenceLayer(const LayerDeclContext &context,
       std::string suffix = "_l" + std::to_string(layer) +
                            (direction ? "_reverse" : "");
       int64_t width = layer == 0 ? in : hidden * directions;
-      declareCellTensors(params, suffix, gates, hidden, width, *hasBias,
+      declareCellTensors(params, suffix, gates, hidden, width, hasBias,
                          *init, *init);
     }
-  config.assign({cell, layers, directions, *hasBias,
+  config.assign({cell, layers, directions, hasBias,
                  llvm::bit_cast<int64_t>(dropout)});
   return success();
 }
